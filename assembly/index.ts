@@ -1,0 +1,13 @@
+// The only export surface of the compute core. Every entry point takes byte
+// offsets into linear memory (allocated and owned by JavaScript, see
+// src/wasm/heap.ts) plus explicit sizes; none allocates.
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export function probe(ptr: usize, n: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) s += load<f64>(ptr + (<usize>i << 3));
+  return s;
+}
