@@ -1,0 +1,66 @@
+/** A row-major matrix: `rows × cols` values in `data`. */
+export interface Matrix {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** What the API accepts for a feature matrix. */
+export type MatrixInput =
+  | { data: Float64Array | Float32Array | ArrayLike<number>; shape: readonly [number, number] }
+  | { data: Float64Array | Float32Array | ArrayLike<number>; rows: number; cols: number }
+  | readonly (readonly number[])[];
+
+export type LabelsInput = ArrayLike<number>;
+
+export type ModelKind = 'krr' | 'svm';
+
+/** SPEC §2 kernel hyper-parameters. */
+export interface KernelOptions {
+  /** Number of hidden ReLU layers (≥ 1). Default 2. */
+  depth?: number;
+  /** Weight variance W_std². Default 2. */
+  wVar?: number;
+  /** Bias variance b_std². Default 0. */
+  bVar?: number;
+}
+
+export interface ResolvedKernel {
+  depth: number;
+  wVar: number;
+  bVar: number;
+}
+
+/** Label-independent partitioning rule (SPEC §5), or explicit ids per training row. */
+export type Partitioning = 'hash' | 'sorted' | ArrayLike<number>;
+
+/** Sentinel for a cost that no number of flips reaches. */
+export const UNREACHABLE = 0x7fffffff;
+
+/** One flip of a witness: training row `train` relabelled from `from` to `to`. */
+export interface WitnessFlip {
+  train: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Per-partition, per-test-point result of one base model (SPEC §5):
+ * its vote and the flips ρ_p(l) it needs to vote each class l.
+ * `lower` is the sound bound (exact for two classes); `upper` comes from a
+ * real attack that was applied and re-checked (UNREACHABLE when none was found).
+ */
+export interface VoteCosts {
+  votes: Int32Array; // m
+  lower: Int32Array; // m × C, row-major
+  upper: Int32Array; // m × C
+  nearTie: Uint8Array; // m: 1 when some decision was within rounding of its threshold
+}
+
+/** Single-model (k = 1) ScaLabelCert result for a block of test points (SPEC §4). */
+export interface SingleCertificates {
+  prediction: Int32Array; // m
+  radius: Int32Array; // m, in [0, n]
+  nearTie: Uint8Array; // m
+  witnesses?: WitnessFlip[][]; // m lists of radius+1 flips (empty when radius = n)
+}
