@@ -1,0 +1,4 @@
+// Advanced entry point (`flipcert/lowlevel`): the raw compute core, for
+// benchmarks and for users who manage Wasm memory themselves.
+export { compileCore, createCore, type Core, type CoreExports } from './wasm/core.js';
+export { Heap } from './wasm/heap.js';
