@@ -1,0 +1,39 @@
+import { coordinate } from './coordinator.js';
+import { ntkGram } from './kernel/ntk.js';
+import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
+import type { PartitionPool } from './pool/pool.js';
+import type { CertifyResult } from './result.js';
+import type { KernelOptions, Matrix, MatrixInput } from './types.js';
+import { checkSameColumns, toMatrix } from './validate.js';
+import { createCore } from './wasm/core.js';
+
+/** Opens a pool for `threads` workers; the environment decides what a pool is. */
+export type PoolFactory = (threads: number | undefined) => Promise<PartitionPool>;
+
+/** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
+export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
+  const resolved = resolveOptions(options);
+  const pool = await openPool(options.threads);
+  try {
+    return await coordinate(resolved, pool, options.onProgress);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * The NTK Gram matrix K(x1, x2) of SPEC §2 (x2 defaults to x1), as a row-major
+ * `x1.rows × x2.rows` matrix.
+ *
+ * @example
+ * const K = await ntk([[0, 1], [1, 1]], undefined, { depth: 2 });
+ * K.data[0]; // K(x₁, x₁) = 2·(depth+1)·|x₁|²/d = 3
+ */
+export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions): Promise<Matrix> {
+  const a = toMatrix(x1, 'x1');
+  const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
+  if (b) checkSameColumns(a, b, 'x1', 'x2');
+  const core = await createCore();
+  const data = ntkGram(core, a, b, resolveKernel(kernel));
+  return { data, rows: a.rows, cols: b ? b.rows : a.rows };
+}

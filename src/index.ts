@@ -1,0 +1,35 @@
+/**
+ * flipcert — exact certificates against label-flipping poisoning.
+ *
+ * @example
+ * import { certify } from 'flipcert';
+ * const result = await certify({
+ *   train: { x: { data: trainX, shape: [n, d] }, y: trainY },
+ *   test: { x: { data: testX, shape: [m, d] }, y: testY },
+ *   partitions: 50,
+ * });
+ * console.log(result.summary.mcr, result.points[0].radius);
+ */
+import { certifyWith, type PoolFactory } from './api.js';
+import type { CertifyOptions } from './options.js';
+import { InlinePool } from './pool/inline.js';
+import { NodePool } from './pool/node.js';
+import type { CertifyResult } from './result.js';
+
+export { ntk } from './api.js';
+export { FlipcertError } from './errors.js';
+export type { CertifyOptions, Progress } from './options.js';
+export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
+export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
+
+/**
+ * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
+ * returns the SPEC §6 result. Partitions run on `threads` worker threads
+ * (default: all cores); `threads: 1` runs on the calling thread.
+ */
+export function certify(options: CertifyOptions): Promise<CertifyResult> {
+  return certifyWith(options, openNodePool);
+}
+
+const openNodePool: PoolFactory = async (threads) =>
+  threads === 1 ? new InlinePool() : NodePool.start(threads);

@@ -1,0 +1,97 @@
+import { FlipcertError } from '../errors.js';
+import { KernelModel } from '../kernel/model.js';
+import type { PartitionResult, PartitionTask } from '../pool/task.js';
+import type { Core } from '../wasm/core.js';
+import { singleCertificates, voteCosts } from './certificate.js';
+
+/**
+ * Trains the base model of one partition and certifies every test point
+ * against it, one block of test rows at a time so that memory stays bounded
+ * (K is n_p², each block adds blockSize × n_p).
+ */
+export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: number, total: number) => void): PartitionResult {
+  const { heap } = core;
+  const mark = heap.mark();
+  try {
+    const model = KernelModel.fit(
+      core,
+      { data: task.trainX, rows: task.trainRows, cols: task.cols },
+      { model: task.model, reg: task.reg, kernel: task.kernel },
+    );
+    checkSvmRegime(task, model.svmBound);
+    const labelsPtr = heap.putI32(task.trainY);
+    const result = emptyResult(task, model.svmBound);
+    const testX = { data: task.testX, rows: task.testRows, cols: task.cols };
+    const blocks = Math.ceil(task.testRows / task.blockSize);
+    for (let b = 0; b < blocks; b++) {
+      const start = b * task.blockSize;
+      const count = Math.min(task.blockSize, task.testRows - start);
+      const betaPtr = model.weights(testX, start, count);
+      certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
+      onBlock?.(b + 1, blocks);
+    }
+    model.dispose();
+    return result;
+  } finally {
+    heap.release(mark);
+  }
+}
+
+function certifyBlock(
+  core: Core,
+  task: PartitionTask,
+  result: PartitionResult,
+  betaPtr: number,
+  labelsPtr: number,
+  start: number,
+  count: number,
+): void {
+  const n = task.trainRows;
+  const C = task.classes;
+  result.nearTie.fill(0, start, start + count);
+  if (task.mode === 'single') {
+    const cert = singleCertificates(core, betaPtr, labelsPtr, count, n, C, task.witness);
+    result.votes.set(cert.prediction, start);
+    result.radius!.set(cert.radius, start);
+    result.nearTie.set(cert.nearTie, start);
+    if (cert.witnesses) cert.witnesses.forEach((w, i) => (result.witnesses![start + i] = w));
+  } else {
+    const costs = voteCosts(core, betaPtr, labelsPtr, count, n, C);
+    result.votes.set(costs.votes, start);
+    result.lower!.set(costs.lower, start * C);
+    result.upper!.set(costs.upper, start * C);
+    result.nearTie.set(costs.nearTie, start);
+  }
+}
+
+function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
+  const m = task.testRows;
+  const single = task.mode === 'single';
+  return {
+    partition: task.partition,
+    svmBound,
+    votes: new Int32Array(m),
+    nearTie: new Uint8Array(m),
+    ...(single
+      ? { radius: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
+      : { lower: new Int32Array(m * task.classes), upper: new Int32Array(m * task.classes) }),
+  };
+}
+
+function checkSvmRegime(task: PartitionTask, bound: number): void {
+  if (task.model !== 'svm' || task.svmC === undefined) return;
+  if (!(task.svmC < bound)) {
+    throw new FlipcertError(
+      `--svm-c ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
+        `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
+      'EARG',
+    );
+  }
+}
+
+/** Byte buffers of a result, to move (not copy) back across threads. */
+export function transferables(result: PartitionResult): ArrayBuffer[] {
+  return [result.votes, result.nearTie, result.lower, result.upper, result.radius]
+    .filter((a): a is NonNullable<typeof a> => a !== undefined)
+    .map((a) => a.buffer as ArrayBuffer);
+}

@@ -1,0 +1,14 @@
+import type { PartitionResult, PartitionTask } from './task.js';
+
+/**
+ * Where partitions are trained and certified. The coordinator only sees this
+ * interface: Node uses a Piscina pool of worker threads, browsers and tests an
+ * in-thread runner; a Web Worker pool can implement the same three members.
+ */
+export interface PartitionPool {
+  /** How many tasks run at once. */
+  readonly threads: number;
+  /** Trains and certifies one partition; rejects with FlipcertError on user errors. */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult>;
+  close(): Promise<void>;
+}

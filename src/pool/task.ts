@@ -1,0 +1,49 @@
+import type { ModelKind, ResolvedKernel, WitnessFlip } from '../types.js';
+
+/**
+ * Everything one worker needs to train one base model and certify every test
+ * point against it. Plain data only (typed arrays, numbers): it crosses a
+ * thread boundary by structured clone.
+ */
+export interface PartitionTask {
+  partition: number;
+  /** Training rows of this partition, row-major `trainRows × cols`. */
+  trainX: Float64Array;
+  trainY: Int32Array;
+  trainRows: number;
+  /** All test rows, row-major `testRows × cols`; processed `blockSize` rows at a time. */
+  testX: Float64Array;
+  testRows: number;
+  cols: number;
+  classes: number;
+  model: ModelKind;
+  reg: number;
+  /** User-given SVM C, checked against this partition's small-C bound. */
+  svmC: number | undefined;
+  kernel: ResolvedKernel;
+  /** `single`: SPEC §4 certificates (k = 1). `costs`: SPEC §5 vote costs. */
+  mode: 'single' | 'costs';
+  witness: boolean;
+  blockSize: number;
+}
+
+export interface PartitionResult {
+  partition: number;
+  /** 1 / max_i Σ_j |K_ij| of this partition's training kernel (SPEC §3). */
+  svmBound: number;
+  /** Vote (= prediction) per test point. */
+  votes: Int32Array;
+  /** m × C flip costs ρ_p(l): sound lower and attack-based upper bounds (mode `costs`). */
+  lower?: Int32Array;
+  upper?: Int32Array;
+  /** SPEC §4 radius per test point (mode `single`). */
+  radius?: Int32Array;
+  nearTie: Uint8Array;
+  /** Witness flips per test point, with indices local to this partition (mode `single`). */
+  witnesses?: WitnessFlip[][];
+}
+
+/** What a worker sends back: a result, or a user-facing error to rethrow as FlipcertError. */
+export type PartitionReply =
+  | { ok: true; result: PartitionResult }
+  | { ok: false; message: string; code: string };
