@@ -32,7 +32,7 @@ export async function certifyWith(options: CertifyOptions, openPool: PoolFactory
 export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions): Promise<Matrix> {
   const a = toMatrix(x1, 'x1');
   const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
-  if (b) checkSameColumns(a, b, 'x1', 'x2');
+  if (b) checkSameColumns(a, b, { train: 'x1', test: 'x2' });
   const core = await createCore();
   const data = ntkGram(core, a, b, resolveKernel(kernel));
   return { data, rows: a.rows, cols: b ? b.rows : a.rows };

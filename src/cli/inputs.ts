@@ -1,0 +1,88 @@
+import { FlipcertError } from '../errors.js';
+import { readCsv } from '../data/csv.js';
+import { loadMnist } from '../data/mnist.js';
+import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
+import type { Matrix } from '../types.js';
+
+export interface DataFlags {
+  trainX?: string;
+  trainY?: string;
+  testX?: string;
+  testY?: string;
+  train?: string;
+  test?: string;
+  dataset?: string;
+  trainSize?: number;
+  testSize?: number;
+}
+
+export interface LoadedData {
+  train: { x: Matrix; y: Int32Array };
+  test: { x: Matrix; y?: Int32Array };
+  source: Record<string, unknown>;
+}
+
+/** Reads the training and test data named by exactly one of: .npy files, CSV files, a built-in dataset. */
+export async function loadData(flags: DataFlags): Promise<LoadedData> {
+  const npy = flags.trainX !== undefined || flags.trainY !== undefined || flags.testX !== undefined;
+  const csv = flags.train !== undefined || flags.test !== undefined;
+  const sources = [npy, csv, flags.dataset !== undefined].filter(Boolean).length;
+  if (sources > 1) {
+    throw new FlipcertError('give one data source: --train-x/--train-y/--test-x (.npy), --train/--test (.csv), or --dataset', 'EARG');
+  }
+  if (npy) return limit(await loadNpy(flags), flags);
+  if (csv) return limit(await loadCsv(flags), flags);
+  const name = flags.dataset ?? 'mnist17';
+  if (name !== 'mnist' && name !== 'mnist17') {
+    throw new FlipcertError(`--dataset must be mnist or mnist17, got ${name}`, 'EARG');
+  }
+  const data = await loadMnist(name, { trainSize: flags.trainSize, testSize: flags.testSize });
+  return { train: data.train, test: data.test, source: { dataset: name, description: data.description } };
+}
+
+async function loadNpy(flags: DataFlags): Promise<LoadedData> {
+  const trainX = required(flags.trainX, '--train-x');
+  const trainY = required(flags.trainY, '--train-y');
+  const testX = required(flags.testX, '--test-x');
+  const [tx, ty, sx, sy] = await Promise.all([
+    readNpyMatrix(trainX),
+    readNpyLabels(trainY),
+    readNpyMatrix(testX),
+    flags.testY === undefined ? undefined : readNpyLabels(flags.testY),
+  ]);
+  return {
+    train: { x: tx, y: ty },
+    test: { x: sx, y: sy },
+    source: { trainX, trainY, testX, testY: flags.testY ?? null },
+  };
+}
+
+async function loadCsv(flags: DataFlags): Promise<LoadedData> {
+  const train = required(flags.train, '--train');
+  const test = required(flags.test, '--test');
+  const [a, b] = await Promise.all([readCsv(train), readCsv(test)]);
+  return { train: a, test: b, source: { train, test } };
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined) throw new FlipcertError(`missing ${flag} (file input needs --train-x, --train-y and --test-x)`, 'EARG');
+  return value;
+}
+
+/** --train-size / --test-size on file inputs: keep the first N / M rows. */
+function limit(data: LoadedData, flags: DataFlags): LoadedData {
+  return {
+    ...data,
+    train: { x: firstRows(data.train.x, flags.trainSize, '--train-size'), y: data.train.y.slice(0, flags.trainSize) },
+    test: {
+      x: firstRows(data.test.x, flags.testSize, '--test-size'),
+      y: data.test.y?.slice(0, flags.testSize),
+    },
+  };
+}
+
+function firstRows(x: Matrix, count: number | undefined, flag: string): Matrix {
+  if (count === undefined) return x;
+  if (count > x.rows) throw new FlipcertError(`${flag} ${count} exceeds the ${x.rows} rows available`, 'EARG');
+  return { data: x.data.subarray(0, count * x.cols), rows: count, cols: x.cols };
+}

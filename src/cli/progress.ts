@@ -1,0 +1,38 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../options.js';
+
+/**
+ * A progress bar with ETA on stderr: partitions done for ensembles, test
+ * blocks done for a single model. Silent when stderr is not a terminal.
+ */
+export function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'certifying |{bar}| {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      const single = p.partitions === 1;
+      const total = single ? Math.max(1, p.blocks) : p.partitions;
+      const value = single ? p.blocksDone : p.partitionsDone;
+      const unit = single ? 'test blocks' : 'partitions';
+      if (!started) {
+        bar.start(total, value, { unit });
+        started = true;
+      }
+      bar.setTotal(total);
+      bar.update(value, { unit });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
