@@ -1,0 +1,136 @@
+// The bundled CLI end to end: same radii as the library, same JSON whatever the
+// thread count, and clear errors with no output left behind on bad input.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { dump } from 'npyjs';
+import { certify } from '../src/index.js';
+import { randomRows, rng } from './reference.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'flipcert-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', ['dist/cli.js', ...args], { maxBuffer: 1 << 28 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+function saveMatrix(name: string, rows: number[][]): string {
+  const path = join(dir, name);
+  writeFileSync(path, new Uint8Array(dump(new Float64Array(rows.flat()), [rows.length, rows[0].length])));
+  return path;
+}
+
+function saveLabels(name: string, labels: number[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, new Uint8Array(dump(new Int32Array(labels), [labels.length])));
+  return path;
+}
+
+/** Two or three noisy clusters: a problem with a spread of radii. */
+function problem(seed: number, n: number, m: number, classes: number, d = 5) {
+  const random = rng(seed);
+  const centres = randomRows(random, classes, d);
+  const make = (count: number) => {
+    const y = Array.from({ length: count }, () => Math.floor(random() * classes));
+    const x = y.map((c) => centres[c].map((v) => v + (random() * 2 - 1) * 0.9));
+    return { x, y };
+  };
+  return { train: make(n), test: make(m) };
+}
+
+function withoutTiming(json: string): unknown {
+  const result = JSON.parse(json);
+  delete result.summary.seconds;
+  return result;
+}
+
+describe('flipcert certify (CLI)', () => {
+  it.each([
+    ['binary, 1,000 training points', 2, 1000],
+    ['3 classes', 3, 300],
+  ])('matches the library on a %s problem', async (_, classes, n) => {
+    const { train, test } = problem(classes, n, 40, classes);
+    const out = join(dir, `lib-${classes}.json`);
+    const files = [
+      '--train-x', saveMatrix(`tx${classes}.npy`, train.x),
+      '--train-y', saveLabels(`ty${classes}.npy`, train.y),
+      '--test-x', saveMatrix(`sx${classes}.npy`, test.x),
+      '--test-y', saveLabels(`sy${classes}.npy`, test.y),
+    ];
+    const { code, stderr } = await cli('certify', ...files, '--out', out, '--quiet');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const fromCli = JSON.parse(readFileSync(out, 'utf8'));
+    const fromLibrary = await certify({ train, test, threads: 1 });
+    expect(fromCli.points.map((p: { radius: number }) => p.radius)).toEqual(fromLibrary.points.map((p) => p.radius));
+    expect(fromCli.points.map((p: { prediction: number }) => p.prediction)).toEqual(
+      fromLibrary.points.map((p) => p.prediction),
+    );
+    expect(new Set(fromLibrary.points.map((p) => p.radius)).size).toBeGreaterThan(3);
+  });
+
+  it('writes the same JSON with one and with two threads', async () => {
+    const outs = [join(dir, 't1.json'), join(dir, 't2.json')];
+    const common = ['certify', '--dataset', 'mnist', '--train-size', '1200', '--test-size', '60', '--partitions', '6', '--quiet'];
+    const [one, two] = await Promise.all([
+      cli(...common, '--threads', '1', '--out', outs[0]),
+      cli(...common, '--threads', '2', '--out', outs[1]),
+    ]);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(withoutTiming(readFileSync(outs[0], 'utf8'))).toEqual(withoutTiming(readFileSync(outs[1], 'utf8')));
+  });
+
+  it('prints a summary table and writes a plot', async () => {
+    const plot = join(dir, 'curve.svg');
+    const { code, stdout } = await cli(
+      'certify', '--dataset', 'mnist17', '--train-size', '400', '--test-size', '50', '--partitions', '5', '--plot', plot,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/EnsembleCert/);
+    expect(stdout).toMatch(/DPA/);
+    expect(readFileSync(plot, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  });
+});
+
+describe('flipcert certify (CLI) on bad input', () => {
+  const { train, test } = problem(7, 30, 5, 2);
+  const good = () => [
+    '--train-x', saveMatrix('gtx.npy', train.x),
+    '--train-y', saveLabels('gty.npy', train.y),
+    '--test-x', saveMatrix('gsx.npy', test.x),
+  ];
+
+  it.each([
+    ['a missing file', ['--train-x', join(dir, 'nope.npy')], /nope\.npy/],
+    ['NaN in the features', ['--train-x', saveMatrix('nan.npy', train.x.map((r, i) => (i === 4 ? [r[0], NaN, ...r.slice(2)] : r)))], /row 4.*NaN|NaN.*row 4/],
+    ['labels out of range', ['--train-y', saveLabels('big.npy', train.y.map((y, i) => (i === 3 ? 7 : y))), '--classes', '2'], /row 3/],
+    ['a label vector of the wrong length', ['--train-y', saveLabels('short.npy', train.y.slice(1))], /train-y|29|30/],
+    ['one class only', ['--train-y', saveLabels('one.npy', train.y.map(() => 1))], /class/],
+    ['reg ≤ 0', ['--reg', '0'], /--reg/],
+    ['depth < 1', ['--depth', '0'], /--depth/],
+    ['SVM C above the small-C bound', ['--model', 'svm', '--svm-c', '10'], /--svm-c.*small-C/],
+    ['an empty partition', ['--partitions', '30', '--partitioning', 'sorted', '--train-size', '20'], /partition|--partitions/],
+  ])('rejects %s with a clear message and no output', async (_, args, message) => {
+    const out = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
+    const base = good();
+    for (let i = 0; i < args.length; i += 2) {
+      const at = base.indexOf(args[i]);
+      if (at >= 0) base.splice(at, 2);
+    }
+    const { code, stderr } = await cli('certify', ...base, ...args, '--out', out, '--quiet');
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
