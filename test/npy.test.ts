@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as npyjsParse } from 'npyjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readNpyLabels, readNpyMatrix, writeNpy } from '../src/data/npy.js';
+import { FlipcertError } from '../src/errors.js';
+
+const FIX = join(import.meta.dirname, 'fixtures', 'npy');
+const fixture = (name: string) => join(FIX, name);
+/** Values NumPy itself read from each fixture (written by make_fixtures.py). */
+const expected = JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as Record<string, { shape: number[]; values: number[] }>;
+
+const scratch = mkdtempSync(join(tmpdir(), 'flipcert-npy-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+
+/** Asserts that `promise` rejects with a FlipcertError whose message names `file` and matches `pattern`. */
+async function rejectsNaming(promise: Promise<unknown>, file: string, pattern: RegExp): Promise<void> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FlipcertError);
+  const message = (err as Error).message;
+  expect(message).toContain(file);
+  expect(message).toMatch(pattern);
+}
+
+describe('readNpyMatrix', () => {
+  for (const name of ['f8.npy', 'f4.npy', 'u1.npy', 'i4.npy', 'i8.npy', 'v2.npy']) {
+    it(`reads ${name} exactly as NumPy does`, async () => {
+      const m = await readNpyMatrix(fixture(name));
+      expect([m.rows, m.cols]).toEqual(expected[name].shape);
+      expect(m.data).toBeInstanceOf(Float64Array);
+      expect(Array.from(m.data)).toEqual(expected[name].values);
+    });
+  }
+
+  it('keeps float32 values exact (no decimal round trip)', async () => {
+    const m = await readNpyMatrix(fixture('f4.npy'));
+    expect(m.data[1]).toBe(Math.fround(-1.25));
+    expect(m.data[4]).toBe(Math.fround(2 / 3));
+    expect(m.data[4]).not.toBe(2 / 3);
+  });
+
+  it('reads a 1-D file only when told whether it is a row or a column', async () => {
+    await rejectsNaming(readNpyMatrix(fixture('vector_f8.npy')), 'vector_f8.npy', /1-D.*reshape/);
+    const row = await readNpyMatrix(fixture('vector_f8.npy'), { vector: 'row' });
+    expect([row.rows, row.cols]).toEqual([1, 3]);
+    const col = await readNpyMatrix(fixture('vector_f8.npy'), { vector: 'column' });
+    expect([col.rows, col.cols]).toEqual([3, 1]);
+    expect(Array.from(col.data)).toEqual([1.5, 2.5, -3.5]);
+  });
+
+  const rejected: [string, RegExp][] = [
+    ['big_endian.npy', /big-endian/],
+    ['fortran.npy', /Fortran/],
+    ['bool.npy', /dtype '\|b1' is not supported/],
+    ['int16.npy', /dtype '<i2' is not supported/],
+    ['structured.npy', /structured/],
+    ['three_d.npy', /3 dimensions/],
+    ['empty_rows.npy', /empty/],
+    ['nan.npy', /row 1, column 1 is NaN/],
+    ['i8_too_big.npy', /row 1, column 1 is 9007199254740993, outside ±2\^53/],
+    ['truncated.npy', /truncated data: shape \(3, 4\) of float64 needs 96 bytes, file has 91/],
+    ['trailing.npy', /8 unexpected bytes/],
+    ['bad_magic.npy', /not an \.npy file \(bad magic/],
+    ['no_such_file.npy', /file not found/],
+  ];
+  for (const [name, pattern] of rejected) {
+    it(`rejects ${name} with a message naming the file`, async () => {
+      await rejectsNaming(readNpyMatrix(fixture(name)), name, pattern);
+    });
+  }
+
+  it('rejects a file too short to hold a header', async () => {
+    const p = join(scratch, 'tiny.npy');
+    writeFileSync(p, Buffer.from([0x93, 0x4e, 0x55]));
+    await rejectsNaming(readNpyMatrix(p), 'tiny.npy', /only 3 bytes/);
+  });
+
+  it('rejects a header cut short', async () => {
+    const p = join(scratch, 'cut-header.npy');
+    writeFileSync(p, readFileSync(fixture('f8.npy')).subarray(0, 40));
+    await rejectsNaming(readNpyMatrix(p), 'cut-header.npy', /truncated header/);
+  });
+});
+
+describe('readNpyLabels', () => {
+  it('reads 1-D and one-column label files of every integer-valued dtype', async () => {
+    for (const name of ['labels_i8.npy', 'labels_col_i4.npy', 'labels_f4.npy', 'labels_u1.npy']) {
+      const y = await readNpyLabels(fixture(name));
+      expect(y).toBeInstanceOf(Int32Array);
+      expect(Array.from(y)).toEqual(expected[name].values);
+    }
+  });
+
+  it('names the file and row of a bad label', async () => {
+    await rejectsNaming(readNpyLabels(fixture('labels_frac.npy')), 'labels_frac.npy', /row 2 is 2\.5, labels must be integers/);
+    await rejectsNaming(readNpyLabels(fixture('labels_neg.npy')), 'labels_neg.npy', /row 1 is -1/);
+    await rejectsNaming(readNpyLabels(fixture('labels_2col.npy')), 'labels_2col.npy', /1-D or one column, got shape \(2, 2\)/);
+    await rejectsNaming(readNpyLabels(fixture('big_endian.npy')), 'big_endian.npy', /big-endian/);
+  });
+});
+
+describe('writeNpy', () => {
+  const values = Float64Array.from([0.1, -2, Math.PI, 1e-310, -0, Number.MAX_VALUE]);
+
+  it('round trips through readNpyMatrix and an independent parser (npyjs)', async () => {
+    const p = join(scratch, 'out.npy');
+    await writeNpy(p, values, [2, 3]);
+    const back = await readNpyMatrix(p);
+    expect([back.rows, back.cols]).toEqual([2, 3]);
+    expect(Array.from(back.data)).toEqual(Array.from(values));
+    const bytes = readFileSync(p);
+    const other = npyjsParse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    expect(other.shape).toEqual([2, 3]);
+    expect(other.fortranOrder).toBe(false);
+    expect(Array.from(other.data as Float64Array)).toEqual(Array.from(values));
+    // The data starts at a 64-byte boundary, as NumPy writes it.
+    expect((bytes.length - values.byteLength) % 64).toBe(0);
+  });
+
+  it('writes only the subarray it is given', async () => {
+    const p = join(scratch, 'sub.npy');
+    await writeNpy(p, values.subarray(2, 4), [2]);
+    const back = await readNpyMatrix(p, { vector: 'column' });
+    expect(Array.from(back.data)).toEqual([Math.PI, 1e-310]);
+  });
+
+  it.skipIf(!hasNumpy)('writes files NumPy loads with the same values', async () => {
+    const p = join(scratch, 'for-numpy.npy');
+    await writeNpy(p, values, [3, 2]);
+    const script = `import numpy as np, sys, json; a = np.load(sys.argv[1]); print(json.dumps([a.dtype.str, list(a.shape), [float(v) for v in a.ravel()]]))`;
+    const run = spawnSync('python3', ['-c', script, p], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const [dtype, shape, got] = JSON.parse(run.stdout) as [string, number[], number[]];
+    expect(dtype).toBe('<f8');
+    expect(shape).toEqual([3, 2]);
+    expect(got).toEqual(Array.from(values));
+  });
+
+  it('refuses a shape that does not match the data, and leaves no file', async () => {
+    const p = join(scratch, 'mismatch.npy');
+    await expect(writeNpy(p, values, [4, 2])).rejects.toThrow(/shape \(4, 2\) needs 8 values, data has 6/);
+    expect(readdirSync(scratch)).not.toContain('mismatch.npy');
+  });
+
+  it('replaces an existing file whole and leaves no temporary file behind', async () => {
+    const p = join(scratch, 'replace.npy');
+    writeFileSync(p, 'old contents');
+    await writeNpy(p, values, [6]);
+    expect(Array.from((await readNpyMatrix(p, { vector: 'row' })).data)).toEqual(Array.from(values));
+    expect(readdirSync(scratch).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fails with a FlipcertError naming the path when the folder does not exist', async () => {
+    const p = join(scratch, 'missing-dir', 'x.npy');
+    await rejectsNaming(writeNpy(p, values, [6]), 'missing-dir', /cannot write \(ENOENT\)/);
+  });
+});
