@@ -11,3 +11,9 @@ export function probe(ptr: usize, n: i32): f64 {
   for (let i = 0; i < n; i++) s += load<f64>(ptr + (<usize>i << 3));
   return s;
 }
+
+// Linear algebra and kernels (gemm.ts, ntk.ts, cholesky.ts, trisolve.ts).
+export { gramDot, gramSym, gemmNT, rowSquaredNorms } from './gemm';
+export { ntkFromDot, ntkFromDotSym } from './ntk';
+export { cholesky, addDiagonal, traceOf } from './cholesky';
+export { trsmRightLowerT, trsmRightLower } from './trisolve';

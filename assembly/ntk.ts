@@ -1,0 +1,66 @@
+// NTK of a fully connected ReLU network (SPEC §2), applied entry by entry to a
+// matrix of dot products. Each entry follows SPEC §2 line by line, in the same
+// operation order as test/reference.ts ntkPair, so both round alike.
+
+const TWO_PI: f64 = 2 * Math.PI;
+
+/** K(x, x') from x·x', |x|², |x'|² and the input dimension d (SPEC §2). */
+// @ts-ignore: decorator
+@inline function ntkEntry(dot: f64, qx: f64, qy: f64, d: f64, depth: i32, wVar: f64, bVar: f64): f64 {
+  let sigma = wVar * (dot / d) + bVar;
+  let q = wVar * (qx / d) + bVar;
+  let qp = wVar * (qy / d) + bVar;
+  let theta = sigma;
+  for (let layer = 0; layer < depth; layer++) {
+    const norm = Math.sqrt(q * qp);
+    // ρ is clipped because rounding can push |Σ| just past √(q q').
+    const rho = norm == 0 ? 0 : min<f64>(1, max<f64>(-1, sigma / norm));
+    const angle = Math.acos(rho);
+    sigma = (norm * (Math.sin(angle) + (Math.PI - angle) * Math.cos(angle))) / TWO_PI;
+    theta = (theta * (Math.PI - angle)) / TWO_PI;
+    q = q / 2;
+    qp = qp / 2;
+    sigma = wVar * sigma + bVar;
+    q = wVar * q + bVar;
+    qp = wVar * qp + bVar;
+    theta = wVar * theta + sigma;
+  }
+  return theta;
+}
+
+/**
+ * In place: c[i][j] = x_i·y_j (m×n) becomes K(x_i, y_j), given qa[i] = |x_i|²
+ * and qb[j] = |y_j|².
+ */
+export function ntkFromDot(
+  c: usize, qa: usize, qb: usize, m: i32, n: i32, d: i32, depth: i32, wVar: f64, bVar: f64,
+): void {
+  const fd = <f64>d;
+  for (let i = 0; i < m; i++) {
+    const row = c + ((<usize>i * <usize>n) << 3);
+    const qx = load<f64>(qa + (<usize>i << 3));
+    for (let j = 0; j < n; j++) {
+      const at = row + (<usize>j << 3);
+      store<f64>(at, ntkEntry(load<f64>(at), qx, load<f64>(qb + (<usize>j << 3)), fd, depth, wVar, bVar));
+    }
+  }
+}
+
+/**
+ * Symmetric variant of ntkFromDot for c = X·Xᵀ (n×n): evaluates the lower
+ * triangle and mirrors it, halving the transcendental work. The formula is
+ * symmetric in (x, x') operation by operation, so the result is the same.
+ */
+export function ntkFromDotSym(c: usize, q: usize, n: i32, d: i32, depth: i32, wVar: f64, bVar: f64): void {
+  const fd = <f64>d;
+  const s = <usize>n << 3;
+  for (let i = 0; i < n; i++) {
+    const qx = load<f64>(q + (<usize>i << 3));
+    for (let j = 0; j <= i; j++) {
+      const at = c + <usize>i * s + (<usize>j << 3);
+      const v = ntkEntry(load<f64>(at), qx, load<f64>(q + (<usize>j << 3)), fd, depth, wVar, bVar);
+      store<f64>(at, v);
+      store<f64>(c + <usize>j * s + (<usize>i << 3), v);
+    }
+  }
+}
