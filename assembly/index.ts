@@ -17,3 +17,6 @@ export { gramDot, gramSym, gemmNT, rowSquaredNorms } from './gemm';
 export { ntkFromDot, ntkFromDotSym } from './ntk';
 export { cholesky, addDiagonal, traceOf } from './cholesky';
 export { trsmRightLowerT, trsmRightLower } from './trisolve';
+
+// Certificates and per-partition vote costs (certify.ts, certpair.ts, certlists.ts, certattack.ts, select.ts).
+export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsBlock, voteAttack } from './certify';

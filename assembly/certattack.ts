@@ -1,0 +1,58 @@
+// Upper bound on the flips that make one base model vote a given class
+// (SPEC §5, C > 2): a real attack, applied to a copy of the labels and
+// re-checked by re-scoring from scratch.
+//
+// Strategy: while the model does not vote `target`, take the rival that needs
+// the most flips to be overtaken (exact rule, no tolerance) and apply that
+// pair's minimal flip set. Each round beats one rival; flips that move a point
+// onto a rival can lift a third class, hence the loop and its round cap.
+
+import { Workspace, argmaxScore, bucket } from './certlists';
+import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
+
+/**
+ * Attacks the point whose |β| lists are already sorted (sortAbs) so that it
+ * votes `target`. On success returns the number of training labels changed and
+ * leaves the attacked labels in ws.work; otherwise UNREACHABLE.
+ * Overwrites the workspace's buckets and scores.
+ */
+export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
+  const n = ws.n;
+  memory.copy(ws.work, labels, <usize>n << 2);
+  const rounds = 2 * ws.classes + 8;
+  for (let round = 0; round < rounds; round++) {
+    bucket(ws, beta, ws.work);
+    if (argmaxScore(ws) == target) return changedLabels(ws.work, labels, n);
+    const rival = hardestRival(ws, target);
+    if (rival < 0) return UNREACHABLE;
+    // Recompute the pair so that vStar/kStar describe its flip set.
+    if (pairFlips(ws, rival, target, 0, 0) == 0) return UNREACHABLE;
+    emitFlips(ws, beta, ws.work, rival, target, 0, true);
+  }
+  bucket(ws, beta, ws.work);
+  return argmaxScore(ws) == target ? changedLabels(ws.work, labels, n) : UNREACHABLE;
+}
+
+/** The class j ≠ target needing the most flips for target to overtake it; −1 if one is unreachable. */
+function hardestRival(ws: Workspace, target: i32): i32 {
+  let rival = -1;
+  let most = -1;
+  for (let j = 0; j < ws.classes; j++) {
+    if (j == target) continue;
+    const s = pairFlips(ws, j, target, 0, 0);
+    if (s == UNREACHABLE) return -1;
+    if (s > most) {
+      most = s;
+      rival = j;
+    }
+  }
+  return rival;
+}
+
+function changedLabels(work: usize, labels: usize, n: i32): i32 {
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    if (load<i32>(work + (<usize>i << 2)) != load<i32>(labels + (<usize>i << 2))) changed++;
+  }
+  return changed;
+}

@@ -1,0 +1,157 @@
+// Block entry points of the certificate (SPEC §4) and of the per-partition
+// vote costs (SPEC §5). Pointer-based and allocation-free: JavaScript reserves
+// `certScratchBytes(n, C)` bytes of scratch and the outputs, and has already
+// validated sizes, labels (0 ≤ y < C) and weights (finite).
+//
+// β is row-major, m rows of n weights; labels are i32[n].
+
+import { Workspace, argmaxScore, bucket, sortAbs, workspaceBytes, wsInit } from './certlists';
+import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
+import { attackVote } from './certattack';
+
+/** Scratch bytes needed by every entry point below for n training points and C classes. */
+export function certScratchBytes(n: i32, classes: i32): i32 {
+  return <i32>workspaceBytes(n, classes);
+}
+
+/**
+ * ScaLabelCert for m test points: prediction, radius (min_c' s(c') − 1, n when
+ * nothing flips it), near-tie flag, and the class c' attaining the minimum
+ * (−1 when none) for a later witness. Returns 0.
+ */
+export function certifyBlock(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outTarget: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  for (let p = 0; p < m; p++) {
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    const c = argmaxScore(ws);
+    let best = UNREACHABLE;
+    let target = -1;
+    let near = 0;
+    for (let t = 0; t < classes; t++) {
+      if (t == c) continue;
+      const s = pairFlips(ws, c, t, CERT_EPS, 1);
+      if (s < best) {
+        best = s;
+        target = t;
+        near = ws.pairNear;
+      } else if (s == best && s != UNREACHABLE) {
+        near |= ws.pairNear; // an equal count decided by tolerance is just as uncertain
+      }
+    }
+    store<i32>(outPred + (<usize>p << 2), c);
+    store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? n : min(best - 1, n));
+    store<u8>(outNear + <usize>p, <u8>near);
+    store<i32>(outTarget + (<usize>p << 2), target);
+  }
+  return 0;
+}
+
+/**
+ * The witness of one test point for target class c': the s(c') flips as
+ * (train, from, to) triples in `outFlips` (room for n triples). Returns their count.
+ */
+export function certifyWitness(
+  betaRow: usize, labels: usize, n: i32, classes: i32, target: i32, scratch: usize, outFlips: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  sortAbs(ws, betaRow);
+  bucket(ws, betaRow, labels);
+  const c = argmaxScore(ws);
+  if (target == c || pairFlips(ws, c, target, CERT_EPS, 1) == UNREACHABLE) return 0;
+  return emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+}
+
+/**
+ * pair(l over j) for one point and every ordered pair: out[l·C + j] (diagonal 0),
+ * with the certificate's tolerance and minimum 1 against the point's own vote.
+ * For tests and diagnostics.
+ */
+export function pairCountsRow(betaRow: usize, labels: usize, n: i32, classes: i32, scratch: usize, out: usize): i32 {
+  const ws = wsInit(scratch, n, classes);
+  sortAbs(ws, betaRow);
+  bucket(ws, betaRow, labels);
+  const vote = argmaxScore(ws);
+  for (let l = 0; l < classes; l++) {
+    for (let j = 0; j < classes; j++) {
+      const s = l == j ? 0 : pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      store<i32>(out + (<usize>(l * classes + j) << 2), s);
+    }
+  }
+  return vote;
+}
+
+/**
+ * Vote costs of one base model for m test points: vote, lower[l] =
+ * max_{j≠l} pair(l over j) (exact for C = 2), upper[l] from a re-checked attack
+ * (= lower for C = 2), near-tie flags. lower/upper are m × C row-major.
+ */
+export function voteCostsBlock(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  for (let p = 0; p < m; p++) {
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const lower = outLower + ((<usize>p * <usize>classes) << 2);
+    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    const vote = argmaxScore(ws);
+    const near = lowerBounds(ws, vote, lower);
+    for (let l = 0; l < classes; l++) {
+      const lb = load<i32>(lower + (<usize>l << 2));
+      // Attacks overwrite the buckets, so they run after every lower bound.
+      const ub = l == vote ? 0 : classes == 2 || lb == UNREACHABLE ? lb : attackVote(ws, row, labels, l);
+      store<i32>(upper + (<usize>l << 2), ub);
+    }
+    store<i32>(outVotes + (<usize>p << 2), vote);
+    store<u8>(outNear + <usize>p, <u8>near);
+  }
+  return 0;
+}
+
+/** Fills lower[l] = LB(l) for every class; returns 1 if a maximising pair was a near tie. */
+function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
+  const classes = ws.classes;
+  let near = 0;
+  for (let l = 0; l < classes; l++) {
+    let most = 0;
+    let nearAtMost = 0;
+    if (l != vote) {
+      for (let j = 0; j < classes; j++) {
+        if (j == l) continue;
+        // Zero flips never change the vote itself: at least one against it.
+        const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+        if (s > most) {
+          most = s;
+          nearAtMost = ws.pairNear;
+        } else if (s == most) {
+          nearAtMost |= ws.pairNear;
+        }
+      }
+    }
+    store<i32>(lower + (<usize>l << 2), most);
+    near |= nearAtMost;
+  }
+  return near;
+}
+
+/**
+ * One attack (upper bound) for tests: makes the point vote `target` and writes
+ * the attacked labels to outLabels. Returns the number of changed labels or
+ * UNREACHABLE (outLabels then holds the last attempt).
+ */
+export function voteAttack(
+  betaRow: usize, labels: usize, n: i32, classes: i32, target: i32, scratch: usize, outLabels: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  sortAbs(ws, betaRow);
+  const flips = attackVote(ws, betaRow, labels, target);
+  memory.copy(outLabels, ws.work, <usize>n << 2);
+  return flips;
+}

@@ -1,0 +1,197 @@
+// Per-test-point sorted gain lists for the certificate (SPEC §4).
+//
+// Every gain of every pair (base b, target t) is one of 2β⁺ (points labelled b),
+// 2β⁻ (points labelled t) or |β| (all other points). So, per point, one sort of
+// the nonzero |β_i| suffices; bucketing that sorted list by (class, sign of β)
+// keeps each bucket sorted. With prefix sums on the full list and on every
+// bucket, "how many / how much of the pair's gains are ≥ v" is a handful of
+// binary searches (see certpair.ts) instead of a sort per pair.
+//
+// All buffers live in one JS-reserved scratch block described by Workspace;
+// zero weights are left out of every list because they never change a score.
+
+import { sortPairsDesc } from './select';
+
+/**
+ * Scratch layout, stored at the start of the scratch block (an unmanaged
+ * struct: JavaScript reserves the bytes, wsInit fills the pointers).
+ */
+@unmanaged
+export class Workspace {
+  n: i32;
+  classes: i32;
+  nz: i32; // number of nonzero |β|
+  absVals: usize; // f64[n]   nonzero |β|, descending
+  absIdx: usize; // i32[n]    their training indices
+  absPre: usize; // f64[n+1]  prefix sums of absVals
+  grpVals: usize; // f64[n]   absVals regrouped: group g = class (β > 0), classes + class (β < 0)
+  grpIdx: usize; // i32[n]
+  grpPre: usize; // f64[n + 2C] prefix sums per group (group g starts at grpStart[g] + g)
+  grpStart: usize; // i32[2C + 1]
+  grpFill: usize; // i32[2C]  fill cursors while bucketing
+  scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
+  work: usize; // i32[n]     attacked labels (certattack.ts)
+  // Current pair (setPair): list views and the search result.
+  pbVals: usize; pbPre: usize; pbLen: i32; // β > 0 of base class b  (gain 2|β|)
+  ntVals: usize; ntPre: usize; ntLen: i32; // β < 0 of target class t (gain 2|β|)
+  nbVals: usize; nbPre: usize; nbLen: i32; // β < 0 of b  (not a gain: excluded from "others")
+  ptVals: usize; ptPre: usize; ptLen: i32; // β > 0 of t  (not a gain: excluded from "others")
+  vStar: f64; // smallest gain value used by the minimal flip set
+  kStar: i32; // how many gains equal to vStar it uses
+  sumStar: f64; // sum of the chosen gains
+  pairNear: i32; // 1 when the tolerance, not the exact comparison, decided the last pair
+}
+
+// @ts-ignore: decorator
+@inline function align8(x: usize): usize {
+  return (x + 7) & ~(<usize>7);
+}
+
+/** Bytes of scratch the certificate kernels need for n training points and C classes. */
+export function workspaceBytes(n: i32, classes: i32): usize {
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n);
+  return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + 8;
+}
+
+/** Lays the workspace out in the scratch block at `base` (8-aligned). */
+export function wsInit(base: usize, n: i32, classes: i32): Workspace {
+  const ws = changetype<Workspace>(base);
+  ws.n = n;
+  ws.classes = classes;
+  ws.nz = 0;
+  let p = align8(base + offsetof<Workspace>());
+  ws.absVals = p; p += <usize>n << 3;
+  ws.absPre = p; p += <usize>(n + 1) << 3;
+  ws.grpVals = p; p += <usize>n << 3;
+  ws.grpPre = p; p += <usize>(n + 2 * classes) << 3;
+  ws.scores = p; p += <usize>classes << 3;
+  ws.absIdx = p; p += <usize>n << 2;
+  ws.grpIdx = p; p += <usize>n << 2;
+  ws.grpStart = p; p += <usize>(2 * classes + 1) << 2;
+  ws.grpFill = p; p += <usize>(2 * classes) << 2;
+  ws.work = p;
+  return ws;
+}
+
+/** Fills the |β| list of one test point (nonzero entries only), sorted descending, with prefix sums. */
+export function sortAbs(ws: Workspace, beta: usize): void {
+  const n = ws.n;
+  let nz = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(load<f64>(beta + (<usize>i << 3)));
+    if (a > 0) {
+      store<f64>(ws.absVals + (<usize>nz << 3), a);
+      store<i32>(ws.absIdx + (<usize>nz << 2), i);
+      nz++;
+    }
+  }
+  ws.nz = nz;
+  sortPairsDesc(ws.absVals, ws.absIdx, nz);
+  prefixSums(ws.absVals, ws.absPre, nz);
+}
+
+/**
+ * Buckets the sorted |β| list by (class, sign) for the labels at `labels`
+ * and computes the class scores. Scores are summed in training-index order,
+ * exactly like a plain evaluation of the model, so the prediction agrees
+ * bit for bit with any reference that does the same.
+ */
+export function bucket(ws: Workspace, beta: usize, labels: usize): void {
+  const n = ws.n;
+  const classes = ws.classes;
+  const groups = 2 * classes;
+  for (let c = 0; c < classes; c++) store<f64>(ws.scores + (<usize>c << 3), 0);
+  for (let g = 0; g <= groups; g++) store<i32>(ws.grpStart + (<usize>g << 2), 0);
+  for (let i = 0; i < n; i++) {
+    const y = load<i32>(labels + (<usize>i << 2));
+    const b = load<f64>(beta + (<usize>i << 3));
+    const sp = ws.scores + (<usize>y << 3);
+    store<f64>(sp, load<f64>(sp) + b);
+  }
+  const nz = ws.nz;
+  // Counting sort by group, stable, so every group stays descending.
+  for (let k = 0; k < nz; k++) {
+    const g = groupOf(ws, beta, labels, load<i32>(ws.absIdx + (<usize>k << 2)));
+    const cp = ws.grpStart + (<usize>(g + 1) << 2);
+    store<i32>(cp, load<i32>(cp) + 1);
+  }
+  for (let g = 0; g < groups; g++) {
+    const s = load<i32>(ws.grpStart + (<usize>g << 2));
+    const cp = ws.grpStart + (<usize>(g + 1) << 2);
+    store<i32>(cp, load<i32>(cp) + s);
+    store<i32>(ws.grpFill + (<usize>g << 2), s);
+  }
+  for (let k = 0; k < nz; k++) {
+    const i = load<i32>(ws.absIdx + (<usize>k << 2));
+    const g = groupOf(ws, beta, labels, i);
+    const fp = ws.grpFill + (<usize>g << 2);
+    const at = load<i32>(fp);
+    store<i32>(fp, at + 1);
+    store<f64>(ws.grpVals + (<usize>at << 3), load<f64>(ws.absVals + (<usize>k << 3)));
+    store<i32>(ws.grpIdx + (<usize>at << 2), i);
+  }
+  for (let g = 0; g < groups; g++) {
+    const s = load<i32>(ws.grpStart + (<usize>g << 2));
+    const e = load<i32>(ws.grpStart + (<usize>(g + 1) << 2));
+    prefixSums(ws.grpVals + (<usize>s << 3), ws.grpPre + (<usize>(s + g) << 3), e - s);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function groupOf(ws: Workspace, beta: usize, labels: usize, i: i32): i32 {
+  const y = load<i32>(labels + (<usize>i << 2));
+  return load<f64>(beta + (<usize>i << 3)) > 0 ? y : ws.classes + y;
+}
+
+/** Start of group g in grpVals. */
+// @ts-ignore: decorator
+@inline export function groupStart(ws: Workspace, g: i32): i32 {
+  return load<i32>(ws.grpStart + (<usize>g << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function groupLen(ws: Workspace, g: i32): i32 {
+  return load<i32>(ws.grpStart + (<usize>(g + 1) << 2)) - load<i32>(ws.grpStart + (<usize>g << 2));
+}
+
+// @ts-ignore: decorator
+@inline export function groupVals(ws: Workspace, g: i32): usize {
+  return ws.grpVals + (<usize>groupStart(ws, g) << 3);
+}
+
+// @ts-ignore: decorator
+@inline export function groupPre(ws: Workspace, g: i32): usize {
+  return ws.grpPre + (<usize>(groupStart(ws, g) + g) << 3);
+}
+
+// @ts-ignore: decorator
+@inline export function scoreOf(ws: Workspace, c: i32): f64 {
+  return load<f64>(ws.scores + (<usize>c << 3));
+}
+
+/** Class with the highest score, ties to the lowest index (SPEC §3). */
+export function argmaxScore(ws: Workspace): i32 {
+  let best = 0;
+  for (let c = 1; c < ws.classes; c++) if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
+  return best;
+}
+
+/**
+ * pre[k] = sum of the first k values, with Neumaier compensation so that a
+ * difference of two prefix sums is accurate to a few ulps of the total; the
+ * certificate's tolerance (certpair.ts) relies on that.
+ */
+function prefixSums(vals: usize, pre: usize, len: i32): void {
+  let s: f64 = 0;
+  let comp: f64 = 0;
+  store<f64>(pre, 0);
+  for (let k = 0; k < len; k++) {
+    const x = load<f64>(vals + (<usize>k << 3));
+    const t = s + x;
+    if (Math.abs(s) >= Math.abs(x)) comp += s - t + x;
+    else comp += x - t + s;
+    s = t;
+    store<f64>(pre + (<usize>(k + 1) << 3), s + comp);
+  }
+}

@@ -1,0 +1,217 @@
+// The minimum number of label flips that make class t overtake class b (SPEC §4),
+// answered from the per-point lists of certlists.ts by a threshold search.
+//
+// For the pair (b, t) with margin M = F_b − F_t, the gains are
+//   2|β| of points labelled b with β > 0      (relabel b → t)
+//   2|β| of points labelled t with β < 0      (relabel t → b)
+//   |β|  of every point labelled neither       (β > 0 → t, β < 0 → b)
+// and s(b, t) = the smallest s whose s largest gains sum past M.
+// h(v) = "sum of the gains ≥ v" is evaluated with binary searches + prefix
+// sums; the smallest gain v* of the optimal set is the largest gain value with
+// h(v*) past the threshold, found by a binary search in each of the three
+// sorted sources. Then s = #(gains > v*) + the few copies of v* needed.
+//
+// Rounding ("err on the sound side"): with S the sum of the chosen gains and
+// A_c = Σ_{y_i = c} |β_i|, t is taken to overtake b when
+//     S > M − eps·(A_b + A_t + S)          (eps = CERT_EPS = 1e-12),
+// which bounds the rounding of recomputing F_b and F_t after the flips. When this
+// tolerant rule decides differently from the exact comparison (S > M, or S = M
+// and t < b) the pair is flagged near-tie. eps = 0 gives the exact rule.
+
+import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './certlists';
+import { countAbove, countAtLeast } from './select';
+
+/** Relative tolerance of the certificate's comparisons (see the file comment). */
+export const CERT_EPS: f64 = 1e-12;
+
+/** Sentinel for "no number of flips reaches it" (src/types.ts UNREACHABLE). */
+export const UNREACHABLE: i32 = 0x7fffffff;
+
+/** Points the workspace's pair views at base class b and target class t. */
+export function setPair(ws: Workspace, b: i32, t: i32): void {
+  const classes = ws.classes;
+  ws.pbVals = groupVals(ws, b); ws.pbPre = groupPre(ws, b); ws.pbLen = groupLen(ws, b);
+  ws.ntVals = groupVals(ws, classes + t); ws.ntPre = groupPre(ws, classes + t); ws.ntLen = groupLen(ws, classes + t);
+  ws.nbVals = groupVals(ws, classes + b); ws.nbPre = groupPre(ws, classes + b); ws.nbLen = groupLen(ws, classes + b);
+  ws.ptVals = groupVals(ws, t); ws.ptPre = groupPre(ws, t); ws.ptLen = groupLen(ws, t);
+}
+
+// @ts-ignore: decorator
+@inline function listCount(vals: usize, len: i32, v: f64, strict: bool): i32 {
+  return strict ? countAbove(vals, len, v) : countAtLeast(vals, len, v);
+}
+
+// @ts-ignore: decorator
+@inline function listSum(vals: usize, pre: usize, len: i32, v: f64, strict: bool): f64 {
+  return load<f64>(pre + (<usize>listCount(vals, len, v, strict) << 3));
+}
+
+// @ts-ignore: decorator
+@inline function listTotal(pre: usize, len: i32): f64 {
+  return load<f64>(pre + (<usize>len << 3));
+}
+
+/** Sum of the pair's gains ≥ v (> v when strict). */
+function gainSum(ws: Workspace, v: f64, strict: bool): f64 {
+  const half = v * 0.5;
+  const doubled = listSum(ws.pbVals, ws.pbPre, ws.pbLen, half, strict) + listSum(ws.ntVals, ws.ntPre, ws.ntLen, half, strict);
+  const others =
+    listSum(ws.absVals, ws.absPre, ws.nz, v, strict) -
+    listSum(ws.pbVals, ws.pbPre, ws.pbLen, v, strict) -
+    listSum(ws.nbVals, ws.nbPre, ws.nbLen, v, strict) -
+    listSum(ws.ptVals, ws.ptPre, ws.ptLen, v, strict) -
+    listSum(ws.ntVals, ws.ntPre, ws.ntLen, v, strict);
+  return 2 * doubled + others;
+}
+
+/** Number of the pair's gains ≥ v (> v when strict). */
+function gainCount(ws: Workspace, v: f64, strict: bool): i32 {
+  const half = v * 0.5;
+  return (
+    listCount(ws.pbVals, ws.pbLen, half, strict) +
+    listCount(ws.ntVals, ws.ntLen, half, strict) +
+    listCount(ws.absVals, ws.nz, v, strict) -
+    listCount(ws.pbVals, ws.pbLen, v, strict) -
+    listCount(ws.nbVals, ws.nbLen, v, strict) -
+    listCount(ws.ptVals, ws.ptLen, v, strict) -
+    listCount(ws.ntVals, ws.ntLen, v, strict)
+  );
+}
+
+// @ts-ignore: decorator
+@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
+  return sum > threshold || (orEqual && sum == threshold);
+}
+
+/**
+ * Largest value mult·vals[i] whose gain sum h passes the threshold, or −1.
+ * h grows as i grows (values descend), so the passing indices are a suffix.
+ */
+function searchSource(ws: Workspace, vals: usize, len: i32, mult: f64, threshold: f64, orEqual: bool): f64 {
+  if (len == 0) return -1;
+  if (!passes(gainSum(ws, mult * load<f64>(vals + (<usize>(len - 1) << 3)), false), threshold, orEqual)) return -1;
+  let lo = 0;
+  let hi = len - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (passes(gainSum(ws, mult * load<f64>(vals + (<usize>mid << 3)), false), threshold, orEqual)) hi = mid;
+    else lo = mid + 1;
+  }
+  return mult * load<f64>(vals + (<usize>lo << 3));
+}
+
+/**
+ * Smallest s ≥ 1 whose s largest gains pass the threshold (UNREACHABLE if
+ * none). Records the split (vStar, kStar) and the chosen sum for witnesses.
+ */
+function searchFlips(ws: Workspace, threshold: f64, orEqual: bool): i32 {
+  if (!passes(gainSum(ws, 0, true), threshold, orEqual)) return UNREACHABLE;
+  // Gains come from three sorted sources; values of "all |β|" that belong to
+  // b or t are not gains, but testing them is harmless: any value above v*
+  // fails the threshold whether or not it is a gain.
+  let v = searchSource(ws, ws.pbVals, ws.pbLen, 2, threshold, orEqual);
+  v = Math.max(v, searchSource(ws, ws.ntVals, ws.ntLen, 2, threshold, orEqual));
+  v = Math.max(v, searchSource(ws, ws.absVals, ws.nz, 1, threshold, orEqual));
+  if (v <= 0) return UNREACHABLE; // only reachable through rounding disagreements
+  const above = gainSum(ws, v, true);
+  const countAboveV = gainCount(ws, v, true);
+  const copies = gainCount(ws, v, false) - countAboveV;
+  if (copies <= 0) return UNREACHABLE;
+  // The fewest copies of v that pass: solve, then nudge against rounding.
+  const gap = (threshold - above) / v;
+  let kf = orEqual ? Math.ceil(gap) : Math.floor(gap) + 1;
+  kf = Math.min(Math.max(kf, 1), <f64>copies);
+  let k = <i32>kf;
+  while (k > 1 && passes(above + <f64>(k - 1) * v, threshold, orEqual)) k--;
+  while (k < copies && !passes(above + <f64>k * v, threshold, orEqual)) k++;
+  ws.vStar = v;
+  ws.kStar = k;
+  ws.sumStar = above + <f64>k * v;
+  return countAboveV + k;
+}
+
+/**
+ * Minimum flips for class t to overtake class b at the current point (lists
+ * and scores already built), with relative tolerance `eps` (CERT_EPS, or 0 for
+ * the exact rule). `minFlips` = 1 when b is the model's own prediction: zero
+ * flips cannot change it, and at least one strictly positive gain is needed.
+ * Sets ws.pairNear; UNREACHABLE when no flips suffice.
+ */
+export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32): i32 {
+  setPair(ws, b, t);
+  const margin = scoreOf(ws, b) - scoreOf(ws, t);
+  const orEqual = t < b;
+  const scale =
+    listTotal(ws.pbPre, ws.pbLen) + listTotal(ws.nbPre, ws.nbLen) + listTotal(ws.ptPre, ws.ptLen) + listTotal(ws.ntPre, ws.ntLen);
+  // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)
+  let threshold = (margin - eps * scale) / (1 + eps);
+  let searchOrEqual = orEqual;
+  ws.pairNear = 0;
+  ws.vStar = 0;
+  ws.kStar = 0;
+  ws.sumStar = 0;
+  if (passes(0, threshold, orEqual)) {
+    if (minFlips == 0) {
+      if (!passes(0, margin, orEqual)) ws.pairNear = 1;
+      return 0;
+    }
+    threshold = 0; // the smallest s ≥ 1 with a really positive gain
+    searchOrEqual = false;
+  }
+  const s = searchFlips(ws, threshold, searchOrEqual);
+  if (s != UNREACHABLE && !passes(ws.sumStar, margin, orEqual)) ws.pairNear = 1;
+  return s;
+}
+
+/**
+ * Writes the flips of the last pairFlips(ws, b, t, …) call: every gain above
+ * vStar and kStar gains equal to it. With `inPlace` the new labels are stored
+ * into `labels` itself (the attack); otherwise (train, from, to) triples go to
+ * `out`. Returns the number of flips.
+ */
+export function emitFlips(ws: Workspace, beta: usize, labels: usize, b: i32, t: i32, out: usize, inPlace: bool): i32 {
+  const v = ws.vStar;
+  let ties = ws.kStar;
+  let w = 0;
+  if (ties == 0) return 0;
+  for (let k = 0; k < ws.pbLen; k++) {
+    const g = 2 * load<f64>(ws.pbVals + (<usize>k << 3));
+    if (g < v || (g == v && ties == 0)) break;
+    if (g == v) ties--;
+    w = emit(labels, out, inPlace, w, load<i32>(ws.grpIdx + (<usize>(groupIndex(ws, ws.pbVals) + k) << 2)), b, t);
+  }
+  for (let k = 0; k < ws.ntLen; k++) {
+    const g = 2 * load<f64>(ws.ntVals + (<usize>k << 3));
+    if (g < v || (g == v && ties == 0)) break;
+    if (g == v) ties--;
+    w = emit(labels, out, inPlace, w, load<i32>(ws.grpIdx + (<usize>(groupIndex(ws, ws.ntVals) + k) << 2)), t, b);
+  }
+  for (let k = 0; k < ws.nz; k++) {
+    const g = load<f64>(ws.absVals + (<usize>k << 3));
+    if (g < v || (g == v && ties == 0)) break;
+    const i = load<i32>(ws.absIdx + (<usize>k << 2));
+    const y = load<i32>(labels + (<usize>i << 2));
+    if (y == b || y == t) continue;
+    if (g == v) ties--;
+    w = emit(labels, out, inPlace, w, i, y, load<f64>(beta + (<usize>i << 3)) > 0 ? t : b);
+  }
+  return w;
+}
+
+// @ts-ignore: decorator
+@inline function groupIndex(ws: Workspace, vals: usize): i32 {
+  return <i32>((vals - ws.grpVals) >> 3);
+}
+
+// @ts-ignore: decorator
+@inline function emit(labels: usize, out: usize, inPlace: bool, w: i32, i: i32, from: i32, to: i32): i32 {
+  if (inPlace) {
+    store<i32>(labels + (<usize>i << 2), to);
+  } else {
+    const p = out + (<usize>(3 * w) << 2);
+    store<i32>(p, i);
+    store<i32>(p + 4, from);
+    store<i32>(p + 8, to);
+  }
+  return w + 1;
+}

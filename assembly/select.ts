@@ -1,0 +1,136 @@
+// In-place sorting and searching of (value, index) pairs held in two parallel
+// buffers: `vals` (f64) and `idx` (i32). Values are sorted in DESCENDING order,
+// which is the order the certificate consumes gains in (largest first).
+// Nothing here allocates; callers pass the buffers. Values must not be NaN
+// (the TypeScript wrapper rejects non-finite weights before calling).
+
+// @ts-ignore: decorator
+@inline const INSERTION_MAX: i32 = 16;
+
+// @ts-ignore: decorator
+@inline function valAt(vals: usize, i: i32): f64 {
+  return load<f64>(vals + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function swapPair(vals: usize, idx: usize, i: i32, j: i32): void {
+  const pi = vals + (<usize>i << 3);
+  const pj = vals + (<usize>j << 3);
+  const v = load<f64>(pi);
+  store<f64>(pi, load<f64>(pj));
+  store<f64>(pj, v);
+  const qi = idx + (<usize>i << 2);
+  const qj = idx + (<usize>j << 2);
+  const x = load<i32>(qi);
+  store<i32>(qi, load<i32>(qj));
+  store<i32>(qj, x);
+}
+
+/**
+ * Sorts `n` pairs by value, descending (introsort: median-of-three quicksort,
+ * insertion sort for short runs, heapsort when recursion gets too deep, so the
+ * worst case stays O(n log n) even for adversarial or highly repetitive input).
+ * The order among equal values is unspecified.
+ */
+export function sortPairsDesc(vals: usize, idx: usize, n: i32): void {
+  if (n < 2) return;
+  introsort(vals, idx, 0, n - 1, 2 * (32 - clz<i32>(n)));
+}
+
+function introsort(vals: usize, idx: usize, lo: i32, hi: i32, depth: i32): void {
+  while (hi - lo > INSERTION_MAX) {
+    if (depth == 0) {
+      heapsortDesc(vals, idx, lo, hi);
+      return;
+    }
+    depth--;
+    const p = partitionDesc(vals, idx, lo, hi);
+    // Recurse into the smaller side and loop on the larger: stack depth O(log n).
+    if (p - lo < hi - p) {
+      introsort(vals, idx, lo, p, depth);
+      lo = p + 1;
+    } else {
+      introsort(vals, idx, p + 1, hi, depth);
+      hi = p;
+    }
+  }
+  insertionDesc(vals, idx, lo, hi);
+}
+
+/** Hoare partition around the median of lo/mid/hi; returns j with [lo..j] ≥ pivot ≥ [j+1..hi]. */
+function partitionDesc(vals: usize, idx: usize, lo: i32, hi: i32): i32 {
+  const mid = lo + ((hi - lo) >> 1);
+  if (valAt(vals, mid) > valAt(vals, lo)) swapPair(vals, idx, mid, lo);
+  if (valAt(vals, hi) > valAt(vals, lo)) swapPair(vals, idx, hi, lo);
+  if (valAt(vals, hi) > valAt(vals, mid)) swapPair(vals, idx, hi, mid);
+  const pivot = valAt(vals, mid);
+  let i = lo - 1;
+  let j = hi + 1;
+  while (true) {
+    do i++; while (valAt(vals, i) > pivot);
+    do j--; while (valAt(vals, j) < pivot);
+    if (i >= j) return j;
+    swapPair(vals, idx, i, j);
+  }
+}
+
+function insertionDesc(vals: usize, idx: usize, lo: i32, hi: i32): void {
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = valAt(vals, i);
+    const x = load<i32>(idx + (<usize>i << 2));
+    let j = i - 1;
+    while (j >= lo && valAt(vals, j) < v) {
+      store<f64>(vals + (<usize>(j + 1) << 3), valAt(vals, j));
+      store<i32>(idx + (<usize>(j + 1) << 2), load<i32>(idx + (<usize>j << 2)));
+      j--;
+    }
+    store<f64>(vals + (<usize>(j + 1) << 3), v);
+    store<i32>(idx + (<usize>(j + 1) << 2), x);
+  }
+}
+
+/** Heapsort of [lo..hi] into descending order via a min-heap (smallest moves to the back). */
+function heapsortDesc(vals: usize, idx: usize, lo: i32, hi: i32): void {
+  const len = hi - lo + 1;
+  for (let k = (len >> 1) - 1; k >= 0; k--) siftDownMin(vals, idx, lo, k, len);
+  for (let end = len - 1; end > 0; end--) {
+    swapPair(vals, idx, lo, lo + end);
+    siftDownMin(vals, idx, lo, 0, end);
+  }
+}
+
+function siftDownMin(vals: usize, idx: usize, base: i32, k: i32, len: i32): void {
+  while (true) {
+    const l = 2 * k + 1;
+    if (l >= len) return;
+    let c = l;
+    if (l + 1 < len && valAt(vals, base + l + 1) < valAt(vals, base + l)) c = l + 1;
+    if (valAt(vals, base + c) >= valAt(vals, base + k)) return;
+    swapPair(vals, idx, base + k, base + c);
+    k = c;
+  }
+}
+
+/** Number of leading entries ≥ v in a descending list of `len` values. */
+export function countAtLeast(vals: usize, len: i32, v: f64): i32 {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (valAt(vals, mid) >= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of leading entries > v in a descending list of `len` values. */
+export function countAbove(vals: usize, len: i32, v: f64): i32 {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (valAt(vals, mid) > v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
