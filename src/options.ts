@@ -1,6 +1,6 @@
 import { FlipcertError } from './errors.js';
 import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, ResolvedKernel } from './types.js';
-import { checkSameColumns, resolveClasses, toLabels, toMatrix } from './validate.js';
+import { checkSameColumns, integerAtLeast, nonNegative, positive, resolveClasses, toLabels, toMatrix } from './validate.js';
 
 /** Options of {@link certify}. Only `train` and `test` are required. */
 export interface CertifyOptions {
@@ -98,24 +98,4 @@ export function resolveKernel(kernel: KernelOptions = {}): ResolvedKernel {
     wVar: positive(kernel.wVar ?? 2, '--w-var'),
     bVar: nonNegative(kernel.bVar ?? 0, '--b-var'),
   };
-}
-
-function positive(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new FlipcertError(`${name} must be a number > 0, got ${String(value)}`, 'EARG');
-  }
-  return value;
-}
-
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new FlipcertError(`${name} must be a number ≥ 0, got ${String(value)}`, 'EARG');
-  }
-  return value;
-}
-
-function integerAtLeast(value: number, min: number, name: string): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new FlipcertError(`${name} must be an integer ≥ ${min}, got ${String(value)}`, 'EARG');
-  }
 }
