@@ -1,0 +1,211 @@
+// TypeScript front of the certificate kernels (assembly/certify.ts): checks the
+// arguments, reserves scratch and outputs on the heap, calls the core, copies
+// the results out and releases everything.
+//
+// Rounding (SPEC §4, "err on the sound side"): a comparison of a gain sum S
+// against a margin M is decided in the attacker's favour when
+//     S > M − TIE_TOLERANCE · (A_b + A_t + S),   A_c = Σ_{y_i = c} |β_i|,
+// i.e. within a relative 1e-12 of the magnitudes that recomputing the two
+// class scores after the flips would sum. Such points get nearTie = 1 whenever
+// the tolerance, not the exact comparison, decided a count that matters (the
+// minimising class of a radius, the maximising rival of a lower bound).
+// Zero gains never count as a successful flip.
+
+import { FlipcertError } from '../errors.js';
+import { UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
+import type { Core } from '../wasm/core.js';
+
+/** Relative tolerance of the certificate's comparisons (assembly/certpair.ts CERT_EPS). */
+export const TIE_TOLERANCE = 1e-12;
+
+/**
+ * ScaLabelCert (SPEC §4) for m test points of one model: prediction, radius in
+ * [0, n] (n when no flips change the prediction), near-tie flags and, with
+ * `witness`, for each point the radius + 1 flips that change its prediction
+ * (empty when the radius is n).
+ *
+ * `betaPtr`: m × n float64 weights, row-major; `labelsPtr`: n int32 labels in [0, classes).
+ */
+export function singleCertificates(
+  core: Core,
+  betaPtr: number,
+  labelsPtr: number,
+  m: number,
+  n: number,
+  classes: number,
+  witness: boolean,
+): SingleCertificates {
+  checkInputs(core, betaPtr, labelsPtr, m, n, classes, 'singleCertificates');
+  return core.heap.scoped(() => {
+    const { heap, exports } = core;
+    const scratch = heap.bytes(exports.certScratchBytes(n, classes));
+    const pred = heap.i32(m);
+    const radius = heap.i32(m);
+    const target = heap.i32(m);
+    const near = heap.bytes(m);
+    exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, target);
+    const result: SingleCertificates = {
+      prediction: heap.viewI32(pred, m).slice(),
+      radius: heap.viewI32(radius, m).slice(),
+      nearTie: byteView(core, near, m).slice(),
+    };
+    if (witness) {
+      const targets = heap.viewI32(target, m).slice();
+      result.witnesses = Array.from({ length: m }, (_, p) =>
+        witnessOf(core, betaPtr + p * n * 8, labelsPtr, n, classes, targets[p], scratch),
+      );
+    }
+    return result;
+  });
+}
+
+/** The flips realising the minimising s(c') of one point (empty when nothing flips it). */
+function witnessOf(
+  core: Core,
+  rowPtr: number,
+  labelsPtr: number,
+  n: number,
+  classes: number,
+  target: number,
+  scratch: number,
+): WitnessFlip[] {
+  if (target < 0) return [];
+  return core.heap.scoped(() => {
+    const out = core.heap.i32(3 * n);
+    const count = core.exports.certifyWitness(rowPtr, labelsPtr, n, classes, target, scratch, out);
+    const triples = core.heap.viewI32(out, 3 * count);
+    return Array.from({ length: count }, (_, k) => ({
+      train: triples[3 * k],
+      from: triples[3 * k + 1],
+      to: triples[3 * k + 2],
+    }));
+  });
+}
+
+/**
+ * Per-partition vote costs (SPEC §5) for m test points of one base model:
+ * vote, lower[l] = max_{j≠l} pair(l over j) (exact for two classes) and upper[l]
+ * from a real attack whose flips were applied and re-scored (UNREACHABLE when
+ * none was found; equal to lower for two classes). lower/upper are m × classes.
+ */
+export function voteCosts(
+  core: Core,
+  betaPtr: number,
+  labelsPtr: number,
+  m: number,
+  n: number,
+  classes: number,
+): VoteCosts {
+  checkInputs(core, betaPtr, labelsPtr, m, n, classes, 'voteCosts');
+  return core.heap.scoped(() => {
+    const { heap, exports } = core;
+    const scratch = heap.bytes(exports.certScratchBytes(n, classes));
+    const votes = heap.i32(m);
+    const lower = heap.i32(m * classes);
+    const upper = heap.i32(m * classes);
+    const near = heap.bytes(m);
+    exports.voteCostsBlock(betaPtr, labelsPtr, m, n, classes, scratch, votes, lower, upper, near);
+    return {
+      votes: heap.viewI32(votes, m).slice(),
+      lower: heap.viewI32(lower, m * classes).slice(),
+      upper: heap.viewI32(upper, m * classes).slice(),
+      nearTie: byteView(core, near, m).slice(),
+    };
+  });
+}
+
+/**
+ * pair(l over j) for one test point and every ordered pair of classes, as
+ * counts[l·C + j] (diagonal 0), the numbers behind voteCosts' lower bounds.
+ * `rowPtr` points at that point's n weights. For tests and diagnostics.
+ */
+export function pairCounts(
+  core: Core,
+  rowPtr: number,
+  labelsPtr: number,
+  n: number,
+  classes: number,
+): { vote: number; counts: Int32Array } {
+  checkInputs(core, rowPtr, labelsPtr, 1, n, classes, 'pairCounts');
+  return core.heap.scoped(() => {
+    const scratch = core.heap.bytes(core.exports.certScratchBytes(n, classes));
+    const out = core.heap.i32(classes * classes);
+    const vote = core.exports.pairCountsRow(rowPtr, labelsPtr, n, classes, scratch, out);
+    return { vote, counts: core.heap.viewI32(out, classes * classes).slice() };
+  });
+}
+
+/**
+ * The attack behind voteCosts' upper bound, for one point and one target:
+ * the attacked labels and the number of labels changed (UNREACHABLE when the
+ * attack failed). For tests, which re-check it independently.
+ */
+export function voteAttack(
+  core: Core,
+  rowPtr: number,
+  labelsPtr: number,
+  n: number,
+  classes: number,
+  target: number,
+): { flips: number; labels: Int32Array } {
+  checkInputs(core, rowPtr, labelsPtr, 1, n, classes, 'voteAttack');
+  if (!Number.isInteger(target) || target < 0 || target >= classes) {
+    throw new FlipcertError(`voteAttack: target class must be an integer in [0, ${classes - 1}], got ${target}`);
+  }
+  return core.heap.scoped(() => {
+    const scratch = core.heap.bytes(core.exports.certScratchBytes(n, classes));
+    const out = core.heap.i32(n);
+    const flips = core.exports.voteAttack(rowPtr, labelsPtr, n, classes, target, scratch, out);
+    return { flips, labels: core.heap.viewI32(out, n).slice() };
+  });
+}
+
+/** Everything the kernels assume, checked here so that bad input never reaches Wasm. */
+function checkInputs(
+  core: Core,
+  betaPtr: number,
+  labelsPtr: number,
+  m: number,
+  n: number,
+  classes: number,
+  fn: string,
+): void {
+  integer(m, 0, `${fn}: m (test points)`);
+  integer(n, 1, `${fn}: n (training points)`);
+  integer(classes, 2, `${fn}: classes`);
+  if (n >= UNREACHABLE / 4 || classes > 65_536) {
+    throw new FlipcertError(`${fn}: problem too large (n = ${n}, classes = ${classes})`);
+  }
+  const bytes = (core.exports.memory as WebAssembly.Memory).buffer.byteLength;
+  pointer(betaPtr, 8, m * n * 8, bytes, `${fn}: β pointer`);
+  pointer(labelsPtr, 4, n * 4, bytes, `${fn}: labels pointer`);
+  const labels = core.heap.viewI32(labelsPtr, n);
+  for (let i = 0; i < n; i++) {
+    if (labels[i] < 0 || labels[i] >= classes) {
+      throw new FlipcertError(`${fn}: training label of row ${i} is ${labels[i]}, outside 0..${classes - 1}`);
+    }
+  }
+  const beta = core.heap.viewF64(betaPtr, m * n);
+  for (let k = 0; k < beta.length; k++) {
+    if (!Number.isFinite(beta[k])) {
+      const p = Math.floor(k / n);
+      throw new FlipcertError(`${fn}: weight β of test point ${p}, training row ${k - p * n} is ${beta[k]}`);
+    }
+  }
+}
+
+function byteView(core: Core, ptr: number, length: number): Uint8Array {
+  return new Uint8Array((core.exports.memory as WebAssembly.Memory).buffer, ptr, length);
+}
+
+function integer(value: number, min: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new FlipcertError(`${what} must be an integer ≥ ${min}, got ${value}`);
+  }
+}
+
+function pointer(ptr: number, align: number, size: number, limit: number, what: string): void {
+  if (!Number.isSafeInteger(ptr) || ptr <= 0 || ptr % align !== 0 || ptr + size > limit) {
+    throw new FlipcertError(`${what} ${ptr} does not address ${size} bytes of WebAssembly memory (${align}-aligned)`);
+  }
+}
