@@ -123,6 +123,18 @@ describe('minFlipCost', () => {
           inst.costs[p * classes] = 0;
         }
       }
+      if (trial % 3 === 0) {
+        // Every move costs 4..7 (so for a class-0 voter A − B ≤ 3 < 4 ≤ B: all
+        // "concave"), and non-0 voters' moves cost 50 more: an odd gain must then
+        // come from exactly one class-0 voter's "other class" move.
+        for (let p = 0; p < 200; p++) {
+          for (let l = 0; l < classes; l++) {
+            const at = p * classes + l;
+            if (l === inst.votes[p] || inst.costs[at] === UNREACHABLE) continue;
+            inst.costs[at] = 4 + Math.floor(random() * 4) + (inst.votes[p] === 0 ? 0 : 50);
+          }
+        }
+      }
       const c = majority(countVotes(inst));
       for (let rival = 0; rival < classes; rival++) {
         if (rival === c) continue;

@@ -70,10 +70,15 @@ function gatherPoint(
   upper: Int32Array,
 ): void {
   const C = input.classes;
+  // Plain loops: a subarray per partition per point cost more than the copy.
   for (let p = 0; p < votes.length; p++) {
     votes[p] = input.votes[p][j];
-    lower.set(input.lower[p].subarray(j * C, (j + 1) * C), p * C);
-    upper.set(input.upper[p].subarray(j * C, (j + 1) * C), p * C);
+    const lo = input.lower[p];
+    const up = input.upper[p];
+    for (let l = 0, from = j * C, to = p * C; l < C; l++) {
+      lower[to + l] = lo[from + l];
+      upper[to + l] = up[from + l];
+    }
   }
 }
 

@@ -41,6 +41,13 @@ export class KnapsackScratch {
   readonly min1: Int32Array;
   readonly arg1: Int32Array;
   readonly min2: Int32Array;
+  /** Partitions voting c, then the others (filled per point by prepareRunnersUp). */
+  readonly forC: Int32Array;
+  readonly forOther: Int32Array;
+  countC = 0;
+  countOther = 0;
+  /** Histogram for the counting sort; grows with the largest cost seen. */
+  histogram = new Int32Array(1024);
 
   constructor(readonly partitions: number) {
     const k = partitions;
@@ -55,6 +62,8 @@ export class KnapsackScratch {
     this.min1 = new Int32Array(k);
     this.arg1 = new Int32Array(k);
     this.min2 = new Int32Array(k);
+    this.forC = new Int32Array(k);
+    this.forOther = new Int32Array(k);
   }
 }
 
@@ -93,16 +102,11 @@ export function ensembleRadius(
   scratch: KnapsackScratch = new KnapsackScratch(votes.length),
 ): number {
   const counts = checkInput(votes, costs, classes, prediction, scratch);
-  const cheapest = prepareRunnersUp(votes, costs, classes, prediction, scratch);
-  // Closest rivals first: their small G makes a small cost likely, and every
-  // option costs ≥ `cheapest` with gain ≤ 2, so a rival needing gain G costs
-  // at least ⌈G/2⌉·cheapest; once that reaches the best found, skip it.
-  const rivals = rivalsByGain(counts, prediction);
+  prepareRunnersUp(votes, costs, classes, prediction, scratch);
   let best = Infinity;
-  for (const rival of rivals) {
-    const gain = neededGain(counts, prediction, rival);
-    if (Math.ceil(gain / 2) * cheapest >= best) continue;
-    best = Math.min(best, solve(votes, costs, classes, prediction, rival, gain, scratch));
+  for (let rival = 0; rival < classes; rival++) {
+    if (rival === prediction) continue;
+    best = Math.min(best, solve(votes, costs, classes, prediction, rival, neededGain(counts, prediction, rival), scratch));
   }
   return best === Infinity ? nTrain : Math.min(best - 1, nTrain);
 }
@@ -171,18 +175,10 @@ function neededGain(counts: Int32Array, prediction: number, rival: number): numb
   return counts[prediction] - counts[rival] + (rival > prediction ? 1 : 0);
 }
 
-function rivalsByGain(counts: Int32Array, prediction: number): number[] {
-  const rivals: number[] = [];
-  for (let l = 0; l < counts.length; l++) if (l !== prediction) rivals.push(l);
-  return rivals.sort(
-    (a, b) => neededGain(counts, prediction, a) - neededGain(counts, prediction, b) || a - b,
-  );
-}
-
 /**
- * For every partition voting `prediction`, records its cheapest and
- * second-cheapest alternative class, so option B (min over l ∉ {c, c'}) costs
- * O(1) per rival. Returns the cheapest option cost over all partitions.
+ * Splits the partitions into those voting `prediction` and the rest, and for
+ * the former records the cheapest and second-cheapest alternative class, so
+ * option B (min over l ∉ {c, c'}) costs O(1) per rival instead of O(C).
  */
 function prepareRunnersUp(
   votes: ArrayLike<number>,
@@ -190,17 +186,23 @@ function prepareRunnersUp(
   classes: number,
   prediction: number,
   s: KnapsackScratch,
-): number {
-  let cheapest = UNREACHABLE;
+): void {
+  s.countC = 0;
+  s.countOther = 0;
   for (let p = 0; p < votes.length; p++) {
+    if (votes[p] !== prediction) {
+      s.forOther[s.countOther++] = p;
+      continue;
+    }
+    s.forC[s.countC++] = p;
     const row = p * classes;
     let m1 = UNREACHABLE;
     let a1 = -1;
     let m2 = UNREACHABLE;
     for (let l = 0; l < classes; l++) {
-      if (l === votes[p]) continue;
+      if (l === prediction) continue;
       const cost = costs[row + l];
-      if (cost < 0) throw new FlipcertError(`ensemble costs: partition ${p}, class ${l} has negative cost ${cost}`);
+      if (cost < 0) throw negativeCost(p, l, cost);
       if (cost < m1) {
         m2 = m1;
         m1 = cost;
@@ -210,9 +212,11 @@ function prepareRunnersUp(
     s.min1[p] = m1;
     s.arg1[p] = a1;
     s.min2[p] = m2;
-    cheapest = Math.min(cheapest, m1);
   }
-  return cheapest;
+}
+
+function negativeCost(p: number, l: number, cost: number): FlipcertError {
+  return new FlipcertError(`ensemble costs: partition ${p}, class ${l} has negative cost ${cost}`);
 }
 
 /** Splits the partitions into weight-1 / weight-2 items (see the file comment), then optimises. */
@@ -226,34 +230,37 @@ function solve(
   s: KnapsackScratch,
 ): number {
   if (need <= 0) return 0;
+  const { ones, twos, concaveA, concaveB, min1, arg1, min2, forC, forOther } = s;
   let n1 = 0;
   let n2 = 0;
   let nq = 0;
-  for (let p = 0; p < votes.length; p++) {
-    const v = votes[p];
-    if (v === rival) continue;
+  for (let i = 0; i < s.countOther; i++) {
+    const p = forOther[i];
+    if (votes[p] === rival) continue;
     const toRival = costs[p * classes + rival];
-    if (v !== c) {
-      if (toRival !== UNREACHABLE) s.ones[n1++] = toRival;
-      continue;
-    }
-    const a = toRival;
-    const b = s.arg1[p] === rival ? s.min2[p] : s.min1[p];
-    if (a !== UNREACHABLE && (b === UNREACHABLE || b >= a)) s.twos[n2++] = a;
+    if (toRival < 0) throw negativeCost(p, rival, toRival);
+    if (toRival !== UNREACHABLE) ones[n1++] = toRival;
+  }
+  for (let i = 0; i < s.countC; i++) {
+    const p = forC[i];
+    const a = costs[p * classes + rival];
+    if (a < 0) throw negativeCost(p, rival, a);
+    const b = arg1[p] === rival ? min2[p] : min1[p];
+    if (a !== UNREACHABLE && (b === UNREACHABLE || b >= a)) twos[n2++] = a;
     else if (a === UNREACHABLE) {
-      if (b !== UNREACHABLE) s.ones[n1++] = b;
+      if (b !== UNREACHABLE) ones[n1++] = b;
     } else if (a - b >= b) {
-      s.ones[n1++] = b;
-      s.ones[n1++] = a - b;
+      ones[n1++] = b;
+      ones[n1++] = a - b;
     } else {
-      s.twos[n2++] = a;
-      s.concaveA[nq] = a;
-      s.concaveB[nq++] = b;
+      twos[n2++] = a;
+      concaveA[nq] = a;
+      concaveB[nq++] = b;
     }
   }
   if (n1 + 2 * n2 < need) return Infinity;
-  s.ones.subarray(0, n1).sort();
-  s.twos.subarray(0, n2).sort();
+  sortCosts(s.ones, n1, s);
+  sortCosts(s.twos, n2, s);
   fillPrefix(s.ones, Math.min(n1, need), s.prefix1);
   fillPrefix(s.twos, Math.min(n2, Math.ceil(need / 2) + 1), s.prefix2);
   let best = bestSplit(need, n1, n2, s.prefix1, s.prefix2);
@@ -299,6 +306,28 @@ function concaveSingle(need: number, n1: number, n2: number, nq: number, s: Knap
     best = Math.min(best, Math.min(withQ, withoutQ) + singles);
   }
   return best;
+}
+
+/**
+ * Sorts the first n costs ascending. Flip counts are small integers, so a
+ * counting sort (O(n + max)) beats the comparison sort that dominated the
+ * profile; huge costs fall back to the typed-array sort.
+ */
+function sortCosts(values: Int32Array, n: number, s: KnapsackScratch): void {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (values[i] > max) max = values[i];
+  if (max > 4 * n + 4096) {
+    values.subarray(0, n).sort();
+    return;
+  }
+  if (s.histogram.length <= max) s.histogram = new Int32Array(2 * max + 1);
+  const hist = s.histogram;
+  for (let i = 0; i < n; i++) hist[values[i]]++;
+  let at = 0;
+  for (let v = 0; v <= max; v++) {
+    for (let c = hist[v]; c > 0; c--) values[at++] = v;
+    hist[v] = 0; // leave the histogram clean for the next call
+  }
 }
 
 function fillPrefix(values: Int32Array, count: number, prefix: Float64Array): void {
