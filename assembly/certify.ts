@@ -88,7 +88,7 @@ export function pairCountsRow(betaRow: usize, labels: usize, n: i32, classes: i3
 /**
  * Vote costs of one base model for m test points: vote, lower[l] =
  * max_{j≠l} pair(l over j) (exact for C = 2), upper[l] from a re-checked attack
- * (= lower for C = 2), near-tie flags. lower/upper are m × C row-major.
+ * (= lower for C = 2 unless the point is a near tie), near-tie flags. lower/upper are m × C row-major.
  */
 export function voteCostsBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
@@ -105,8 +105,11 @@ export function voteCostsBlock(
     const near = lowerBounds(ws, vote, lower);
     for (let l = 0; l < classes; l++) {
       const lb = load<i32>(lower + (<usize>l << 2));
-      // Attacks overwrite the buckets, so they run after every lower bound.
-      const ub = l == vote ? 0 : classes == 2 || lb == UNREACHABLE ? lb : attackVote(ws, row, labels, l);
+      // Two classes: the bound is exact, unless the tolerance decided it; then
+      // the real attack gives the exact count. Attacks overwrite the buckets,
+      // so they run after every lower bound.
+      const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
+      const ub = l == vote ? 0 : exact ? lb : attackVote(ws, row, labels, l);
       store<i32>(upper + (<usize>l << 2), ub);
     }
     store<i32>(outVotes + (<usize>p << 2), vote);
