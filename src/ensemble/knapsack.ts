@@ -9,7 +9,8 @@
 // We need total gain ≥ G = N_c − N_c' + [c' > c] at minimum total cost.
 //
 // Because gains are only 1 or 2 the multiple-choice knapsack collapses to
-// sorting plus prefix sums (O(k log k) instead of the O(k·G) DP):
+// sorting plus prefix sums (O(k + max cost) with a counting sort, instead of
+// the O(k·G) DP, which stays below as minFlipCostDp for cross-checks):
 //  * B ≥ A: B is dominated (A gives more for no more), so the partition is a
 //    plain weight-2 item of cost A.
 //  * B < A and A − B ≥ B ("convex"): the partition behaves exactly like two
