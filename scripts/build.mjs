@@ -31,8 +31,9 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 
-// Browsers, edge runtimes: one self-contained file, no Node built-ins.
-const browserEntries = existing({ browser: 'src/browser.ts' });
+// Browsers, edge runtimes: one self-contained file, no Node built-ins, plus
+// its Web Worker (loaded from next to it), also self-contained: no splitting.
+const browserEntries = existing({ browser: 'src/browser.ts', 'browser-worker': 'src/pool/browser-worker.ts' });
 if (Object.keys(browserEntries).length > 0) {
   await build({ ...common, platform: 'browser', entryPoints: browserEntries, outdir: 'dist' });
 }

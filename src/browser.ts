@@ -1,11 +1,14 @@
 /**
  * flipcert for browsers, edge runtimes and anything without Node's worker
- * threads: the same API, partitions run on the calling thread.
+ * threads: the same API. Partitions run on Web Workers (dist/browser-worker.js,
+ * served next to this file) where the runtime has them, else on the calling thread.
  */
-import { certifyWith } from './api.js';
+import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
+import { WebWorkerPool, defaultThreads } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
 import type { CertifyResult } from './result.js';
+import { integerAtLeast } from './validate.js';
 
 export { ntk } from './api.js';
 export { FlipcertError } from './errors.js';
@@ -13,7 +16,17 @@ export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
-/** Certifies every test point; see the Node entry for details. `threads` is ignored here. */
+/**
+ * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
+ * returns the SPEC §6 result. Partitions run on `threads` Web Workers (default:
+ * navigator.hardwareConcurrency); `threads: 1`, or a runtime without Worker,
+ * runs them on the calling thread.
+ */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, async () => new InlinePool());
+  return certifyWith(options, openBrowserPool);
 }
+
+const openBrowserPool: PoolFactory = async (threads) => {
+  const count = integerAtLeast(threads ?? defaultThreads(), 1, 'threads');
+  return count === 1 || typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(count);
+};
