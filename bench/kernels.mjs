@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// How fast is the Wasm linear-algebra core on one thread? GFLOP/s of the NTK's
+// Gram product, the Cholesky factorisation and the two triangular solves of
+// KRR, each next to a naive scalar JavaScript loop doing the same flops.
+//   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick]
+// Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
+// computes one triangle), cholesky n³/3, each trsm m·n².
+import { cpus, platform, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createCore } from '../dist/lowlevel.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000];
+const NAIVE_SIZES = new Set([500, 1000]);
+const D = 784;
+const M = 1000;
+
+const cpu = cpus()[0];
+console.log(`machine: ${cpu?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${platform()} ${release()}, node ${process.version}`);
+console.log('one thread; GFLOP/s = counted flops / best wall time of the repetitions\n');
+
+const core = await createCore();
+const { heap, exports: wasm } = core;
+
+let seed = 2024;
+const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296) * 2 - 1;
+const fillRandom = (a) => {
+  for (let i = 0; i < a.length; i++) a[i] = random();
+  return a;
+};
+
+/** Best time (s) of `body` over enough repetitions to run ~0.5 s (at least 1, at most 5). */
+function time(body, setup = () => {}) {
+  let best = Infinity;
+  let spent = 0;
+  for (let rep = 0; rep < 5 && (rep === 0 || spent < 0.5); rep++) {
+    setup();
+    const t0 = performance.now();
+    body();
+    const s = (performance.now() - t0) / 1000;
+    best = Math.min(best, s);
+    spent += s;
+  }
+  return best;
+}
+
+const gflops = (flops, seconds) => flops / seconds / 1e9;
+function row(name, n, flops, wasmSeconds, naiveSeconds) {
+  const g = gflops(flops, wasmSeconds).toFixed(2).padStart(7);
+  const naive = naiveSeconds === undefined ? '' : `   naive JS ${gflops(flops, naiveSeconds).toFixed(2).padStart(5)} GFLOP/s   ratio ${(naiveSeconds / wasmSeconds).toFixed(1).padStart(5)}×`;
+  console.log(`${name.padEnd(16)} n=${String(n).padStart(4)}  ${(wasmSeconds * 1000).toFixed(1).padStart(8)} ms  ${g} GFLOP/s${naive}`);
+}
+
+// ---- naive scalar versions (plain typed arrays, same flops) ----
+function naiveGram(a, c, n, d) {
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += a[i * d + k] * a[j * d + k];
+      c[i * n + j] = s;
+    }
+}
+function naiveCholesky(a, n) {
+  for (let j = 0; j < n; j++) {
+    for (let i = j; i < n; i++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = i === j ? Math.sqrt(s) : s / a[j * n + j];
+    }
+  }
+}
+function naiveForward(l, b, n, m) {
+  for (let r = 0; r < m; r++)
+    for (let j = 0; j < n; j++) {
+      let s = b[r * n + j];
+      for (let k = 0; k < j; k++) s -= l[j * n + k] * b[r * n + k];
+      b[r * n + j] = s / l[j * n + j];
+    }
+}
+function naiveBackward(l, b, n, m) {
+  for (let r = 0; r < m; r++)
+    for (let j = n - 1; j >= 0; j--) {
+      let s = b[r * n + j];
+      for (let k = j + 1; k < n; k++) s -= l[k * n + j] * b[r * n + k];
+      b[r * n + j] = s / l[j * n + j];
+    }
+}
+
+/** A well-conditioned SPD matrix: X Xᵀ/d + I for random X (n×d). */
+function spdInto(ptr, n) {
+  heap.scoped(() => {
+    const x = heap.putF64(fillRandom(new Float64Array(n * 64)));
+    wasm.gramSym(x, ptr, n, 64);
+    wasm.addDiagonal(ptr, n, 64);
+  });
+}
+
+console.log(`gram C = A·Aᵀ, A n×${D}`);
+for (const n of SIZES) {
+  heap.scoped(() => {
+    const a = heap.putF64(fillRandom(new Float64Array(n * D)));
+    const c = heap.f64(n * n);
+    const flops = 2 * n * n * D;
+    row('gramDot', n, flops, time(() => wasm.gramDot(a, a, c, n, n, D)));
+    let naive;
+    if (NAIVE_SIZES.has(n)) {
+      const av = heap.viewF64(a, n * D).slice();
+      const cv = new Float64Array(n * n);
+      naive = time(() => naiveGram(av, cv, n, D));
+    }
+    row('gramSym', n, flops, time(() => wasm.gramSym(a, c, n, D)), naive);
+  });
+}
+
+console.log('\ncholesky (n³/3 flops)');
+for (const n of SIZES) {
+  heap.scoped(() => {
+    const a = heap.f64(n * n);
+    const work = heap.f64(n * n);
+    spdInto(a, n);
+    const copy = () => heap.viewF64(work, n * n).set(heap.viewF64(a, n * n));
+    const seconds = time(() => {
+      if (wasm.cholesky(work, n) !== 0) throw new Error('not positive definite');
+    }, copy);
+    let naive;
+    if (NAIVE_SIZES.has(n)) {
+      const src = heap.viewF64(a, n * n).slice();
+      const w = new Float64Array(n * n);
+      naive = time(() => naiveCholesky(w, n), () => w.set(src));
+    }
+    row('cholesky', n, n ** 3 / 3, seconds, naive);
+  });
+}
+
+console.log(`\ntriangular solves, m = ${M} right-hand sides (m·n² flops each)`);
+for (const n of SIZES) {
+  heap.scoped(() => {
+    const l = heap.f64(n * n);
+    spdInto(l, n);
+    if (wasm.cholesky(l, n) !== 0) throw new Error('not positive definite');
+    const b0 = fillRandom(new Float64Array(M * n));
+    const b = heap.f64(M * n);
+    const reset = () => heap.viewF64(b, M * n).set(b0);
+    const flops = M * n * n;
+    const lower = time(() => wasm.trsmRightLowerT(l, b, n, M), reset);
+    const upper = time(() => wasm.trsmRightLower(l, b, n, M), reset);
+    let naiveLower;
+    let naiveUpper;
+    if (NAIVE_SIZES.has(n)) {
+      const lv = heap.viewF64(l, n * n).slice();
+      const bv = new Float64Array(M * n);
+      naiveLower = time(() => naiveForward(lv, bv, n, M), () => bv.set(b0));
+      naiveUpper = time(() => naiveBackward(lv, bv, n, M), () => bv.set(b0));
+    }
+    row('trsmRightLowerT', n, flops, lower, naiveLower);
+    row('trsmRightLower', n, flops, upper, naiveUpper);
+  });
+}
+
+console.log('\nNTK recursion on a Gram matrix (entries per second, depth 2)');
+for (const n of SIZES.slice(0, 3)) {
+  heap.scoped(() => {
+    const a = heap.putF64(fillRandom(new Float64Array(n * D)));
+    const q = heap.f64(n);
+    const c = heap.f64(n * n);
+    wasm.rowSquaredNorms(a, q, n, D);
+    const sym = time(() => wasm.ntkFromDotSym(c, q, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
+    const full = time(() => wasm.ntkFromDot(c, q, q, n, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
+    const rate = (s) => ((n * n) / s / 1e6).toFixed(1).padStart(6);
+    console.log(`ntkFromDotSym    n=${String(n).padStart(4)}  ${(sym * 1000).toFixed(1).padStart(8)} ms  ${rate(sym)} M entries/s (n² counted)   ntkFromDot ${rate(full)} M entries/s`);
+  });
+}
