@@ -141,15 +141,11 @@ def class_scores(beta, y, classes):
 
 # ---------------------------------------------------------------- §4 flip counts
 
-def min_flips(beta, y, own, target, margin, tolerance):
+def min_flips(gains, margin, tolerance):
     """Smallest s with (sum of the s largest gains) ≥ margin − tolerance, per row; inf if none.
 
-    own/target: per-row classes c and c' (arrays of length m). The gains are SPEC §4's
-    best relabelling of each training point for the pair; the tolerance makes near-ties
-    count as successes, as flipcert does, so strict/non-strict thresholds coincide."""
-    abs_beta = np.abs(beta)
-    gains = np.where(y == own[:, None], beta + abs_beta,
-                     np.where(y == target[:, None], abs_beta - beta, abs_beta))
+    The tolerance makes near-ties count as attack successes, as flipcert does, so the
+    strict (>) and non-strict (≥, challenger of lower index) thresholds of §4 coincide."""
     need = margin - tolerance
     n = gains.shape[1]
     top = min(TOP_GAINS, n)
@@ -168,47 +164,58 @@ def first_reaching(sorted_gains, need):
     return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
 
 
-def pair_flips(beta, y, scores, sum_abs, leader, challenger):
-    """§4 count for `challenger` to overtake `leader` (both per-row class arrays);
-    0 where it already beats it (more score, or equal score and lower index)."""
-    rows = np.arange(len(beta))
-    margin = scores[rows, leader] - scores[rows, challenger]
-    beaten = (margin < 0) | ((margin == 0) & (challenger < leader))
-    counts = np.zeros(len(beta))
-    todo = np.flatnonzero(~beaten)
-    if todo.size:
-        m = margin[todo]
-        counts[todo] = min_flips(beta[todo], y, leader[todo], challenger[todo], m,
-                                 RELATIVE_TOLERANCE * (sum_abs[todo] + np.abs(m)))
-    return counts
+def tolerance(sum_abs, margin):
+    return RELATIVE_TOLERANCE * (sum_abs + np.abs(margin))
 
 
 def single_model_radius(beta, y, classes):
     """ScaLabelCert (SPEC §4): prediction and r* = min_{c'} s(c') − 1 (n when unreachable)."""
     scores = class_scores(beta, y, classes)
-    sum_abs = np.abs(beta).sum(axis=1)
+    abs_beta = np.abs(beta)
+    sum_abs = abs_beta.sum(axis=1)
     pred = scores.argmax(axis=1)  # ties go to the lowest class index
+    own = y == pred[:, None]
     flips = np.full(len(beta), np.inf)
     for other in range(classes):
-        challenger = np.full(len(beta), other)
         rows = np.flatnonzero(pred != other)
-        counts = pair_flips(beta[rows], y, scores[rows], sum_abs[rows], pred[rows], challenger[rows])
+        margin = scores[rows, pred[rows]] - scores[rows, other]
+        # §4 gains: relabel own-class points with β > 0 and class-c' points with β < 0 (gain 2|β|),
+        # any other point to whichever of c, c' helps (gain |β|).
+        gains = np.where(own[rows], beta[rows] + abs_beta[rows],
+                         np.where(y == other, abs_beta[rows] - beta[rows], abs_beta[rows]))
+        counts = min_flips(gains, margin, tolerance(sum_abs[rows], margin))
         flips[rows] = np.minimum(flips[rows], counts)
     return pred, np.where(np.isinf(flips), len(y), flips - 1).astype(np.int64)
 
 
 def vote_costs(beta, y, classes):
     """One partition's vote and ρ_p(l) for every class (m×C): exact for two classes,
-    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (SPEC §5)."""
+    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (SPEC §5).
+    pair_p(l over j) is §4's count with c := j, c' := l; 0 where l already beats j."""
+    order = np.argsort(y, kind='stable')  # class blocks become contiguous column slices
+    beta, y = beta[:, order], y[order]
+    bounds = np.searchsorted(y, np.arange(classes + 1))
+    abs_beta = np.abs(beta)
+    sum_abs = abs_beta.sum(axis=1)
     scores = class_scores(beta, y, classes)
-    sum_abs = np.abs(beta).sum(axis=1)
-    m = len(beta)
-    rho = np.zeros((m, classes))
+    rho = np.zeros((len(beta), classes))
     for target in range(classes):
         for leader in range(classes):
-            if leader != target:
-                counts = pair_flips(beta, y, scores, sum_abs, np.full(m, leader), np.full(m, target))
-                np.maximum(rho[:, target], counts, out=rho[:, target])
+            if leader == target:
+                continue
+            margin = scores[:, leader] - scores[:, target]
+            beaten = (margin < 0) | ((margin == 0) & (target < leader))
+            rows = np.flatnonzero(~beaten)
+            if rows.size == 0:
+                continue
+            gains = abs_beta[rows]
+            own = slice(bounds[leader], bounds[leader + 1])
+            other = slice(bounds[target], bounds[target + 1])
+            gains[:, own] += beta[rows, own]  # |β| + β: relabel to c' if β > 0
+            gains[:, other] -= beta[rows, other]  # |β| − β: relabel to c if β < 0
+            m = margin[rows]
+            counts = min_flips(gains, m, tolerance(sum_abs[rows], m))
+            rho[rows, target] = np.maximum(rho[rows, target], counts)
     return scores.argmax(axis=1), rho
 
 
@@ -322,7 +329,29 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
+def describe():
+    """Versions and the BLAS kernels this process actually runs (OpenBLAS picks its core at load time)."""
+    import ctypes
+    import platform
+    import scipy
+    blas = []
+    for path in sorted({line.split()[-1] for line in open('/proc/self/maps') if 'openblas' in line}):
+        lib = ctypes.CDLL(path)
+        for suffix in ('64_', ''):
+            corename = getattr(lib, 'scipy_openblas_get_corename' + suffix, None)
+            threads = getattr(lib, 'scipy_openblas_get_num_threads' + suffix, None)
+            if corename and threads:
+                corename.restype = ctypes.c_char_p
+                blas.append({'library': os.path.basename(path), 'core': corename().decode(),
+                             'threads': threads()})
+                break
+    print(json.dumps({'python': platform.python_version(), 'numpy': np.__version__,
+                      'scipy': scipy.__version__, 'blas': blas}))
+
+
 def main(argv):
+    if argv[:1] == ['--describe']:
+        return describe()
     started = time.perf_counter()
     args = parse_args(argv)
     Xtr, ytr, Xte, yte = load_dataset(args)
