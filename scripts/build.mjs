@@ -26,9 +26,9 @@ await build({
     worker: 'src/pool/worker.ts',
     lowlevel: 'src/lowlevel.ts',
   }),
+  // No code splitting: the pool finds its worker as ./worker.js next to the
+  // entry file, which a shared chunk in a subfolder would break.
   outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
 });
 
 // Browsers, edge runtimes: one self-contained file, no Node built-ins, plus
