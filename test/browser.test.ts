@@ -1,10 +1,10 @@
 // The browser bundle in a real browser (Debian's Chromium, headless): the Web
 // Worker pool gives exactly the certificates the Node library computes on one
 // thread, and its errors reach the page as FlipcertError.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { certify, ntk, type CertifyOptions, type CertifyResult, type Progress } from '../src/index.js';
@@ -29,8 +29,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`);
   }
-  buildBundle();
-  server = await serve();
+  server = await serve(snapshotBundle());
   const { port } = server.address() as AddressInfo;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage();
@@ -47,22 +46,45 @@ afterEach(() => {
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-/** Serves the test page, dist/ and a copy of dist/ without its worker, on a free port. */
-function serve(): Promise<Server> {
-  const types: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
+/** The files a page needs: the entry and its worker, both self-contained. */
+const BUNDLE_FILES = ['browser.js', 'browser-worker.js'];
+
+/**
+ * Rebuilds dist/ only when a source is newer than the bundle, then keeps the
+ * bundle in memory: test/cli.test.ts rebuilds dist/ (deleting it first) and
+ * may run alongside this file.
+ */
+function snapshotBundle(): Map<string, Buffer> {
+  const newestSource = Math.max(
+    ...['src', 'assembly'].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => mtime(join(dir, f)))),
+    mtime('build/flipcert.wasm'),
+    mtime('scripts/build.mjs'),
+  );
+  const oldestBundle = Math.min(...BUNDLE_FILES.map((f) => mtime(join('dist', f))));
+  if (!(oldestBundle > newestSource)) buildBundle();
+  return new Map(BUNDLE_FILES.map((f) => [f, readFileSync(join('dist', f))]));
+}
+
+/** Modification time in ms; −∞ for a missing file, so that it counts as stale. */
+function mtime(path: string): number {
+  return existsSync(path) ? statSync(path).mtimeMs : -Infinity;
+}
+
+/** Serves the test page, the bundle under /dist/ and the bundle without its worker under /broken/, on a free port. */
+function serve(bundle: Map<string, Buffer>): Promise<Server> {
   const http = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const match = /^\/(dist|broken)\/([\w.-]+)$/.exec(path);
-    const file =
-      path === '/' ? 'test/browser/index.html'
-      : match && !(match[1] === 'broken' && match[2] === 'browser-worker.js') ? join('dist', match[2])
-      : undefined;
-    if (!file || !existsSync(file)) {
+    const [, dir, name] = /^\/(dist|broken)\/([\w.-]+)$/.exec(path) ?? [];
+    const body =
+      path === '/' ? readFileSync('test/browser/index.html')
+      : dir === 'broken' && name === 'browser-worker.js' ? undefined
+      : bundle.get(name);
+    if (!body) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
-    response.end(readFileSync(file));
+    response.writeHead(200, { 'content-type': path === '/' ? 'text/html' : 'text/javascript' });
+    response.end(body);
   });
   return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)));
 }
