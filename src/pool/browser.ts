@@ -57,7 +57,7 @@ export class WebWorkerPool implements PartitionPool {
 
   /** Terminates every worker; tasks still queued or running reject. */
   async close(): Promise<void> {
-    this.fail(new Error('flipcert: the Web Worker pool was closed while partitions were running'));
+    this.fail(new Error('flipcert: the Web Worker pool is closed'));
   }
 
   /** Hands queued jobs to idle workers, starting new ones while below `threads`. */
