@@ -44,7 +44,7 @@ function makeProblem(seed: number): Problem {
 }
 
 /** Ensemble prediction for a label vector, from each partition's own model. */
-function ensemblePredict(problem: Problem, betas: Rows[][], members: number[][], labels: number[], point: number): number {
+function ensemblePredict(problem: Problem, betas: Rows[], members: number[][], labels: number[], point: number): number {
   const votes = new Array<number>(problem.classes).fill(0);
   members.forEach((rows, p) => {
     const local = rows.map((i) => labels[i]);
