@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// `npm run bench`: describes the machine, runs the Wasm kernel benchmark
+// (bench/kernels.mjs, when present), then the end-to-end comparison of
+// bench/endtoend.mjs, and writes everything to bench/RESULTS.md.
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels]
+// --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, numpyEnv, PUREJS_LIMIT_S, runEndToEnd } from './endtoend.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function options(argv) {
+  const onlyAt = argv.indexOf('--only');
+  return {
+    quick: argv.includes('--quick'),
+    only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
+    purejs: !argv.includes('--no-purejs'),
+    kernels: !argv.includes('--no-kernels'),
+  };
+}
+
+/** CPU, memory, runtimes, and the BLAS kernel the NumPy child really runs. */
+function describeMachine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '';
+  const simd = ['avx2', 'fma', 'avx512f'].filter((f) => flags.split(' ').includes(f));
+  let python = { error: 'python3 not runnable' };
+  try {
+    const text = execFileSync('python3', [join(ROOT, 'bench', 'reference_numpy.py'), '--describe'], { env: numpyEnv(), encoding: 'utf8' });
+    python = JSON.parse(text);
+  } catch (err) {
+    python = { error: String(err.message).split('\n')[0] };
+  }
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout: leave "unknown"
+  }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    simd,
+    memoryGiB: totalmem() / 2 ** 30,
+    node: process.version,
+    python,
+    commit,
+    openblasEnv: ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`),
+  };
+}
+
+async function runKernels(log) {
+  const script = join(ROOT, 'bench', 'kernels.mjs');
+  if (!existsSync(script)) return { text: 'bench/kernels.mjs not present; skipped.' };
+  log('kernels: node bench/kernels.mjs');
+  const run = await measure('node', [script]);
+  log(run.output.trim());
+  return { text: run.output.trim(), code: run.code, wallS: run.wallS };
+}
+
+const fmt = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toFixed(digits));
+
+function mismatchCell(cmp) {
+  if (!cmp) return '–';
+  if (cmp.total === 0) return 'identical';
+  return `**${cmp.total}** (pred ${cmp.prediction}, radius ${cmp.radius}, dpa ${cmp.dpaRadius})`;
+}
+
+function resultRows(records) {
+  const lines = [
+    '| task | n train / test | k | implementation | wall s | peak RSS MiB | accuracy | MCR EnsembleCert / DPA | vs flipcert | vs NumPy |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { task, runs } of records) {
+    for (const run of Object.values(runs)) {
+      const s = run.result?.summary;
+      const status = run.skipped ? `skipped: ${run.skipped}` : run.error ? `failed (exit ${run.code}): ${run.error.replaceAll('|', '/')}` : null;
+      lines.push(
+        `| ${task.id} | ${task.train} / ${task.test} | ${task.k} | ${run.name} | ` +
+          (status
+            ? `${status} | | | | | |`
+            : `${fmt(run.wallS)} | ${fmt(run.rssMiB, 0)} | ${fmt(s?.accuracy, 4)} | ${s?.mcr?.ensemblecert} / ${s?.mcr?.dpa} | ${mismatchCell(run.vsFlipcert)} | ${mismatchCell(run.vsNumpy)} |`),
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+function ratioRows(records, cores) {
+  const lines = [
+    `| task | flipcert(1)/NumPy | flipcert(${cores})/NumPy | pure JS/flipcert(1) | pure JS/flipcert(${cores}) | flipcert 1 thread ÷ ${cores} threads |`,
+    '|---|---|---|---|---|---|',
+  ];
+  const time = (run) => (run?.result ? run.wallS : undefined);
+  const ratio = (a, b) => (a && b ? fmt(a / b, 2) : '–');
+  for (const { task, runs } of records) {
+    const [one, many, numpy] = [time(runs.flipcert1), time(runs.flipcertN), time(runs.numpy)];
+    const purejs = time(runs.purejs) ?? runs.purejs?.estimateS;
+    const est = runs.purejs?.result ? '' : runs.purejs?.estimateS ? ' (est.)' : '';
+    lines.push(
+      `| ${task.id} | ${ratio(one, numpy)} | ${ratio(many, numpy)} | ${ratio(purejs, one)}${one && purejs ? est : ''} | ` +
+        `${ratio(purejs, many)}${many && purejs ? est : ''} | ${ratio(one, many)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function mismatchDetails(records) {
+  const lines = [];
+  for (const { task, runs } of records) {
+    for (const run of Object.values(runs)) {
+      for (const [against, cmp] of [['flipcert', run.vsFlipcert], ['NumPy', run.vsNumpy]]) {
+        if (!cmp || cmp.total === 0) continue;
+        lines.push(`- ${task.id}, ${run.name} vs ${against}: ${cmp.total} points differ; first ${cmp.examples.length}:`);
+        for (const e of cmp.examples) {
+          lines.push(`  - point ${e.index} (${e.fields.join(', ')}): ${against} ${JSON.stringify(e.reference)}, ${run.name} ${JSON.stringify(e.other)}`);
+        }
+      }
+    }
+  }
+  return lines.length ? lines.join('\n') : 'None: every compared run gave identical predictions, radii and DPA radii.';
+}
+
+function render({ machine, command, started, finished, loads, kernels, records }) {
+  const py = machine.python;
+  const blas = py.blas?.map((b) => `${b.library}: core ${b.core}, ${b.threads} threads`).join('; ') ?? py.error;
+  return `# flipcert benchmark results
+
+Command: \`${command}\` (from the repository root), commit ${machine.commit}, ${started} – ${finished}.
+
+## Machine
+- CPU: ${machine.cpu}, ${machine.cores} cores (SIMD: ${machine.simd.join(', ') || 'none detected'}), ${fmt(machine.memoryGiB)} GiB memory
+- Node ${machine.node}; Python ${py.python ?? '?'}, NumPy ${py.numpy ?? '?'}, SciPy ${py.scipy ?? '?'}
+- NumPy/SciPy BLAS (as run by the NumPy child): ${blas}
+- Environment: ${machine.openblasEnv.length ? machine.openblasEnv.join(', ') + ' set here; removed for the NumPy child only' : 'no OPENBLAS_* overrides'}
+- Load average (1 min) at start / end: ${fmt(loads[0], 2)} / ${fmt(loads[1], 2)} — other work on the machine inflates every timing.
+
+## Wasm kernels (\`node bench/kernels.mjs\`)
+\`\`\`
+${kernels.text}
+\`\`\`
+
+## End to end
+Each cell is one run of one child process: wall time from spawn to exit (including start-up and data
+loading), peak RSS from GNU time (\`%M\`). Model: KRR, reg 1, NTK depth 2, wVar 2, bVar 0, hash partitions.
+"vs flipcert" counts test points whose prediction, certified radius or DPA radius differs from
+flipcert's (${machine.cores}-thread run, else 1-thread). NumPy uses its BLAS's own threads (${py.blas?.[0]?.threads ?? '?'}).
+Pure JS is single-threaded; it is skipped where a ${100}-point probe predicts more than ${PUREJS_LIMIT_S} s.
+mnist17 with k = 1 uses the first 5,000 training rows (a 13,007-row Cholesky is out of reach for pure JS).
+
+${resultRows(records)}
+
+### Time ratios (lower than 1 = numerator faster)
+${ratioRows(records, machine.cores)}
+
+### Disagreements
+${mismatchDetails(records)}
+`;
+}
+
+async function main() {
+  const opts = options(process.argv.slice(2));
+  const command = ['node bench/run.mjs', ...process.argv.slice(2)].join(' ');
+  const log = (line) => console.log(line);
+  const started = new Date().toISOString();
+  const loads = [loadavg()[0]];
+  const machine = describeMachine();
+  log(`machine: ${JSON.stringify(machine)}`);
+  const kernels = opts.kernels ? await runKernels(log) : { text: 'skipped (--no-kernels)' };
+  const records = await runEndToEnd({ ...opts, log });
+  loads.push(loadavg()[0]);
+  const file = opts.quick || opts.only ? 'RESULTS.quick.md' : 'RESULTS.md';
+  const text = render({ machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
+  writeFileSync(join(ROOT, 'bench', file), text);
+  log(`\n${text}\nwritten to bench/${file}`);
+}
+
+await main();
