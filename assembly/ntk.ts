@@ -1,7 +1,7 @@
 // NTK of a fully connected ReLU network (SPEC §2), applied entry by entry to a
-// matrix of dot products. Each entry follows SPEC §2 line by line, with one
-// algebraically equivalent regrouping of the ReLU step (see ntkEntry) that makes
-// the diagonal exact.
+// matrix of dot products. Each entry follows SPEC §2 line by line, except for
+// algebraically exact rewrites of the ReLU step (see ntkEntry) that make the
+// diagonal exact and save two transcendental calls per layer.
 
 /** K(x, x') from x·x', |x|², |x'|² and the input dimension d (SPEC §2). */
 // @ts-ignore: decorator
@@ -15,15 +15,20 @@
     // ρ is clipped because rounding can push |Σ| just past √(q q').
     const rho = norm == 0 ? 0 : min<f64>(1, max<f64>(-1, sigma / norm));
     const angle = Math.acos(rho);
-    // SPEC: Σ ← √(qq')·(sin θ + (π − θ)cos θ)/(2π) and Θ ← Θ·(π − θ)/(2π),
-    // regrouped around f = (π − θ)/π. At θ = 0 (x, x' in the same direction)
-    // f = 1 exactly, so Σ = √(qq')/2 and Θ/2 come out exact and the next layer
-    // sees ρ = 1 again. The literal form can round √(qq')·π/(2π) one ulp low,
-    // giving ρ = 1 − 2⁻⁵³, θ ≈ 1.5e-8 and a spurious 5e-9 relative error per
-    // layer in K(x, x). Elsewhere both forms agree to a few ulps (π − θ is
-    // exact near θ = π, so f keeps its relative accuracy there).
+    // SPEC: Σ ← √(qq')·(sin θ + (π − θ)cos θ)/(2π) and Θ ← Θ·(π − θ)/(2π).
+    // Two algebraically exact rewrites:
+    // 1. Grouping around f = (π − θ)/π. At θ = 0 (x, x' in the same
+    //    direction) f = 1 exactly, so Σ = √(qq')/2 and Θ/2 come out exact and
+    //    the next layer sees ρ = 1 again. The literal grouping can round
+    //    √(qq')·π/(2π) one ulp low, giving ρ = 1 − 2⁻⁵³, θ ≈ 1.5e-8 and a
+    //    spurious ~5e-9 relative error per layer in K(x, x). (π − θ is exact
+    //    near θ = π, so f keeps its relative accuracy there.)
+    // 2. cos θ = ρ and sin θ = √((1 − ρ)(1 + ρ)): exact inputs instead of
+    //    two more transcendental calls (this halves the cost of the
+    //    recursion), and sin θ = 0 exactly at ρ = ±1.
     const f = (Math.PI - angle) / Math.PI;
-    sigma = norm * (Math.sin(angle) / Math.PI + f * Math.cos(angle)) * 0.5;
+    const sine = Math.sqrt((1 - rho) * (1 + rho));
+    sigma = norm * (sine / Math.PI + f * rho) * 0.5;
     theta = theta * f * 0.5;
     q = q / 2;
     qp = qp / 2;
