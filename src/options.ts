@@ -73,6 +73,7 @@ export function resolveOptions(options: CertifyOptions): Resolved {
     throw new FlipcertError('--witness is available for a single model only (--partitions 1)', 'EARG');
   }
   if (options.blockSize !== undefined) integerAtLeast(options.blockSize, 1, '--block-size');
+  if (options.threads !== undefined) integerAtLeast(options.threads, 1, '--threads');
   return {
     trainX,
     trainY,

@@ -9,7 +9,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { certify, ntk, type CertifyOptions, type CertifyResult, type Progress } from '../src/index.js';
 import { randomRows, rng, type Rows } from './reference.js';
-import buildBundle from './setup/build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -49,25 +48,9 @@ afterEach(() => {
 /** The files a page needs: the entry and its worker, both self-contained. */
 const BUNDLE_FILES = ['browser.js', 'browser-worker.js'];
 
-/**
- * Rebuilds dist/ only when a source is newer than the bundle, then keeps the
- * bundle in memory: test/cli.test.ts rebuilds dist/ (deleting it first) and
- * may run alongside this file.
- */
+/** The bundle as built by the global setup (test/setup/build.ts), held in memory. */
 function snapshotBundle(): Map<string, Buffer> {
-  const newestSource = Math.max(
-    ...['src', 'assembly'].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => mtime(join(dir, f)))),
-    mtime('build/flipcert.wasm'),
-    mtime('scripts/build.mjs'),
-  );
-  const oldestBundle = Math.min(...BUNDLE_FILES.map((f) => mtime(join('dist', f))));
-  if (!(oldestBundle > newestSource)) buildBundle();
   return new Map(BUNDLE_FILES.map((f) => [f, readFileSync(join('dist', f))]));
-}
-
-/** Modification time in ms; −∞ for a missing file, so that it counts as stale. */
-function mtime(path: string): number {
-  return existsSync(path) ? statSync(path).mtimeMs : -Infinity;
 }
 
 /** Serves the test page, the bundle under /dist/ and the bundle without its worker under /broken/, on a free port. */

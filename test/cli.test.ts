@@ -5,13 +5,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
 import { certify } from '../src/index.js';
 import { randomRows, rng } from './reference.js';
-import buildBundle from './setup/build.js';
 
-beforeAll(buildBundle);
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'flipcert-cli-'));

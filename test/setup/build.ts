@@ -1,14 +1,29 @@
-// CLI tests run the bundled CLI: rebuild the bundle from the current sources
-// first (esbuild takes well under a second), and the Wasm core if it is missing
-// or older than its sources, so a test never runs against a stale build.
+// Global setup (once per vitest run): the CLI and browser tests run the bundles
+// in dist/, so rebuild them when any source is newer, and the Wasm core when an
+// assembly/ file is newer than it. A test never runs against a stale build.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export default function setup(): void {
-  const wasm = 'build/flipcert.wasm';
-  const newest = Math.max(...readdirSync('assembly').map((f) => statSync(`assembly/${f}`).mtimeMs));
-  if (!existsSync(wasm) || statSync(wasm).mtimeMs < newest) {
+  if (mtime('build/flipcert.wasm') <= newest(['assembly'], ['asconfig.json'])) {
     execFileSync('npx', ['asc', 'assembly/index.ts', '--target', 'release'], { stdio: 'inherit' });
   }
-  execFileSync('node', ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
+  const bundles = ['dist/cli.js', 'dist/worker.js', 'dist/browser.js', 'dist/browser-worker.js'];
+  const oldestBundle = Math.min(...bundles.map(mtime));
+  if (oldestBundle <= newest(['src'], ['build/flipcert.wasm', 'scripts/build.mjs'])) {
+    execFileSync('node', ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
+  }
+}
+
+function newest(dirs: string[], files: string[]): number {
+  const inDirs = dirs.flatMap((dir) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => mtime(join(dir, f))),
+  );
+  return Math.max(...inDirs, ...files.map(mtime));
+}
+
+/** Modification time in ms; −∞ for a missing file, so that it counts as stale. */
+function mtime(path: string): number {
+  return existsSync(path) ? statSync(path).mtimeMs : -Infinity;
 }
