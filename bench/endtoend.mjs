@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+// FLIPCERT_CLI lets a run use a frozen copy of the build while dist/ is being rebuilt.
+const CLI = process.env.FLIPCERT_CLI ?? join(ROOT, 'dist', 'cli.js');
 const TIME = '/usr/bin/time';
 /** Pure JS is skipped where a probe run predicts more than this. */
 export const PUREJS_LIMIT_S = 600;

@@ -53,11 +53,12 @@ function describeMachine() {
   };
 }
 
-async function runKernels(log) {
+async function runKernels(quick, log) {
   const script = join(ROOT, 'bench', 'kernels.mjs');
   if (!existsSync(script)) return { text: 'bench/kernels.mjs not present; skipped.' };
-  log('kernels: node bench/kernels.mjs');
-  const run = await measure('node', [script]);
+  const args = quick ? [script, '--quick'] : [script];
+  log(`kernels: node ${args.join(' ').replace(ROOT + '/', '')}`);
+  const run = await measure('node', args);
   log(run.output.trim());
   return { text: run.output.trim(), code: run.code, wallS: run.wallS };
 }
@@ -125,7 +126,7 @@ function mismatchDetails(records) {
   return lines.length ? lines.join('\n') : 'None: every compared run gave identical predictions, radii and DPA radii.';
 }
 
-function render({ machine, command, started, finished, loads, kernels, records }) {
+function render({ quick, machine, command, started, finished, loads, kernels, records }) {
   const py = machine.python;
   const blas = py.blas?.map((b) => `${b.library}: core ${b.core}, ${b.threads} threads`).join('; ') ?? py.error;
   return `# flipcert benchmark results
@@ -139,7 +140,7 @@ Command: \`${command}\` (from the repository root), commit ${machine.commit}, ${
 - Environment: ${machine.openblasEnv.length ? machine.openblasEnv.join(', ') + ' set here; removed for the NumPy child only' : 'no OPENBLAS_* overrides'}
 - Load average (1 min) at start / end: ${fmt(loads[0], 2)} / ${fmt(loads[1], 2)} — other work on the machine inflates every timing.
 
-## Wasm kernels (\`node bench/kernels.mjs\`)
+## Wasm kernels (\`node bench/kernels.mjs${quick ? ' --quick' : ''}\`)
 \`\`\`
 ${kernels.text}
 \`\`\`
@@ -170,11 +171,11 @@ async function main() {
   const loads = [loadavg()[0]];
   const machine = describeMachine();
   log(`machine: ${JSON.stringify(machine)}`);
-  const kernels = opts.kernels ? await runKernels(log) : { text: 'skipped (--no-kernels)' };
+  const kernels = opts.kernels ? await runKernels(opts.quick, log) : { text: 'skipped (--no-kernels)' };
   const records = await runEndToEnd({ ...opts, log });
   loads.push(loadavg()[0]);
   const file = opts.quick || opts.only ? 'RESULTS.quick.md' : 'RESULTS.md';
-  const text = render({ machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
+  const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
   writeFileSync(join(ROOT, 'bench', file), text);
   log(`\n${text}\nwritten to bench/${file}`);
 }
