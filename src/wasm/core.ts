@@ -1,3 +1,4 @@
+/// <reference path="./bytes.d.ts" />
 import wasmBytes from '../../build/flipcert.wasm';
 import { instantiate } from '../../build/flipcert.js';
 import { Heap } from './heap.js';
