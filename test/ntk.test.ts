@@ -117,6 +117,30 @@ describe('the diagonal and collinear pairs (ρ = 1 at every layer)', () => {
   });
 });
 
+describe('rows collinear up to rounding (ρ may round past ±1: the clip)', () => {
+  it.each(kernels.filter((k) => k.bVar === 0))('K(x, c·x) for inexact c stays finite and near c·K(x, x), %o', (kernel) => {
+    // c·x is rounded, so Σ/√(q q') lands within a few ulps of ±1 on either
+    // side; without the clip acos would return NaN. Within the clip, 1 − ρ of
+    // an ulp or two costs θ ≈ 2e-8 (relative ~1e-8 per layer), hence 1e-7.
+    const x = randomRows(rng(kernel.depth + 4242), 40, 17);
+    // With bVar = 0, K is positively homogeneous in each argument:
+    // K(x, c·x) = c·K(x, x) for c > 0 and |c|·K(x, −x) for c < 0, where −x is
+    // exact (checked against the reference in the anti-collinear test below).
+    const opposite = ntkGram(core, matrix(x), matrix(x.map((row) => row.map((v) => -v))), kernel);
+    for (const c of [3, 1 / 3, 0.7, -3, -0.1]) {
+      const y = x.map((row) => row.map((v) => c * v));
+      const k = ntkGram(core, matrix(x), matrix(y), kernel);
+      for (let i = 0; i < x.length; i++) {
+        const norm2 = x[i].reduce((s, v) => s + v * v, 0);
+        const got = k[i * x.length + i];
+        const want = c > 0 ? collinearNtk(norm2, c, 17, kernel) : -c * opposite[i * x.length + i];
+        expect(Number.isFinite(got)).toBe(true);
+        expect(Math.abs(got - want)).toBeLessThan(1e-7 * Math.abs(c) * collinearNtk(norm2, 1, 17, kernel));
+      }
+    }
+  });
+});
+
 describe('agreement with the reference ntkPair', () => {
   it.each(kernels)('cross matrix on random rows, %o, to 1e-12', (kernel) => {
     const random = rng(kernel.depth * 31 + 7);
