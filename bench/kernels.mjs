@@ -7,7 +7,11 @@
 // computes one triangle), cholesky n³/3, each trsm m·n².
 import { cpus, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createCore } from '../dist/lowlevel.js';
+
+const { createCore } = await import('../dist/lowlevel.js').catch(() => {
+  console.error('bench/kernels.mjs needs the bundle: run `node scripts/build.mjs --no-types` first');
+  process.exit(1);
+});
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000];
