@@ -10,7 +10,7 @@
 // All buffers live in one JS-reserved scratch block described by Workspace;
 // zero weights are left out of every list because they never change a score.
 
-import { sortPairsDesc } from './select';
+import { RADIX_HIST_BYTES, radixSortPositiveDesc } from './select';
 
 /**
  * Scratch layout, stored at the start of the scratch block (an unmanaged
@@ -31,6 +31,7 @@ export class Workspace {
   grpFill: usize; // i32[2C]  fill cursors while bucketing
   scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
   work: usize; // i32[n]     attacked labels (certattack.ts)
+  hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
   // Current pair (setPair): list views and the search result.
   pbVals: usize; pbPre: usize; pbLen: i32; // β > 0 of base class b  (gain 2|β|)
   ntVals: usize; ntPre: usize; ntLen: i32; // β < 0 of target class t (gain 2|β|)
@@ -51,7 +52,7 @@ export class Workspace {
 export function workspaceBytes(n: i32, classes: i32): usize {
   const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + classes);
   const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n);
-  return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + 8;
+  return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 8;
 }
 
 /** Lays the workspace out in the scratch block at `base` (8-aligned). */
@@ -70,7 +71,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.grpIdx = p; p += <usize>n << 2;
   ws.grpStart = p; p += <usize>(2 * classes + 1) << 2;
   ws.grpFill = p; p += <usize>(2 * classes) << 2;
-  ws.work = p;
+  ws.work = p; p += <usize>n << 2;
+  ws.hist = p;
   return ws;
 }
 
@@ -87,7 +89,8 @@ export function sortAbs(ws: Workspace, beta: usize): void {
     }
   }
   ws.nz = nz;
-  sortPairsDesc(ws.absVals, ws.absIdx, nz);
+  // grpVals/grpIdx are free until bucket(): the radix sort's second buffer.
+  radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
   prefixSums(ws.absVals, ws.absPre, nz);
 }
 

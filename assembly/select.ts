@@ -134,3 +134,72 @@ export function countAbove(vals: usize, len: i32, v: f64): i32 {
   }
   return lo;
 }
+
+// @ts-ignore: decorator
+@inline const RADIX_MIN: i32 = 192;
+// @ts-ignore: decorator
+@inline const TOP: u64 = 0x7fffffffffffffff;
+
+/** Bytes of histogram space radixSortPositiveDesc needs. */
+export const RADIX_HIST_BYTES: usize = 8 * 256 * 4;
+
+/**
+ * Sorts `n` pairs of strictly positive finite values, descending, with an LSD
+ * radix sort on the IEEE-754 bits (monotone for positive doubles), so no
+ * comparison branches are mispredicted on random data; short inputs use the
+ * introsort. `tmpVals`/`tmpIdx` (n slots each) and `hist` (RADIX_HIST_BYTES)
+ * are scratch. Bytes that are the same in every key are skipped.
+ */
+export function radixSortPositiveDesc(vals: usize, idx: usize, tmpVals: usize, tmpIdx: usize, hist: usize, n: i32): void {
+  if (n < RADIX_MIN) {
+    sortPairsDesc(vals, idx, n);
+    return;
+  }
+  memory.fill(hist, 0, RADIX_HIST_BYTES);
+  // Ascending order of TOP − bits is descending order of the values.
+  for (let k = 0; k < n; k++) {
+    const p = vals + (<usize>k << 3);
+    const key = TOP - reinterpret<u64>(load<f64>(p));
+    store<u64>(p, key);
+    for (let d = 0; d < 8; d++) {
+      const h = hist + ((<usize>d << 10) | (<usize>((key >> (<u64>d << 3)) & 0xff) << 2));
+      store<i32>(h, load<i32>(h) + 1);
+    }
+  }
+  let src = vals;
+  let srcIdx = idx;
+  let dst = tmpVals;
+  let dstIdx = tmpIdx;
+  for (let d = 0; d < 8; d++) {
+    const h = hist + (<usize>d << 10);
+    if (!prefixOffsets(h, n)) continue; // every key has the same byte here
+    const shift = <u64>d << 3;
+    for (let k = 0; k < n; k++) {
+      const key = load<u64>(src + (<usize>k << 3));
+      const slot = h + (<usize>((key >> shift) & 0xff) << 2);
+      const at = load<i32>(slot);
+      store<i32>(slot, at + 1);
+      store<u64>(dst + (<usize>at << 3), key);
+      store<i32>(dstIdx + (<usize>at << 2), load<i32>(srcIdx + (<usize>k << 2)));
+    }
+    const sv = src; src = dst; dst = sv;
+    const si = srcIdx; srcIdx = dstIdx; dstIdx = si;
+  }
+  for (let k = 0; k < n; k++) {
+    store<f64>(vals + (<usize>k << 3), reinterpret<f64>(TOP - load<u64>(src + (<usize>k << 3))));
+  }
+  if (srcIdx != idx) memory.copy(idx, srcIdx, <usize>n << 2);
+}
+
+/** Turns 256 counts into start offsets in place; false when one bucket holds all n keys. */
+function prefixOffsets(h: usize, n: i32): bool {
+  let sum = 0;
+  for (let b = 0; b < 256; b++) {
+    const p = h + (<usize>b << 2);
+    const c = load<i32>(p);
+    if (c == n) return false;
+    store<i32>(p, sum);
+    sum += c;
+  }
+  return true;
+}
