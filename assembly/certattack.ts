@@ -2,26 +2,34 @@
 // (SPEC §5, C > 2): a real attack, applied to a copy of the labels and
 // re-checked by re-scoring from scratch.
 //
-// Strategy: while the model does not vote `target`, take the rival that needs
-// the most flips to be overtaken (exact rule, no tolerance) and apply that
-// pair's minimal flip set. Each round beats one rival; flips that move a point
-// onto a rival can lift a third class, hence the loop and its round cap.
+// Strategy: first apply the minimal flip set against the rival that set the
+// lower bound (from the clean lists: no re-bucketing); while the model still
+// does not vote `target`, re-bucket the attacked labels, take the rival that
+// needs the most flips (exact rule, no tolerance) and apply that pair's minimal
+// flip set. Each round beats one rival; flips that move a point onto a rival
+// can lift a third class, hence the loop and its round cap.
 
-import { Workspace, argmaxScore, bucket } from './certlists';
+import { Workspace, argmaxScore, bucket, voteOf } from './certlists';
 import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
 
 /**
- * Attacks the point whose |β| lists are already sorted (sortAbs) so that it
- * votes `target`. On success returns the number of training labels changed and
- * leaves the attacked labels in ws.work; otherwise UNREACHABLE.
- * Overwrites the workspace's buckets and scores.
+ * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes
+ * `target`. `firstRival` ≥ 0 means the buckets hold the clean labels and names
+ * the rival to beat first. On success returns the number of training labels
+ * changed, with the attacked labels in ws.work; otherwise UNREACHABLE.
+ * Sets ws.dirty when it re-bucketed (the clean buckets are then gone).
  */
-export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
+export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i32, firstRival: i32): i32 {
   const n = ws.n;
   memory.copy(ws.work, labels, <usize>n << 2);
+  if (firstRival >= 0 && pairFlips(ws, firstRival, target, 0, 0) != UNREACHABLE) {
+    emitFlips(ws, beta, ws.work, firstRival, target, 0, true);
+    if (voteOf(ws, beta, ws.work) == target) return changedLabels(ws.work, labels, n);
+  }
   const rounds = 2 * ws.classes + 8;
   for (let round = 0; round < rounds; round++) {
     bucket(ws, beta, ws.work);
+    ws.dirty = 1;
     if (argmaxScore(ws) == target) return changedLabels(ws.work, labels, n);
     const rival = hardestRival(ws, target);
     if (rival < 0) return UNREACHABLE;
@@ -29,8 +37,7 @@ export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i3
     if (pairFlips(ws, rival, target, 0, 0) == 0) return UNREACHABLE;
     emitFlips(ws, beta, ws.work, rival, target, 0, true);
   }
-  bucket(ws, beta, ws.work);
-  return argmaxScore(ws) == target ? changedLabels(ws.work, labels, n) : UNREACHABLE;
+  return voteOf(ws, beta, ws.work) == target ? changedLabels(ws.work, labels, n) : UNREACHABLE;
 }
 
 /** The class j ≠ target needing the most flips for target to overtake it; −1 if one is unreachable. */

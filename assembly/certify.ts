@@ -106,10 +106,16 @@ export function voteCostsBlock(
     for (let l = 0; l < classes; l++) {
       const lb = load<i32>(lower + (<usize>l << 2));
       // Two classes: the bound is exact, unless the tolerance decided it; then
-      // the real attack gives the exact count. Attacks overwrite the buckets,
-      // so they run after every lower bound.
+      // the real attack gives the exact count. Attacks may overwrite the
+      // buckets, so they run after every lower bound and restore them.
       const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
-      const ub = l == vote ? 0 : exact ? lb : attackVote(ws, row, labels, l);
+      let ub = lb;
+      if (l == vote) ub = 0;
+      else if (!exact) {
+        if (ws.dirty) bucket(ws, row, labels);
+        ws.dirty = 0;
+        ub = attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
+      }
       store<i32>(upper + (<usize>l << 2), ub);
     }
     store<i32>(outVotes + (<usize>p << 2), vote);
@@ -118,43 +124,70 @@ export function voteCostsBlock(
   return 0;
 }
 
-/** Fills lower[l] = LB(l) for every class; returns 1 if a maximising pair was a near tie. */
+/**
+ * Fills lower[l] = LB(l) for every class and ws.rival[l] = the rival that set it;
+ * returns 1 if a maximising pair was a near tie.
+ */
 function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
-  const classes = ws.classes;
   let near = 0;
-  for (let l = 0; l < classes; l++) {
-    let most = 0;
-    let nearAtMost = 0;
-    if (l != vote) {
-      for (let j = 0; j < classes; j++) {
-        if (j == l) continue;
-        // Zero flips never change the vote itself: at least one against it.
-        const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
-        if (s > most) {
-          most = s;
-          nearAtMost = ws.pairNear;
-        } else if (s == most) {
-          nearAtMost |= ws.pairNear;
-        }
-      }
-    }
-    store<i32>(lower + (<usize>l << 2), most);
-    near |= nearAtMost;
+  for (let l = 0; l < ws.classes; l++) {
+    store<i32>(lower + (<usize>l << 2), lowerBound(ws, vote, l));
+    near |= ws.pairNear;
   }
   return near;
 }
 
 /**
- * One attack (upper bound) for tests: makes the point vote `target` and writes
- * the attacked labels to outLabels. Returns the number of changed labels or
- * UNREACHABLE (outLabels then holds the last attempt).
+ * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
+ * maximising rival in ws.rival[l] and leaves ws.pairNear = 1 when a maximising
+ * pair was decided by the tolerance.
+ */
+function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
+  let most = 0;
+  let nearAtMost = 0;
+  let rival = -1;
+  if (l != vote) {
+    for (let j = 0; j < ws.classes; j++) {
+      if (j == l) continue;
+      // Zero flips never change the vote itself: at least one against it.
+      const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      if (s > most) {
+        most = s;
+        nearAtMost = ws.pairNear;
+        rival = j;
+      } else if (s == most) {
+        nearAtMost |= ws.pairNear;
+      }
+    }
+  }
+  store<i32>(ws.rival + (<usize>l << 2), rival);
+  ws.pairNear = nearAtMost;
+  return most;
+}
+
+/**
+ * One attack (upper bound) for tests: the attack voteCostsBlock runs for this
+ * point and `target`, with the attacked labels written to outLabels. Returns
+ * the number of changed labels or UNREACHABLE (outLabels then holds the last
+ * attempt, or the clean labels when the lower bound already says unreachable).
  */
 export function voteAttack(
   betaRow: usize, labels: usize, n: i32, classes: i32, target: i32, scratch: usize, outLabels: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
   sortAbs(ws, betaRow);
-  const flips = attackVote(ws, betaRow, labels, target);
+  bucket(ws, betaRow, labels);
+  const vote = argmaxScore(ws);
+  if (target == vote) {
+    memory.copy(outLabels, labels, <usize>n << 2);
+    return 0;
+  }
+  // The same attack as voteCostsBlock: first against the rival of the lower bound.
+  if (lowerBound(ws, vote, target) == UNREACHABLE) {
+    memory.copy(outLabels, labels, <usize>n << 2);
+    return UNREACHABLE;
+  }
+  const flips = attackVote(ws, betaRow, labels, target, load<i32>(ws.rival + (<usize>target << 2)));
   memory.copy(outLabels, ws.work, <usize>n << 2);
   return flips;
 }

@@ -32,6 +32,9 @@ export class Workspace {
   scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
   work: usize; // i32[n]     attacked labels (certattack.ts)
   hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
+  trial: usize; // f64[C] scores of attacked labels, so `scores` stays the clean one
+  rival: usize; // i32[C] per target class, the rival that maximised its lower bound
+  dirty: i32; // 1 when buckets/scores hold attacked labels, not the clean ones
   // Current pair (setPair): list views and the search result.
   pbVals: usize; pbPre: usize; pbLen: i32; // β > 0 of base class b  (gain 2|β|)
   ntVals: usize; ntPre: usize; ntLen: i32; // β < 0 of target class t (gain 2|β|)
@@ -50,8 +53,8 @@ export class Workspace {
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n);
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 2 * classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + classes);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 8;
 }
 
@@ -61,17 +64,20 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.n = n;
   ws.classes = classes;
   ws.nz = 0;
+  ws.dirty = 0;
   let p = align8(base + offsetof<Workspace>());
   ws.absVals = p; p += <usize>n << 3;
   ws.absPre = p; p += <usize>(n + 1) << 3;
   ws.grpVals = p; p += <usize>n << 3;
   ws.grpPre = p; p += <usize>(n + 2 * classes) << 3;
   ws.scores = p; p += <usize>classes << 3;
+  ws.trial = p; p += <usize>classes << 3;
   ws.absIdx = p; p += <usize>n << 2;
   ws.grpIdx = p; p += <usize>n << 2;
   ws.grpStart = p; p += <usize>(2 * classes + 1) << 2;
   ws.grpFill = p; p += <usize>(2 * classes) << 2;
   ws.work = p; p += <usize>n << 2;
+  ws.rival = p; p += <usize>classes << 2;
   ws.hist = p;
   return ws;
 }
@@ -171,6 +177,24 @@ export function bucket(ws: Workspace, beta: usize, labels: usize): void {
 // @ts-ignore: decorator
 @inline export function scoreOf(ws: Workspace, c: i32): f64 {
   return load<f64>(ws.scores + (<usize>c << 3));
+}
+
+/**
+ * The model's vote for the labels at `labels`, re-scored from scratch in
+ * training-index order (into ws.trial, leaving the buckets untouched).
+ */
+export function voteOf(ws: Workspace, beta: usize, labels: usize): i32 {
+  const classes = ws.classes;
+  for (let c = 0; c < classes; c++) store<f64>(ws.trial + (<usize>c << 3), 0);
+  for (let i = 0; i < ws.n; i++) {
+    const sp = ws.trial + (<usize>load<i32>(labels + (<usize>i << 2)) << 3);
+    store<f64>(sp, load<f64>(sp) + load<f64>(beta + (<usize>i << 3)));
+  }
+  let best = 0;
+  for (let c = 1; c < classes; c++) {
+    if (load<f64>(ws.trial + (<usize>c << 3)) > load<f64>(ws.trial + (<usize>best << 3))) best = c;
+  }
+  return best;
 }
 
 /** Class with the highest score, ties to the lowest index (SPEC §3). */
