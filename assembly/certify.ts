@@ -17,7 +17,7 @@ export function certScratchBytes(n: i32, classes: i32): i32 {
 /**
  * ScaLabelCert for m test points: prediction, radius (min_c' s(c') − 1, n when
  * nothing flips it), near-tie flag, and the class c' attaining the minimum
- * (−1 when none) for a later witness. Returns 0.
+ * (−1 when none). Returns 0.
  */
 export function certifyBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
@@ -25,45 +25,52 @@ export function certifyBlock(
 ): i32 {
   const ws = wsInit(scratch, n, classes);
   for (let p = 0; p < m; p++) {
-    const row = beta + ((<usize>p * <usize>n) << 3);
-    sortAbs(ws, row);
-    bucket(ws, row, labels);
-    const c = argmaxScore(ws);
-    let best = UNREACHABLE;
-    let target = -1;
-    let near = 0;
-    for (let t = 0; t < classes; t++) {
-      if (t == c) continue;
-      const s = pairFlips(ws, c, t, CERT_EPS, 1);
-      if (s < best) {
-        best = s;
-        target = t;
-        near = ws.pairNear;
-      } else if (s == best && s != UNREACHABLE) {
-        near |= ws.pairNear; // an equal count decided by tolerance is just as uncertain
-      }
-    }
-    store<i32>(outPred + (<usize>p << 2), c);
-    store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? n : min(best - 1, n));
-    store<u8>(outNear + <usize>p, <u8>near);
+    const target = certifyPoint(ws, beta + ((<usize>p * <usize>n) << 3), labels, p, outPred, outRadius, outNear);
     store<i32>(outTarget + (<usize>p << 2), target);
   }
   return 0;
 }
 
 /**
- * The witness of one test point for target class c': the s(c') flips as
- * (train, from, to) triples in `outFlips` (room for n triples). Returns their count.
+ * certifyBlock for one point plus its witness: the radius + 1 flips that change
+ * the prediction, as (train, from, to) triples in `outFlips` (room for n
+ * triples; none when the radius is n). Returns the number of flips.
  */
 export function certifyWitness(
-  betaRow: usize, labels: usize, n: i32, classes: i32, target: i32, scratch: usize, outFlips: usize,
+  betaRow: usize, labels: usize, n: i32, classes: i32, scratch: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outFlips: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
-  sortAbs(ws, betaRow);
-  bucket(ws, betaRow, labels);
-  const c = argmaxScore(ws);
-  if (target == c || pairFlips(ws, c, target, CERT_EPS, 1) == UNREACHABLE) return 0;
+  const target = certifyPoint(ws, betaRow, labels, 0, outPred, outRadius, outNear);
+  if (target < 0) return 0;
+  const c = load<i32>(outPred);
+  pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
   return emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+}
+
+/** Certifies the point at `row` into slot p of the outputs; returns the minimising class or −1. */
+function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize): i32 {
+  sortAbs(ws, row);
+  bucket(ws, row, labels);
+  const c = argmaxScore(ws);
+  let best = UNREACHABLE;
+  let target = -1;
+  let near = 0;
+  for (let t = 0; t < ws.classes; t++) {
+    if (t == c) continue;
+    const s = pairFlips(ws, c, t, CERT_EPS, 1);
+    if (s < best) {
+      best = s;
+      target = t;
+      near = ws.pairNear;
+    } else if (s == best && s != UNREACHABLE) {
+      near |= ws.pairNear; // an equal count decided by tolerance is just as uncertain
+    }
+  }
+  store<i32>(outPred + (<usize>p << 2), c);
+  store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? ws.n : min(best - 1, ws.n));
+  store<u8>(outNear + <usize>p, <u8>near);
+  return target;
 }
 
 /**

@@ -6,8 +6,9 @@ import { FlipcertError } from '../src/errors.js';
 import { singleCertificates, voteCosts } from '../src/model/certificate.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
-import { predictFromBeta } from './reference.js';
-import { applyFlips, bruteMinFlips } from './reference-cert.js';
+import { predictFromBeta, rng } from './reference.js';
+import { UNREACHABLE as NONE, applyFlips, bruteMinFlips, pairBySort } from './reference-cert.js';
+import { TIE_TOLERANCE } from '../src/model/certificate.js';
 
 let core: Core;
 beforeAll(async () => {
@@ -98,6 +99,44 @@ describe('single certificate on hand-made weights', () => {
     expect(bruteMinFlips(beta, labels, 3)).toBe(2);
     expect(r.witness).toHaveLength(2);
     expect(predictFromBeta(beta, applyFlips(labels, r.witness, 3), 3)).not.toBe(0);
+  });
+});
+
+describe('single certificate on larger problems', () => {
+  it('matches the sort per pair, with and without witnesses, and every witness flips the prediction', () => {
+    const random = rng(17);
+    for (const classes of [2, 10]) {
+      const n = 400;
+      const m = 20;
+      const beta = Array.from({ length: m }, () =>
+        Array.from({ length: n }, () => (random() < 0.1 ? 0 : (random() - 0.5) * Math.exp(2 * random()))),
+      );
+      // Labels follow the sign pattern of the first row a little, so radii are not all 0.
+      const labels = Array.from({ length: n }, (_, i) => (beta[0][i] > 0 && random() < 0.5 ? 0 : Math.floor(random() * classes)));
+      const [plain, witnessed] = [false, true].map((w) =>
+        core.heap.scoped(() => {
+          const betaPtr = core.heap.putF64(beta.flat());
+          const labelsPtr = core.heap.putI32(labels);
+          return singleCertificates(core, betaPtr, labelsPtr, m, n, classes, w);
+        }),
+      );
+      expect(witnessed.prediction).toEqual(plain.prediction);
+      expect(witnessed.radius).toEqual(plain.radius);
+      expect(witnessed.nearTie).toEqual(plain.nearTie);
+      expect(plain.witnesses).toBeUndefined();
+      expect(Math.max(...plain.radius)).toBeGreaterThan(0); // several flips, not just one
+      for (let p = 0; p < m; p++) {
+        const c = predictFromBeta(beta[p], labels, classes);
+        let fewest = NONE;
+        for (let t = 0; t < classes; t++) {
+          if (t !== c) fewest = Math.min(fewest, pairBySort(beta[p], labels, classes, c, t, TIE_TOLERANCE, 1).flips);
+        }
+        expect(plain.radius[p]).toBe(fewest === NONE ? n : fewest - 1);
+        const witness = witnessed.witnesses![p];
+        expect(witness).toHaveLength(plain.radius[p] + 1);
+        expect(predictFromBeta(beta[p], applyFlips(labels, witness, classes), classes)).not.toBe(c);
+      }
+    }
   });
 });
 

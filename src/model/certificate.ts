@@ -43,43 +43,30 @@ export function singleCertificates(
     const radius = heap.i32(m);
     const target = heap.i32(m);
     const near = heap.bytes(m);
-    exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, target);
-    const result: SingleCertificates = {
+    const flips = witness ? heap.i32(3 * n) : 0;
+    let witnesses: WitnessFlip[][] | undefined;
+    if (witness) {
+      // One point per call: the witness comes from the same sorted lists.
+      witnesses = [];
+      for (let p = 0; p < m; p++) {
+        const count = exports.certifyWitness(betaPtr + p * n * 8, labelsPtr, n, classes, scratch, pred + 4 * p, radius + 4 * p, near + p, flips);
+        witnesses.push(readFlips(core, flips, count));
+      }
+    } else {
+      exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, target);
+    }
+    return {
       prediction: heap.viewI32(pred, m).slice(),
       radius: heap.viewI32(radius, m).slice(),
       nearTie: byteView(core, near, m).slice(),
+      ...(witnesses ? { witnesses } : {}),
     };
-    if (witness) {
-      const targets = heap.viewI32(target, m).slice();
-      result.witnesses = Array.from({ length: m }, (_, p) =>
-        witnessOf(core, betaPtr + p * n * 8, labelsPtr, n, classes, targets[p], scratch),
-      );
-    }
-    return result;
   });
 }
 
-/** The flips realising the minimising s(c') of one point (empty when nothing flips it). */
-function witnessOf(
-  core: Core,
-  rowPtr: number,
-  labelsPtr: number,
-  n: number,
-  classes: number,
-  target: number,
-  scratch: number,
-): WitnessFlip[] {
-  if (target < 0) return [];
-  return core.heap.scoped(() => {
-    const out = core.heap.i32(3 * n);
-    const count = core.exports.certifyWitness(rowPtr, labelsPtr, n, classes, target, scratch, out);
-    const triples = core.heap.viewI32(out, 3 * count);
-    return Array.from({ length: count }, (_, k) => ({
-      train: triples[3 * k],
-      from: triples[3 * k + 1],
-      to: triples[3 * k + 2],
-    }));
-  });
+function readFlips(core: Core, ptr: number, count: number): WitnessFlip[] {
+  const triples = core.heap.viewI32(ptr, 3 * count);
+  return Array.from({ length: count }, (_, k) => ({ train: triples[3 * k], from: triples[3 * k + 1], to: triples[3 * k + 2] }));
 }
 
 /**
