@@ -7,9 +7,10 @@
 // does not vote `target`, re-bucket the attacked labels, take the rival that
 // needs the most flips (exact rule, no tolerance) and apply that pair's minimal
 // flip set. Each round beats one rival; flips that move a point onto a rival
-// can lift a third class, hence the loop and its round cap.
+// can lift a third class, hence the loop and its round cap. Finally, flips the
+// attack turned out not to need are put back one at a time.
 
-import { Workspace, argmaxScore, bucket, voteOf } from './certlists';
+import { Workspace, argmaxAt, argmaxScore, bucket, voteOf } from './certlists';
 import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
 
 /**
@@ -24,20 +25,53 @@ export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i3
   memory.copy(ws.work, labels, <usize>n << 2);
   if (firstRival >= 0 && pairFlips(ws, firstRival, target, 0, 0) != UNREACHABLE) {
     emitFlips(ws, beta, ws.work, firstRival, target, 0, true);
-    if (voteOf(ws, beta, ws.work) == target) return changedLabels(ws.work, labels, n);
+    if (voteOf(ws, beta, ws.work) == target) return pruned(ws, beta, labels, target);
   }
   const rounds = 2 * ws.classes + 8;
   for (let round = 0; round < rounds; round++) {
     bucket(ws, beta, ws.work);
     ws.dirty = 1;
-    if (argmaxScore(ws) == target) return changedLabels(ws.work, labels, n);
+    if (argmaxScore(ws) == target) return pruned(ws, beta, labels, target);
     const rival = hardestRival(ws, target);
     if (rival < 0) return UNREACHABLE;
     // Recompute the pair so that vStar/kStar describe its flip set.
     if (pairFlips(ws, rival, target, 0, 0) == 0) return UNREACHABLE;
     emitFlips(ws, beta, ws.work, rival, target, 0, true);
   }
-  return voteOf(ws, beta, ws.work) == target ? changedLabels(ws.work, labels, n) : UNREACHABLE;
+  return voteOf(ws, beta, ws.work) == target ? pruned(ws, beta, labels, target) : UNREACHABLE;
+}
+
+/**
+ * Drops flips the successful attack in ws.work does not need: each changed
+ * label is put back when, by incrementally updated scores, the vote stays
+ * `target`. The result is re-scored from scratch; if rounding made that check
+ * fail, the unpruned attack (already verified) is kept. Returns the flip count.
+ */
+function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
+  const n = ws.n;
+  memory.copy(ws.backup, ws.work, <usize>n << 2);
+  voteOf(ws, beta, ws.work); // fresh scores in ws.trial
+  const scores = ws.trial;
+  for (let i = 0; i < n; i++) {
+    const now = load<i32>(ws.work + (<usize>i << 2));
+    const was = load<i32>(labels + (<usize>i << 2));
+    if (now == was) continue;
+    const b = load<f64>(beta + (<usize>i << 3));
+    const pNow = scores + (<usize>now << 3);
+    const pWas = scores + (<usize>was << 3);
+    const sNow = load<f64>(pNow);
+    const sWas = load<f64>(pWas);
+    store<f64>(pNow, sNow - b);
+    store<f64>(pWas, sWas + b);
+    if (argmaxAt(scores, ws.classes) == target) {
+      store<i32>(ws.work + (<usize>i << 2), was);
+    } else {
+      store<f64>(pNow, sNow);
+      store<f64>(pWas, sWas);
+    }
+  }
+  if (voteOf(ws, beta, ws.work) != target) memory.copy(ws.work, ws.backup, <usize>n << 2);
+  return changedLabels(ws.work, labels, n);
 }
 
 /** The class j ≠ target needing the most flips for target to overtake it; −1 if one is unreachable. */

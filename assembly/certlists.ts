@@ -31,6 +31,7 @@ export class Workspace {
   grpFill: usize; // i32[2C]  fill cursors while bucketing
   scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
   work: usize; // i32[n]     attacked labels (certattack.ts)
+  backup: usize; // i32[n]   attacked labels before pruning
   hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
   trial: usize; // f64[C] scores of attacked labels, so `scores` stays the clean one
   rival: usize; // i32[C] per target class, the rival that maximised its lower bound
@@ -54,7 +55,7 @@ export class Workspace {
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
   const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 2 * classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 8;
 }
 
@@ -77,6 +78,7 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.grpStart = p; p += <usize>(2 * classes + 1) << 2;
   ws.grpFill = p; p += <usize>(2 * classes) << 2;
   ws.work = p; p += <usize>n << 2;
+  ws.backup = p; p += <usize>n << 2;
   ws.rival = p; p += <usize>classes << 2;
   ws.hist = p;
   return ws;
@@ -190,17 +192,20 @@ export function voteOf(ws: Workspace, beta: usize, labels: usize): i32 {
     const sp = ws.trial + (<usize>load<i32>(labels + (<usize>i << 2)) << 3);
     store<f64>(sp, load<f64>(sp) + load<f64>(beta + (<usize>i << 3)));
   }
-  let best = 0;
-  for (let c = 1; c < classes; c++) {
-    if (load<f64>(ws.trial + (<usize>c << 3)) > load<f64>(ws.trial + (<usize>best << 3))) best = c;
-  }
-  return best;
+  return argmaxAt(ws.trial, classes);
 }
 
-/** Class with the highest score, ties to the lowest index (SPEC §3). */
+/** The clean labels' vote: class with the highest score, ties to the lowest index (SPEC §3). */
 export function argmaxScore(ws: Workspace): i32 {
+  return argmaxAt(ws.scores, ws.classes);
+}
+
+/** Index of the largest of `classes` scores at `scores`, ties to the lowest index. */
+export function argmaxAt(scores: usize, classes: i32): i32 {
   let best = 0;
-  for (let c = 1; c < ws.classes; c++) if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
+  for (let c = 1; c < classes; c++) {
+    if (load<f64>(scores + (<usize>c << 3)) > load<f64>(scores + (<usize>best << 3))) best = c;
+  }
   return best;
 }
 
