@@ -30,6 +30,7 @@ export class Workspace {
   grpStart: usize; // i32[2C + 1]
   grpFill: usize; // i32[2C]  fill cursors while bucketing
   scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
+  labels: usize; // i32[n]   the labels the buckets were built from (not owned)
   work: usize; // i32[n]     attacked labels (certattack.ts)
   backup: usize; // i32[n]   attacked labels before pruning
   hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
@@ -110,6 +111,7 @@ export function sortAbs(ws: Workspace, beta: usize): void {
  */
 export function bucket(ws: Workspace, beta: usize, labels: usize): void {
   const n = ws.n;
+  ws.labels = labels;
   const classes = ws.classes;
   const groups = 2 * classes;
   for (let c = 0; c < classes; c++) store<f64>(ws.scores + (<usize>c << 3), 0);

@@ -42,26 +42,34 @@ export function setPair(ws: Workspace, b: i32, t: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline function listSum(vals: usize, pre: usize, len: i32, v: f64, strict: bool): f64 {
-  return load<f64>(pre + (<usize>listCount(vals, len, v, strict) << 3));
-}
-
-// @ts-ignore: decorator
 @inline function listTotal(pre: usize, len: i32): f64 {
   return load<f64>(pre + (<usize>len << 3));
 }
 
-/** Sum of the pair's gains ≥ v (> v when strict). */
+/**
+ * Sum of the pair's gains ≥ v (> v when strict). The "others" part is a
+ * difference of prefix sums; when no other point qualifies (an exact integer
+ * count) it is exactly 0, so rounding never invents a positive gain.
+ */
 function gainSum(ws: Workspace, v: f64, strict: bool): f64 {
   const half = v * 0.5;
-  const doubled = listSum(ws.pbVals, ws.pbPre, ws.pbLen, half, strict) + listSum(ws.ntVals, ws.ntPre, ws.ntLen, half, strict);
+  const pbHalf = listCount(ws.pbVals, ws.pbLen, half, strict);
+  const ntHalf = listCount(ws.ntVals, ws.ntLen, half, strict);
+  const all = listCount(ws.absVals, ws.nz, v, strict);
+  const pb = listCount(ws.pbVals, ws.pbLen, v, strict);
+  const nb = listCount(ws.nbVals, ws.nbLen, v, strict);
+  const pt = listCount(ws.ptVals, ws.ptLen, v, strict);
+  const nt = listCount(ws.ntVals, ws.ntLen, v, strict);
+  const doubled = 2 * (prefix(ws.pbPre, pbHalf) + prefix(ws.ntPre, ntHalf));
+  if (all - pb - nb - pt - nt <= 0) return doubled;
   const others =
-    listSum(ws.absVals, ws.absPre, ws.nz, v, strict) -
-    listSum(ws.pbVals, ws.pbPre, ws.pbLen, v, strict) -
-    listSum(ws.nbVals, ws.nbPre, ws.nbLen, v, strict) -
-    listSum(ws.ptVals, ws.ptPre, ws.ptLen, v, strict) -
-    listSum(ws.ntVals, ws.ntPre, ws.ntLen, v, strict);
-  return 2 * doubled + others;
+    prefix(ws.absPre, all) - prefix(ws.pbPre, pb) - prefix(ws.nbPre, nb) - prefix(ws.ptPre, pt) - prefix(ws.ntPre, nt);
+  return doubled + Math.max(others, 0);
+}
+
+// @ts-ignore: decorator
+@inline function prefix(pre: usize, count: i32): f64 {
+  return load<f64>(pre + (<usize>count << 3));
 }
 
 /** Number of the pair's gains ≥ v (> v when strict). */
@@ -84,10 +92,14 @@ function gainCount(ws: Workspace, v: f64, strict: bool): i32 {
 }
 
 /**
- * Largest value mult·vals[i] whose gain sum h passes the threshold, or −1.
+ * Largest gain value mult·vals[i] whose gain sum h passes the threshold, or −1.
  * h grows as i grows (values descend), so the passing indices are a suffix.
+ * With `skipPair` (the list of all |β|) entries labelled b or t are not gains
+ * of this pair: the answer is the first passing entry labelled otherwise.
  */
-function searchSource(ws: Workspace, vals: usize, len: i32, mult: f64, threshold: f64, orEqual: bool): f64 {
+function searchSource(
+  ws: Workspace, vals: usize, idx: usize, len: i32, mult: f64, threshold: f64, orEqual: bool, b: i32, t: i32, skipPair: bool,
+): f64 {
   if (len == 0) return -1;
   if (!passes(gainSum(ws, mult * load<f64>(vals + (<usize>(len - 1) << 3)), false), threshold, orEqual)) return -1;
   let lo = 0;
@@ -97,6 +109,14 @@ function searchSource(ws: Workspace, vals: usize, len: i32, mult: f64, threshold
     if (passes(gainSum(ws, mult * load<f64>(vals + (<usize>mid << 3)), false), threshold, orEqual)) hi = mid;
     else lo = mid + 1;
   }
+  if (skipPair) {
+    while (lo < len) {
+      const y = load<i32>(ws.labels + (<usize>load<i32>(idx + (<usize>lo << 2)) << 2));
+      if (y != b && y != t) break;
+      lo++;
+    }
+    if (lo == len) return -1;
+  }
   return mult * load<f64>(vals + (<usize>lo << 3));
 }
 
@@ -104,14 +124,14 @@ function searchSource(ws: Workspace, vals: usize, len: i32, mult: f64, threshold
  * Smallest s ≥ 1 whose s largest gains pass the threshold (UNREACHABLE if
  * none). Records the split (vStar, kStar) and the chosen sum for witnesses.
  */
-function searchFlips(ws: Workspace, threshold: f64, orEqual: bool): i32 {
+function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: bool): i32 {
   if (!passes(gainSum(ws, 0, true), threshold, orEqual)) return UNREACHABLE;
-  // Gains come from three sorted sources; values of "all |β|" that belong to
-  // b or t are not gains, but testing them is harmless: any value above v*
-  // fails the threshold whether or not it is a gain.
-  let v = searchSource(ws, ws.pbVals, ws.pbLen, 2, threshold, orEqual);
-  v = Math.max(v, searchSource(ws, ws.ntVals, ws.ntLen, 2, threshold, orEqual));
-  v = Math.max(v, searchSource(ws, ws.absVals, ws.nz, 1, threshold, orEqual));
+  // v* is the largest gain value passing; it comes from one of three sorted sources.
+  const pbIdx = ws.grpIdx + (<usize>groupIndex(ws, ws.pbVals) << 2);
+  const ntIdx = ws.grpIdx + (<usize>groupIndex(ws, ws.ntVals) << 2);
+  let v = searchSource(ws, ws.pbVals, pbIdx, ws.pbLen, 2, threshold, orEqual, b, t, false);
+  v = Math.max(v, searchSource(ws, ws.ntVals, ntIdx, ws.ntLen, 2, threshold, orEqual, b, t, false));
+  v = Math.max(v, searchSource(ws, ws.absVals, ws.absIdx, ws.nz, 1, threshold, orEqual, b, t, true));
   if (v <= 0) return UNREACHABLE; // only reachable through rounding disagreements
   const above = gainSum(ws, v, true);
   const countAboveV = gainCount(ws, v, true);
@@ -158,7 +178,7 @@ export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32
     threshold = 0; // the smallest s ≥ 1 with a really positive gain
     searchOrEqual = false;
   }
-  const s = searchFlips(ws, threshold, searchOrEqual);
+  const s = searchFlips(ws, b, t, threshold, searchOrEqual);
   if (s != UNREACHABLE && !passes(ws.sumStar, margin, orEqual)) ws.pairNear = 1;
   return s;
 }
