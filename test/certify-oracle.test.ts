@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { certify } from '../src/index.js';
 import { applyFlips } from './reference-cert.js';
-import { predict, randomRows, rng, type ModelParams, type Rows } from './reference.js';
+import { forEachLabelVector, predict, randomRows, rng, type ModelParams, type Rows } from './reference.js';
 
 interface Problem {
   trainX: Rows;
@@ -40,21 +40,13 @@ function oracleRadii(pb: Problem): number[] {
   const n = pb.labels.length;
   const clean = predict(pb.trainX, pb.labels, pb.testX, pb.classes, pb.params);
   const best = clean.map(() => n + 1);
-  const labels = pb.labels.slice();
-  for (let code = 0; code < pb.classes ** n; code++) {
-    let rest = code;
-    let flips = 0;
-    for (let i = 0; i < n; i++) {
-      labels[i] = rest % pb.classes;
-      rest = Math.floor(rest / pb.classes);
-      if (labels[i] !== pb.labels[i]) flips++;
-    }
-    if (flips === 0 || best.every((b) => b <= flips)) continue;
+  forEachLabelVector(pb.labels, pb.classes, (labels, flips) => {
+    if (flips === 0 || best.every((b) => b <= flips)) return;
     const predictions = predict(pb.trainX, labels, pb.testX, pb.classes, pb.params);
     predictions.forEach((p, t) => {
       if (p !== clean[t] && flips < best[t]) best[t] = flips;
     });
-  }
+  });
   return best.map((b) => Math.min(b - 1, n));
 }
 

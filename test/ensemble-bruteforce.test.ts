@@ -3,7 +3,7 @@
 // flips that change the ensemble's prediction.
 import { describe, expect, it } from 'vitest';
 import { certify } from '../src/index.js';
-import { betaRows, predictFromBeta, randomRows, rng, type ModelParams, type Rows } from './reference.js';
+import { betaRows, forEachLabelVector, predictFromBeta, randomRows, rng, type ModelParams, type Rows } from './reference.js';
 
 interface Problem {
   trainX: Rows;
@@ -62,20 +62,11 @@ function trueRadii(problem: Problem): number[] {
   const betas = members.map((rows) => betaRows(rows.map((i) => problem.trainX[i]), problem.testX, problem.params));
   const clean = problem.testX.map((_, t) => ensemblePredict(problem, betas, members, problem.labels, t));
   const best = clean.map(() => n + 1);
-  const labels = new Array<number>(n).fill(0);
-  const total = problem.classes ** n;
-  for (let code = 0; code < total; code++) {
-    let rest = code;
-    let flips = 0;
-    for (let i = 0; i < n; i++) {
-      labels[i] = rest % problem.classes;
-      rest = Math.floor(rest / problem.classes);
-      if (labels[i] !== problem.labels[i]) flips++;
-    }
+  forEachLabelVector(problem.labels, problem.classes, (labels, flips) => {
     clean.forEach((c, t) => {
       if (flips < best[t] && ensemblePredict(problem, betas, members, labels, t) !== c) best[t] = flips;
     });
-  }
+  });
   return best.map((b) => Math.min(b - 1, n));
 }
 

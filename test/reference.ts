@@ -140,3 +140,22 @@ export function rng(seed: number): () => number {
 export function randomRows(random: () => number, rows: number, cols: number): Rows {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => random() * 2 - 1));
 }
+
+/**
+ * Calls `visit` with every label vector over `classes` classes (the same array,
+ * rewritten in place) and its number of flips against `labels`: classesⁿ calls.
+ */
+export function forEachLabelVector(labels: number[], classes: number, visit: (current: number[], flips: number) => void): void {
+  const n = labels.length;
+  const current = labels.slice();
+  for (let code = 0; code < classes ** n; code++) {
+    let rest = code;
+    let flips = 0;
+    for (let i = 0; i < n; i++) {
+      current[i] = rest % classes;
+      rest = Math.floor(rest / classes);
+      if (current[i] !== labels[i]) flips++;
+    }
+    visit(current, flips);
+  }
+}
