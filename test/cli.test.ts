@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
 import { certify } from '../src/index.js';
-import { randomRows, rng } from './reference.js';
+import { ntkMatrix, randomRows, rng } from './reference.js';
+import { readNpyMatrix } from '../src/data/npy.js';
 
 
 const run = promisify(execFile);
@@ -103,6 +104,58 @@ describe('flipcert certify (CLI)', () => {
   });
 });
 
+describe('flipcert certify (CLI) inputs', () => {
+  const { train, test } = problem(11, 80, 12, 3);
+
+  it('reads CSV files with a label column anywhere', async () => {
+    const header = ['f0', 'f1', 'label', 'f2', 'f3', 'f4'];
+    const csv = (set: { x: number[][]; y: number[] }) =>
+      [header.join(','), ...set.x.map((r, i) => [r[0], r[1], set.y[i], ...r.slice(2)].join(','))].join('\n');
+    writeFileSync(join(dir, 'train.csv'), csv(train));
+    writeFileSync(join(dir, 'test.csv'), csv(test));
+    const out = join(dir, 'csv.json');
+    const { code } = await cli('certify', '--train', join(dir, 'train.csv'), '--test', join(dir, 'test.csv'), '--out', out, '--quiet');
+    expect(code).toBe(0);
+    const expected = await certify({ train, test, threads: 1 });
+    const got = JSON.parse(readFileSync(out, 'utf8'));
+    expect(got.points.map((p: { radius: number }) => p.radius)).toEqual(expected.points.map((p) => p.radius));
+    expect(got.summary.accuracy).toBe(expected.summary.accuracy);
+  });
+
+  it('takes explicit partition ids from a .npy file', async () => {
+    const ids = train.y.map((_, i) => i % 4);
+    const out = join(dir, 'ids.json');
+    const { code } = await cli(
+      'certify',
+      '--train-x', saveMatrix('itx.npy', train.x),
+      '--train-y', saveLabels('ity.npy', train.y),
+      '--test-x', saveMatrix('isx.npy', test.x),
+      '--partitions', '4',
+      '--partitioning', saveLabels('ids.npy', ids),
+      '--out', out,
+      '--quiet',
+    );
+    expect(code).toBe(0);
+    const expected = await certify({ train, test, partitions: 4, partitioning: ids, threads: 1 });
+    const got = JSON.parse(readFileSync(out, 'utf8'));
+    expect(got.config.partitioning).toBe('ids');
+    expect(got.points.map((p: { radius: number }) => p.radius)).toEqual(expected.points.map((p) => p.radius));
+  });
+
+  it('computes the NTK with `flipcert kernel`', async () => {
+    const out = join(dir, 'K.npy');
+    const x = saveMatrix('kx.npy', train.x.slice(0, 7));
+    const y = saveMatrix('ky.npy', test.x.slice(0, 5));
+    const { code, stderr } = await cli('kernel', '--x', x, '--y', y, '--depth', '3', '--b-var', '0.5', '--out', out);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const K = await readNpyMatrix(out);
+    const expected = ntkMatrix(train.x.slice(0, 7), test.x.slice(0, 5), { depth: 3, wVar: 2, bVar: 0.5 });
+    expect([K.rows, K.cols]).toEqual([7, 5]);
+    expected.flat().forEach((v, i) => expect(Math.abs(K.data[i] - v)).toBeLessThan(1e-12 * Math.abs(v)));
+  });
+});
+
 describe('flipcert certify (CLI) on bad input', () => {
   const { train, test } = problem(7, 30, 5, 2);
   const good = () => [
@@ -117,6 +170,9 @@ describe('flipcert certify (CLI) on bad input', () => {
     ['labels out of range', ['--train-y', saveLabels('big.npy', train.y.map((y, i) => (i === 3 ? 7 : y))), '--classes', '2'], /row 3/],
     ['a label vector of the wrong length', ['--train-y', saveLabels('short.npy', train.y.slice(1))], /train-y|29|30/],
     ['one class only', ['--train-y', saveLabels('one.npy', train.y.map(() => 1))], /class/],
+    ['a file that is not .npy', ['--test-x', (writeFileSync(join(dir, 'junk.npy'), 'not numpy'), join(dir, 'junk.npy'))], /junk\.npy/],
+    ['test features of another width', ['--test-x', saveMatrix('wide.npy', test.x.map((r) => [...r, 1]))], /columns|shape|6/],
+    ['non-integer labels', ['--train-y', (writeFileSync(join(dir, 'frac.npy'), new Uint8Array(dump(new Float64Array(train.y.map((y, i) => (i === 2 ? 0.5 : y))), [train.y.length]))), join(dir, 'frac.npy'))], /row 2/],
     ['reg ≤ 0', ['--reg', '0'], /--reg/],
     ['depth < 1', ['--depth', '0'], /--depth/],
     ['SVM C above the small-C bound', ['--model', 'svm', '--svm-c', '10'], /--svm-c.*small-C/],
