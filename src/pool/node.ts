@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FlipcertError } from '../errors.js';
 import { compileCore } from '../wasm/core.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
+import type { WorkerTask } from './worker.js';
 
 /** Partitions fanned out over worker threads with Piscina (Node only). */
 export class NodePool implements PartitionPool {
@@ -28,8 +30,24 @@ export class NodePool implements PartitionPool {
     return new NodePool(piscina, threads);
   }
 
-  async run(task: PartitionTask): Promise<PartitionResult> {
-    const reply = (await this.piscina.run(task)) as PartitionReply;
+  /**
+   * With `onBlock`, the worker reports finished test blocks over a
+   * MessageChannel while it computes (a single model is one long task).
+   */
+  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+    let reply: PartitionReply;
+    if (onBlock) {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', ([done, total]: [number, number]) => onBlock(done, total));
+      try {
+        const withPort: WorkerTask = { ...task, progress: port2 };
+        reply = (await this.piscina.run(withPort, { transferList: [port2] })) as PartitionReply;
+      } finally {
+        port1.close();
+      }
+    } else {
+      reply = (await this.piscina.run(task)) as PartitionReply;
+    }
     if (!reply.ok) {
       if (reply.code === 'EINTERNAL') throw new Error(reply.message);
       throw new FlipcertError(reply.message, reply.code);

@@ -1,6 +1,6 @@
 // Piscina worker: one compute core per thread, instantiated from the module the
 // main thread compiled (workerData), then one partition per task.
-import { workerData } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { FlipcertError } from '../errors.js';
 import { runPartition, transferables } from '../model/run-partition.js';
@@ -9,9 +9,13 @@ import type { PartitionReply, PartitionTask } from './task.js';
 
 const core = createCore((workerData as { module: WebAssembly.Module }).module);
 
-export default async function certifyPartition(task: PartitionTask): Promise<PartitionReply> {
+/** A task, plus the port on which to report finished test blocks (see NodePool.run). */
+export type WorkerTask = PartitionTask & { progress?: MessagePort };
+
+export default async function certifyPartition({ progress, ...task }: WorkerTask): Promise<PartitionReply> {
   try {
-    const result = runPartition(await core, task);
+    const onBlock = progress && ((done: number, total: number) => progress.postMessage([done, total]));
+    const result = runPartition(await core, task, onBlock);
     const reply: PartitionReply = { ok: true, result };
     // Piscina's Transferable protocol: the reply is cloned, its buffers moved.
     return move({ [transferableSymbol]: transferables(result), [valueSymbol]: reply }) as unknown as PartitionReply;
