@@ -7,8 +7,9 @@
 // does not vote `target`, re-bucket the attacked labels, take the rival that
 // needs the most flips (exact rule, no tolerance) and apply that pair's minimal
 // flip set. Each round beats one rival; flips that move a point onto a rival
-// can lift a third class, hence the loop and its round cap. Finally, flips the
-// attack turned out not to need are put back one at a time.
+// can lift a third class, hence the loop and its round cap; if it gets stuck,
+// a blunt attack (all positive weights to target) takes over. Finally, flips
+// the attack turned out not to need are put back one at a time.
 
 import { Workspace, argmaxAt, argmaxScore, bucket, voteOf } from './certlists';
 import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
@@ -33,10 +34,26 @@ export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i3
     ws.dirty = 1;
     if (argmaxScore(ws) == target) return pruned(ws, beta, labels, target);
     const rival = hardestRival(ws, target);
-    if (rival < 0) return UNREACHABLE;
     // Recompute the pair so that vStar/kStar describe its flip set.
-    if (pairFlips(ws, rival, target, 0, 0) == 0) return UNREACHABLE;
+    if (rival < 0 || pairFlips(ws, rival, target, 0, 0) == 0) break;
     emitFlips(ws, beta, ws.work, rival, target, 0, true);
+  }
+  return bluntAttack(ws, beta, labels, target);
+}
+
+/**
+ * Fallback when the rival-by-rival attack gets stuck: every positive weight
+ * votes for `target` and every negative one leaves it, then pruning removes
+ * what is not needed. Succeeds whenever some weight is positive.
+ */
+function bluntAttack(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
+  const n = ws.n;
+  const away = target == 0 ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const b = load<f64>(beta + (<usize>i << 3));
+    const y = load<i32>(labels + (<usize>i << 2));
+    const to = b > 0 ? target : b < 0 && y == target ? away : y;
+    store<i32>(ws.work + (<usize>i << 2), to);
   }
   return voteOf(ws, beta, ws.work) == target ? pruned(ws, beta, labels, target) : UNREACHABLE;
 }
@@ -52,7 +69,9 @@ function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
   memory.copy(ws.backup, ws.work, <usize>n << 2);
   voteOf(ws, beta, ws.work); // fresh scores in ws.trial
   const scores = ws.trial;
-  for (let i = 0; i < n; i++) {
+  // Smallest |β| first: those flips are the likeliest to be superfluous.
+  for (let k = ws.nz - 1; k >= 0; k--) {
+    const i = load<i32>(ws.absIdx + (<usize>k << 2));
     const now = load<i32>(ws.work + (<usize>i << 2));
     const was = load<i32>(labels + (<usize>i << 2));
     if (now == was) continue;

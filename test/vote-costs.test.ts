@@ -176,6 +176,32 @@ describe('vote costs', () => {
     }
   });
 
+  it('always find a verified attack on 200 random Gaussian points (n = 1200, C = 10)', () => {
+    // Random signs make the rival-by-rival attack get stuck now and then
+    // (3 of 2000 before the blunt fallback existed); every attack is re-checked.
+    const random = rng(1);
+    const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-300)) * Math.cos(2 * Math.PI * random());
+    const n = 1200;
+    const classes = 10;
+    const labels = Array.from({ length: n }, () => Math.floor(random() * classes));
+    const beta = Array.from({ length: 200 }, () => Array.from({ length: n }, gauss));
+    const costs = costsOf(core, beta, labels, classes);
+    beta.forEach((row, p) => {
+      for (let l = 0; l < classes; l++) {
+        const at = `point ${p}, class ${l}`;
+        const upper = costs.upper[p * classes + l];
+        expect(costs.lower[p * classes + l], at).toBeLessThan(UNREACHABLE);
+        expect(upper, at).toBeLessThan(UNREACHABLE);
+        expect(upper, at).toBeGreaterThanOrEqual(costs.lower[p * classes + l]);
+        if (l === costs.votes[p]) continue;
+        const hit = attack(core, row, labels, classes, l);
+        expect(hit.flips, at).toBe(upper);
+        expect(distance(hit.labels, labels), at).toBe(upper);
+        expect(predictFromBeta(row, Array.from(hit.labels), classes), at).toBe(l);
+      }
+    });
+  });
+
   it('agree with the sort per pair on NTK weights of 300 training points', () => {
     const random = rng(11);
     const n = 300;
