@@ -63,6 +63,9 @@ export function resolveOptions(options: CertifyOptions): Resolved {
   const testY = options.test.y === undefined ? undefined : toLabels(options.test.y, testX.rows, 'test-y');
   const model = options.model ?? 'krr';
   if (model !== 'krr' && model !== 'svm') throw new FlipcertError(`--model must be krr or svm, got ${String(model)}`, 'EARG');
+  if (options.svmC !== undefined && model !== 'svm') {
+    throw new FlipcertError('--svm-c applies to --model svm only', 'EARG');
+  }
   const partitions = options.partitions ?? 1;
   integerAtLeast(partitions, 1, '--partitions');
   if (partitions > trainX.rows) {

@@ -3,6 +3,7 @@ import { readCsv } from '../data/csv.js';
 import { loadMnist } from '../data/mnist.js';
 import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
 import type { Matrix } from '../types.js';
+import { toLabels } from '../validate.js';
 
 export interface DataFlags {
   trainX?: string;
@@ -71,6 +72,9 @@ function required(value: string | undefined, flag: string): string {
 
 /** --train-size / --test-size on file inputs: keep the first N / M rows. */
 function limit(data: LoadedData, flags: DataFlags): LoadedData {
+  // Shapes are checked before cutting, so that a mismatch is not hidden by the cut.
+  toLabels(data.train.y, data.train.x.rows, 'train-y');
+  if (data.test.y) toLabels(data.test.y, data.test.x.rows, 'test-y');
   return {
     ...data,
     train: { x: firstRows(data.train.x, flags.trainSize, '--train-size'), y: data.train.y.slice(0, flags.trainSize) },
