@@ -1,27 +1,32 @@
 #!/usr/bin/env node
-// How fast is the Wasm linear-algebra core on one thread? GFLOP/s of the NTK's
-// Gram product, the Cholesky factorisation and the two triangular solves of
-// KRR, each next to a naive scalar JavaScript loop doing the same flops.
+// How fast is the Wasm linear-algebra core? GFLOP/s of the NTK's Gram product,
+// the Cholesky factorisation and the two triangular solves of KRR on one
+// thread, each next to a naive scalar JavaScript loop doing the same flops;
+// then the same kernels on every core at once (one independent problem per
+// worker thread, as partitions run), as aggregate GFLOP/s.
 //   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick]
 // Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
 // computes one triangle), cholesky n³/3, each trsm m·n².
-import { cpus, platform, release } from 'node:os';
+import { availableParallelism, cpus, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const { createCore } = await import('../dist/lowlevel.js').catch(() => {
   console.error('bench/kernels.mjs needs the bundle: run `node scripts/build.mjs --no-types` first');
   process.exit(1);
 });
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000];
+const { values } = isMainThread
+  ? parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+  : { values: { quick: true } };
+const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000, 8000];
 const NAIVE_SIZES = new Set([500, 1000]);
 const D = 784;
 const M = 1000;
 
 const cpu = cpus()[0];
-console.log(`machine: ${cpu?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${platform()} ${release()}, node ${process.version}`);
-console.log('one thread; GFLOP/s = counted flops / best wall time of the repetitions\n');
+if (isMainThread) console.log(`machine: ${cpu?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${platform()} ${release()}, node ${process.version}`);
+if (isMainThread) console.log('one thread; GFLOP/s = counted flops / best wall time of the repetitions\n');
 
 const core = await createCore();
 const { heap, exports: wasm } = core;
@@ -99,78 +104,139 @@ function spdInto(ptr, n) {
   });
 }
 
-console.log(`gram C = A·Aᵀ, A n×${D}`);
-for (const n of SIZES) {
-  heap.scoped(() => {
-    const a = heap.putF64(fillRandom(new Float64Array(n * D)));
-    const c = heap.f64(n * n);
-    const flops = 2 * n * n * D;
-    row('gramDot', n, flops, time(() => wasm.gramDot(a, a, c, n, n, D)));
-    let naive;
-    if (NAIVE_SIZES.has(n)) {
-      const av = heap.viewF64(a, n * D).slice();
-      const cv = new Float64Array(n * n);
-      naive = time(() => naiveGram(av, cv, n, D));
-    }
-    row('gramSym', n, flops, time(() => wasm.gramSym(a, c, n, D)), naive);
-  });
+/** The one-thread tables, each kernel beside its naive loop. */
+function singleThread() {
+  console.log(`gram C = A·Aᵀ, A n×${D}`);
+  for (const n of SIZES) {
+    heap.scoped(() => {
+      const a = heap.putF64(fillRandom(new Float64Array(n * D)));
+      const c = heap.f64(n * n);
+      const flops = 2 * n * n * D;
+      row('gramDot', n, flops, time(() => wasm.gramDot(a, a, c, n, n, D)));
+      let naive;
+      if (NAIVE_SIZES.has(n)) {
+        const av = heap.viewF64(a, n * D).slice();
+        const cv = new Float64Array(n * n);
+        naive = time(() => naiveGram(av, cv, n, D));
+      }
+      row('gramSym', n, flops, time(() => wasm.gramSym(a, c, n, D)), naive);
+    });
+  }
+
+  console.log('\ncholesky (n³/3 flops)');
+  for (const n of SIZES) {
+    heap.scoped(() => {
+      const a = heap.f64(n * n);
+      const work = heap.f64(n * n);
+      spdInto(a, n);
+      const copy = () => heap.viewF64(work, n * n).set(heap.viewF64(a, n * n));
+      const seconds = time(() => {
+        if (wasm.cholesky(work, n) !== 0) throw new Error('not positive definite');
+      }, copy);
+      let naive;
+      if (NAIVE_SIZES.has(n)) {
+        const src = heap.viewF64(a, n * n).slice();
+        const w = new Float64Array(n * n);
+        naive = time(() => naiveCholesky(w, n), () => w.set(src));
+      }
+      row('cholesky', n, n ** 3 / 3, seconds, naive);
+    });
+  }
+
+  console.log(`\ntriangular solves, m = ${M} right-hand sides (m·n² flops each)`);
+  for (const n of SIZES) {
+    heap.scoped(() => {
+      const l = heap.f64(n * n);
+      spdInto(l, n);
+      if (wasm.cholesky(l, n) !== 0) throw new Error('not positive definite');
+      const b0 = fillRandom(new Float64Array(M * n));
+      const b = heap.f64(M * n);
+      const reset = () => heap.viewF64(b, M * n).set(b0);
+      const flops = M * n * n;
+      const lower = time(() => wasm.trsmRightLowerT(l, b, n, M), reset);
+      const upper = time(() => wasm.trsmRightLower(l, b, n, M), reset);
+      let naiveLower;
+      let naiveUpper;
+      if (NAIVE_SIZES.has(n)) {
+        const lv = heap.viewF64(l, n * n).slice();
+        const bv = new Float64Array(M * n);
+        naiveLower = time(() => naiveForward(lv, bv, n, M), () => bv.set(b0));
+        naiveUpper = time(() => naiveBackward(lv, bv, n, M), () => bv.set(b0));
+      }
+      row('trsmRightLowerT', n, flops, lower, naiveLower);
+      row('trsmRightLower', n, flops, upper, naiveUpper);
+    });
+  }
+
+  console.log('\nNTK recursion on a Gram matrix (entries per second, depth 2)');
+  for (const n of SIZES.slice(0, 3)) {
+    heap.scoped(() => {
+      const a = heap.putF64(fillRandom(new Float64Array(n * D)));
+      const q = heap.f64(n);
+      const c = heap.f64(n * n);
+      wasm.rowSquaredNorms(a, q, n, D);
+      const sym = time(() => wasm.ntkFromDotSym(c, q, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
+      const full = time(() => wasm.ntkFromDot(c, q, q, n, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
+      const rate = (s) => ((n * n) / s / 1e6).toFixed(1).padStart(6);
+      console.log(`ntkFromDotSym    n=${String(n).padStart(4)}  ${(sym * 1000).toFixed(1).padStart(8)} ms  ${rate(sym)} M entries/s (n² counted)   ntkFromDot ${rate(full)} M entries/s`);
+    });
+  }
 }
 
-console.log('\ncholesky (n³/3 flops)');
-for (const n of SIZES) {
-  heap.scoped(() => {
-    const a = heap.f64(n * n);
-    const work = heap.f64(n * n);
-    spdInto(a, n);
-    const copy = () => heap.viewF64(work, n * n).set(heap.viewF64(a, n * n));
-    const seconds = time(() => {
-      if (wasm.cholesky(work, n) !== 0) throw new Error('not positive definite');
-    }, copy);
-    let naive;
-    if (NAIVE_SIZES.has(n)) {
-      const src = heap.viewF64(a, n * n).slice();
-      const w = new Float64Array(n * n);
-      naive = time(() => naiveCholesky(w, n), () => w.set(src));
-    }
-    row('cholesky', n, n ** 3 / 3, seconds, naive);
-  });
+// ---- all threads: one independent problem per worker, started together ----
+const KERNELS = {
+  gramSym: { flops: (n) => 2 * n * n * D, setup: (n) => [heap.putF64(fillRandom(new Float64Array(n * D))), heap.f64(n * n)], run: (n, [a, c]) => wasm.gramSym(a, c, n, D) },
+  cholesky: { flops: (n) => n ** 3 / 3, setup: (n) => { const a = heap.f64(n * n); spdInto(a, n); return [a]; }, run: (n, [a]) => wasm.cholesky(a, n) },
+  trsm: {
+    flops: (n) => 2 * M * n * n,
+    setup: (n) => { const l = heap.f64(n * n); spdInto(l, n); wasm.cholesky(l, n); return [l, heap.putF64(fillRandom(new Float64Array(M * n)))]; },
+    run: (n, [l, b]) => { wasm.trsmRightLowerT(l, b, n, M); wasm.trsmRightLower(l, b, n, M); },
+  },
+};
+
+/** Worker side: set the problem up, wait for the start signal, run once, report. */
+async function parallelWorker() {
+  const { kernel, n } = workerData;
+  const buffers = KERNELS[kernel].setup(n);
+  parentPort.postMessage('ready');
+  await new Promise((resolve) => parentPort.once('message', resolve));
+  KERNELS[kernel].run(n, buffers);
+  parentPort.postMessage('done');
+  await new Promise(() => {}); // the main thread terminates us
 }
 
-console.log(`\ntriangular solves, m = ${M} right-hand sides (m·n² flops each)`);
-for (const n of SIZES) {
-  heap.scoped(() => {
-    const l = heap.f64(n * n);
-    spdInto(l, n);
-    if (wasm.cholesky(l, n) !== 0) throw new Error('not positive definite');
-    const b0 = fillRandom(new Float64Array(M * n));
-    const b = heap.f64(M * n);
-    const reset = () => heap.viewF64(b, M * n).set(b0);
-    const flops = M * n * n;
-    const lower = time(() => wasm.trsmRightLowerT(l, b, n, M), reset);
-    const upper = time(() => wasm.trsmRightLower(l, b, n, M), reset);
-    let naiveLower;
-    let naiveUpper;
-    if (NAIVE_SIZES.has(n)) {
-      const lv = heap.viewF64(l, n * n).slice();
-      const bv = new Float64Array(M * n);
-      naiveLower = time(() => naiveForward(lv, bv, n, M), () => bv.set(b0));
-      naiveUpper = time(() => naiveBackward(lv, bv, n, M), () => bv.set(b0));
-    }
-    row('trsmRightLowerT', n, flops, lower, naiveLower);
-    row('trsmRightLower', n, flops, upper, naiveUpper);
-  });
+async function parallelRun(kernel, n, threads) {
+  const workers = Array.from({ length: threads }, () => new Worker(new URL(import.meta.url), { workerData: { kernel, n } }));
+  const next = (w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await Promise.all(workers.map(next));
+  const t0 = performance.now();
+  const done = workers.map(next);
+  workers.forEach((w) => w.postMessage('go'));
+  await Promise.all(done);
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return seconds;
 }
 
-console.log('\nNTK recursion on a Gram matrix (entries per second, depth 2)');
-for (const n of SIZES.slice(0, 3)) {
-  heap.scoped(() => {
-    const a = heap.putF64(fillRandom(new Float64Array(n * D)));
-    const q = heap.f64(n);
-    const c = heap.f64(n * n);
-    wasm.rowSquaredNorms(a, q, n, D);
-    const sym = time(() => wasm.ntkFromDotSym(c, q, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
-    const full = time(() => wasm.ntkFromDot(c, q, q, n, n, D, 2, 2, 0), () => wasm.gramSym(a, c, n, D));
-    const rate = (s) => ((n * n) / s / 1e6).toFixed(1).padStart(6);
-    console.log(`ntkFromDotSym    n=${String(n).padStart(4)}  ${(sym * 1000).toFixed(1).padStart(8)} ms  ${rate(sym)} M entries/s (n² counted)   ntkFromDot ${rate(full)} M entries/s`);
-  });
+async function allThreads() {
+  const threads = availableParallelism();
+  console.log(`\nall ${threads} threads at once, one independent problem each (aggregate GFLOP/s; trsm = both solves, m = ${M})`);
+  for (const kernel of Object.keys(KERNELS)) {
+    for (const n of values.quick ? [1000] : [2000, 4000]) {
+      const one = await parallelRun(kernel, n, 1);
+      const all = await parallelRun(kernel, n, threads);
+      const flops = KERNELS[kernel].flops(n);
+      console.log(
+        `${kernel.padEnd(16)} n=${String(n).padStart(4)}  1 thread ${gflops(flops, one).toFixed(2).padStart(6)} GFLOP/s   ` +
+          `${threads} threads ${gflops(threads * flops, all).toFixed(2).padStart(6)} GFLOP/s   scaling ${((threads * one) / all).toFixed(2)}×`,
+      );
+    }
+  }
+}
+
+if (isMainThread) {
+  singleThread();
+  await allThreads();
+} else {
+  await parallelWorker();
 }
