@@ -108,7 +108,7 @@ async function runCertify(flags: CertifyFlags): Promise<void> {
   const json = JSON.stringify(result, null, 1);
   const svg = flags.plot === undefined ? undefined : plotOf(result);
   if (svg !== undefined) await writeFileAtomic(flags.plot!, svg);
-  if (flags.out !== undefined) await writeFileAtomic(flags.out, json + '\n');
+  if (flags.out !== undefined) await writeFileAtomic(flags.out, json, '\n');
   if (!quiet) process.stdout.write(formatSummaryTable(result) + '\n');
 }
 

@@ -6,8 +6,8 @@
  * instead of holding the raw bytes and the float64 copy at once.
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
 import { checkFinite, toLabels } from '../validate.js';
@@ -227,15 +227,6 @@ function float64Header(shape: readonly number[]): Uint8Array {
   return out;
 }
 
-/** Writes all of `bytes` at `position`; a single write() may write fewer bytes than asked. */
-async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
 /**
  * Writes `data` (row-major) as a little-endian float64 .npy file of the given
  * shape. The file appears atomically: the bytes go to a temporary file in the
@@ -250,21 +241,6 @@ export async function writeNpy(path: string, data: Float64Array, shape: readonly
   if (count !== data.length) {
     throw new FlipcertError(`writeNpy ${path}: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`);
   }
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
-  let fh: FileHandle | undefined;
-  try {
-    fh = await open(temp, 'wx');
-    const header = float64Header(shape);
-    await writeAll(fh, header, 0);
-    await writeAll(fh, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
-    await fh.sync();
-    await fh.close();
-    fh = undefined;
-    await rename(temp, path);
-  } catch (err) {
-    await fh?.close().catch(() => undefined); // already failing: the original error is the one to report
-    await unlink(temp).catch(() => undefined); // may not exist if open() failed
-    if (err instanceof FlipcertError) throw err;
-    throw new FlipcertError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 'EWRITE');
-  }
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  await writeFileAtomic(path, float64Header(shape), bytes);
 }
