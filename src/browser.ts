@@ -8,7 +8,6 @@ import type { CertifyOptions } from './options.js';
 import { WebWorkerPool, defaultThreads } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
 import type { CertifyResult } from './result.js';
-import { integerAtLeast } from './validate.js';
 
 export { ntk } from './api.js';
 export { FlipcertError } from './errors.js';
@@ -26,7 +25,8 @@ export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openBrowserPool);
 }
 
+// `threads` was validated with the other options (src/options.ts).
 const openBrowserPool: PoolFactory = async (threads) => {
-  const count = integerAtLeast(threads ?? defaultThreads(), 1, 'threads');
+  const count = threads ?? defaultThreads();
   return count === 1 || typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(count);
 };
