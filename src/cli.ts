@@ -114,7 +114,7 @@ async function runCertify(flags: CertifyFlags): Promise<void> {
 
 function plotOf(result: Awaited<ReturnType<typeof certify>>): string {
   const curves = result.summary.certifiedAccuracy;
-  if (!curves) throw new FlipcertError('--plot needs test labels (--test-y, a CSV label column, or a built-in dataset)', 'EARG');
+  if (!curves) throw new FlipcertError('--plot needs test labels (--test-y, a CSV label column, or a built-in dataset)', 'EOPTION');
   const { nTrain, nTest, partitions, classes } = result.summary;
   return certifiedAccuracySvg(
     [
@@ -128,7 +128,7 @@ function plotOf(result: Awaited<ReturnType<typeof certify>>): string {
 async function resolvePartitioning(rule: string): Promise<Partitioning> {
   if (rule === 'hash' || rule === 'sorted') return rule;
   if (rule.endsWith('.npy')) return readNpyLabels(rule);
-  throw new FlipcertError(`--partitioning must be hash, sorted or a .npy file of ids, got ${rule}`, 'EARG');
+  throw new FlipcertError(`--partitioning must be hash, sorted or a .npy file of ids, got ${rule}`, 'EOPTION');
 }
 
 function number(flag: string): (text: string) => number {

@@ -62,18 +62,18 @@ export function resolveOptions(options: CertifyOptions): Resolved {
   checkSameColumns(trainX, testX);
   const testY = options.test.y === undefined ? undefined : toLabels(options.test.y, testX.rows, 'test-y');
   const model = options.model ?? 'krr';
-  if (model !== 'krr' && model !== 'svm') throw new FlipcertError(`--model must be krr or svm, got ${String(model)}`, 'EARG');
+  if (model !== 'krr' && model !== 'svm') throw new FlipcertError(`--model must be krr or svm, got ${String(model)}`, 'EOPTION');
   if (options.svmC !== undefined && model !== 'svm') {
-    throw new FlipcertError('--svm-c applies to --model svm only', 'EARG');
+    throw new FlipcertError('--svm-c applies to --model svm only', 'EOPTION');
   }
   const partitions = options.partitions ?? 1;
   integerAtLeast(partitions, 1, '--partitions');
   if (partitions > trainX.rows) {
-    throw new FlipcertError(`--partitions ${partitions} exceeds the ${trainX.rows} training rows; use fewer partitions`, 'EARG');
+    throw new FlipcertError(`--partitions ${partitions} exceeds the ${trainX.rows} training rows; use fewer partitions`, 'EOPTION');
   }
   const witness = options.witness ?? false;
   if (witness && partitions > 1) {
-    throw new FlipcertError('--witness is available for a single model only (--partitions 1)', 'EARG');
+    throw new FlipcertError('--witness is available for a single model only (--partitions 1)', 'EOPTION');
   }
   if (options.blockSize !== undefined) integerAtLeast(options.blockSize, 1, '--block-size');
   if (options.threads !== undefined) integerAtLeast(options.threads, 1, '--threads');

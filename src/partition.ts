@@ -122,7 +122,7 @@ function checkNonEmpty(ids: Int32Array, k: number): void {
   if (empty >= 0) {
     throw new FlipcertError(
       `partition ${empty} of ${k} is empty (no training row was assigned to it); use fewer partitions`,
-      'EPARTITION',
+      'EINPUT',
     );
   }
 }

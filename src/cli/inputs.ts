@@ -29,13 +29,13 @@ export async function loadData(flags: DataFlags): Promise<LoadedData> {
   const csv = flags.train !== undefined || flags.test !== undefined;
   const sources = [npy, csv, flags.dataset !== undefined].filter(Boolean).length;
   if (sources > 1) {
-    throw new FlipcertError('give one data source: --train-x/--train-y/--test-x (.npy), --train/--test (.csv), or --dataset', 'EARG');
+    throw new FlipcertError('give one data source: --train-x/--train-y/--test-x (.npy), --train/--test (.csv), or --dataset', 'EOPTION');
   }
   if (npy) return limit(await loadNpy(flags), flags);
   if (csv) return limit(await loadCsv(flags), flags);
   const name = flags.dataset ?? 'mnist17';
   if (name !== 'mnist' && name !== 'mnist17') {
-    throw new FlipcertError(`--dataset must be mnist or mnist17, got ${name}`, 'EARG');
+    throw new FlipcertError(`--dataset must be mnist or mnist17, got ${name}`, 'EOPTION');
   }
   const data = await loadMnist(name, { trainSize: flags.trainSize, testSize: flags.testSize });
   return { train: data.train, test: data.test, source: { dataset: name, description: data.description } };
@@ -66,7 +66,7 @@ async function loadCsv(flags: DataFlags): Promise<LoadedData> {
 }
 
 function required(value: string | undefined, flag: string): string {
-  if (value === undefined) throw new FlipcertError(`missing ${flag} (file input needs --train-x, --train-y and --test-x)`, 'EARG');
+  if (value === undefined) throw new FlipcertError(`missing ${flag} (file input needs --train-x, --train-y and --test-x)`, 'EOPTION');
   return value;
 }
 
@@ -87,6 +87,6 @@ function limit(data: LoadedData, flags: DataFlags): LoadedData {
 
 function firstRows(x: Matrix, count: number | undefined, flag: string): Matrix {
   if (count === undefined) return x;
-  if (count > x.rows) throw new FlipcertError(`${flag} ${count} exceeds the ${x.rows} rows available`, 'EARG');
+  if (count > x.rows) throw new FlipcertError(`${flag} ${count} exceeds the ${x.rows} rows available`, 'EOPTION');
   return { data: x.data.subarray(0, count * x.cols), rows: count, cols: x.cols };
 }

@@ -27,7 +27,7 @@ export async function writeFileAtomic(path: string, ...parts: (string | Uint8Arr
   } catch (error) {
     await fh?.close().catch(() => undefined); // already failing: the original error is the one to report
     await rm(temp, { force: true });
-    throw new FlipcertError(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'EWRITE');
+    throw new FlipcertError(`${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'EFILE');
   }
 }
 

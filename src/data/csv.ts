@@ -20,7 +20,7 @@ async function readText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FlipcertError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`}`, 'ECSV');
+    throw new FlipcertError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(err)})`}`, 'EFILE');
   }
 }
 
@@ -29,14 +29,14 @@ function parseRows(path: string, text: string): Row[] {
   try {
     return parse(text, { bom: true, trim: true, skip_empty_lines: true, info: true }) as unknown as Row[];
   } catch (err) {
-    throw new FlipcertError(`${path}: ${(err as Error).message}`, 'ECSV');
+    throw new FlipcertError(`${path}: ${(err as Error).message}`, 'EFILE');
   }
 }
 
 /** Index of the label column: the one named `label` (case-insensitive), else the last. */
 function labelColumn(path: string, header: string[]): number {
   const named = header.flatMap((name, i) => (name.toLowerCase() === 'label' ? [i] : []));
-  if (named.length > 1) throw new FlipcertError(`${path}: ${named.length} columns are named "label" (columns ${named.map((i) => i + 1).join(', ')}); keep one`, 'ECSV');
+  if (named.length > 1) throw new FlipcertError(`${path}: ${named.length} columns are named "label" (columns ${named.map((i) => i + 1).join(', ')}); keep one`, 'EFILE');
   return named.length === 1 ? named[0] : header.length - 1;
 }
 
@@ -49,15 +49,15 @@ function labelColumn(path: string, header: string[]): number {
  */
 export async function readCsv(path: string): Promise<{ x: Matrix; y: Int32Array }> {
   const rows = parseRows(path, await readText(path));
-  if (rows.length === 0) throw new FlipcertError(`${path}: empty file; expected a header row, then one row per point`, 'ECSV');
+  if (rows.length === 0) throw new FlipcertError(`${path}: empty file; expected a header row, then one row per point`, 'EFILE');
   const header = rows[0].record;
-  if (header.length < 2) throw new FlipcertError(`${path}: the header has ${header.length} column; need at least one feature column and a label column`, 'ECSV');
+  if (header.length < 2) throw new FlipcertError(`${path}: the header has ${header.length} column; need at least one feature column and a label column`, 'EFILE');
   if (header.every((name) => parseDecimal(name) !== undefined)) {
-    throw new FlipcertError(`${path}: line ${rows[0].info.lines} looks like data, not a header; add a header row naming the columns`, 'ECSV');
+    throw new FlipcertError(`${path}: line ${rows[0].info.lines} looks like data, not a header; add a header row naming the columns`, 'EFILE');
   }
   const target = labelColumn(path, header);
   const n = rows.length - 1;
-  if (n === 0) throw new FlipcertError(`${path}: no data rows after the header`, 'ECSV');
+  if (n === 0) throw new FlipcertError(`${path}: no data rows after the header`, 'EFILE');
   const cols = header.length - 1;
   const data = new Float64Array(n * cols);
   const labels = new Float64Array(n);
@@ -67,7 +67,7 @@ export async function readCsv(path: string): Promise<{ x: Matrix; y: Int32Array 
       const value = parseDecimal(record[c]);
       if (value === undefined || !Number.isFinite(value)) {
         const cell = record[c] === '' ? 'is empty' : `is ${JSON.stringify(record[c])}, not a finite number`;
-        throw new FlipcertError(`${path}: line ${info.lines} (data row ${r + 1}), column "${header[c]}" ${cell}`, 'ECSV');
+        throw new FlipcertError(`${path}: line ${info.lines} (data row ${r + 1}), column "${header[c]}" ${cell}`, 'EFILE');
       }
       if (c === target) labels[r] = value;
       else data[r * cols + out++] = value;
@@ -81,7 +81,7 @@ function labelsOf(path: string, labels: Float64Array, rows: Row[], name: string)
   for (let r = 0; r < labels.length; r++) {
     const v = labels[r];
     if (!Number.isInteger(v) || v < 0) {
-      throw new FlipcertError(`${path}: line ${rows[r + 1].info.lines} (data row ${r + 1}), column "${name}" is ${v}; labels must be integers in 0..C-1`, 'ECSV');
+      throw new FlipcertError(`${path}: line ${rows[r + 1].info.lines} (data row ${r + 1}), column "${name}" is ${v}; labels must be integers in 0..C-1`, 'EFILE');
     }
   }
   return toLabels(labels, labels.length, path);

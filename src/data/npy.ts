@@ -35,7 +35,7 @@ export interface NpyHeader {
 }
 
 function fail(path: string, problem: string): never {
-  throw new FlipcertError(`${path}: ${problem}`, 'ENPY');
+  throw new FlipcertError(`${path}: ${problem}`, 'EFILE');
 }
 
 async function openForRead(path: string): Promise<FileHandle> {
@@ -44,7 +44,7 @@ async function openForRead(path: string): Promise<FileHandle> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(err)})`;
-    throw new FlipcertError(`${path}: ${why}`, 'ENPY');
+    throw new FlipcertError(`${path}: ${why}`, 'EFILE');
   }
 }
 
@@ -148,7 +148,7 @@ async function readNpyValues(path: string): Promise<{ shape: number[]; data: Flo
     try {
       data = new Float64Array(count);
     } catch {
-      throw new FlipcertError(`${path}: not enough memory for ${count} float64 values`, 'ENOMEM');
+      throw new FlipcertError(`${path}: not enough memory for ${count} float64 values`, 'EMEMORY');
     }
     // float64 (on little-endian hosts, i.e. every Node platform) goes straight into the result.
     if (code === 'f8') {

@@ -105,7 +105,7 @@ export class KernelModel {
   }
 
   private checkWeightsInput(testX: Matrix, rowStart: number, rowCount: number): void {
-    if (this.disposed) throw new FlipcertError('KernelModel.weights: the model was disposed', 'EARG');
+    if (this.disposed) throw new FlipcertError('KernelModel.weights: the model was disposed', 'EOPTION');
     if (testX.cols !== this.d) {
       throw new FlipcertError(`test features have ${testX.cols} columns but the training features have ${this.d}`);
     }
@@ -116,7 +116,7 @@ export class KernelModel {
     if (!ok || rowStart + rowCount > testX.rows) {
       throw new FlipcertError(
         `KernelModel.weights: rows ${rowStart}..${rowStart + rowCount - 1} are outside the ${testX.rows} test rows`,
-        'EARG',
+        'EOPTION',
       );
     }
   }
@@ -131,10 +131,10 @@ function checkFitInput(trainX: Matrix, opts: KernelModelOptions): void {
     throw new FlipcertError(`training features: data has ${data.length} values but shape ${rows}×${cols} needs ${rows * cols}`);
   }
   if (opts.model !== 'krr' && opts.model !== 'svm') {
-    throw new FlipcertError(`model must be 'krr' or 'svm', got ${JSON.stringify(opts.model)}`, 'EARG');
+    throw new FlipcertError(`model must be 'krr' or 'svm', got ${JSON.stringify(opts.model)}`, 'EOPTION');
   }
   if (opts.model === 'krr' && !(Number.isFinite(opts.reg) && opts.reg > 0)) {
-    throw new FlipcertError(`--reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EARG');
+    throw new FlipcertError(`--reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION');
   }
   checkKernel(opts.kernel);
 }

@@ -12,10 +12,10 @@ import type { Core } from '../wasm/core.js';
 export function checkKernel(kernel: ResolvedKernel): void {
   const { depth, wVar, bVar } = kernel;
   if (!Number.isInteger(depth) || depth < 1 || depth > 1000) {
-    throw new FlipcertError(`kernel depth must be an integer in 1..1000, got ${String(depth)}`, 'EARG');
+    throw new FlipcertError(`kernel depth must be an integer in 1..1000, got ${String(depth)}`, 'EOPTION');
   }
-  if (!Number.isFinite(wVar) || wVar <= 0) throw new FlipcertError(`kernel wVar must be > 0, got ${String(wVar)}`, 'EARG');
-  if (!Number.isFinite(bVar) || bVar < 0) throw new FlipcertError(`kernel bVar must be ≥ 0, got ${String(bVar)}`, 'EARG');
+  if (!Number.isFinite(wVar) || wVar <= 0) throw new FlipcertError(`kernel wVar must be > 0, got ${String(wVar)}`, 'EOPTION');
+  if (!Number.isFinite(bVar) || bVar < 0) throw new FlipcertError(`kernel bVar must be ≥ 0, got ${String(bVar)}`, 'EOPTION');
 }
 
 function checkMatrix(x: Matrix, what: string): void {

@@ -84,7 +84,7 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
     throw new FlipcertError(
       `--svm-c ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
         `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
-      'EARG',
+      'EOPTION',
     );
   }
 }

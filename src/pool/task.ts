@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 import type { ModelKind, ResolvedKernel, WitnessFlip } from '../types.js';
 
 /**
@@ -46,4 +47,4 @@ export interface PartitionResult {
 /** What a worker sends back: a result, or a user-facing error to rethrow as FlipcertError. */
 export type PartitionReply =
   | { ok: true; result: PartitionResult }
-  | { ok: false; message: string; code: string };
+  | { ok: false; message: string; code: ErrorCode; field?: string };

@@ -56,7 +56,7 @@ export class Heap {
       throw new FlipcertError(
         `not enough memory: the WebAssembly core needs ${formatBytes(end - this.base)} but can address at most ` +
           `${formatBytes(this.maxBytes - this.base)}; use smaller --train-size, more --partitions or a smaller test block`,
-        'ENOMEM',
+        'EMEMORY',
       );
     }
     const have = this.memory.buffer.byteLength;
@@ -67,7 +67,7 @@ export class Heap {
         throw new FlipcertError(
           `not enough memory: could not grow WebAssembly memory to ${formatBytes(end)}; ` +
             'use smaller --train-size, more --partitions or a smaller test block',
-          'ENOMEM',
+          'EMEMORY',
         );
       }
     }
