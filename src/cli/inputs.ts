@@ -1,5 +1,5 @@
 import { FlipcertError } from '../errors.js';
-import { readCsv } from '../data/csv.js';
+import { readCsvPair } from '../data/csv-file.js';
 import { loadMnist } from '../data/mnist.js';
 import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
 import type { Matrix } from '../types.js';
@@ -61,8 +61,8 @@ async function loadNpy(flags: DataFlags): Promise<LoadedData> {
 async function loadCsv(flags: DataFlags): Promise<LoadedData> {
   const train = required(flags.train, '--train');
   const test = required(flags.test, '--test');
-  const [a, b] = await Promise.all([readCsv(train), readCsv(test)]);
-  return { train: a, test: b, source: { train, test } };
+  const data = await readCsvPair(train, test);
+  return { ...data, source: { train, test } };
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -6,7 +6,8 @@
  * instead of holding the raw bytes and the float64 copy at once.
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from './input-file.js';
 import { writeFileAtomic } from './atomic.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
@@ -38,15 +39,6 @@ function fail(path: string, problem: string): never {
   throw new FlipcertError(`${path}: ${problem}`, 'EFILE');
 }
 
-async function openForRead(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(err)})`;
-    throw new FlipcertError(`${path}: ${why}`, 'EFILE');
-  }
-}
 
 /** Reads exactly `length` bytes at `position` into `target`, or fails naming the file as truncated. */
 async function readExactly(fh: FileHandle, path: string, target: Uint8Array, position: number, what: string): Promise<void> {
@@ -139,7 +131,7 @@ function convertChunk(code: Code, bytes: Uint8Array, out: Float64Array, at: numb
 
 /** Reads all values of an .npy file as float64 (row-major), with its shape. */
 async function readNpyValues(path: string): Promise<{ shape: number[]; data: Float64Array }> {
-  const fh = await openForRead(path);
+  const fh = await openInputFile(path);
   try {
     const { code, shape, dataOffset } = await readNpyHeader(fh, path);
     const count = shape.reduce((a, b) => a * b, 1);
