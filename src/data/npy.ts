@@ -219,6 +219,18 @@ function float64Header(shape: readonly number[]): Uint8Array {
   return out;
 }
 
+/** The bytes of a little-endian float64 .npy file of `data` (row-major) with the given shape: header, then data. */
+export function npyParts(data: Float64Array, shape: readonly number[]): Uint8Array[] {
+  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new FlipcertError(`npy: shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`, 'EINTERNAL');
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) {
+    throw new FlipcertError(`npy: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`, 'EINTERNAL');
+  }
+  return [float64Header(shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
 /**
  * Writes `data` (row-major) as a little-endian float64 .npy file of the given
  * shape. The file appears atomically: the bytes go to a temporary file in the
@@ -226,13 +238,5 @@ function float64Header(shape: readonly number[]): Uint8Array {
  * a half-written file and a failure leaves no partial output behind.
  */
 export async function writeNpy(path: string, data: Float64Array, shape: readonly number[]): Promise<void> {
-  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new FlipcertError(`writeNpy ${path}: shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`);
-  }
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) {
-    throw new FlipcertError(`writeNpy ${path}: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`);
-  }
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  await writeFileAtomic(path, float64Header(shape), bytes);
+  await writeFileAtomic(path, ...npyParts(data, shape));
 }
