@@ -40,6 +40,8 @@ export interface ResultSummary {
   /** Points where some decision was within rounding of its threshold (counted as flippable: the sound side). */
   nearTies: number;
   seconds: number;
+  /** Threads that ran tasks: options.threads capped at the partitions and cores (1 on the calling thread). */
+  threads: number;
 }
 
 export interface PointResult {

@@ -182,7 +182,7 @@ describe('flipcert in Chromium (dist/browser.js)', () => {
     const reply = await certifyInPage({ ...options, threads: 2 });
     await expect(certifyInNode(options)).rejects.toThrow(/small-C regime/);
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EOPTION', isFlipcertError: true });
-    expect((reply as PageFailure).message).toMatch(/--svm-c 10 is outside the small-C regime of partition \d/);
+    expect((reply as PageFailure).message).toMatch(/options.svmC 10 is outside the small-C regime of partition \d/);
     expect(reply.workers.created).toBe(2);
     expect(reply.workers.terminated).toBe(2);
   });
