@@ -20,13 +20,13 @@ function distance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, when it is close enough to be a slip:
- * at most a third of the word's letters off (at least 1, at most 3), after
+ * at most a third of the word's letters off (at most 3), after
  * ignoring case, `_` and `-`. `closest('partition', ['partitions', 'threads'])`
  * is 'partitions'; a word like nothing offered gives undefined.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const w = normalise(word);
-  const limit = Math.min(3, Math.max(1, Math.floor(w.length / 3)));
+  const limit = Math.min(3, Math.floor(w.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -100,8 +100,9 @@ async function certifyInNode(options: Omit<CertifyOptions, 'onProgress'>): Promi
   return { result: JSON.parse(JSON.stringify(result)), progress };
 }
 
+/** The result without what describes the run rather than the certificates: time and threads used. */
 function withoutSeconds(result: CertifyResult): unknown {
-  return { ...result, summary: { ...result.summary, seconds: 0 } };
+  return { ...result, summary: { ...result.summary, seconds: 0, threads: 0 } };
 }
 
 /** Noisy clusters, one per class: a problem with a spread of radii. */
