@@ -82,6 +82,8 @@ export interface ResultSummary {
   nearTies: number;
   /** Wall-clock seconds of the certification itself (not reading the data). */
   seconds: number;
+  /** Threads that ran tasks: options.threads capped at the partitions and cores (1 on the calling thread). */
+  threads: number;
 }
 
 /** The certificate of one test point (docs/spec.md §6.3). n is the number of training points. */

@@ -1,6 +1,6 @@
-import { FlipcertError } from '../errors.js';
 import { runPartition } from '../model/run-partition.js';
 import { createCore, type Core } from '../wasm/core.js';
+import { taskError } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 
@@ -17,8 +17,7 @@ export class InlinePool implements PartitionPool {
     try {
       return runPartition(core, task, onBlock);
     } catch (error) {
-      if (error instanceof FlipcertError) throw error;
-      throw new Error(`partition ${task.partition}: ${(error as Error).message}`, { cause: error });
+      throw taskError(error, task.partition);
     }
   }
 

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { FlipcertError } from '../errors.js';
 import { compileCore } from '../wasm/core.js';
+import { fromFailure } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
 import type { WorkerTask } from './worker.js';
@@ -38,7 +38,14 @@ export class NodePool implements PartitionPool {
     let reply: PartitionReply;
     if (onBlock) {
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', ([done, total]: [number, number]) => onBlock(done, total));
+      port1.on('message', ([done, total]: [number, number]) => {
+        try {
+          onBlock(done, total);
+        } catch {
+          // Never out of a message handler (it would crash the host): the
+          // caller recorded the exception and closes this pool (src/progress.ts).
+        }
+      });
       try {
         const withPort: WorkerTask = { ...task, progress: port2 };
         reply = (await this.piscina.run(withPort, { transferList: [port2] })) as PartitionReply;
@@ -48,10 +55,7 @@ export class NodePool implements PartitionPool {
     } else {
       reply = (await this.piscina.run(task)) as PartitionReply;
     }
-    if (!reply.ok) {
-      if (reply.code === 'EINTERNAL') throw new Error(reply.message);
-      throw new FlipcertError(reply.message, reply.code);
-    }
+    if (!reply.ok) throw fromFailure(reply);
     return reply.result;
   }
 
