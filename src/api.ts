@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
@@ -13,9 +14,12 @@ export type PoolFactory = (threads: number | undefined) => Promise<PartitionPool
 /** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
   const resolved = resolveOptions(options);
+  const { signal } = options;
+  throwIfAborted(signal);
   const pool = await openPool(options.threads);
   try {
-    return await coordinate(resolved, pool, options.onProgress);
+    throwIfAborted(signal);
+    return await coordinate(resolved, pool, options.onProgress, signal);
   } finally {
     await pool.close();
   }

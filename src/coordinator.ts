@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
 import type { Progress, Resolved } from './options.js';
 import { groupByPartition, partitionIds } from './partition.js';
@@ -18,6 +19,7 @@ export async function coordinate(
   opts: Resolved,
   pool: PartitionPool,
   onProgress?: (progress: Progress) => void,
+  signal?: AbortSignal,
 ): Promise<CertifyResult> {
   const started = performance.now();
   const k = opts.partitions;
@@ -28,7 +30,8 @@ export async function coordinate(
     onProgress?.({ partitionsDone: done, partitions: k, blocksDone, blocks });
   report();
   await forEachLimited(k, pool.threads * 2, async (p) => {
-    results[p] = await pool.run(makeTask(opts, groups[p], p), k === 1 ? report : undefined);
+    throwIfAborted(signal);
+    results[p] = await pool.run(makeTask(opts, groups[p], p), k === 1 ? report : undefined, signal);
     done++;
     report();
   });

@@ -28,6 +28,12 @@ export interface CertifyOptions {
   blockSize?: number;
   /** Called as partitions and test blocks complete. */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Cancels the run: its workers are stopped (terminated, or on the calling
+   * thread at the next test block) and `certify` rejects with a FlipcertError
+   * of code `EABORTED`; an already-aborted signal rejects at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Progress {

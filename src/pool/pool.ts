@@ -8,7 +8,10 @@ import type { PartitionResult, PartitionTask } from './task.js';
 export interface PartitionPool {
   /** How many tasks run at once. */
   readonly threads: number;
-  /** Trains and certifies one partition; rejects with FlipcertError on user errors. */
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult>;
+  /**
+   * Trains and certifies one partition; rejects with FlipcertError on user
+   * errors, and with code EABORTED soon after `signal` fires (stopping the work).
+   */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   close(): Promise<void>;
 }
