@@ -48,7 +48,12 @@ function labelColumn(path: string, header: string[]): number {
  * column's header name.
  */
 export async function readCsv(path: string): Promise<{ x: Matrix; y: Int32Array }> {
-  const rows = parseRows(path, await readText(path));
+  return parseCsv(await readText(path), path);
+}
+
+/** {@link readCsv} on text already in memory (the web app's dropped files); `path` names the file in errors. */
+export function parseCsv(text: string, path: string): { x: Matrix; y: Int32Array } {
+  const rows = parseRows(path, text);
   if (rows.length === 0) throw new FlipcertError(`${path}: empty file; expected a header row, then one row per point`, 'EFILE');
   const header = rows[0].record;
   if (header.length < 2) throw new FlipcertError(`${path}: the header has ${header.length} column; need at least one feature column and a label column`, 'EFILE');
