@@ -8,7 +8,9 @@ import { writeFileAtomic } from './data/atomic.js';
 import { readNpyLabels, readNpyMatrix, writeNpy } from './data/npy.js';
 import { loadData, type DataFlags } from './cli/inputs.js';
 import { progressBar } from './cli/progress.js';
-import { certifiedAccuracySvg } from './report/plot.js';
+import { startServer } from './cli/serve.js';
+import { resultJson } from './report/json.js';
+import { resultPlotSvg } from './report/plot.js';
 import { formatSummaryTable } from './report/table.js';
 import type { Partitioning } from './types.js';
 
@@ -79,6 +81,16 @@ program
     await writeNpy(flags.out, K.data, [K.rows, K.cols]);
   });
 
+program
+  .command('serve')
+  .description('serve the web app (dist/app/) on local HTTP; everything runs in the browser')
+  .option('--port <n>', 'TCP port', integer('--port', 0), 8080)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .action(async (flags: { port: number; host: string }) => {
+    const { url } = await startServer({ port: flags.port, host: flags.host });
+    process.stdout.write(`flipcert: serving the web app at ${url} (Ctrl+C to stop)\n`);
+  });
+
 async function runCertify(flags: CertifyFlags): Promise<void> {
   const data = await loadData(flags);
   const partitioning = await resolvePartitioning(flags.partitioning);
@@ -104,25 +116,17 @@ async function runCertify(flags: CertifyFlags): Promise<void> {
   } finally {
     bar.stop();
   }
-  result.config.source = data.source;
-  const json = JSON.stringify(result, null, 1);
+  const json = resultJson(result, data.source);
   const svg = flags.plot === undefined ? undefined : plotOf(result);
   if (svg !== undefined) await writeFileAtomic(flags.plot!, svg);
-  if (flags.out !== undefined) await writeFileAtomic(flags.out, json, '\n');
+  if (flags.out !== undefined) await writeFileAtomic(flags.out, json);
   if (!quiet) process.stdout.write(formatSummaryTable(result) + '\n');
 }
 
 function plotOf(result: Awaited<ReturnType<typeof certify>>): string {
-  const curves = result.summary.certifiedAccuracy;
-  if (!curves) throw new FlipcertError('--plot needs test labels (--test-y, a CSV label column, or a built-in dataset)', 'EOPTION');
-  const { nTrain, nTest, partitions, classes } = result.summary;
-  return certifiedAccuracySvg(
-    [
-      { label: 'EnsembleCert (white-box)', values: curves.ensemblecert },
-      { label: 'DPA (black-box)', values: curves.dpa },
-    ],
-    { title: `Certified accuracy under label flips — k = ${partitions}, ${classes} classes, ${nTrain} train / ${nTest} test` },
-  );
+  const svg = resultPlotSvg(result);
+  if (svg === undefined) throw new FlipcertError('--plot needs test labels (--test-y, a CSV label column, or a built-in dataset)', 'EOPTION');
+  return svg;
 }
 
 async function resolvePartitioning(rule: string): Promise<Partitioning> {
