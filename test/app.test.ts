@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer } from '../src/cli/serve.js';
-import { parseCsv } from '../src/data/csv.js';
+import { parseCsvPair } from '../src/data/csv.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { writeNpy } from '../src/data/npy.js';
 import { certify, type CertifyOptions } from '../src/index.js';
@@ -170,13 +170,15 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     writeFileSync(file('test.csv'), csv(p.testX, p.testY, p.d));
     await page.setInputFiles('#train-csv', file('train.csv'));
     await page.setInputFiles('#test-csv', file('test.csv'));
-    await expect.poll(() => page.textContent('output[data-for="test-csv"]')).toBe('test.csv: 40 rows, 5 features');
+    await expect.poll(() => page.textContent('output[data-for="test-csv"]')).toBe('test.csv: 40 rows, 6 columns');
     expect(await page.inputValue('#dataset')).toBe('csv');
     await setFields({ model: 'krr', reg: '1', depth: '2', 'w-var': '2', 'b-var': '0', partitions: '5', partitioning: 'sorted', threads: '2' });
     expect(await run()).toBe('done');
     const fromPage = await downloadJson();
-    const train = parseCsv(readFileSync(file('train.csv'), 'utf8'), 'train.csv');
-    const test = parseCsv(readFileSync(file('test.csv'), 'utf8'), 'test.csv');
+    const { train, test } = parseCsvPair(
+      { name: 'train.csv', text: readFileSync(file('train.csv'), 'utf8') },
+      { name: 'test.csv', text: readFileSync(file('test.csv'), 'utf8') },
+    );
     const node = await certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 1 });
     expect(node.config.classes).toBe(3);
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));

@@ -1,6 +1,6 @@
 // The page's data: files the user picks or drops (parsed with the CLI's own
 // .npy and CSV parsers, so errors read the same), or the built-in MNIST sample.
-import { parseCsv } from '../data/csv.js';
+import { parseCsv, parseCsvPair, type CsvText } from '../data/csv.js';
 import { npyLabels, npyMatrix, parseNpy } from '../data/npy-format.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
@@ -18,7 +18,7 @@ export const CSV_SLOTS: readonly CsvSlot[] = ['train-csv', 'test-csv'];
 export type Loaded =
   | { kind: 'matrix'; name: string; matrix: Matrix }
   | { kind: 'labels'; name: string; labels: Int32Array }
-  | { kind: 'table'; name: string; x: Matrix; y: Int32Array };
+  | { kind: 'table'; name: string; file: CsvText };
 
 /** What certify needs, and where it came from (the JSON's config.source). */
 export interface DataSet {
@@ -34,8 +34,10 @@ export function sourceOf(slot: Slot): Source {
 /** Parses one file for its slot; errors are FlipcertErrors naming the file, as in the CLI. */
 export async function readSlot(slot: Slot, file: File): Promise<Loaded> {
   if (slot === 'train-csv' || slot === 'test-csv') {
-    const { x, y } = parseCsv(await file.text(), file.name);
-    return { kind: 'table', name: file.name, x, y };
+    const text: CsvText = { name: file.name, text: await file.text() };
+    // A training file is checked at once; a test file is read against it at run time (columns matched by name).
+    if (slot === 'train-csv') parseCsv(text);
+    return { kind: 'table', name: file.name, file: text };
   }
   const values = parseNpy(new Uint8Array(await file.arrayBuffer()), file.name);
   return slot.endsWith('-x')
@@ -47,7 +49,8 @@ export async function readSlot(slot: Slot, file: File): Promise<Loaded> {
 export function describe(loaded: Loaded): string {
   if (loaded.kind === 'matrix') return `${loaded.name}: ${loaded.matrix.rows} × ${loaded.matrix.cols}`;
   if (loaded.kind === 'labels') return `${loaded.name}: ${loaded.labels.length} labels`;
-  return `${loaded.name}: ${loaded.x.rows} rows, ${loaded.x.cols} features`;
+  const lines = loaded.file.text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return `${loaded.name}: ${Math.max(lines.length - 1, 0)} rows, ${lines[0]?.split(',').length ?? 0} columns`;
 }
 
 /** The data set from the loaded files of one source; names what is still missing. */
@@ -55,7 +58,8 @@ export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded
   if (source === 'csv') {
     const train = need(files, 'train-csv', 'Train CSV', 'table');
     const test = need(files, 'test-csv', 'Test CSV', 'table');
-    return { train: { x: train.x, y: train.y }, test: { x: test.x, y: test.y }, source: { train: train.name, test: test.name } };
+    const { train: a, test: b } = parseCsvPair(train.file, test.file);
+    return { train: a, test: b, source: { train: train.name, test: test.name } };
   }
   const trainX = need(files, 'train-x', 'Train X', 'matrix');
   const trainY = need(files, 'train-y', 'Train y', 'labels');

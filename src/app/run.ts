@@ -7,11 +7,12 @@ import { WebWorkerPool, defaultThreads } from '../pool/browser.js';
 import { InlinePool } from '../pool/inline.js';
 import type { CertifyResult } from '../result.js';
 
+// `threads` arrives validated and capped (src/options.ts); one thread also runs on a worker here.
 const openPool: PoolFactory = async (threads) =>
-  typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(threads ?? defaultThreads());
+  typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(threads);
 
 export function certifyInPage(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openPool);
+  return certifyWith(options, openPool, defaultThreads());
 }
 
 export { defaultThreads };

@@ -4,7 +4,8 @@
  * are not held at once), writing float64 results. The format itself, and its
  * checks, are in npy-format.ts.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from './input-file.js';
 import { writeFileAtomic } from './atomic.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
@@ -27,16 +28,6 @@ export { parseNpy, npyLabels, npyMatrix, type NpyHeader, type NpyMatrixOptions }
 
 /** Bytes converted per chunk when the file's dtype is not float64. */
 const CHUNK_BYTES = 1 << 22;
-
-async function openForRead(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(err)})`;
-    throw new FlipcertError(`${path}: ${why}`, 'EFILE');
-  }
-}
 
 /** Reads exactly `length` bytes at `position` into `target`, or fails naming the file as truncated. */
 async function readExactly(fh: FileHandle, path: string, target: Uint8Array, position: number, what: string): Promise<void> {
@@ -64,7 +55,7 @@ export async function readNpyHeader(fh: FileHandle, path: string): Promise<NpyHe
 
 /** Reads all values of an .npy file as float64 (row-major), with its shape. */
 async function readNpyValues(path: string): Promise<NpyValues> {
-  const fh = await openForRead(path);
+  const fh = await openInputFile(path);
   try {
     const { code, shape, dataOffset } = await readNpyHeader(fh, path);
     const count = shape.reduce((a, b) => a * b, 1);
@@ -121,6 +112,18 @@ function float64Header(shape: readonly number[]): Uint8Array {
   return out;
 }
 
+/** The bytes of a little-endian float64 .npy file of `data` (row-major) with the given shape: header, then data. */
+export function npyParts(data: Float64Array, shape: readonly number[]): Uint8Array[] {
+  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new FlipcertError(`npy: shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`, 'EINTERNAL');
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) {
+    throw new FlipcertError(`npy: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`, 'EINTERNAL');
+  }
+  return [float64Header(shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+}
+
 /**
  * Writes `data` (row-major) as a little-endian float64 .npy file of the given
  * shape. The file appears atomically: the bytes go to a temporary file in the
@@ -128,13 +131,5 @@ function float64Header(shape: readonly number[]): Uint8Array {
  * a half-written file and a failure leaves no partial output behind.
  */
 export async function writeNpy(path: string, data: Float64Array, shape: readonly number[]): Promise<void> {
-  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new FlipcertError(`writeNpy ${path}: shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`);
-  }
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) {
-    throw new FlipcertError(`writeNpy ${path}: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`);
-  }
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  await writeFileAtomic(path, float64Header(shape), bytes);
+  await writeFileAtomic(path, ...npyParts(data, shape));
 }

@@ -100,9 +100,10 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
   if (task.model !== 'svm' || task.svmC === undefined) return;
   if (!(task.svmC < bound)) {
     throw new FlipcertError(
-      `--svm-c ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
+      `options.svmC ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
         `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
       'EOPTION',
+      { field: 'svmC' },
     );
   }
 }

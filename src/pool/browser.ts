@@ -3,6 +3,7 @@ import { FlipcertError } from '../errors.js';
 import { integerAtLeast } from '../validate.js';
 import { compileCore } from '../wasm/core.js';
 import type { FromWorker, ToWorker } from './browser-worker.js';
+import { fromFailure } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
 
@@ -98,7 +99,12 @@ export class WebWorkerPool implements PartitionPool {
     const job = slot.job;
     if (!job || job.id !== message.id) return;
     if (message.kind === 'block') {
-      job.onBlock?.(message.done, message.total);
+      try {
+        job.onBlock?.(message.done, message.total);
+      } catch {
+        // Never out of a message handler: the caller recorded the exception
+        // and closes this pool (src/progress.ts).
+      }
       return;
     }
     slot.job = undefined;
@@ -149,9 +155,7 @@ function post(worker: Worker, message: ToWorker): void {
   worker.postMessage(message);
 }
 
-/** Mirrors NodePool: user errors come back as FlipcertError with their code, the rest as Error. */
 function settle(job: Job, reply: PartitionReply): void {
   if (reply.ok) job.resolve(reply.result);
-  else if (reply.code === 'EINTERNAL') job.reject(new Error(reply.message));
-  else job.reject(new FlipcertError(reply.message, reply.code));
+  else job.reject(fromFailure(reply));
 }

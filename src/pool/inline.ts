@@ -1,7 +1,7 @@
 import { abortError, throwIfAborted } from '../abort.js';
-import { FlipcertError } from '../errors.js';
 import { partitionSteps, runPartition } from '../model/run-partition.js';
 import { createCore, type Core } from '../wasm/core.js';
+import { taskError } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 
@@ -19,8 +19,7 @@ export class InlinePool implements PartitionPool {
     try {
       return signal ? await runCancellable(core, task, onBlock, signal) : runPartition(core, task, onBlock);
     } catch (error) {
-      if (error instanceof FlipcertError) throw error;
-      throw new Error(`partition ${task.partition}: ${(error as Error).message}`, { cause: error });
+      throw taskError(error, task.partition);
     }
   }
 

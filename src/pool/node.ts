@@ -2,8 +2,8 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { abortError, throwIfAborted } from '../abort.js';
-import { FlipcertError } from '../errors.js';
 import { compileCore } from '../wasm/core.js';
+import { fromFailure } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
 import type { WorkerTask } from './worker.js';
@@ -42,7 +42,14 @@ export class NodePool implements PartitionPool {
     try {
       if (onBlock) {
         const { port1, port2 } = new MessageChannel();
-        port1.on('message', ([done, total]: [number, number]) => onBlock(done, total));
+        port1.on('message', ([done, total]: [number, number]) => {
+          try {
+            onBlock(done, total);
+          } catch {
+            // Never out of a message handler (it would crash the host): the
+            // caller recorded the exception and closes this pool (src/progress.ts).
+          }
+        });
         try {
           const withPort: WorkerTask = { ...task, progress: port2 };
           reply = (await this.piscina.run(withPort, { transferList: [port2], signal })) as PartitionReply;
@@ -56,10 +63,7 @@ export class NodePool implements PartitionPool {
       if (signal?.aborted) throw abortError();
       throw error;
     }
-    if (!reply.ok) {
-      if (reply.code === 'EINTERNAL') throw new Error(reply.message);
-      throw new FlipcertError(reply.message, reply.code);
-    }
+    if (!reply.ok) throw fromFailure(reply);
     return reply.result;
   }
 
