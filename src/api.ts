@@ -5,20 +5,34 @@ import type { PartitionPool } from './pool/pool.js';
 import type { CertifyResult } from './result.js';
 import type { KernelOptions, Matrix, MatrixInput } from './types.js';
 import { checkSameColumns, toMatrix } from './validate.js';
-import { createCore } from './wasm/core.js';
+import { compileCore, createCore } from './wasm/core.js';
 
-/** Opens a pool for `threads` workers; the environment decides what a pool is. */
-export type PoolFactory = (threads: number | undefined) => Promise<PartitionPool>;
+/** What a pool is opened with: the compiled core, and the caller's `threads` and `workerUrl`. */
+export interface PoolSetup {
+  module: WebAssembly.Module;
+  threads: number | undefined;
+  workerUrl: string | URL | undefined;
+}
+
+/** Opens a pool; the environment decides what a pool is. */
+export type PoolFactory = (setup: PoolSetup) => PartitionPool;
 
 /** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
   const resolved = resolveOptions(options);
-  const pool = await openPool(options.threads);
+  const module = await compileCore(options.wasmModule);
+  const pool = openPool({ module, threads: options.threads, workerUrl: options.workerUrl });
   try {
     return await coordinate(resolved, pool, options.onProgress);
   } finally {
     await pool.close();
   }
+}
+
+/** Options of {@link ntk} beyond the kernel's. */
+export interface NtkOptions {
+  /** The compiled core (`flipcert/wasm`), for runtimes that cannot compile WebAssembly from bytes. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /**
@@ -29,11 +43,11 @@ export async function certifyWith(options: CertifyOptions, openPool: PoolFactory
  * const K = await ntk([[0, 1], [1, 1]], undefined, { depth: 2 });
  * K.data[0]; // K(x₁, x₁) = 2·(depth+1)·|x₁|²/d = 3
  */
-export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions): Promise<Matrix> {
+export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions, options: NtkOptions = {}): Promise<Matrix> {
   const a = toMatrix(x1, 'x1');
   const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
   if (b) checkSameColumns(a, b, { train: 'x1', test: 'x2' });
-  const core = await createCore();
+  const core = await createCore(await compileCore(options.wasmModule));
   const data = ntkGram(core, a, b, resolveKernel(kernel));
   return { data, rows: a.rows, cols: b ? b.rows : a.rows };
 }

@@ -7,6 +7,9 @@ import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 
+/** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
 /** Bytes of β rows one test block may take inside a worker. */
 const BLOCK_BYTES = 64 * 2 ** 20;
 
@@ -19,7 +22,7 @@ export async function coordinate(
   pool: PartitionPool,
   onProgress?: (progress: Progress) => void,
 ): Promise<CertifyResult> {
-  const started = performance.now();
+  const started = now();
   const k = opts.partitions;
   const groups = groupByPartition(partitionIds(opts.trainX, k, opts.partitioning), k);
   const results = new Array<PartitionResult>(k);
@@ -33,7 +36,7 @@ export async function coordinate(
     report();
   });
   const points = k === 1 ? singleModelPoints(opts, results[0], groups[0]) : ensemblePoints(opts, results);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (now() - started) / 1000;
   return {
     version: 1,
     config: {

@@ -13,10 +13,10 @@
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
 import { InlinePool } from './pool/inline.js';
-import { NodePool } from './pool/node.js';
+import { startNodePool } from './pool/node.js';
 import type { CertifyResult } from './result.js';
 
-export { ntk } from './api.js';
+export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
@@ -31,5 +31,6 @@ export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openNodePool);
 }
 
-const openNodePool: PoolFactory = async (threads) =>
-  threads === 1 ? new InlinePool() : NodePool.start(threads);
+// `threads` was validated with the other options; `workerUrl` is for browsers only.
+const openNodePool: PoolFactory = ({ module, threads }) =>
+  threads === 1 ? new InlinePool(module) : startNodePool(module, threads);

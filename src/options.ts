@@ -26,6 +26,10 @@ export interface CertifyOptions {
   witness?: boolean;
   /** Test rows per block (memory bound); default chosen from the partition size. */
   blockSize?: number;
+  /** The compiled core (`flipcert/wasm`), for runtimes that cannot compile WebAssembly from bytes (edge runtimes). */
+  wasmModule?: WebAssembly.Module;
+  /** Browsers: load the Web Worker from this URL (flipcert's dist/browser-worker.js) instead of a blob: URL. */
+  workerUrl?: string | URL;
   /** Called as partitions and test blocks complete. */
   onProgress?: (progress: Progress) => void;
 }

@@ -1,6 +1,6 @@
 import { FlipcertError } from '../errors.js';
 import { runPartition } from '../model/run-partition.js';
-import { createCore, type Core } from '../wasm/core.js';
+import { instantiateCore, type Core } from '../wasm/instance.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 
@@ -9,10 +9,10 @@ export class InlinePool implements PartitionPool {
   readonly threads = 1;
   private core: Promise<Core> | undefined;
 
-  constructor(private readonly module?: WebAssembly.Module) {}
+  constructor(private readonly module: WebAssembly.Module) {}
 
   async run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
-    this.core ??= createCore(this.module);
+    this.core ??= instantiateCore(this.module);
     const core = await this.core;
     try {
       return runPartition(core, task, onBlock);
