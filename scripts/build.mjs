@@ -17,27 +17,35 @@ const common = {
   logLevel: 'warning',
 };
 
-rmSync('dist', { recursive: true, force: true });
+// --no-types: bundles only (the tests' global setup); --types-only: declarations only.
+const withTypes = !process.argv.includes('--no-types');
+const withBundles = !process.argv.includes('--types-only');
+if (withBundles) await bundles();
+if (withTypes) declarations();
 
-// Node: dependencies stay external and are resolved from node_modules.
-const node = { ...common, platform: 'node', packages: 'external', outdir: 'dist' };
-await build({ ...node, entryPoints: existing({ index: 'src/index.ts', cli: 'src/cli.ts' }) });
-// The same library as CommonJS, for require('flipcert') on every Node ≥ 20 (require(esm) needs 20.19).
-await build({ ...node, format: 'cjs', entryPoints: { index: 'src/index.ts' }, outExtension: { '.js': '.cjs' } });
+async function bundles() {
+  rmSync('dist', { recursive: true, force: true });
 
-// Browsers, edge runtimes: one self-contained file, no Node built-ins. Its Web
-// Worker is inlined; browser-worker.js is the same worker as a file, for
-// pages whose Content-Security-Policy forbids blob: workers (options.workerUrl).
-// lowlevel.js (no workers, no Node built-ins) is built the same way, so it runs anywhere.
-await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
-await build({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
+  // Node: dependencies stay external and are resolved from node_modules.
+  const node = { ...common, platform: 'node', packages: 'external', outdir: 'dist' };
+  await build({ ...node, entryPoints: existing({ index: 'src/index.ts', cli: 'src/cli.ts' }) });
+  // The same library as CommonJS, for require('flipcert') on every Node ≥ 20 (require(esm) needs 20.19).
+  await build({ ...node, format: 'cjs', entryPoints: { index: 'src/index.ts' }, outExtension: { '.js': '.cjs' } });
 
-// The core as a file (`flipcert/wasm`), for runtimes that only instantiate precompiled modules.
-copyFileSync('build/flipcert.wasm', 'dist/flipcert.wasm');
+  // Browsers, edge runtimes: one self-contained file, no Node built-ins. Its Web
+  // Worker is inlined; browser-worker.js is the same worker as a file, for
+  // pages whose Content-Security-Policy forbids blob: workers (options.workerUrl).
+  // lowlevel.js (no workers, no Node built-ins) is built the same way, so it runs anywhere.
+  await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
+  await build({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
 
-if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  // The core as a file (`flipcert/wasm`), for runtimes that only instantiate precompiled modules.
+  copyFileSync('build/flipcert.wasm', 'dist/flipcert.wasm');
 
-if (!process.argv.includes('--no-types')) {
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}
+
+function declarations() {
   for (const [entry, out] of [['src/index.ts', 'dist/index.d.ts'], ['src/lowlevel.ts', 'dist/lowlevel.d.ts']]) {
     execFileSync('npx', ['dts-bundle-generator', '--silent', '--no-check', '-o', out, entry], { stdio: 'inherit' });
   }

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certify, type CertifyResult } from '../src/index.js';
 import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { clusters } from './support/clusters.js';
-import { BROWSER_BUNDLES, NODE_PROGRAMS, buildConsumerProject, type ConsumerProject } from './support/consumer-project.js';
+import { BROWSER_BUNDLES, NODE_PROGRAMS, buildConsumerProject, typeCheck, type ConsumerProject } from './support/consumer-project.js';
 
 const run = promisify(execFile);
 
@@ -52,6 +52,10 @@ describe('the packed package in Node', () => {
     const { result, workers } = JSON.parse(stdout) as { result: CertifyResult; workers: number };
     expect(workers).toBe(2);
     expect(withoutSeconds(result)).toEqual(expected);
+  });
+
+  it('type-checks against the packed declarations (flipcert, flipcert/lowlevel; import and require)', async () => {
+    await typeCheck(project.dir);
   });
 
   it('resolves require() to the CommonJS build and import to the ESM build', () => {

@@ -12,11 +12,14 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b, // code: v128.const 0; end
 ]);
 
-/** The part of the WebAssembly namespace the check needs (a parameter, so that tests can pass a runtime without SIMD). */
-export type WasmNamespace = Pick<typeof WebAssembly, 'validate'> | undefined;
+/** The part of the global scope the check reads (a parameter, so that tests can pass a runtime without SIMD). */
+export interface WasmRuntime {
+  WebAssembly?: Pick<typeof WebAssembly, 'validate'>;
+}
 
 /** Throws EUNSUPPORTED, before any compiling, when the runtime has no WebAssembly or no Wasm SIMD. */
-export function checkWasmSupport(wasm: WasmNamespace = globalThis.WebAssembly): void {
+export function checkWasmSupport(runtime: WasmRuntime = globalThis): void {
+  const wasm = runtime.WebAssembly;
   if (typeof wasm?.validate !== 'function') {
     throw new FlipcertError('this runtime has no WebAssembly; flipcert needs WebAssembly with SIMD', 'EUNSUPPORTED');
   }

@@ -5,7 +5,7 @@
 // esbuild for Node. Nothing is copied by hand: whatever a bundler does not
 // pick up by itself is missing, as it would be for a user.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,6 +56,31 @@ const COUNTING_PAGE = (script: string) => `<!doctype html>
 ${script}
 `;
 
+/** Type-checks against the packed declarations: ESM with lowlevel, and CommonJS with require. */
+const TYPES_ESM = `import { certify, ntk, FlipcertError, type CertifyOptions, type CertifyResult, type NtkOptions } from 'flipcert';
+import { createCore, compileCore, checkWasmSupport, Heap, type Core } from 'flipcert/lowlevel';
+declare const wasmModule: WebAssembly.Module;
+const options: CertifyOptions = { train: { x: [[0]], y: [0] }, test: { x: [[1]] }, wasmModule, workerUrl: new URL('https://x/w.js') };
+export const result: Promise<CertifyResult> = certify(options);
+export const kernel = ntk([[0]], undefined, { depth: 2 }, { wasmModule } satisfies NtkOptions);
+export const core: Promise<Core> = compileCore(wasmModule).then(createCore);
+export const heap: (core: Core) => Heap = (c) => c.heap;
+export const code: string = new FlipcertError('m', 'EUNSUPPORTED').code;
+checkWasmSupport();
+// @ts-expect-error -- threads is a number
+certify({ ...options, threads: '2' });
+`;
+const TYPES_CJS = `import flipcert = require('flipcert');
+export const result: Promise<flipcert.CertifyResult> = flipcert.certify({ train: { x: [[0]], y: [0] }, test: { x: [[1]] } });
+`;
+const TSCONFIG = {
+  compilerOptions: {
+    module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'],
+    strict: true, noEmit: true, types: [], skipLibCheck: false,
+  },
+  files: ['src/types.mts', 'src/types.cts'],
+};
+
 export interface ConsumerProject {
   dir: string;
   /** Bytes of each bundle's JavaScript. */
@@ -64,6 +89,7 @@ export interface ConsumerProject {
 
 /** Packs this checkout, installs it into a fresh project and builds every bundle. */
 export async function buildConsumerProject(): Promise<ConsumerProject> {
+  await ensureDeclarations();
   const dir = mkdtempSync(join(tmpdir(), 'flipcert-consumer-'));
   await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]);
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
@@ -80,6 +106,9 @@ export async function buildConsumerProject(): Promise<ConsumerProject> {
     join(dir, 'src/node.cjs'),
     nodeEntry(`const { readFileSync } = require('node:fs');\nconst { certify } = require('flipcert');`),
   );
+  writeFileSync(join(dir, 'src/types.mts'), TYPES_ESM);
+  writeFileSync(join(dir, 'src/types.cts'), TYPES_CJS);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   await Promise.all([buildEsbuild(dir), buildVite(dir), buildWebpack(dir)]);
   return { dir, sizes: bundleSizes(join(dir, 'out')) };
 }
@@ -127,6 +156,25 @@ async function buildWebpack(dir: string): Promise<void> {
     }),
   );
   writeFileSync(join(dir, 'out/webpack/index.html'), COUNTING_PAGE('<script src="app.js"></script>'));
+}
+
+/** Runs this checkout's TypeScript on the project's type checks; rejects with its messages. */
+export async function typeCheck(dir: string): Promise<void> {
+  await run(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', dir]).catch((error) => {
+    throw new Error(`tsc failed in the consumer project:\n${error.stdout}${error.stderr}`);
+  });
+}
+
+/**
+ * The tests' global setup rebuilds bundles without declarations (they take
+ * longest); the package needs them, so make them when missing or stale.
+ */
+async function ensureDeclarations(): Promise<void> {
+  const files = ['dist/index.d.ts', 'dist/index.d.cts', 'dist/lowlevel.d.ts'];
+  const sources = readdirSync('src', { recursive: true, encoding: 'utf8' }).map((f) => statSync(join('src', f)).mtimeMs);
+  const newestSource = Math.max(...sources);
+  if (files.every((f) => existsSync(f) && statSync(f).mtimeMs > newestSource)) return;
+  await run(process.execPath, ['scripts/build.mjs', '--types-only']);
 }
 
 function bundleSizes(out: string): Record<string, number> {
