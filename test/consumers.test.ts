@@ -45,10 +45,10 @@ function withoutSeconds(result: CertifyResult): unknown {
 }
 
 describe('the packed package in Node', () => {
-  it.each(Object.entries(NODE_PROGRAMS))('%s: threads 2 on worker threads, same result as the library', async (_, program) => {
+  it.each(Object.entries(NODE_PROGRAMS))('%s: threads 2 on worker threads, same result as the library', async (_, command) => {
     const problemFile = join(project.dir, 'problem.json');
     writeFileSync(problemFile, JSON.stringify(PROBLEM));
-    const { stdout } = await run(process.execPath, [program, problemFile], { cwd: project.dir });
+    const { stdout } = await run(process.execPath, [...command, problemFile], { cwd: project.dir });
     const { result, workers } = JSON.parse(stdout) as { result: CertifyResult; workers: number };
     expect(workers).toBe(2);
     expect(withoutSeconds(result)).toEqual(expected);

@@ -19,13 +19,17 @@ const run = promisify(execFile);
 export const BROWSER_BUNDLES = ['esbuild-esm', 'esbuild-iife', 'vite', 'webpack'] as const;
 export type BrowserBundle = (typeof BROWSER_BUNDLES)[number];
 
-/** The Node programs built or written, by file under the project. */
-export const NODE_PROGRAMS = {
-  'unbundled ESM (import)': 'src/node.mjs',
-  'unbundled CommonJS (require)': 'src/node.cjs',
-  'esbuild ESM (platform node)': 'out/node/app.mjs',
-  'esbuild CommonJS (platform node)': 'out/node/app.cjs',
-} as const;
+/**
+ * The Node programs built or written: the command line after `node`, run in
+ * the project. The unbundled require runs without require(esm), as Node 20
+ * before 20.19 does, so only a real CommonJS build can pass it.
+ */
+export const NODE_PROGRAMS: Record<string, string[]> = {
+  'unbundled ESM (import)': ['src/node.mjs'],
+  'unbundled CommonJS (require, no require(esm))': ['--no-experimental-require-module', 'src/node.cjs'],
+  'esbuild ESM (platform node)': ['out/node/app.mjs'],
+  'esbuild CommonJS (platform node)': ['out/node/app.cjs'],
+};
 
 /**
  * Browser entry: exposes the API on globalThis (an IIFE has no exports). The
