@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { buildApp } from './build-app.mjs';
 import { workerSourcePlugin } from './worker-source.mjs';
 
 const common = {
@@ -43,6 +44,10 @@ async function bundles() {
   copyFileSync('build/flipcert.wasm', 'dist/flipcert.wasm');
 
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+
+  // ---- Web app: dist/app/ (scripts/build-app.mjs) ---------------------------
+  await buildApp();
+  // ---------------------------------------------------------------------------
 }
 
 function declarations() {

@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
@@ -7,23 +8,35 @@ import type { KernelOptions, Matrix, MatrixInput } from './types.js';
 import { checkSameColumns, toMatrix } from './validate.js';
 import { compileCore, createCore } from './wasm/core.js';
 
-/** What a pool is opened with: the compiled core, and the caller's `threads` and `workerUrl`. */
+/** What a pool is opened with. */
 export interface PoolSetup {
+  /** The compiled core, to post to workers (or instantiate on the calling thread). */
   module: WebAssembly.Module;
-  threads: number | undefined;
-  workerUrl: string | URL | undefined;
+  /** Tasks run at once, already capped, ≥ 1. */
+  threads: number;
+  /** The caller asked for `threads: 1`: run on the calling thread. */
+  inThread: boolean;
+  /** Browsers: the Web Worker's URL (options.workerUrl); undefined: the inlined worker. */
+  workerUrl: string | undefined;
 }
 
 /** Opens a pool; the environment decides what a pool is. */
-export type PoolFactory = (setup: PoolSetup) => PartitionPool;
+export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
 
-/** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
-export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
-  const resolved = resolveOptions(options);
-  const module = await compileCore(options.wasmModule);
-  const pool = openPool({ module, threads: options.threads, workerUrl: options.workerUrl });
+/**
+ * {@link certify} with an explicit pool factory (shared by the Node and
+ * browser fronts) and the host's core count. Options are resolved first, so
+ * that bad input fails before any worker starts.
+ */
+export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
+  const resolved = resolveOptions(options, cores);
+  throwIfAborted(resolved.signal);
+  const module = await compileCore(resolved.wasmModule);
+  throwIfAborted(resolved.signal);
+  const pool = await openPool({ module, threads: resolved.threads, inThread: resolved.inThread, workerUrl: resolved.workerUrl });
   try {
-    return await coordinate(resolved, pool, options.onProgress);
+    throwIfAborted(resolved.signal);
+    return await coordinate(resolved, pool);
   } finally {
     await pool.close();
   }
@@ -37,7 +50,8 @@ export interface NtkOptions {
 
 /**
  * The NTK Gram matrix K(x1, x2) of SPEC §2 (x2 defaults to x1), as a row-major
- * `x1.rows × x2.rows` matrix.
+ * `x1.rows × x2.rows` matrix. `kernel` takes the options of
+ * {@link CertifyOptions.kernel} (unknown keys are an error).
  *
  * @example
  * const K = await ntk([[0, 1], [1, 1]], undefined, { depth: 2 });
@@ -47,7 +61,8 @@ export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOpti
   const a = toMatrix(x1, 'x1');
   const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
   if (b) checkSameColumns(a, b, { train: 'x1', test: 'x2' });
+  const resolvedKernel = resolveKernel(kernel);
   const core = await createCore(await compileCore(options.wasmModule));
-  const data = ntkGram(core, a, b, resolveKernel(kernel));
+  const data = ntkGram(core, a, b, resolvedKernel);
   return { data, rows: a.rows, cols: b ? b.rows : a.rows };
 }

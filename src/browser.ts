@@ -7,7 +7,7 @@
  */
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
-import { defaultThreads, startWebWorkerPool } from './pool/browser.js';
+import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
 import type { CertifyResult } from './result.js';
 
@@ -24,17 +24,9 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
  * runs them on the calling thread.
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openBrowserPool);
+  return certifyWith(options, openBrowserPool, defaultThreads());
 }
 
-// `threads` was validated with the other options (src/options.ts).
-const openBrowserPool: PoolFactory = ({ module, threads, workerUrl }) => {
-  const count = threads ?? defaultThreads();
-  return count === 1 || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, count, workerUrl);
-};
-
-/** Edge runtimes and bare contexts may lack any of these. */
-function canStartWorkers(workerUrl: string | URL | undefined): boolean {
-  if (typeof Worker !== 'function') return false;
-  return workerUrl !== undefined || (typeof Blob === 'function' && typeof URL === 'function' && typeof URL.createObjectURL === 'function');
-}
+// `threads` was validated and capped with the other options (src/options.ts).
+const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerUrl }) =>
+  inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);

@@ -21,6 +21,12 @@ export function startWebWorkerPool(module: WebAssembly.Module, threads: number, 
   return new WorkerPool(module, threads, spawnFrom(url), blobWorkerFailed, () => URL.revokeObjectURL(url));
 }
 
+/** Whether Web Workers can start here: edge runtimes and bare contexts lack Worker, Blob or URL.createObjectURL. */
+export function canStartWorkers(workerUrl: string | URL | undefined): boolean {
+  if (typeof Worker !== 'function') return false;
+  return workerUrl !== undefined || (typeof Blob === 'function' && typeof URL === 'function' && typeof URL.createObjectURL === 'function');
+}
+
 /** Threads when the caller gives none: the browser's logical cores (1 where the runtime does not say). */
 export function defaultThreads(): number {
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;

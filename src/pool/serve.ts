@@ -2,11 +2,10 @@
 // instantiated from the module the pool compiled, then one partition per task
 // message. Errors are caught per task and sent back as data, so one bad
 // partition does not take the worker down.
-import { FlipcertError } from '../errors.js';
 import { runPartition, transferables } from '../model/run-partition.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
+import { toFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
-import type { PartitionReply } from './task.js';
 
 /** Sends a message to the pool, moving the given buffers. */
 export type PostToPool = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -31,13 +30,6 @@ async function certifyPartition(
     const result = runPartition(await core, task, onBlock);
     post({ kind: 'reply', id, reply: { ok: true, result } }, transferables(result));
   } catch (error) {
-    post({ kind: 'reply', id, reply: toReply(error, task.partition) });
+    post({ kind: 'reply', id, reply: toFailure(error, task.partition) });
   }
-}
-
-/** User errors keep their code; anything else is internal, with its stack. */
-function toReply(error: unknown, partition: number): PartitionReply {
-  if (error instanceof FlipcertError) return { ok: false, message: error.message, code: error.code, field: error.field };
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { ok: false, message: `partition ${partition}: ${detail}`, code: 'EINTERNAL' };
 }

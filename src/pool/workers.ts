@@ -1,4 +1,6 @@
-import { FlipcertError } from '../errors.js';
+import { abortError } from '../abort.js';
+import type { FlipcertError } from '../errors.js';
+import { fromFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
@@ -62,12 +64,17 @@ export class WorkerPool implements PartitionPool {
     private readonly onClose: () => void = () => {},
   ) {}
 
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+  /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    if (signal?.aborted) return Promise.reject(abortError());
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
+    const onAbort = () => this.fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = () => signal?.removeEventListener('abort', onAbort);
+    return new Promise<PartitionResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
       this.dispatch();
-    });
+    }).finally(settled);
   }
 
   /** Terminates every worker; tasks still queued or running reject. */
@@ -107,7 +114,12 @@ export class WorkerPool implements PartitionPool {
     const job = slot.job;
     if (!job || job.id !== message.id) return;
     if (message.kind === 'block') {
-      job.onBlock?.(message.done, message.total);
+      try {
+        job.onBlock?.(message.done, message.total);
+      } catch {
+        // Never out of a message handler: the caller recorded the exception
+        // and closes this pool (src/progress.ts).
+      }
       return;
     }
     slot.job = undefined;
@@ -140,9 +152,8 @@ export class WorkerPool implements PartitionPool {
   }
 }
 
-/** User errors come back as FlipcertError with their code and field, the rest as Error. */
+/** A failed task rejects with the worker's message, code and field (src/pool/errors.ts). */
 function settle(job: Job, reply: PartitionReply): void {
   if (reply.ok) job.resolve(reply.result);
-  else if (reply.code === 'EINTERNAL') job.reject(new Error(reply.message));
-  else job.reject(new FlipcertError(reply.message, reply.code, { field: reply.field }));
+  else job.reject(fromFailure(reply));
 }

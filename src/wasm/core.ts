@@ -41,7 +41,8 @@ async function compileBytes(): Promise<WebAssembly.Module> {
   }
 }
 
-function checkCoreModule(module: unknown): WebAssembly.Module {
+/** `options.wasmModule`, checked: a WebAssembly.Module (any realm's) that exports the core's entry points. */
+export function checkCoreModule(module: unknown): WebAssembly.Module {
   if (!isWasmModule(module)) {
     throw new FlipcertError(
       `options.wasmModule must be a WebAssembly.Module (flipcert/wasm, compiled), got ${describe(module)}`,

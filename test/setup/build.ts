@@ -11,10 +11,11 @@ export default function setup(): void {
   }
   const bundles = [
     'dist/cli.js', 'dist/index.js', 'dist/index.cjs', 'dist/lowlevel.js',
-    'dist/browser.js', 'dist/browser-worker.js', 'dist/flipcert.wasm',
+    'dist/browser.js', 'dist/browser-worker.js', 'dist/flipcert.wasm', 'dist/app/app.js',
   ];
   const oldestBundle = Math.min(...bundles.map(mtime));
-  if (oldestBundle <= newest(['src'], ['build/flipcert.wasm', 'scripts/build.mjs', 'scripts/worker-source.mjs'])) {
+  const scripts = ['scripts/build.mjs', 'scripts/build-app.mjs', 'scripts/worker-source.mjs'];
+  if (oldestBundle <= newest(['src'], ['build/flipcert.wasm', ...scripts])) {
     execFileSync('node', ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
   }
 }
