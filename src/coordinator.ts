@@ -8,6 +8,9 @@ import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 
+/** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
 /** Bytes of β rows one test block may take inside a worker. */
 const BLOCK_BYTES = 64 * 2 ** 20;
 
@@ -17,7 +20,7 @@ const BLOCK_BYTES = 64 * 2 ** 20;
  * throws, this rejects with its exception at once; the caller closes the pool.
  */
 export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<CertifyResult> {
-  const started = performance.now();
+  const started = now();
   const k = opts.partitions;
   const results = new Array<PartitionResult>(k);
   const progress = new ProgressReporter(opts.onProgress, k);
@@ -38,7 +41,7 @@ export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<C
     progress.close();
   }
   const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (now() - started) / 1000;
   return {
     version: 1,
     config: {

@@ -11,6 +11,7 @@
 import { FlipcertError } from './errors.js';
 import { MAX_DEPTH } from './kernel/ntk.js';
 import { groupByPartition, partitionIds } from './partition.js';
+import { checkCoreModule } from './wasm/core.js';
 import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, ResolvedKernel } from './types.js';
 import {
   boolean,
@@ -113,6 +114,19 @@ export interface CertifyOptions {
    * of code `EABORTED`; an already-aborted signal rejects at once.
    */
   signal?: AbortSignal;
+  /**
+   * The compiled core (the file exported as `flipcert/wasm`, as a
+   * WebAssembly.Module), for runtimes that cannot compile WebAssembly from
+   * bytes (edge runtimes). Default: the core inlined in the bundle, compiled once.
+   */
+  wasmModule?: WebAssembly.Module;
+  /**
+   * Browsers: load the Web Worker from this URL (flipcert's
+   * dist/browser-worker.js, exported as `flipcert/browser-worker`, same
+   * origin) instead of from a blob: URL, for a Content-Security-Policy without
+   * `worker-src blob:`. Ignored in Node.
+   */
+  workerUrl?: string | URL;
 }
 
 export interface Progress {
@@ -147,6 +161,9 @@ export interface Resolved {
   inThread: boolean;
   onProgress: ((progress: Progress) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** Checked to be flipcert's core; undefined: compile the inlined bytes. */
+  wasmModule: WebAssembly.Module | undefined;
+  workerUrl: string | undefined;
 }
 
 // Typed as a record of every key, so that a new option cannot be added to
@@ -166,6 +183,8 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   blockSize: true,
   onProgress: true,
   signal: true,
+  wasmModule: true,
+  workerUrl: true,
 };
 const KERNEL_KEYS: Record<keyof KernelOptions, true> = { depth: true, wVar: true, bVar: true };
 const MODELS: readonly ModelKind[] = ['krr', 'svm'];
@@ -218,6 +237,8 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     inThread: threadsAsked === 1,
     onProgress: options.onProgress === undefined ? undefined : callback(options.onProgress, 'options.onProgress'),
     signal: options.signal === undefined ? undefined : abortSignal(options.signal),
+    wasmModule: options.wasmModule === undefined ? undefined : checkCoreModule(options.wasmModule),
+    workerUrl: options.workerUrl === undefined ? undefined : url(options.workerUrl, 'options.workerUrl'),
   };
 }
 
@@ -258,6 +279,12 @@ function resolvePartitioning(value: unknown): Partitioning {
 function callback<T>(value: unknown, name: string): T {
   if (typeof value !== 'function') throw invalid(name, `${name} must be a function, got ${describe(value)}`, 'EOPTION');
   return value as T;
+}
+
+/** A string or a URL object (any realm's), as a string. */
+function url(value: unknown, name: string): string {
+  if (typeof value === 'string' || Object.prototype.toString.call(value) === '[object URL]') return String(value);
+  throw invalid(name, `${name} must be a URL or a string, got ${describe(value)}`, 'EOPTION');
 }
 
 /** An AbortSignal, or anything shaped like one (a polyfill, another realm's). */

@@ -171,9 +171,9 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
 describe('certify: threads used', () => {
   it('opens the pool with the capped count and reports it in summary.threads', async () => {
     const opened: [number, boolean][] = [];
-    const spy: PoolFactory = async (threads, inThread) => {
+    const spy: PoolFactory = async ({ module, threads, inThread }) => {
       opened.push([threads, inThread]);
-      return new InlinePool();
+      return new InlinePool(module);
     };
     const result = await certifyWith({ ...good, partitions: 4, threads: 1000 }, spy, 16);
     expect(opened).toEqual([[4, false]]);
