@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
@@ -7,15 +8,24 @@ import type { KernelOptions, Matrix, MatrixInput } from './types.js';
 import { checkSameColumns, toMatrix } from './validate.js';
 import { createCore } from './wasm/core.js';
 
-/** Opens a pool for `threads` workers; the environment decides what a pool is. */
-export type PoolFactory = (threads: number | undefined) => Promise<PartitionPool>;
+/**
+ * Opens a pool running `threads` tasks at once (already capped, ≥ 1); with
+ * `inThread` (the caller asked for `threads: 1`), on the calling thread.
+ */
+export type PoolFactory = (threads: number, inThread: boolean) => Promise<PartitionPool>;
 
-/** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
-export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
-  const resolved = resolveOptions(options);
-  const pool = await openPool(options.threads);
+/**
+ * {@link certify} with an explicit pool factory (shared by the Node and
+ * browser fronts) and the host's core count. Options are resolved first, so
+ * that bad input fails before any worker starts.
+ */
+export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
+  const resolved = resolveOptions(options, cores);
+  throwIfAborted(resolved.signal);
+  const pool = await openPool(resolved.threads, resolved.inThread);
   try {
-    return await coordinate(resolved, pool, options.onProgress);
+    throwIfAborted(resolved.signal);
+    return await coordinate(resolved, pool);
   } finally {
     await pool.close();
   }
@@ -23,7 +33,8 @@ export async function certifyWith(options: CertifyOptions, openPool: PoolFactory
 
 /**
  * The NTK Gram matrix K(x1, x2) of SPEC §2 (x2 defaults to x1), as a row-major
- * `x1.rows × x2.rows` matrix.
+ * `x1.rows × x2.rows` matrix. `kernel` takes the options of
+ * {@link CertifyOptions.kernel} (unknown keys are an error).
  *
  * @example
  * const K = await ntk([[0, 1], [1, 1]], undefined, { depth: 2 });
@@ -33,7 +44,8 @@ export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOpti
   const a = toMatrix(x1, 'x1');
   const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
   if (b) checkSameColumns(a, b, { train: 'x1', test: 'x2' });
+  const resolvedKernel = resolveKernel(kernel);
   const core = await createCore();
-  const data = ntkGram(core, a, b, resolveKernel(kernel));
+  const data = ntkGram(core, a, b, resolvedKernel);
   return { data, rows: a.rows, cols: b ? b.rows : a.rows };
 }

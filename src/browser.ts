@@ -22,11 +22,9 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
  * runs them on the calling thread.
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openBrowserPool);
+  return certifyWith(options, openBrowserPool, defaultThreads());
 }
 
-// `threads` was validated with the other options (src/options.ts).
-const openBrowserPool: PoolFactory = async (threads) => {
-  const count = threads ?? defaultThreads();
-  return count === 1 || typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(count);
-};
+// `threads` was validated and capped with the other options (src/options.ts).
+const openBrowserPool: PoolFactory = async (threads, inThread) =>
+  inThread || typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(threads);

@@ -15,7 +15,9 @@ import { progressBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
 import { installExitHandlers } from './cli/signals.js';
 import { packageVersion } from './cli/version.js';
-import { certifiedAccuracySvg } from './report/plot.js';
+import { startServer } from './cli/serve.js';
+import { resultJson } from './report/json.js';
+import { resultPlotSvg } from './report/plot.js';
 import { formatSummaryTable } from './report/table.js';
 import type { CertifyResult } from './result.js';
 import type { Partitioning } from './types.js';
@@ -99,6 +101,16 @@ function buildProgram(context: ErrorContext): Command {
     .requiredOption('--out <file>', 'output .npy (float64, rows(X) × rows(Y))', arg.text('--out'))
     .action(async (flags: KernelFlags) => runKernel(flags, context));
 
+  program
+    .command('serve')
+    .description('serve the web app (dist/app/) on local HTTP; everything runs in the browser')
+    .option('--port <n>', 'TCP port (0: any free port)', arg.integer('--port', 0), 8080)
+    .option('--host <address>', 'address to listen on', arg.text('--host'), '127.0.0.1')
+    .action(async (flags: { port: number; host: string }) => {
+      const { url } = await startServer({ port: flags.port, host: flags.host });
+      process.stdout.write(`flipcert: serving the web app at ${url} (Ctrl+C to stop)\n`);
+    });
+
   return program;
 }
 
@@ -156,10 +168,9 @@ async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<v
     bar.stop();
   }
   if (!quiet) for (const note of notesOf(result)) process.stderr.write(`flipcert: note: ${note}\n`);
-  result.config.source = data.source;
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });
-  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [JSON.stringify(result, null, 1), '\n'] });
+  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
 }
@@ -171,16 +182,9 @@ function notesOf(result: CertifyResult): string[] {
 }
 
 function plotOf(result: CertifyResult): string {
-  const curves = result.summary.certifiedAccuracy;
-  if (!curves) throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
-  const { nTrain, nTest, partitions, classes } = result.summary;
-  return certifiedAccuracySvg(
-    [
-      { label: 'EnsembleCert (white-box)', values: curves.ensemblecert },
-      { label: 'DPA (black-box)', values: curves.dpa },
-    ],
-    { title: `Certified accuracy under label flips — k = ${partitions}, ${classes} classes, ${nTrain} train / ${nTest} test` },
-  );
+  const svg = resultPlotSvg(result);
+  if (svg === undefined) throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
+  return svg;
 }
 
 function partitioningRule(arg: ArgumentParsers): (text: string) => string {

@@ -10,6 +10,7 @@
  * });
  * console.log(result.summary.mcr, result.points[0].radius);
  */
+import { availableParallelism } from 'node:os';
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
 import { InlinePool } from './pool/inline.js';
@@ -24,12 +25,13 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
 
 /**
  * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
- * returns the SPEC §6 result. Partitions run on `threads` worker threads
- * (default: all cores); `threads: 1` runs on the calling thread.
+ * returns the SPEC §6 result. Partitions run on worker threads (`threads`,
+ * capped at the partitions and cores; default all cores); `threads: 1` runs
+ * on the calling thread. Every option is checked before any work starts: a
+ * bad one rejects with a FlipcertError naming it (see {@link CertifyOptions}).
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openNodePool);
+  return certifyWith(options, openNodePool, availableParallelism());
 }
 
-const openNodePool: PoolFactory = async (threads) =>
-  threads === 1 ? new InlinePool() : NodePool.start(threads);
+const openNodePool: PoolFactory = async (threads, inThread) => (inThread ? new InlinePool() : NodePool.start(threads));

@@ -100,8 +100,9 @@ async function certifyInNode(options: Omit<CertifyOptions, 'onProgress'>): Promi
   return { result: JSON.parse(JSON.stringify(result)), progress };
 }
 
+/** The result without what describes the run rather than the certificates: time and threads used. */
 function withoutSeconds(result: CertifyResult): unknown {
-  return { ...result, summary: { ...result.summary, seconds: 0 } };
+  return { ...result, summary: { ...result.summary, seconds: 0, threads: 0 } };
 }
 
 /** Noisy clusters, one per class: a problem with a spread of radii. */
@@ -182,7 +183,7 @@ describe('flipcert in Chromium (dist/browser.js)', () => {
     const reply = await certifyInPage({ ...options, threads: 2 });
     await expect(certifyInNode(options)).rejects.toThrow(/small-C regime/);
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EOPTION', isFlipcertError: true });
-    expect((reply as PageFailure).message).toMatch(/--svm-c 10 is outside the small-C regime of partition \d/);
+    expect((reply as PageFailure).message).toMatch(/options.svmC 10 is outside the small-C regime of partition \d/);
     expect(reply.workers.created).toBe(2);
     expect(reply.workers.terminated).toBe(2);
   });

@@ -134,7 +134,7 @@ function checkFitInput(trainX: Matrix, opts: KernelModelOptions): void {
     throw new FlipcertError(`model must be 'krr' or 'svm', got ${JSON.stringify(opts.model)}`, 'EOPTION');
   }
   if (opts.model === 'krr' && !(Number.isFinite(opts.reg) && opts.reg > 0)) {
-    throw new FlipcertError(`--reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION');
+    throw new FlipcertError(`options.reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION', { field: 'reg' });
   }
   checkKernel(opts.kernel);
 }
@@ -153,7 +153,8 @@ function maxAbsRowSum(k: Float64Array, n: number): number {
 function notPositiveDefinite(pivot: number, n: number, reg: number): FlipcertError {
   return new FlipcertError(
     `kernel ridge regression failed: K + λ̃I is not numerically positive definite (Cholesky pivot ${pivot} of ${n}, ` +
-      `--reg ${reg}); use a larger --reg (e.g. ${reg * 10}) or remove duplicate training rows`,
+      `options.reg ${reg}); use a larger options.reg (e.g. ${reg * 10}) or remove duplicate training rows`,
     'ENUMERIC',
+    { field: 'reg' },
   );
 }

@@ -3,9 +3,9 @@
 // worker, instantiated from the module the page compiled, then one partition
 // per task message. Errors are caught per task and sent back as data, so one
 // bad partition does not take the worker down.
-import { FlipcertError } from '../errors.js';
 import { runPartition, transferables } from '../model/run-partition.js';
 import { createCore, type Core } from '../wasm/core.js';
+import { toFailure } from './errors.js';
 import type { PartitionReply, PartitionTask } from './task.js';
 
 /** Page → worker. `init` comes first, exactly once; then tasks, one at a time. */
@@ -49,13 +49,6 @@ async function certifyPartition(id: number, task: PartitionTask, progress: boole
     const result = runPartition(await core, task, onBlock);
     scope.postMessage({ kind: 'reply', id, reply: { ok: true, result } }, transferables(result));
   } catch (error) {
-    scope.postMessage({ kind: 'reply', id, reply: toReply(error, task.partition) });
+    scope.postMessage({ kind: 'reply', id, reply: toFailure(error, task.partition) });
   }
-}
-
-/** Same shape as worker.ts's replies: user errors keep their code, anything else is internal. */
-function toReply(error: unknown, partition: number): PartitionReply {
-  if (error instanceof FlipcertError) return { ok: false, message: error.message, code: error.code };
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return { ok: false, message: `partition ${partition}: ${detail}`, code: 'EINTERNAL' };
 }

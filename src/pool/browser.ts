@@ -1,7 +1,9 @@
+import { abortError } from '../abort.js';
 import { FlipcertError } from '../errors.js';
 import { integerAtLeast } from '../validate.js';
 import { compileCore } from '../wasm/core.js';
 import type { FromWorker, ToWorker } from './browser-worker.js';
+import { fromFailure } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
 
@@ -47,12 +49,17 @@ export class WebWorkerPool implements PartitionPool {
     return new WebWorkerPool(await compileCore(), threads);
   }
 
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+  /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    if (signal?.aborted) return Promise.reject(abortError());
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
+    const onAbort = () => this.fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = () => signal?.removeEventListener('abort', onAbort);
+    return new Promise<PartitionResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
       this.dispatch();
-    });
+    }).finally(settled);
   }
 
   /** Terminates every worker; tasks still queued or running reject. */
@@ -92,7 +99,12 @@ export class WebWorkerPool implements PartitionPool {
     const job = slot.job;
     if (!job || job.id !== message.id) return;
     if (message.kind === 'block') {
-      job.onBlock?.(message.done, message.total);
+      try {
+        job.onBlock?.(message.done, message.total);
+      } catch {
+        // Never out of a message handler: the caller recorded the exception
+        // and closes this pool (src/progress.ts).
+      }
       return;
     }
     slot.job = undefined;
@@ -143,9 +155,7 @@ function post(worker: Worker, message: ToWorker): void {
   worker.postMessage(message);
 }
 
-/** Mirrors NodePool: user errors come back as FlipcertError with their code, the rest as Error. */
 function settle(job: Job, reply: PartitionReply): void {
   if (reply.ok) job.resolve(reply.result);
-  else if (reply.code === 'EINTERNAL') job.reject(new Error(reply.message));
-  else job.reject(new FlipcertError(reply.message, reply.code));
+  else job.reject(fromFailure(reply));
 }

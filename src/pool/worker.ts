@@ -2,9 +2,9 @@
 // main thread compiled (workerData), then one partition per task.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { FlipcertError } from '../errors.js';
 import { runPartition, transferables } from '../model/run-partition.js';
 import { createCore } from '../wasm/core.js';
+import { toFailure } from './errors.js';
 import type { PartitionReply, PartitionTask } from './task.js';
 
 const core = createCore((workerData as { module: WebAssembly.Module }).module);
@@ -20,8 +20,6 @@ export default async function certifyPartition({ progress, ...task }: WorkerTask
     // Piscina's Transferable protocol: the reply is cloned, its buffers moved.
     return move({ [transferableSymbol]: transferables(result), [valueSymbol]: reply }) as unknown as PartitionReply;
   } catch (error) {
-    const code = error instanceof FlipcertError ? error.code : 'EINTERNAL';
-    const message = error instanceof FlipcertError ? error.message : `partition ${task.partition}: ${(error as Error).stack}`;
-    return { ok: false, message, code };
+    return toFailure(error, task.partition);
   }
 }
