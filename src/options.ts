@@ -109,11 +109,15 @@ export interface CertifyOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
 export interface Progress {
+  /** Partitions trained and certified so far. */
   partitionsDone: number;
+  /** All partitions (k). */
   partitions: number;
   /** Test blocks done within the running single model (k = 1), else 0. */
   blocksDone: number;
+  /** Test blocks of the running single model (k = 1), else 0. */
   blocks: number;
 }
 
