@@ -194,3 +194,35 @@ describe('closest (did you mean)', () => {
     expect(closest('verbose', keys)).toBeUndefined();
   });
 });
+
+describe('certify: any value of the wrong type', () => {
+  const values: unknown[] = [null, 'x', '', 42, -1, 0.5, NaN, Infinity, true, {}, [], [[1]], () => 1, Symbol('s'), 10n];
+  const inline: PoolFactory = async () => new InlinePool();
+  const paths = [
+    'model', 'reg', 'svmC', 'kernel', 'kernel.depth', 'kernel.wVar', 'kernel.bVar', 'classes', 'partitions', 'partitioning',
+    'threads', 'witness', 'blockSize', 'onProgress', 'train', 'test', 'train.x', 'train.y', 'test.x', 'test.y',
+  ];
+  const set = (path: string, value: unknown): Record<string, unknown> => {
+    const [head, tail] = path.split('.');
+    const base: Record<string, unknown> = { ...good, model: 'svm' };
+    if (tail === undefined) return { ...base, [head]: value };
+    return { ...base, [head]: { ...(base[head] as object), [tail]: value } };
+  };
+
+  it.each(paths)('options.%s: either works or is a FlipcertError naming that field', async (path) => {
+    for (const value of values) {
+      const outcome = await certifyWith(set(path, value) as unknown as CertifyOptions, inline, 2).then(
+        () => 'accepted',
+        (error: unknown) => error,
+      );
+      if (outcome === 'accepted') continue;
+      expect(outcome, `${path} = ${String(value)}`).toBeInstanceOf(FlipcertError);
+      const { code, field, message } = outcome as FlipcertError;
+      expect(['EOPTION', 'EINPUT'], `${path} = ${String(value)}: ${message}`).toContain(code);
+      // A valid matrix of the wrong size (train.x = [[1]]) is blamed on the labels that no longer match it.
+      const named = path === 'train.x' && field === 'train.y' ? 'train.y' : path;
+      expect(field === named || field?.startsWith(`${named}.`), `${path} = ${String(value)}: field ${field}: ${message}`).toBe(true);
+      expect(message).toMatch(new RegExp(`^options\\.${named.replace('.', '\\.')}\\b`));
+    }
+  });
+});
