@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { buildApp } from './build-app.mjs';
 
 const common = {
   bundle: true,
@@ -39,6 +40,10 @@ if (Object.keys(browserEntries).length > 0) {
 }
 
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+
+// ---- Web app: dist/app/ (scripts/build-app.mjs) ---------------------------
+await buildApp();
+// ---------------------------------------------------------------------------
 
 if (existsSync('src/index.ts') && !process.argv.includes('--no-types')) {
   execFileSync(

@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
@@ -20,8 +21,10 @@ export type PoolFactory = (threads: number, inThread: boolean) => Promise<Partit
  */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
   const resolved = resolveOptions(options, cores);
+  throwIfAborted(resolved.signal);
   const pool = await openPool(resolved.threads, resolved.inThread);
   try {
+    throwIfAborted(resolved.signal);
     return await coordinate(resolved, pool);
   } finally {
     await pool.close();

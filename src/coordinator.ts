@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
@@ -25,7 +26,8 @@ export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<C
     progress.report(done);
     const onBlock = k === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
     const work = forEachLimited(k, pool.threads * 2, async (p) => {
-      results[p] = await pool.run(makeTask(opts, opts.groups[p], p), onBlock);
+      throwIfAborted(opts.signal);
+      results[p] = await pool.run(makeTask(opts, opts.groups[p], p), onBlock, opts.signal);
       done++;
       progress.report(done);
     });

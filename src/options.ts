@@ -107,6 +107,12 @@ export interface CertifyOptions {
    * @example onProgress: ({ partitionsDone, partitions }) => console.log(`${partitionsDone}/${partitions}`)
    */
   onProgress?: (progress: Progress) => void;
+  /**
+   * Cancels the run: its workers are stopped (terminated, or on the calling
+   * thread at the next test block) and `certify` rejects with a FlipcertError
+   * of code `EABORTED`; an already-aborted signal rejects at once.
+   */
+  signal?: AbortSignal;
 }
 
 /** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
@@ -144,6 +150,7 @@ export interface Resolved {
   /** `threads: 1` was asked for: run on the calling thread, no workers. */
   inThread: boolean;
   onProgress: ((progress: Progress) => void) | undefined;
+  signal: AbortSignal | undefined;
 }
 
 // Typed as a record of every key, so that a new option cannot be added to
@@ -162,6 +169,7 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   witness: true,
   blockSize: true,
   onProgress: true,
+  signal: true,
 };
 const KERNEL_KEYS: Record<keyof KernelOptions, true> = { depth: true, wVar: true, bVar: true };
 const MODELS: readonly ModelKind[] = ['krr', 'svm'];
@@ -215,6 +223,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions, cores)),
     inThread: threadsAsked === 1,
     onProgress: options.onProgress === undefined ? undefined : callback(options.onProgress, 'options.onProgress'),
+    signal: options.signal === undefined ? undefined : abortSignal(options.signal),
   };
 }
 
@@ -252,4 +261,13 @@ function resolvePartitioning(value: unknown): Partitioning {
 function callback<T>(value: unknown, name: string): T {
   if (typeof value !== 'function') throw invalid(name, `${name} must be a function, got ${describe(value)}`, 'EOPTION');
   return value as T;
+}
+
+/** An AbortSignal, or anything shaped like one (a polyfill, another realm's). */
+function abortSignal(value: unknown): AbortSignal {
+  const signal = value as AbortSignal | null;
+  if (typeof signal !== 'object' || signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw invalid('options.signal', `options.signal must be an AbortSignal, got ${describe(value)}`, 'EOPTION');
+  }
+  return signal;
 }

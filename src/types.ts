@@ -39,8 +39,11 @@ export const UNREACHABLE = 0x7fffffff;
 
 /** One flip of a witness: training row `train` relabelled from `from` to `to`. */
 export interface WitnessFlip {
+  /** 0-based row of the training set (the whole set, not the partition). */
   train: number;
+  /** Its clean label. */
   from: number;
+  /** The label the attacker gives it. */
   to: number;
 }
 

@@ -1,3 +1,4 @@
+import { abortError } from '../abort.js';
 import { FlipcertError } from '../errors.js';
 import { integerAtLeast } from '../validate.js';
 import { compileCore } from '../wasm/core.js';
@@ -48,12 +49,17 @@ export class WebWorkerPool implements PartitionPool {
     return new WebWorkerPool(await compileCore(), threads);
   }
 
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+  /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    if (signal?.aborted) return Promise.reject(abortError());
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
+    const onAbort = () => this.fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = () => signal?.removeEventListener('abort', onAbort);
+    return new Promise<PartitionResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
       this.dispatch();
-    });
+    }).finally(settled);
   }
 
   /** Terminates every worker; tasks still queued or running reject. */

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { abortError, throwIfAborted } from '../abort.js';
 import { compileCore } from '../wasm/core.js';
 import { fromFailure } from './errors.js';
 import type { PartitionPool } from './pool.js';
@@ -33,27 +34,34 @@ export class NodePool implements PartitionPool {
   /**
    * With `onBlock`, the worker reports finished test blocks over a
    * MessageChannel while it computes (a single model is one long task).
+   * With `signal`, Piscina drops the queued task or terminates its worker.
    */
-  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    throwIfAborted(signal);
     let reply: PartitionReply;
-    if (onBlock) {
-      const { port1, port2 } = new MessageChannel();
-      port1.on('message', ([done, total]: [number, number]) => {
+    try {
+      if (onBlock) {
+        const { port1, port2 } = new MessageChannel();
+        port1.on('message', ([done, total]: [number, number]) => {
+          try {
+            onBlock(done, total);
+          } catch {
+            // Never out of a message handler (it would crash the host): the
+            // caller recorded the exception and closes this pool (src/progress.ts).
+          }
+        });
         try {
-          onBlock(done, total);
-        } catch {
-          // Never out of a message handler (it would crash the host): the
-          // caller recorded the exception and closes this pool (src/progress.ts).
+          const withPort: WorkerTask = { ...task, progress: port2 };
+          reply = (await this.piscina.run(withPort, { transferList: [port2], signal })) as PartitionReply;
+        } finally {
+          port1.close();
         }
-      });
-      try {
-        const withPort: WorkerTask = { ...task, progress: port2 };
-        reply = (await this.piscina.run(withPort, { transferList: [port2] })) as PartitionReply;
-      } finally {
-        port1.close();
+      } else {
+        reply = (await this.piscina.run(task, { signal })) as PartitionReply;
       }
-    } else {
-      reply = (await this.piscina.run(task)) as PartitionReply;
+    } catch (error) {
+      if (signal?.aborted) throw abortError();
+      throw error;
     }
     if (!reply.ok) throw fromFailure(reply);
     return reply.result;

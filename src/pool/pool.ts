@@ -10,10 +10,11 @@ export interface PartitionPool {
   readonly threads: number;
   /**
    * Trains and certifies one partition; rejects with FlipcertError (the
-   * worker's code and field kept, see errors.ts). `onBlock` may throw: a task
-   * on the calling thread aborts with it; a pool that calls it from a message
+   * worker's code and field kept, see errors.ts), and with code EABORTED soon
+   * after `signal` fires (stopping the work). `onBlock` may throw: a task on
+   * the calling thread aborts with it; a pool that calls it from a message
    * handler drops it (the caller has recorded it and closes the pool).
    */
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult>;
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   close(): Promise<void>;
 }
