@@ -5,7 +5,7 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { Workspace, argmaxScore, bucket, sortAbs, workspaceBytes, wsInit } from './certlists';
+import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './certlists';
 import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
 import { attackVote } from './certattack';
 
@@ -32,9 +32,16 @@ export function certifyBlock(
 }
 
 /**
- * certifyBlock for one point plus its witness: the radius + 1 flips that change
- * the prediction, as (train, from, to) triples in `outFlips` (room for n
- * triples; none when the radius is n). Returns the number of flips.
+ * certifyBlock for one point plus its witness: the flips that change the
+ * prediction, as (train, from, to) triples in `outFlips` (room for n triples;
+ * none when the radius is n). Returns the number of flips.
+ *
+ * Every witness is re-scored from scratch (compensated sums) before it is
+ * reported and must beat the prediction by more than the rounding band. One
+ * that does not is never reported: the point is flagged near-tie and the
+ * witness replaced by the smallest single-pair flip set that does clear the
+ * band (strict rule; more than radius + 1 flips), or dropped (0 flips) when
+ * none re-scores clearly. An unflagged witness has exactly radius + 1 flips.
  */
 export function certifyWitness(
   betaRow: usize, labels: usize, n: i32, classes: i32, scratch: usize,
@@ -45,10 +52,52 @@ export function certifyWitness(
   if (target < 0) return 0;
   const c = load<i32>(outPred);
   pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
-  return emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+  const count = emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+  if (count > 0 && flipsChangeVote(ws, betaRow, labels, outFlips, count, c)) return count;
+  store<u8>(outNear, 1);
+  return repairWitness(ws, betaRow, labels, c, outFlips);
 }
 
-/** Certifies the point at `row` into slot p of the outputs; returns the minimising class or −1. */
+/** Applies `count` flip triples to a copy of the labels and re-scores: is `vote` clearly beaten? */
+function flipsChangeVote(ws: Workspace, beta: usize, labels: usize, flips: usize, count: i32, vote: i32): bool {
+  memory.copy(ws.work, labels, <usize>ws.n << 2);
+  for (let k = 0; k < count; k++) {
+    const p = flips + (<usize>(3 * k) << 2);
+    store<i32>(ws.work + (<usize>load<i32>(p) << 2), load<i32>(p + 8));
+  }
+  rescore(ws, beta, ws.work);
+  return voteLostClearly(ws, vote, CERT_EPS);
+}
+
+/**
+ * The smallest flip set of one pair (c, t) that overtakes c by more than the
+ * rounding band (strict rule), re-scored; 0 flips when none re-scores clearly.
+ * The buckets still hold the clean labels.
+ */
+function repairWitness(ws: Workspace, beta: usize, labels: usize, c: i32, outFlips: usize): i32 {
+  let best = UNREACHABLE;
+  let target = -1;
+  for (let t = 0; t < ws.classes; t++) {
+    if (t == c) continue;
+    const s = pairFlips(ws, c, t, -CERT_EPS, 1);
+    if (s < best) {
+      best = s;
+      target = t;
+    }
+  }
+  if (target < 0) return 0;
+  pairFlips(ws, c, target, -CERT_EPS, 1);
+  const count = emitFlips(ws, beta, labels, c, target, outFlips, false);
+  return count > 0 && flipsChangeVote(ws, beta, labels, outFlips, count, c) ? count : 0;
+}
+
+/**
+ * Certifies the point at `row` into slot p of the outputs; returns the
+ * minimising class (−1 when none). The radius is exact unless flagged: among
+ * equally minimal rivals a clean one is preferred (its count is exact, and the
+ * others' true counts are no smaller), and a prediction whose margin to any
+ * class lies within the rounding band is always flagged.
+ */
 function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize): i32 {
   sortAbs(ws, row);
   bucket(ws, row, labels);
@@ -56,20 +105,21 @@ function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred:
   let best = UNREACHABLE;
   let target = -1;
   let near = 0;
+  let voteNear = 0;
   for (let t = 0; t < ws.classes; t++) {
     if (t == c) continue;
     const s = pairFlips(ws, c, t, CERT_EPS, 1);
-    if (s < best) {
+    const pairNear = ws.pairNear;
+    voteNear |= pairNear >> 1;
+    if (s < best || (s == best && s != UNREACHABLE && near != 0 && pairNear == 0)) {
       best = s;
       target = t;
-      near = ws.pairNear;
-    } else if (s == best && s != UNREACHABLE) {
-      near |= ws.pairNear; // an equal count decided by tolerance is just as uncertain
+      near = pairNear != 0 ? 1 : 0;
     }
   }
   store<i32>(outPred + (<usize>p << 2), c);
   store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? ws.n : min(best - 1, ws.n));
-  store<u8>(outNear + <usize>p, <u8>near);
+  store<u8>(outNear + <usize>p, <u8>(near | voteNear));
   return target;
 }
 
@@ -112,9 +162,9 @@ export function voteCostsBlock(
     const near = lowerBounds(ws, vote, lower);
     for (let l = 0; l < classes; l++) {
       const lb = load<i32>(lower + (<usize>l << 2));
-      // Two classes: the bound is exact, unless the tolerance decided it; then
-      // the real attack gives the exact count. Attacks may overwrite the
-      // buckets, so they run after every lower bound and restore them.
+      // Two classes: the bound is exact unless it lies within the rounding band;
+      // then only a re-scored attack may give the upper bound. Attacks may
+      // overwrite the buckets, so they run after every lower bound and restore them.
       const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
       let ub = lb;
       if (l == vote) ub = 0;
@@ -133,21 +183,24 @@ export function voteCostsBlock(
 
 /**
  * Fills lower[l] = LB(l) for every class and ws.rival[l] = the rival that set it;
- * returns 1 if a maximising pair was a near tie.
+ * returns 1 if a maximising pair was within the rounding band, or the vote's
+ * margin to some class is (a near tie of the vote itself).
  */
 function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
   let near = 0;
+  ws.voteNear = 0;
   for (let l = 0; l < ws.classes; l++) {
     store<i32>(lower + (<usize>l << 2), lowerBound(ws, vote, l));
     near |= ws.pairNear;
   }
-  return near;
+  return near | ws.voteNear;
 }
 
 /**
  * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
  * maximising rival in ws.rival[l] and leaves ws.pairNear = 1 when a maximising
- * pair was decided by the tolerance.
+ * pair (any of equal maxima) was within the rounding band; sets ws.voteNear
+ * when the vote's own margin to l is.
  */
 function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
   let most = 0;
@@ -158,6 +211,7 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
       if (j == l) continue;
       // Zero flips never change the vote itself: at least one against it.
       const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      ws.voteNear |= ws.pairNear >> 1;
       if (s > most) {
         most = s;
         nearAtMost = ws.pairNear;
@@ -165,6 +219,7 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
       } else if (s == most) {
         nearAtMost |= ws.pairNear;
       }
+      nearAtMost = nearAtMost != 0 ? 1 : 0;
     }
   }
   store<i32>(ws.rival + (<usize>l << 2), rival);

@@ -2,27 +2,25 @@
 // arguments, reserves scratch and outputs on the heap, calls the core, copies
 // the results out and releases everything.
 //
-// Rounding (SPEC §4, "err on the sound side"): a comparison of a gain sum S
-// against a margin M is decided in the attacker's favour when
-//     S > M − TIE_TOLERANCE · (A_b + A_t + S),   A_c = Σ_{y_i = c} |β_i|,
-// i.e. within a relative 1e-12 of the magnitudes that recomputing the two
-// class scores after the flips would sum. Such points get nearTie = 1 whenever
-// the tolerance, not the exact comparison, decided a count that matters (the
-// minimising class of a radius, the maximising rival of a lower bound).
-// Zero gains never count as a successful flip.
+// Rounding: see assembly/certpair.ts and the README ("Rounding"). A point is
+// flagged nearTie when a count that matters, or the prediction itself, lies
+// within the rounding band TIE_TOLERANCE·(Σ|β| of the two classes + S); every
+// witness and every attack is re-scored with compensated sums before it is
+// reported. Zero gains never count as a successful flip.
 
 import { FlipcertError } from '../errors.js';
-import { UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
+import { TIE_TOLERANCE, UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
 import type { Core } from '../wasm/core.js';
 
-/** Relative tolerance of the certificate's comparisons (assembly/certpair.ts CERT_EPS). */
-export const TIE_TOLERANCE = 1e-12;
+export { TIE_TOLERANCE };
 
 /**
  * ScaLabelCert (SPEC §4) for m test points of one model: prediction, radius in
  * [0, n] (n when no flips change the prediction), near-tie flags and, with
- * `witness`, for each point the radius + 1 flips that change its prediction
- * (empty when the radius is n).
+ * `witness`, for each point flips that change its prediction, re-scored: the
+ * radius + 1 flips of the minimal attack, or, on a flagged point whose minimal
+ * attack does not re-score clearly, a larger one that does (empty when the
+ * radius is n or no single-pair attack re-scores clearly).
  *
  * `betaPtr`: m × n float64 weights, row-major; `labelsPtr`: n int32 labels in [0, classes).
  */

@@ -1,6 +1,7 @@
 /// <reference path="./bytes.d.ts" />
 import wasmBytes from '../../build/flipcert.wasm';
 import { instantiate } from '../../build/flipcert.js';
+import { TIE_TOLERANCE, UNREACHABLE } from '../types.js';
 import { Heap } from './heap.js';
 
 /** The raw, pointer-based entry points of assembly/index.ts. */
@@ -26,7 +27,8 @@ export function compileCore(): Promise<WebAssembly.Module> {
 /** Instantiates a fresh core with its own memory and heap. */
 export async function createCore(module?: WebAssembly.Module): Promise<Core> {
   const exports = await instantiate(module ?? (await compileCore()), {
-    env: { abort: onAbort },
+    // The certificate's constants are defined once, in TypeScript (src/types.ts).
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE },
   });
   const memory = exports.memory as WebAssembly.Memory;
   return { exports, heap: new Heap(memory, exports.heapBase()) };
