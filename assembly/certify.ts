@@ -16,16 +16,18 @@ export function certScratchBytes(n: i32, classes: i32): i32 {
 
 /**
  * ScaLabelCert for m test points: prediction, radius (min_c' s(c') − 1, n when
- * nothing flips it), near-tie flag, and the class c' attaining the minimum
- * (−1 when none). Returns 0.
+ * nothing flips it), near-tie flag, an upper bound on the true radius (equal
+ * to the radius unless flagged), and the class c' attaining the minimum (−1
+ * when none). Returns 0.
  */
 export function certifyBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
-  outPred: usize, outRadius: usize, outNear: usize, outTarget: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outUpper: usize, outTarget: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
   for (let p = 0; p < m; p++) {
-    const target = certifyPoint(ws, beta + ((<usize>p * <usize>n) << 3), labels, p, outPred, outRadius, outNear);
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const target = certifyPoint(ws, row, labels, p, outPred, outRadius, outNear, outUpper);
     store<i32>(outTarget + (<usize>p << 2), target);
   }
   return 0;
@@ -40,22 +42,30 @@ export function certifyBlock(
  * reported and must beat the prediction by more than the rounding band. One
  * that does not is never reported: the point is flagged near-tie and the
  * witness replaced by the smallest single-pair flip set that does clear the
- * band (strict rule; more than radius + 1 flips), or dropped (0 flips) when
- * none re-scores clearly. An unflagged witness has exactly radius + 1 flips.
+ * band (strict rule; more than radius + 1 flips, the flips behind `upper`), or
+ * dropped (0 flips) when none re-scores clearly. An unflagged witness has
+ * exactly radius + 1 flips.
  */
 export function certifyWitness(
   betaRow: usize, labels: usize, n: i32, classes: i32, scratch: usize,
-  outPred: usize, outRadius: usize, outNear: usize, outFlips: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outUpper: usize, outFlips: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
-  const target = certifyPoint(ws, betaRow, labels, 0, outPred, outRadius, outNear);
+  const target = certifyPoint(ws, betaRow, labels, 0, outPred, outRadius, outNear, outUpper);
   if (target < 0) return 0;
   const c = load<i32>(outPred);
-  pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
-  const count = emitFlips(ws, betaRow, labels, c, target, outFlips, false);
-  if (count > 0 && flipsChangeVote(ws, betaRow, labels, outFlips, count, c)) return count;
-  store<u8>(outNear, 1);
-  return repairWitness(ws, betaRow, labels, c, outFlips);
+  if (load<u8>(outNear) == 0) {
+    pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
+    const count = emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+    if (count > 0 && flipsChangeVote(ws, betaRow, labels, outFlips, count, c)) return count;
+    // Clear by the pair's sums but not when re-scored (a last-bit coincidence): flag it.
+    store<u8>(outNear, 1);
+    setUpper(ws, betaRow, labels, c, outUpper);
+  }
+  const strict = strictTarget(ws, betaRow, labels, c);
+  if (strict < 0) return 0;
+  pairFlips(ws, c, strict, -CERT_EPS, 1);
+  return emitFlips(ws, betaRow, labels, c, strict, outFlips, false);
 }
 
 /** Applies `count` flip triples to a copy of the labels and re-scores: is `vote` clearly beaten? */
@@ -70,11 +80,11 @@ function flipsChangeVote(ws: Workspace, beta: usize, labels: usize, flips: usize
 }
 
 /**
- * The smallest flip set of one pair (c, t) that overtakes c by more than the
- * rounding band (strict rule), re-scored; 0 flips when none re-scores clearly.
- * The buckets still hold the clean labels.
+ * The class t whose single-pair flip set against c is the smallest that
+ * overtakes c by more than the rounding band (strict rule), checked by
+ * re-scoring; −1 when none re-scores clearly. The buckets hold the clean labels.
  */
-function repairWitness(ws: Workspace, beta: usize, labels: usize, c: i32, outFlips: usize): i32 {
+function strictTarget(ws: Workspace, beta: usize, labels: usize, c: i32): i32 {
   let best = UNREACHABLE;
   let target = -1;
   for (let t = 0; t < ws.classes; t++) {
@@ -85,10 +95,19 @@ function repairWitness(ws: Workspace, beta: usize, labels: usize, c: i32, outFli
       target = t;
     }
   }
-  if (target < 0) return 0;
+  if (target < 0) return -1;
   pairFlips(ws, c, target, -CERT_EPS, 1);
-  const count = emitFlips(ws, beta, labels, c, target, outFlips, false);
-  return count > 0 && flipsChangeVote(ws, beta, labels, outFlips, count, c) ? count : 0;
+  memory.copy(ws.work, labels, <usize>ws.n << 2);
+  emitFlips(ws, beta, ws.work, c, target, 0, true);
+  rescore(ws, beta, ws.work);
+  return voteLostClearly(ws, c, CERT_EPS) ? target : -1;
+}
+
+/** Upper bound on the radius of a flagged point: the strict, re-scored attack's size − 1 (n when none). */
+function setUpper(ws: Workspace, beta: usize, labels: usize, c: i32, outUpper: usize): void {
+  const t = strictTarget(ws, beta, labels, c);
+  const flips = t < 0 ? UNREACHABLE : pairFlips(ws, c, t, -CERT_EPS, 1);
+  store<i32>(outUpper, flips == UNREACHABLE ? ws.n : min(flips - 1, ws.n));
 }
 
 /**
@@ -96,9 +115,12 @@ function repairWitness(ws: Workspace, beta: usize, labels: usize, c: i32, outFli
  * minimising class (−1 when none). The radius is exact unless flagged: among
  * equally minimal rivals a clean one is preferred (its count is exact, and the
  * others' true counts are no smaller), and a prediction whose margin to any
- * class lies within the rounding band is always flagged.
+ * class lies within the rounding band is always flagged. A flagged point's
+ * upper bound comes from the strict attack.
  */
-function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize): i32 {
+function certifyPoint(
+  ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize, outUpper: usize,
+): i32 {
   sortAbs(ws, row);
   bucket(ws, row, labels);
   const c = argmaxScore(ws);
@@ -117,9 +139,13 @@ function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred:
       near = pairNear != 0 ? 1 : 0;
     }
   }
+  near |= voteNear;
+  const radius = best == UNREACHABLE ? ws.n : min(best - 1, ws.n);
   store<i32>(outPred + (<usize>p << 2), c);
-  store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? ws.n : min(best - 1, ws.n));
-  store<u8>(outNear + <usize>p, <u8>(near | voteNear));
+  store<i32>(outRadius + (<usize>p << 2), radius);
+  store<u8>(outNear + <usize>p, <u8>near);
+  if (near != 0) setUpper(ws, row, labels, c, outUpper + (<usize>p << 2));
+  else store<i32>(outUpper + (<usize>p << 2), radius);
   return target;
 }
 
@@ -210,8 +236,13 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
     for (let j = 0; j < ws.classes; j++) {
       if (j == l) continue;
       // Zero flips never change the vote itself: at least one against it.
-      const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
-      ws.voteNear |= ws.pairNear >> 1;
+      let s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      if (ws.pairNear == 2) {
+        // l is within rounding of the vote itself: some exact evaluation may
+        // already vote l, so the sound lower bound is 0 flips.
+        ws.voteNear = 1;
+        s = 0;
+      }
       if (s > most) {
         most = s;
         nearAtMost = ws.pairNear;

@@ -73,5 +73,6 @@ export interface SingleCertificates {
   prediction: Int32Array; // m
   radius: Int32Array; // m, in [0, n]
   nearTie: Uint8Array; // m
+  upper: Int32Array; // m, ≥ the true radius; = radius unless nearTie
   witnesses?: WitnessFlip[][]; // m re-scored flip lists: radius+1 flips, more or none on flagged points, none when radius = n
 }

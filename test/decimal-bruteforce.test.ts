@@ -120,6 +120,7 @@ describe('single-model certificate on decimal weights vs exact and float enumera
           flagged++;
           expect(radius, ctx).toBeLessThanOrEqual(asRadius(floatTruth));
           if (exactClean === clean) expect(radius, ctx).toBeLessThanOrEqual(asRadius(exactTruth));
+          else expect(radius, ctx).toBe(0); // the prediction itself is within rounding
         } else {
           unflagged++;
           expect(exactClean, ctx).toBe(clean);
@@ -254,6 +255,19 @@ describe('partition ensembles on decimal weights vs exact and float enumeration'
         const exactVotes = parts.map((q) => exactPredict(exactRow(q.beta[j]), q.labels, classes));
         const sameVotes = floatVotes.every((v, p) => v === exactVotes[p]);
         if (!near) expect(sameVotes, ctx).toBe(true);
+        const exactPrediction = aggregateBlock({
+          votes: exactVotes.map((v) => Int32Array.of(v)),
+          lower: exactVotes.map(() => new Int32Array(classes)),
+          upper: exactVotes.map(() => new Int32Array(classes)),
+          classes,
+          nTrain,
+          m: 1,
+        }).prediction[0];
+        // A prediction that exact arithmetic would change is flagged, and certifies nothing.
+        if (exactPrediction !== agg.prediction[j]) expect([near, agg.radius[j]], ctx).toEqual([true, 0]);
+        else if (!sameVotes) expect(agg.radius[j], ctx).toBeLessThanOrEqual(
+          ensembleTruth(exactVotes, parts.map((q) => exactMinFlipsTo(q.beta[j], q.labels, classes)), classes, nTrain),
+        );
         const truths = [ensembleTruth(floatVotes, parts.map((q) => bruteMinFlipsTo(q.beta[j], q.labels, classes)), classes, nTrain)];
         if (sameVotes) truths.push(ensembleTruth(exactVotes, parts.map((q) => exactMinFlipsTo(q.beta[j], q.labels, classes)), classes, nTrain));
         for (const truth of truths) {

@@ -16,7 +16,9 @@ export { TIE_TOLERANCE };
 
 /**
  * ScaLabelCert (SPEC §4) for m test points of one model: prediction, radius in
- * [0, n] (n when no flips change the prediction), near-tie flags and, with
+ * [0, n] (n when no flips change the prediction), near-tie flags, an upper
+ * bound on the true radius (the radius itself unless flagged; on a flagged
+ * point from the smallest re-scored single-pair attack, n when none) and, with
  * `witness`, for each point flips that change its prediction, re-scored: the
  * radius + 1 flips of the minimal attack, or, on a flagged point whose minimal
  * attack does not re-score clearly, a larger one that does (empty when the
@@ -41,22 +43,26 @@ export function singleCertificates(
     const radius = heap.i32(m);
     const target = heap.i32(m);
     const near = heap.bytes(m);
+    const upper = heap.i32(m);
     const flips = witness ? heap.i32(3 * n) : 0;
     let witnesses: WitnessFlip[][] | undefined;
     if (witness) {
       // One point per call: the witness comes from the same sorted lists.
       witnesses = [];
       for (let p = 0; p < m; p++) {
-        const count = exports.certifyWitness(betaPtr + p * n * 8, labelsPtr, n, classes, scratch, pred + 4 * p, radius + 4 * p, near + p, flips);
+        const count = exports.certifyWitness(
+          betaPtr + p * n * 8, labelsPtr, n, classes, scratch, pred + 4 * p, radius + 4 * p, near + p, upper + 4 * p, flips,
+        );
         witnesses.push(readFlips(core, flips, count));
       }
     } else {
-      exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, target);
+      exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, upper, target);
     }
     return {
       prediction: heap.viewI32(pred, m).slice(),
       radius: heap.viewI32(radius, m).slice(),
       nearTie: byteView(core, near, m).slice(),
+      upper: heap.viewI32(upper, m).slice(),
       ...(witnesses ? { witnesses } : {}),
     };
   });
