@@ -34,8 +34,19 @@ export interface ResolvedKernel {
 /** Label-independent partitioning rule (SPEC §5), or explicit ids per training row. */
 export type Partitioning = 'hash' | 'sorted' | ArrayLike<number>;
 
-/** Sentinel for a cost that no number of flips reaches. */
+/**
+ * Sentinel for a cost that no number of flips reaches. Defined here only: the
+ * compute core imports it when it is instantiated (src/wasm/core.ts).
+ */
 export const UNREACHABLE = 0x7fffffff;
+
+/**
+ * Relative rounding band of every certificate comparison (README "Rounding"):
+ * a gain sum S and a margin M are "within rounding" when |S − M| ≤
+ * TIE_TOLERANCE · (Σ|β| of the two classes + S). Defined here only: the compute
+ * core imports it when it is instantiated (src/wasm/core.ts).
+ */
+export const TIE_TOLERANCE = 1e-12;
 
 /** One flip of a witness: training row `train` relabelled from `from` to `to`. */
 export interface WitnessFlip {
@@ -65,5 +76,6 @@ export interface SingleCertificates {
   prediction: Int32Array; // m
   radius: Int32Array; // m, in [0, n]
   nearTie: Uint8Array; // m
-  witnesses?: WitnessFlip[][]; // m lists of radius+1 flips (empty when radius = n)
+  upper: Int32Array; // m, ≥ the true radius; = radius unless nearTie
+  witnesses?: WitnessFlip[][]; // m re-scored flip lists: radius+1 flips, more or none on flagged points, none when radius = n
 }

@@ -109,7 +109,8 @@ export function ensembleRadius(
     if (rival === prediction) continue;
     best = Math.min(best, solve(votes, costs, classes, prediction, rival, neededGain(counts, prediction, rival), scratch));
   }
-  return best === Infinity ? nTrain : Math.min(best - 1, nTrain);
+  // Costs of 0 (a vote within rounding of another class) may give best = 0: radius 0.
+  return best === Infinity ? nTrain : Math.max(0, Math.min(best - 1, nTrain));
 }
 
 /**
