@@ -197,7 +197,7 @@ describe('closest (did you mean)', () => {
 
 describe('certify: any value of the wrong type', () => {
   const values: unknown[] = [null, 'x', '', 42, -1, 0.5, NaN, Infinity, true, {}, [], [[1]], () => 1, Symbol('s'), 10n];
-  const inline: PoolFactory = async () => new InlinePool();
+  const inline: PoolFactory = async ({ module }) => new InlinePool(module);
   const paths = [
     'model', 'reg', 'svmC', 'kernel', 'kernel.depth', 'kernel.wVar', 'kernel.bVar', 'classes', 'partitions', 'partitioning',
     'threads', 'witness', 'blockSize', 'onProgress', 'train', 'test', 'train.x', 'train.y', 'test.x', 'test.y',
