@@ -42,6 +42,7 @@ function csv(x: Float64Array, y: Int32Array, d: number): string {
 function comparable(json: string): unknown {
   const value = JSON.parse(json);
   delete value.summary.seconds;
+  delete value.summary.threads; // describes the run (workers in the page, one thread in Node), not the certificates
   delete value.config.source;
   return value;
 }
