@@ -43,7 +43,7 @@ function comparable(json: string): unknown {
   const value = JSON.parse(json);
   // Run metadata: how long it took and on how many threads; no certificate depends on them.
   delete value.summary.seconds;
-  delete value.summary.threads;
+  delete value.summary.threads; // describes the run (workers in the page, one thread in Node), not the certificates
   delete value.config.source;
   return value;
 }
