@@ -13,6 +13,7 @@ import type { CertifyResult } from './result.js';
 
 export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';

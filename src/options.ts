@@ -8,7 +8,7 @@
  * the error's `field` ('partitions', 'train.y'); option values are EOPTION,
  * data (matrices, labels) EINPUT.
  */
-import { FlipcertError } from './errors.js';
+import { FlipcertError, type ErrorCode } from './errors.js';
 import { MAX_DEPTH } from './kernel/ntk.js';
 import { groupByPartition, partitionIds } from './partition.js';
 import { checkCoreModule } from './wasm/core.js';
@@ -129,11 +129,15 @@ export interface CertifyOptions {
   workerUrl?: string | URL;
 }
 
+/** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
 export interface Progress {
+  /** Partitions trained and certified so far. */
   partitionsDone: number;
+  /** All partitions (k). */
   partitions: number;
   /** Test blocks done within the running single model (k = 1), else 0. */
   blocksDone: number;
+  /** Test blocks of the running single model (k = 1), else 0. */
   blocks: number;
 }
 
@@ -189,6 +193,8 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
 const KERNEL_KEYS: Record<keyof KernelOptions, true> = { depth: true, wVar: true, bVar: true };
 const MODELS: readonly ModelKind[] = ['krr', 'svm'];
 const SHAPE = '{ train: { x, y }, test: { x, y? }, … }';
+const MATRIX = 'a matrix ({ data, shape: [rows, cols] }, { data, rows, cols } or an array of rows)';
+const LABELS = 'one integer label per row (an array or typed array)';
 
 /**
  * Checks every option and input of certify and fills in the defaults.
@@ -197,11 +203,11 @@ const SHAPE = '{ train: { x, y }, test: { x, y? }, … }';
  */
 export function resolveOptions(input: unknown, cores: number): Resolved {
   const options = knownKeys(input, Object.keys(OPTION_KEYS), 'options', SHAPE) as Partial<CertifyOptions>;
-  const train = knownKeys(required(options.train, 'options.train', '{ x, y }'), ['x', 'y'], 'options.train', '{ x, y }');
-  const test = knownKeys(required(options.test, 'options.test', '{ x, y? }'), ['x', 'y'], 'options.test', '{ x, y? }');
-  const trainX = toMatrix(required(train.x, 'options.train.x', 'matrix') as MatrixInput, 'options.train.x');
-  const trainY = toLabels(required(train.y, 'options.train.y', 'label array') as LabelsInput, trainX.rows, 'options.train.y');
-  const testX = toMatrix(required(test.x, 'options.test.x', 'matrix') as MatrixInput, 'options.test.x');
+  const train = knownKeys(required(options.train, 'options.train', '{ x, y }', 'EOPTION'), ['x', 'y'], 'options.train', '{ x, y }');
+  const test = knownKeys(required(options.test, 'options.test', '{ x, y? }', 'EOPTION'), ['x', 'y'], 'options.test', '{ x, y? }');
+  const trainX = toMatrix(required(train.x, 'options.train.x', MATRIX, 'EINPUT') as MatrixInput, 'options.train.x');
+  const trainY = toLabels(required(train.y, 'options.train.y', LABELS, 'EINPUT') as LabelsInput, trainX.rows, 'options.train.y');
+  const testX = toMatrix(required(test.x, 'options.test.x', MATRIX, 'EINPUT') as MatrixInput, 'options.test.x');
   checkSameColumns(trainX, testX);
   const testY = test.y === undefined ? undefined : toLabels(test.y as LabelsInput, testX.rows, 'options.test.y');
 
@@ -255,11 +261,8 @@ export function resolveKernel(kernel: unknown = {}, name = 'options.kernel'): Re
   };
 }
 
-function required(value: unknown, name: string, what: string): unknown {
-  if (value === undefined) {
-    const code = name.split('.').length > 2 ? 'EINPUT' : 'EOPTION';
-    throw invalid(name, `${name} is required (a ${what})`, code);
-  }
+function required(value: unknown, name: string, what: string, code: ErrorCode): unknown {
+  if (value === undefined) throw invalid(name, `${name} is required: ${what}`, code);
   return value;
 }
 

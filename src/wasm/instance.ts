@@ -1,4 +1,5 @@
 import { instantiate } from '../../build/flipcert.js';
+import { TIE_TOLERANCE, UNREACHABLE } from '../types.js';
 import { Heap } from './heap.js';
 
 /** The raw, pointer-based entry points of assembly/index.ts. */
@@ -16,7 +17,10 @@ export interface Core {
  * always receive a compiled module, do not carry a second copy of them.
  */
 export async function instantiateCore(module: WebAssembly.Module): Promise<Core> {
-  const exports = await instantiate(module, { env: { abort: onAbort } });
+  const exports = await instantiate(module, {
+    // The certificate's constants are defined once, in TypeScript (src/types.ts).
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE },
+  });
   const memory = exports.memory as WebAssembly.Memory;
   return { exports, heap: new Heap(memory, exports.heapBase()) };
 }
