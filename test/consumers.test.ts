@@ -30,7 +30,7 @@ let expected: unknown;
 beforeAll(async () => {
   [project, expected] = await Promise.all([
     buildConsumerProject(),
-    certify({ ...PROBLEM, threads: 1 }).then(withoutSeconds),
+    certify({ ...PROBLEM, threads: 1 }).then(withoutRunMetadata),
   ]);
   console.log('consumer bundle sizes (bytes):', project.sizes);
 }, 240_000);
@@ -39,9 +39,10 @@ afterAll(() => {
   if (project) rmSync(project.dir, { recursive: true, force: true });
 });
 
-function withoutSeconds(result: CertifyResult): unknown {
+/** The result without its run metadata (time taken, threads used), as plain JSON. */
+function withoutRunMetadata(result: CertifyResult): unknown {
   const plain = JSON.parse(JSON.stringify(result)) as CertifyResult;
-  return { ...plain, summary: { ...plain.summary, seconds: 0 } };
+  return { ...plain, summary: { ...plain.summary, seconds: 0, threads: 0 } };
 }
 
 describe('the packed package in Node', () => {
@@ -51,7 +52,8 @@ describe('the packed package in Node', () => {
     const { stdout } = await run(process.execPath, [...command, problemFile], { cwd: project.dir });
     const { result, workers } = JSON.parse(stdout) as { result: CertifyResult; workers: number };
     expect(workers).toBe(2);
-    expect(withoutSeconds(result)).toEqual(expected);
+    expect(result.summary.threads).toBe(2);
+    expect(withoutRunMetadata(result)).toEqual(expected);
   });
 
   it('type-checks against the packed declarations (flipcert, flipcert/lowlevel; import and require)', async () => {
@@ -101,7 +103,7 @@ describe('an edge-like runtime: a node:vm context that forbids compiling WebAsse
     const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
     const reply = (await certifyIn(bareContext(), wasmModule)) as { ok: true; result: CertifyResult };
     expect(reply.ok).toBe(true);
-    expect(withoutSeconds(reply.result)).toEqual(expected);
+    expect(withoutRunMetadata(reply.result)).toEqual(expected);
   });
 
   it('without wasmModule, says to pass one (EUNSUPPORTED)', async () => {
@@ -140,10 +142,11 @@ describeInBrowser('the packed package bundled for Chromium, default threads', ()
     const { result, workers, cores } = JSON.parse(json as string);
     await page.close();
     expect(errors).toEqual([]);
-    expect(withoutSeconds(result)).toEqual(expected);
+    expect(withoutRunMetadata(result)).toEqual(expected);
     // Default threads: one worker per core, at most one per partition, all closed at the end.
     const threads = Math.min(cores, PROBLEM.partitions);
     expect(workers).toEqual({ created: threads > 1 ? threads : 0, terminated: threads > 1 ? threads : 0 });
+    expect(result.summary.threads).toBe(threads);
   });
 });
 
