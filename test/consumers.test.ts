@@ -68,15 +68,17 @@ describe('the packed package in Node', () => {
 });
 
 describe('an edge-like runtime: a node:vm context that forbids compiling WebAssembly', () => {
-  /** The IIFE browser bundle in a bare context: no performance, navigator, Worker, process, URL or Blob. */
+  /** The IIFE browser bundle in a bare context: no performance, navigator, Worker, process, URL, Blob or timers. */
   function bareContext(): vm.Context {
     const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
     vm.runInContext(readFileSync(join(project.dir, 'out/esbuild-iife/app.js'), 'utf8'), context);
     return context;
   }
 
-  async function certifyIn(context: vm.Context, wasmModule?: WebAssembly.Module): Promise<unknown> {
+  async function certifyIn(context: vm.Context, wasmModule?: WebAssembly.Module, withSignal = false): Promise<unknown> {
     context.options = { ...PROBLEM, wasmModule };
+    // No AbortController, MessageChannel or setTimeout here: a signal-shaped object that never fires.
+    if (withSignal) vm.runInContext('options.signal = { aborted: false, addEventListener() {}, removeEventListener() {} }', context);
     const json = await vm.runInContext(
       `consumer.certify(options).then((r) => JSON.stringify({ ok: true, result: r }),
         (e) => JSON.stringify({ ok: false, name: e.name, code: e.code, field: e.field, message: e.message }))`,
@@ -89,7 +91,8 @@ describe('an edge-like runtime: a node:vm context that forbids compiling WebAsse
     const context = bareContext();
     expect(
       vm.runInContext(
-        `['performance', 'navigator', 'Worker', 'process', 'URL', 'Blob'].filter((g) => typeof globalThis[g] !== 'undefined')`,
+        `['performance', 'navigator', 'Worker', 'process', 'URL', 'Blob', 'MessageChannel', 'setTimeout']
+          .filter((g) => typeof globalThis[g] !== 'undefined')`,
         context,
       ),
     ).toEqual([]);
@@ -103,6 +106,14 @@ describe('an edge-like runtime: a node:vm context that forbids compiling WebAsse
     const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
     const reply = (await certifyIn(bareContext(), wasmModule)) as { ok: true; result: CertifyResult };
     expect(reply.ok).toBe(true);
+    expect(withoutRunMetadata(reply.result)).toEqual(expected);
+  });
+
+  it('certifies with a signal too, though the context has no timers to yield on', async () => {
+    const wasmFile = createRequire(join(project.dir, 'package.json')).resolve('flipcert/wasm');
+    const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
+    const reply = (await certifyIn(bareContext(), wasmModule, true)) as { ok: true; result: CertifyResult };
+    expect(reply).toMatchObject({ ok: true });
     expect(withoutRunMetadata(reply.result)).toEqual(expected);
   });
 
