@@ -12,19 +12,6 @@ const OUT = 'dist/app';
 const SAMPLE_FILE = 'mnist17-sample.u8.gz';
 const SAMPLE_CACHE = `build/${SAMPLE_FILE}`;
 
-/**
- * csv.ts reads files with node:fs, which the page never calls (it parses text
- * it already holds); this resolves that import to an empty module so the
- * parser can be bundled for the browser.
- */
-const noNodeFs = {
-  name: 'no-node-fs',
-  setup(b) {
-    b.onResolve({ filter: /^node:fs\/promises$/ }, () => ({ path: 'node:fs/promises', namespace: 'absent' }));
-    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-  },
-};
-
 export async function buildApp() {
   if (!existsSync('src/app/main.ts')) return;
   mkdirSync(OUT, { recursive: true });
@@ -38,9 +25,6 @@ export async function buildApp() {
     legalComments: 'none',
     loader: { '.wasm': 'binary' },
     logLevel: 'warning',
-    // csv-parse's browser build (Buffer polyfilled), the same parser the CLI uses.
-    alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync' },
-    plugins: [noNodeFs],
     entryPoints: { app: 'src/app/main.ts', 'browser-worker': 'src/pool/browser-worker.ts' },
     outdir: OUT,
   });

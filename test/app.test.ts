@@ -14,6 +14,7 @@ import { startServer } from '../src/cli/serve.js';
 import { parseCsvPair } from '../src/data/csv.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { writeNpy } from '../src/data/npy.js';
+import * as source from '../src/index.js';
 import { certify, type CertifyOptions } from '../src/index.js';
 import { resultJson } from '../src/report/json.js';
 import { SAMPLE } from '../src/app/sample-format.js';
@@ -21,6 +22,8 @@ import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { rng } from './reference.js';
 
 const SHOTS = 'test-output';
+/** The built library: its Piscina pool starts dist/worker.js (rebuilt from src/ by the global setup when stale). */
+const built = (await import('../dist/index.js' as string)) as typeof source;
 const dir = mkdtempSync(join(tmpdir(), 'flipcert-app-'));
 const file = (name: string) => join(dir, name);
 
@@ -179,7 +182,9 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { name: 'train.csv', text: readFileSync(file('train.csv'), 'utf8') },
       { name: 'test.csv', text: readFileSync(file('test.csv'), 'utf8') },
     );
-    const node = await certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 1 });
+    // Same threads as the page (the JSON records them); the Piscina pool runs from the built library.
+    const node = await built.certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 2 });
+    expect(node.summary.threads).toBe(2);
     expect(node.config.classes).toBe(3);
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
     // An ensemble point shows its votes.
@@ -209,7 +214,14 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     // An option error from the library reaches the error line too, and the run ends as an error.
     await setFields({ partitions: '71' });
     expect(await run()).toBe('error');
-    expect(await page.textContent('#error')).toMatch(/^flipcert: error: .*partitions 71 exceeds the 70 training rows/);
+    // The CLI's message, with the page's name for the option.
+    const tooMany = spawnSync(
+      'node',
+      [resolve('dist/cli.js'), 'certify', '--train-x', 'train_x.npy', '--train-y', 'train_y.npy', '--test-x', 'test_x.npy', '--partitions', '71'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(tooMany.stderr).toMatch(/^flipcert: error: --partitions /);
+    expect(await page.textContent('#error')).toBe(tooMany.stderr.trim().replace('--partitions', 'partitions'));
   });
 
   it('the MNIST sample runs, equals the Node library on the same images, and shows a witness', async () => {

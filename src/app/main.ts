@@ -3,6 +3,7 @@
 // plot, the per-point table and the point view. Tests rely on the element ids
 // on body[data-state] (idle, loading, running, done, error, cancelled) and
 // body[data-runs], the number of runs started.
+import { translateMessage, type FlagMap } from '../cli/flags.js';
 import { FlipcertError } from '../errors.js';
 import type { CertifyOptions, Progress } from '../options.js';
 import { resultJson } from '../report/json.js';
@@ -35,8 +36,28 @@ function setState(state: 'idle' | 'loading' | 'running' | 'done' | 'error' | 'ca
 }
 
 /** The error line: the CLI's one-line message for a FlipcertError, else the bug as it is. */
-function showError(error: unknown): void {
-  const message = error instanceof FlipcertError ? `flipcert: error: ${error.message}` : `flipcert: internal error: ${String(error)}`;
+/**
+ * API fields as the page names them, the way the CLI names its flags
+ * (options.kernel.depth → depth, options.train.x → Train X a.npy).
+ */
+const FIELDS: FlagMap = {
+  model: 'model',
+  reg: 'reg',
+  svmC: 'svmC',
+  kernel: 'depth/wVar/bVar',
+  'kernel.depth': 'depth',
+  'kernel.wVar': 'wVar',
+  'kernel.bVar': 'bVar',
+  partitions: 'partitions',
+  partitioning: 'partitioning',
+  threads: 'threads',
+};
+
+function showError(error: unknown, data?: DataSet): void {
+  const message =
+    error instanceof FlipcertError
+      ? `flipcert: error: ${translateMessage(error, { ...FIELDS, ...data?.fields })}`
+      : `flipcert: internal error: ${String(error)}`;
   errorLine.textContent = message;
   if (!(error instanceof FlipcertError)) console.error(error);
 }
@@ -162,10 +183,11 @@ async function run(): Promise<void> {
   cancelButton.disabled = false;
   progressBar.value = 0;
   const started = performance.now();
+  let data: DataSet | undefined;
   try {
     setState('loading');
     progressText.textContent = 'Loading data…';
-    const data = await currentData();
+    data = await currentData();
     const opts = options(data, controller.signal, (p) => showProgress(p, started));
     setState('running');
     progressText.textContent = 'Starting workers…';
@@ -178,7 +200,7 @@ async function run(): Promise<void> {
     const cancelled = error instanceof FlipcertError && error.code === 'EABORTED';
     if (cancelled) progressText.textContent = 'Cancelled.';
     else {
-      showError(error);
+      showError(error, data);
       progressText.textContent = 'Stopped by an error.';
     }
     setState(cancelled ? 'cancelled' : 'error');
