@@ -224,6 +224,34 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await page.textContent('#error')).toBe(tooMany.stderr.trim().replace('--partitions', 'partitions'));
   });
 
+  it('a file dropped on its box is loaded like a chosen one', async () => {
+    await page.selectOption('#dataset', 'csv');
+    const bytes = [...readFileSync(file('test_y.npy'))];
+    const transfer = await page.evaluateHandle((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped_y.npy'));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('.drop[data-slot="test-y"]', 'drop', { dataTransfer: transfer });
+    await expect.poll(() => page.textContent('output[data-for="test-y"]')).toBe('dropped_y.npy: 30 labels');
+    expect(await page.inputValue('#dataset')).toBe('npy');
+  });
+
+  it('every control is reachable with the keyboard, in reading order', async () => {
+    await page.selectOption('#dataset', 'npy');
+    await page.focus('#dataset');
+    const order: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      order.push(await page.evaluate(() => document.activeElement?.id ?? ''));
+      await page.keyboard.press('Tab');
+    }
+    const controls = ['dataset', 'train-x', 'train-y', 'test-x', 'test-y', 'image-side', 'model', 'reg', 'depth', 'w-var', 'b-var',
+      'partitions', 'partitioning', 'threads', 'run', 'download-json', 'download-svg'];
+    const positions = controls.map((id) => order.indexOf(id));
+    expect(positions.every((at) => at >= 0), `focus order: ${order.join(' ')}`).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
   it('the MNIST sample runs, equals the Node library on the same images, and shows a witness', async () => {
     await page.selectOption('#dataset', SAMPLE.name);
     await setFields({ model: 'krr', reg: '1', depth: '2', 'w-var': '2', 'b-var': '0', partitions: '1', partitioning: 'hash', threads: '2', 'image-side': '' });
