@@ -190,6 +190,8 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     // An ensemble point shows its votes.
     await page.click('#points tbody tr:first-child');
     expect(await page.locator('#point-view .vote').count()).toBe(3);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'app-ensemble.png'), fullPage: true });
     expect(await page.evaluate(() => (globalThis as { workerCounts?: { created: number } }).workerCounts!.created)).toBeGreaterThanOrEqual(2);
   });
 
@@ -206,6 +208,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(cli.status).toBe(2);
     expect(await page.textContent('#error')).toBe(cli.stderr.trim());
     expect(await page.textContent('output[data-for="train-x"]')).toBe('train_x.npy: 70 × 6 (kept; bad.npy was rejected)');
+    await page.locator('#setup').screenshot({ path: join(SHOTS, 'app-error.png') });
     // The earlier binary files are still there: the same run succeeds.
     await setFields({ reg: '0.5', depth: '3', 'w-var': '1.5', 'b-var': '0.1', partitions: '1' });
     expect(await run()).toBe('done');
