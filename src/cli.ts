@@ -2,7 +2,7 @@
 // flipcert command line: a thin layer over the library API (src/index.ts).
 // Usage errors exit 2 with one error line and one hint line; library errors are
 // restated with flags instead of API fields (src/cli/report-error.ts).
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { FlipcertError } from './errors.js';
 import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
@@ -82,7 +82,7 @@ function buildProgram(context: ErrorContext): Command {
     .option('--classes <C>', 'number of classes (default: 1 + largest training label)', arg.integer('--classes', 2))
     .option('--partitions <k>', 'number of partitions (ensemble size)', arg.integer('--partitions', 1), 1)
     .option('--partitioning <rule>', 'hash, sorted, or a .npy file of partition ids per training row', partitioningRule(arg), 'hash')
-    .option('--threads <n>', 'worker threads (default: all cores)', arg.integer('--threads', 1), availableParallelism())
+    .addOption(new Option('--threads <n>', 'worker threads').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
     .option('--block-size <n>', 'test rows per block (memory bound)', arg.integer('--block-size', 1))
     .option('--witness', 'add each point\'s witness flips to the JSON (single model)')
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))

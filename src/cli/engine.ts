@@ -53,7 +53,8 @@ function runOnEngine(job: EngineJob, onProgress?: (p: Progress) => void): Promis
     });
     worker.on('error', (error) => {
       settled = true;
-      reject(error);
+      const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      reject(outOfMemory ? new FlipcertError('out of memory: the problem does not fit in this machine\'s memory; use fewer rows or a smaller --block-size', 'EMEMORY') : error);
     });
     worker.on('exit', (code) => {
       if (!settled) reject(new Error(`the engine thread exited with code ${code} before answering`));
