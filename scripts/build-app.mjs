@@ -25,14 +25,9 @@ export async function buildApp() {
     legalComments: 'none',
     loader: { '.wasm': 'binary' },
     logLevel: 'warning',
-<<<<<<< HEAD
-    entryPoints: { app: 'src/app/main.ts', 'browser-worker': 'src/pool/browser-worker.ts' },
-=======
-    // csv-parse's browser build (Buffer polyfilled), the same parser the CLI uses.
-    alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync' },
-    plugins: [noNodeFs, workerSourcePlugin()],
+    // The library's Web Worker travels inside app.js and starts from a Blob URL, as in the library bundles.
+    plugins: [workerSourcePlugin()],
     entryPoints: { app: 'src/app/main.ts' },
->>>>>>> main
     outdir: OUT,
   });
   for (const file of ['index.html', 'app.css']) copyFileSync(`src/app/${file}`, `${OUT}/${file}`);
