@@ -88,7 +88,9 @@ function buildProgram(context: ErrorContext): Command {
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
-    .action(async (flags: CertifyFlags) => runCertify(flags, context));
+    .action(async (flags: CertifyFlags, command: Command) => {
+      await runCertify({ ...flags, threadsGiven: command.getOptionValueSource('threads') === 'cli' }, context);
+    });
 
   program
     .command('kernel')
@@ -123,7 +125,7 @@ async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<voi
   await writeOutputs([{ path: flags.out, parts: npyParts(K.data, [K.rows, K.cols]) }]);
 }
 
-async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<void> {
+async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, context: ErrorContext): Promise<void> {
   const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
   checkOutputs(
     [
@@ -167,18 +169,15 @@ async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<v
   } finally {
     bar.stop();
   }
-  if (!quiet) for (const note of notesOf(result)) process.stderr.write(`flipcert: note: ${note}\n`);
+  const used = result.summary.threads;
+  if (!quiet && flags.threadsGiven && used < flags.threads) {
+    process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most one per partition and per core)\n`);
+  }
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
-}
-
-/** Notes the library attaches to a result (e.g. that it used fewer threads than asked), if any. */
-function notesOf(result: CertifyResult): string[] {
-  const notes = (result as { notes?: unknown }).notes;
-  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 }
 
 function plotOf(result: CertifyResult): string {
