@@ -118,7 +118,8 @@ function buildProgram(context: ErrorContext): Command {
 
 async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<void> {
   checkOutputs([{ flag: '--out', path: flags.out }], [{ flag: '--x', path: flags.x }, { flag: '--y', path: flags.y }]);
-  context.flags = flagMap({ x: `--x ${flags.x}`, y: `--y ${flags.y ?? flags.x}` });
+  context.flags = flagMap();
+  context.words = { x1: `--x ${flags.x}`, x2: `--y ${flags.y ?? flags.x}` };
   const x = await readNpyMatrix(flags.x);
   const y = flags.y === undefined ? undefined : await readNpyMatrix(flags.y);
   const K = await ntkOnEngine({ kind: 'ntk', x, y, kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar } });

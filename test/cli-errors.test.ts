@@ -123,6 +123,7 @@ const cases: Record<string, Case> = {
   'a missing file': { args: ['certify', ...quietWith({ '--train-x': join(inputs, 'nope.npy') })], message: /nope\.npy: file not found$/ },
   'a directory as --train-x': { args: ['certify', ...quietWith({ '--train-x': f.folder })], message: /folder: is a directory, not a file$/ },
   'a directory as --partitioning': { args: ['certify', ...quiet, '--partitions', '3', '--partitioning', f.folderNpy], message: /folder\.npy: is a directory, not a file$/ },
+  'kernel --y of another width': { args: ['kernel', '--x', f.tx, '--y', f.wide, '--out', 'K.npy'], message: /^--y .*wide\.npy has 4 columns but --x .*tx\.npy has 3/ },
   'a directory as kernel --x': { args: ['kernel', '--x', f.folder, '--out', 'K.npy'], message: /folder: is a directory, not a file$/ },
   'a directory as --train (CSV)': { args: ['certify', '--train', f.folder, '--test', f.testCsv, '--quiet'], message: /folder: is a directory, not a file$/ },
   'a file that is not .npy': { args: ['certify', ...quietWith({ '--test-x': f.junk })], message: /junk\.npy/ },
