@@ -135,7 +135,7 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     ],
     [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }],
   );
-  context.flags = flagMap(dataFields(flags));
+  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
   const data = await loadData(flags);
   if (flags.plot !== undefined && data.test.y === undefined) {
     throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
