@@ -1,12 +1,12 @@
 // The web app (dist/app/): static files only, everything runs in the page and
 // its Web Workers. Called by scripts/build.mjs after the library bundles.
 //   index.html, app.css   copied from src/app/
-//   app.js                the page script (src/app/main.ts) with the library inlined
-//   browser-worker.js     the library's Web Worker, loaded from next to app.js
+//   app.js                the page script (src/app/main.ts) with the library (and its Web Worker) inlined
 //   mnist17-sample.u8.gz  the built-in MNIST 1-vs-7 sample (cached in build/)
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { workerSourcePlugin } from './worker-source.mjs';
 
 const OUT = 'dist/app';
 const SAMPLE_FILE = 'mnist17-sample.u8.gz';
@@ -40,8 +40,8 @@ export async function buildApp() {
     logLevel: 'warning',
     // csv-parse's browser build (Buffer polyfilled), the same parser the CLI uses.
     alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync' },
-    plugins: [noNodeFs],
-    entryPoints: { app: 'src/app/main.ts', 'browser-worker': 'src/pool/browser-worker.ts' },
+    plugins: [noNodeFs, workerSourcePlugin()],
+    entryPoints: { app: 'src/app/main.ts' },
     outdir: OUT,
   });
   for (const file of ['index.html', 'app.css']) copyFileSync(`src/app/${file}`, `${OUT}/${file}`);

@@ -8,6 +8,9 @@ import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 
+/** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
 /** Bytes of β rows one test block may take inside a worker. */
 const BLOCK_BYTES = 64 * 2 ** 20;
 
@@ -17,7 +20,7 @@ const BLOCK_BYTES = 64 * 2 ** 20;
  * throws, this rejects with its exception at once; the caller closes the pool.
  */
 export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<CertifyResult> {
-  const started = performance.now();
+  const started = now();
   const k = opts.partitions;
   const results = new Array<PartitionResult>(k);
   const progress = new ProgressReporter(opts.onProgress, k);
@@ -38,7 +41,7 @@ export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<C
     progress.close();
   }
   const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (now() - started) / 1000;
   return {
     version: 1,
     config: {
@@ -89,23 +92,25 @@ function defaultBlockSize(trainRows: number, testRows: number): number {
   return Math.max(1, Math.min(testRows, Math.floor(BLOCK_BYTES / (8 * trainRows)), 4096));
 }
 
-/** k = 1: SPEC §4 radius; it is exact, so upper = radius. */
+/** k = 1: SPEC §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
 function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32Array): PointResult[] {
   const C = opts.classes;
   return Array.from(result.votes, (prediction, i) => {
     const votes = new Array<number>(C).fill(0);
     votes[prediction] = 1;
     const radius = result.radius![i];
+    const upper = result.radiusUpper![i];
+    const nearTie = result.nearTie[i] === 1;
     const point: PointResult = {
       index: i,
       label: opts.testY ? opts.testY[i] : null,
       prediction,
       radius,
-      upper: radius,
-      exact: true,
+      upper,
+      exact: !nearTie && radius === upper,
       dpaRadius: 0,
       votes,
-      nearTie: result.nearTie[i] === 1,
+      nearTie,
     };
     if (result.witnesses) {
       point.witness = result.witnesses[i].map((f) => ({ train: rows[f.train], from: f.from, to: f.to }));
@@ -131,7 +136,8 @@ function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult
     prediction: agg.prediction[i],
     radius: agg.radius[i],
     upper: agg.upper[i],
-    exact: agg.radius[i] === agg.upper[i],
+    // Bounds that meet are exact, unless some decision behind them lay within rounding.
+    exact: agg.radius[i] === agg.upper[i] && !results.some((r) => r.nearTie[i] === 1),
     dpaRadius: agg.dpaRadius[i],
     votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
     nearTie: results.some((r) => r.nearTie[i] === 1),

@@ -14,11 +14,12 @@ import { availableParallelism } from 'node:os';
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
 import { InlinePool } from './pool/inline.js';
-import { NodePool } from './pool/node.js';
+import { startNodePool } from './pool/node.js';
 import type { CertifyResult } from './result.js';
 
-export { ntk } from './api.js';
+export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
@@ -34,4 +35,6 @@ export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openNodePool, availableParallelism());
 }
 
-const openNodePool: PoolFactory = async (threads, inThread) => (inThread ? new InlinePool() : NodePool.start(threads));
+// `workerUrl` is for browsers only: Node's worker threads start from inlined code.
+const openNodePool: PoolFactory = async ({ module, threads, inThread }) =>
+  inThread ? new InlinePool(module) : startNodePool(module, threads);

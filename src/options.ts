@@ -8,9 +8,10 @@
  * the error's `field` ('partitions', 'train.y'); option values are EOPTION,
  * data (matrices, labels) EINPUT.
  */
-import { FlipcertError } from './errors.js';
+import { FlipcertError, type ErrorCode } from './errors.js';
 import { MAX_DEPTH } from './kernel/ntk.js';
 import { groupByPartition, partitionIds } from './partition.js';
+import { checkCoreModule } from './wasm/core.js';
 import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, ResolvedKernel } from './types.js';
 import {
   boolean,
@@ -113,13 +114,30 @@ export interface CertifyOptions {
    * of code `EABORTED`; an already-aborted signal rejects at once.
    */
   signal?: AbortSignal;
+  /**
+   * The compiled core (the file exported as `flipcert/wasm`, as a
+   * WebAssembly.Module), for runtimes that cannot compile WebAssembly from
+   * bytes (edge runtimes). Default: the core inlined in the bundle, compiled once.
+   */
+  wasmModule?: WebAssembly.Module;
+  /**
+   * Browsers: load the Web Worker from this URL (flipcert's
+   * dist/browser-worker.js, exported as `flipcert/browser-worker`, same
+   * origin) instead of from a blob: URL, for a Content-Security-Policy without
+   * `worker-src blob:`. Ignored in Node.
+   */
+  workerUrl?: string | URL;
 }
 
+/** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
 export interface Progress {
+  /** Partitions trained and certified so far. */
   partitionsDone: number;
+  /** All partitions (k). */
   partitions: number;
   /** Test blocks done within the running single model (k = 1), else 0. */
   blocksDone: number;
+  /** Test blocks of the running single model (k = 1), else 0. */
   blocks: number;
 }
 
@@ -147,6 +165,9 @@ export interface Resolved {
   inThread: boolean;
   onProgress: ((progress: Progress) => void) | undefined;
   signal: AbortSignal | undefined;
+  /** Checked to be flipcert's core; undefined: compile the inlined bytes. */
+  wasmModule: WebAssembly.Module | undefined;
+  workerUrl: string | undefined;
 }
 
 // Typed as a record of every key, so that a new option cannot be added to
@@ -166,10 +187,14 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   blockSize: true,
   onProgress: true,
   signal: true,
+  wasmModule: true,
+  workerUrl: true,
 };
 const KERNEL_KEYS: Record<keyof KernelOptions, true> = { depth: true, wVar: true, bVar: true };
 const MODELS: readonly ModelKind[] = ['krr', 'svm'];
 const SHAPE = '{ train: { x, y }, test: { x, y? }, … }';
+const MATRIX = 'a matrix ({ data, shape: [rows, cols] }, { data, rows, cols } or an array of rows)';
+const LABELS = 'one integer label per row (an array or typed array)';
 
 /**
  * Checks every option and input of certify and fills in the defaults.
@@ -178,11 +203,11 @@ const SHAPE = '{ train: { x, y }, test: { x, y? }, … }';
  */
 export function resolveOptions(input: unknown, cores: number): Resolved {
   const options = knownKeys(input, Object.keys(OPTION_KEYS), 'options', SHAPE) as Partial<CertifyOptions>;
-  const train = knownKeys(required(options.train, 'options.train', '{ x, y }'), ['x', 'y'], 'options.train', '{ x, y }');
-  const test = knownKeys(required(options.test, 'options.test', '{ x, y? }'), ['x', 'y'], 'options.test', '{ x, y? }');
-  const trainX = toMatrix(required(train.x, 'options.train.x', 'matrix') as MatrixInput, 'options.train.x');
-  const trainY = toLabels(required(train.y, 'options.train.y', 'label array') as LabelsInput, trainX.rows, 'options.train.y');
-  const testX = toMatrix(required(test.x, 'options.test.x', 'matrix') as MatrixInput, 'options.test.x');
+  const train = knownKeys(required(options.train, 'options.train', '{ x, y }', 'EOPTION'), ['x', 'y'], 'options.train', '{ x, y }');
+  const test = knownKeys(required(options.test, 'options.test', '{ x, y? }', 'EOPTION'), ['x', 'y'], 'options.test', '{ x, y? }');
+  const trainX = toMatrix(required(train.x, 'options.train.x', MATRIX, 'EINPUT') as MatrixInput, 'options.train.x');
+  const trainY = toLabels(required(train.y, 'options.train.y', LABELS, 'EINPUT') as LabelsInput, trainX.rows, 'options.train.y');
+  const testX = toMatrix(required(test.x, 'options.test.x', MATRIX, 'EINPUT') as MatrixInput, 'options.test.x');
   checkSameColumns(trainX, testX);
   const testY = test.y === undefined ? undefined : toLabels(test.y as LabelsInput, testX.rows, 'options.test.y');
 
@@ -218,6 +243,8 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     inThread: threadsAsked === 1,
     onProgress: options.onProgress === undefined ? undefined : callback(options.onProgress, 'options.onProgress'),
     signal: options.signal === undefined ? undefined : abortSignal(options.signal),
+    wasmModule: options.wasmModule === undefined ? undefined : checkCoreModule(options.wasmModule),
+    workerUrl: options.workerUrl === undefined ? undefined : url(options.workerUrl, 'options.workerUrl'),
   };
 }
 
@@ -234,11 +261,8 @@ export function resolveKernel(kernel: unknown = {}, name = 'options.kernel'): Re
   };
 }
 
-function required(value: unknown, name: string, what: string): unknown {
-  if (value === undefined) {
-    const code = name.split('.').length > 2 ? 'EINPUT' : 'EOPTION';
-    throw invalid(name, `${name} is required (a ${what})`, code);
-  }
+function required(value: unknown, name: string, what: string, code: ErrorCode): unknown {
+  if (value === undefined) throw invalid(name, `${name} is required: ${what}`, code);
   return value;
 }
 
@@ -258,6 +282,12 @@ function resolvePartitioning(value: unknown): Partitioning {
 function callback<T>(value: unknown, name: string): T {
   if (typeof value !== 'function') throw invalid(name, `${name} must be a function, got ${describe(value)}`, 'EOPTION');
   return value as T;
+}
+
+/** A string or a URL object (any realm's), as a string. */
+function url(value: unknown, name: string): string {
+  if (typeof value === 'string' || Object.prototype.toString.call(value) === '[object URL]') return String(value);
+  throw invalid(name, `${name} must be a URL or a string, got ${describe(value)}`, 'EOPTION');
 }
 
 /** An AbortSignal, or anything shaped like one (a polyfill, another realm's). */

@@ -1,4 +1,4 @@
-// Cancellation through options.signal in Node: on the Piscina pool and on the
+// Cancellation through options.signal in Node: on the worker-thread pool and on the
 // calling thread, a run aborted part-way rejects with EABORTED before its work
 // is done, stops its workers, and leaves nothing running; a later run is fine.
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import * as source from '../src/index.js';
 import { FlipcertError, type CertifyOptions, type Progress } from '../src/index.js';
 import { rng } from './reference.js';
 
-// The Piscina pool starts dist/worker.js, so the threaded runs go through the
-// built library (rebuilt from src/ by the global setup when stale).
+// The threaded runs go through the built library, as users get it (rebuilt
+// from src/ by the global setup when stale).
 const built = (await import('../dist/index.js' as string)) as typeof source;
 const certify = (options: CertifyOptions) => (options.threads === 1 ? source.certify(options) : built.certify(options));
 

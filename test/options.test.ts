@@ -36,9 +36,9 @@ type Case = [string, unknown, 'EOPTION' | 'EINPUT', string | undefined, RegExp |
 
 const cases: Case[] = [
   ['no options', undefined, 'EOPTION', undefined, 'options must be an object { train: { x, y }, test: { x, y? }, … }, got undefined'],
-  ['empty options', {}, 'EOPTION', 'train', 'options.train is required (a { x, y })'],
+  ['empty options', {}, 'EOPTION', 'train', 'options.train is required: { x, y }'],
   ['options not an object', [good], 'EOPTION', undefined, /^options must be an object .*got an array/],
-  ['test: undefined', { train: good.train, test: undefined }, 'EOPTION', 'test', 'options.test is required (a { x, y? })'],
+  ['test: undefined', { train: good.train, test: undefined }, 'EOPTION', 'test', 'options.test is required: { x, y? }'],
   ['train: 42', { ...good, train: 42 }, 'EOPTION', 'train', 'options.train must be an object { x, y }, got 42'],
   ['unknown key, near', { ...good, partition: 3 }, 'EOPTION', 'partition', 'options.partition is not an option; did you mean options.partitions?'],
   ['unknown key, snake case', { ...good, block_size: 3 }, 'EOPTION', 'block_size', /did you mean options\.blockSize\?$/],
@@ -79,7 +79,7 @@ const cases: Case[] = [
   ['one typo training label', { ...good, partitions: 4, train: { x: trainX, y: trainY.map((y, i) => (i === 9 ? 60000 : y)) } }, 'EINPUT', 'train.y', /^options\.train\.y: row 9 is 60000, which makes 60001 classes, but only 3 of them have a training point/],
   ['NaN feature', { ...good, train: { x: trainX.map((r, i) => (i === 2 ? [r[0], NaN, r[2]] : r)), y: trainY } }, 'EINPUT', 'train.x', 'options.train.x: row 2, column 1 is NaN'],
   ['features as a string', { ...good, train: { x: 'abc', y: trainY } }, 'EINPUT', 'train.x', /^options\.train\.x: expected \{data, shape\}/],
-  ['missing labels', { ...good, train: { x: trainX } }, 'EINPUT', 'train.y', 'options.train.y is required (a label array)'],
+  ['missing labels', { ...good, train: { x: trainX } }, 'EINPUT', 'train.y', 'options.train.y is required: one integer label per row (an array or typed array)'],
   ['labels too short', { ...good, train: { x: trainX, y: trainY.slice(1) } }, 'EINPUT', 'train.y', /39 labels for 40 rows/],
   ['test columns differ', { ...good, test: { x: testX.map((r) => r.slice(1)) } }, 'EINPUT', 'test.x', /^options\.test\.x has 2 columns but options\.train\.x has 3/],
 ];
@@ -171,9 +171,9 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
 describe('certify: threads used', () => {
   it('opens the pool with the capped count and reports it in summary.threads', async () => {
     const opened: [number, boolean][] = [];
-    const spy: PoolFactory = async (threads, inThread) => {
+    const spy: PoolFactory = async ({ module, threads, inThread }) => {
       opened.push([threads, inThread]);
-      return new InlinePool();
+      return new InlinePool(module);
     };
     const result = await certifyWith({ ...good, partitions: 4, threads: 1000 }, spy, 16);
     expect(opened).toEqual([[4, false]]);
@@ -192,5 +192,37 @@ describe('closest (did you mean)', () => {
     expect(closest('block-size', keys)).toBe('blockSize');
     expect(closest('z', ['x', 'y'])).toBeUndefined();
     expect(closest('verbose', keys)).toBeUndefined();
+  });
+});
+
+describe('certify: any value of the wrong type', () => {
+  const values: unknown[] = [null, 'x', '', 42, -1, 0.5, NaN, Infinity, true, {}, [], [[1]], () => 1, Symbol('s'), 10n];
+  const inline: PoolFactory = async ({ module }) => new InlinePool(module);
+  const paths = [
+    'model', 'reg', 'svmC', 'kernel', 'kernel.depth', 'kernel.wVar', 'kernel.bVar', 'classes', 'partitions', 'partitioning',
+    'threads', 'witness', 'blockSize', 'onProgress', 'train', 'test', 'train.x', 'train.y', 'test.x', 'test.y',
+  ];
+  const set = (path: string, value: unknown): Record<string, unknown> => {
+    const [head, tail] = path.split('.');
+    const base: Record<string, unknown> = { ...good, model: 'svm' };
+    if (tail === undefined) return { ...base, [head]: value };
+    return { ...base, [head]: { ...(base[head] as object), [tail]: value } };
+  };
+
+  it.each(paths)('options.%s: either works or is a FlipcertError naming that field', async (path) => {
+    for (const value of values) {
+      const outcome = await certifyWith(set(path, value) as unknown as CertifyOptions, inline, 2).then(
+        () => 'accepted',
+        (error: unknown) => error,
+      );
+      if (outcome === 'accepted') continue;
+      expect(outcome, `${path} = ${String(value)}`).toBeInstanceOf(FlipcertError);
+      const { code, field, message } = outcome as FlipcertError;
+      expect(['EOPTION', 'EINPUT'], `${path} = ${String(value)}: ${message}`).toContain(code);
+      // A valid matrix of the wrong size (train.x = [[1]]) is blamed on the labels that no longer match it.
+      const named = path === 'train.x' && field === 'train.y' ? 'train.y' : path;
+      expect(field === named || field?.startsWith(`${named}.`), `${path} = ${String(value)}: field ${field}: ${message}`).toBe(true);
+      expect(message).toMatch(new RegExp(`^options\\.${named.replace('.', '\\.')}\\b`));
+    }
   });
 });

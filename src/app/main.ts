@@ -192,6 +192,7 @@ async function run(): Promise<void> {
 // ---- results -----------------------------------------------------------------
 
 function showResult(result: CertifyResult, data: DataSet): void {
+  byId('intro').hidden = true;
   byId('results').hidden = false;
   byId('summary').textContent = formatSummaryTable(result);
   const svg = resultPlotSvg(result);
@@ -201,22 +202,37 @@ function showResult(result: CertifyResult, data: DataSet): void {
   const svgLink = byId<HTMLAnchorElement>('download-svg');
   svgLink.hidden = svg === undefined;
   if (svg !== undefined) setDownload(svgLink, svg, 'image/svg+xml');
-  const userSide = byId<HTMLInputElement>('image-side').value.trim();
   pointContext = {
     train: data.train,
     test: data.test,
-    side: imageSide(data.train.x.cols, userSide === '' ? undefined : Number(userSide)),
+    side: chosenSide(data.train.x.cols),
     range: valueRange(data.train.x),
     classes: result.config.classes,
     partitions: result.config.partitions,
   };
   table.show(result.points);
+  shownPoint = undefined;
   pointView.innerHTML = '<p class="hint">Select a test point in the table to look at it.</p>';
 }
 
+let shownPoint: PointResult | undefined;
+
 function showPoint(point: PointResult): void {
+  shownPoint = point;
   if (pointContext) renderPoint(pointView, point, pointContext);
 }
+
+function chosenSide(cols: number): number | undefined {
+  const text = byId<HTMLInputElement>('image-side').value.trim();
+  return imageSide(cols, text === '' ? undefined : Number(text));
+}
+
+/** A new image side redraws the open point. */
+byId('image-side').addEventListener('change', () => {
+  if (!pointContext) return;
+  pointContext.side = chosenSide(pointContext.train.x.cols);
+  if (shownPoint) renderPoint(pointView, shownPoint, pointContext);
+});
 
 function setDownload(link: HTMLAnchorElement, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

@@ -72,6 +72,7 @@ function certifyBlock(
     result.votes.set(cert.prediction, start);
     result.radius!.set(cert.radius, start);
     result.nearTie.set(cert.nearTie, start);
+    result.radiusUpper!.set(cert.upper, start);
     if (cert.witnesses) cert.witnesses.forEach((w, i) => (result.witnesses![start + i] = w));
   } else {
     const costs = voteCosts(core, betaPtr, labelsPtr, count, n, C);
@@ -91,7 +92,7 @@ function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
     votes: new Int32Array(m),
     nearTie: new Uint8Array(m),
     ...(single
-      ? { radius: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
+      ? { radius: new Int32Array(m), radiusUpper: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
       : { lower: new Int32Array(m * task.classes), upper: new Int32Array(m * task.classes) }),
   };
 }
@@ -110,7 +111,7 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
 
 /** Byte buffers of a result, to move (not copy) back across threads. */
 export function transferables(result: PartitionResult): ArrayBuffer[] {
-  return [result.votes, result.nearTie, result.lower, result.upper, result.radius]
+  return [result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);
 }

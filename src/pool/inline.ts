@@ -1,6 +1,6 @@
 import { abortError, throwIfAborted } from '../abort.js';
 import { partitionSteps, runPartition } from '../model/run-partition.js';
-import { createCore, type Core } from '../wasm/core.js';
+import { instantiateCore, type Core } from '../wasm/instance.js';
 import { taskError } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionResult, PartitionTask } from './task.js';
@@ -10,11 +10,11 @@ export class InlinePool implements PartitionPool {
   readonly threads = 1;
   private core: Promise<Core> | undefined;
 
-  constructor(private readonly module?: WebAssembly.Module) {}
+  constructor(private readonly module: WebAssembly.Module) {}
 
   async run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
     throwIfAborted(signal);
-    this.core ??= createCore(this.module);
+    this.core ??= instantiateCore(this.module);
     const core = await this.core;
     try {
       return signal ? await runCancellable(core, task, onBlock, signal) : runPartition(core, task, onBlock);

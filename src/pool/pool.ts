@@ -2,8 +2,8 @@ import type { PartitionResult, PartitionTask } from './task.js';
 
 /**
  * Where partitions are trained and certified. The coordinator only sees this
- * interface: Node uses a Piscina pool of worker threads, browsers and tests an
- * in-thread runner; a Web Worker pool can implement the same three members.
+ * interface: WorkerPool over worker threads (Node) or Web Workers (browsers),
+ * or InlinePool on the calling thread.
  */
 export interface PartitionPool {
   /** How many tasks run at once. */

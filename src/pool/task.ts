@@ -39,6 +39,8 @@ export interface PartitionResult {
   upper?: Int32Array;
   /** SPEC §4 radius per test point (mode `single`). */
   radius?: Int32Array;
+  /** Upper bound on the true radius per test point, = radius unless nearTie (mode `single`). */
+  radiusUpper?: Int32Array;
   nearTie: Uint8Array;
   /** Witness flips per test point, with indices local to this partition (mode `single`). */
   witnesses?: WitnessFlip[][];
