@@ -178,7 +178,7 @@ describe('flipcert certify (CLI) on bad input', () => {
     // The library names API fields (options.reg); the CLI translates them to its flags.
     ['reg ≤ 0', ['--reg', '0'], /^flipcert: error: --reg must be a positive number, got 0$/m],
     ['depth < 1', ['--depth', '0'], /--depth/],
-    ['SVM C above the small-C bound', ['--model', 'svm', '--svm-c', '10'], /--svm-c 10 is outside the small-C regime/],
+    ['SVM C above the small-C bound', ['--model', 'svm', '--svm-c', '10'], /^flipcert: error: --svm-c 10 is outside the small-C regime/m],
     ['an empty partition', ['--partitions', '15', '--train-size', '20'], /partition \d+ is empty|empty/i],
   ])('rejects %s with a clear message and no output', async (_, args, message) => {
     const out = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
