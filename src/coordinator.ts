@@ -6,9 +6,7 @@ import type { PartitionResult, PartitionTask } from './pool/task.js';
 import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
-
-/** Bytes of β rows one test block may take inside a worker. */
-const BLOCK_BYTES = 64 * 2 ** 20;
+import { planBlockSize, type PartitionShape } from './model/memory.js';
 
 /**
  * Splits the training set, fans the partitions out over the pool, and turns
@@ -22,13 +20,15 @@ export async function coordinate(
   const started = performance.now();
   const k = opts.partitions;
   const groups = groupByPartition(partitionIds(opts.trainX, k, opts.partitioning), k);
+  // Every partition's memory is checked before any of them starts (EMEMORY otherwise).
+  const blockSizes = groups.map((rows) => planBlockSize(shapeOf(opts, rows.length), k, opts.blockSize));
   const results = new Array<PartitionResult>(k);
   let done = 0;
   const report = (blocksDone = 0, blocks = 0) =>
     onProgress?.({ partitionsDone: done, partitions: k, blocksDone, blocks });
   report();
   await forEachLimited(k, pool.threads * 2, async (p) => {
-    results[p] = await pool.run(makeTask(opts, groups[p], p), k === 1 ? report : undefined);
+    results[p] = await pool.run(makeTask(opts, groups[p], p, blockSizes[p]), k === 1 ? report : undefined);
     done++;
     report();
   });
@@ -52,7 +52,7 @@ export async function coordinate(
   };
 }
 
-function makeTask(opts: Resolved, rows: Int32Array, partition: number): PartitionTask {
+function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize: number): PartitionTask {
   const { trainX, testX } = opts;
   const d = trainX.cols;
   const trainSub = new Float64Array(rows.length * d);
@@ -76,12 +76,20 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number): Partitio
     kernel: opts.kernel,
     mode: opts.partitions === 1 ? 'single' : 'costs',
     witness: opts.witness,
-    blockSize: opts.blockSize ?? defaultBlockSize(rows.length, testX.rows),
+    blockSize,
   };
 }
 
-function defaultBlockSize(trainRows: number, testRows: number): number {
-  return Math.max(1, Math.min(testRows, Math.floor(BLOCK_BYTES / (8 * trainRows)), 4096));
+function shapeOf(opts: Resolved, trainRows: number): PartitionShape {
+  return {
+    n: trainRows,
+    m: opts.testX.rows,
+    d: opts.trainX.cols,
+    classes: opts.classes,
+    model: opts.model,
+    mode: opts.partitions === 1 ? 'single' : 'costs',
+    witness: opts.witness,
+  };
 }
 
 /** k = 1: SPEC §4 radius; it is exact, so upper = radius. */

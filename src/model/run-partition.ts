@@ -3,6 +3,7 @@ import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
+import { planBlockSize, type PartitionShape } from './memory.js';
 
 /**
  * Trains the base model of one partition and certifies every test point
@@ -10,6 +11,8 @@ import { singleCertificates, voteCosts } from './certificate.js';
  * (K is n_p², each block adds blockSize × n_p).
  */
 export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: number, total: number) => void): PartitionResult {
+  // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
+  planBlockSize(taskShape(task), 1, task.blockSize);
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -75,6 +78,19 @@ function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
     ...(single
       ? { radius: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
       : { lower: new Int32Array(m * task.classes), upper: new Int32Array(m * task.classes) }),
+  };
+}
+
+/** What src/model/memory.ts needs to know about a task. */
+export function taskShape(task: PartitionTask): PartitionShape {
+  return {
+    n: task.trainRows,
+    m: task.testRows,
+    d: task.cols,
+    classes: task.classes,
+    model: task.model,
+    mode: task.mode,
+    witness: task.witness,
   };
 }
 
