@@ -271,12 +271,41 @@ describe('training rows of wildly different sizes', () => {
     });
   });
 
-  it('bVar > 0 with a 1e300 training row: ENUMERIC naming the row, not "use a larger --reg"', async () => {
+  it('bVar > 0 with a 1e300 training row: ENUMERIC naming the row, not "use a larger options.reg"', async () => {
     const { train, labels, test } = problem(7);
     train[5] = train[5].map((v) => v * 1e300);
     const error = await run(train, labels, test, { kernel: { bVar: 0.1 } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENUMERIC', field: 'train.x' });
     expect((error as Error).message).toMatch(/^training row 5: .*bVar > 0/);
-    expect((error as Error).message).not.toMatch(/--reg/);
+    expect((error as Error).message).not.toMatch(/larger .*reg/);
+  });
+});
+
+describe('the Wasm helpers of assembly/scale.ts', () => {
+  it('rowLogb is ⌊log₂ max|x|⌋ per row, subnormals included, ZERO_ROW for zero rows', () => {
+    const rows = [[0.75, -3], [0, 0], [5e-324, -1e-310], [-1.7976931348623157e308, 1], [1, 0.5], [2 ** -1022, 0]];
+    const want = [1, core.exports.ZERO_ROW.value, Math.floor(Math.log2(1e-310)), 1023, 0, -1022];
+    const got = core.heap.scoped(() => {
+      const out = core.heap.i32(rows.length);
+      core.exports.rowLogb(core.heap.putF64(rows.flat()), rows.length, 2, out);
+      return Array.from(core.heap.viewI32(out, rows.length));
+    });
+    expect(got).toEqual(want);
+  });
+
+  it('scaleRows and scaleEntries multiply by 2^k exactly, k beyond ±1023 too', () => {
+    const values = [5e-324, 3e-310, 1.5, -7.25, 2 ** 1000, 0];
+    for (const k of [2000, 1074, 1, 0, -1, -1000, -2000]) {
+      const [rowsOut, entriesOut] = core.heap.scoped(() => {
+        const x = core.heap.putF64(values);
+        core.exports.scaleRows(x, 1, values.length, core.heap.putI32([k]));
+        const c = core.heap.putF64(values);
+        core.exports.scaleEntries(c, 2, 3, core.heap.putI32([k - 5, k + 7]), core.heap.putI32([5, 0, -3]));
+        return [Array.from(core.heap.viewF64(x, 6)), Array.from(core.heap.viewF64(c, 6))];
+      });
+      expect(rowsOut).toEqual(values.map((v) => times2(v, k)));
+      const shifts = [k, k - 5, k - 8, k + 12, k + 7, k + 4];
+      expect(entriesOut).toEqual(values.map((v, i) => times2(v, shifts[i])));
+    }
   });
 });

@@ -218,7 +218,8 @@ function maxAbsRowSum(k: Float64Array, n: number): number {
 function notPositiveDefinite(pivot: number, n: number, reg: number): FlipcertError {
   return new FlipcertError(
     `kernel ridge regression failed: K + λ̃I is not numerically positive definite (Cholesky pivot ${pivot} of ${n}, ` +
-      `--reg ${reg}); use a larger --reg (e.g. ${reg * 10}) or remove duplicate training rows`,
+      `options.reg ${reg}); use a larger options.reg (e.g. ${reg * 10}) or remove duplicate training rows`,
     'ENUMERIC',
+    { field: 'reg' },
   );
 }
