@@ -5,6 +5,7 @@
 // What float64 cannot hold must be refused as ENUMERIC, never returned as
 // NaN, Inf or a silently different number.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMnist } from '../src/data/mnist.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify, ntk, type CertifyOptions, type CertifyResult } from '../src/index.js';
 import { KernelModel } from '../src/kernel/model.js';
@@ -307,5 +308,43 @@ describe('the Wasm helpers of assembly/scale.ts', () => {
       const shifts = [k, k - 5, k - 8, k + 12, k + 7, k + 4];
       expect(entriesOut).toEqual(values.map((v, i) => times2(v, shifts[i])));
     }
+  });
+});
+
+describe('ordinary data: bit for bit the unscaled computation', () => {
+  it('MNIST kernels and β equal the raw Gram + recursion path (no rescaling, no extra rounding)', async () => {
+    const { train, test } = await loadMnist('mnist', { trainSize: 300, testSize: 40 });
+    const kernel = { depth: 2, wVar: 2, bVar: 0 };
+    const n = train.x.rows;
+    const d = train.x.cols;
+    // The path before rescaling existed: squared norms, Gram product, recursion.
+    const raw = core.heap.scoped(() => {
+      const x = core.heap.putF64(train.x.data);
+      const t = core.heap.putF64(test.x.data);
+      const q = core.heap.f64(n);
+      const qt = core.heap.f64(40);
+      const k = core.heap.f64(n * n);
+      const kt = core.heap.f64(40 * n);
+      core.exports.rowSquaredNorms(x, q, n, d);
+      core.exports.rowSquaredNorms(t, qt, 40, d);
+      core.exports.gramSym(x, k, n, d);
+      core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
+      core.exports.gramDot(t, x, kt, 40, n, d);
+      core.exports.ntkFromDot(kt, qt, q, 40, n, d, 2, 2, 0);
+      const sym = core.heap.viewF64(k, n * n).slice();
+      const lambda = core.exports.traceOf(k, n) / n;
+      core.exports.addDiagonal(k, n, lambda);
+      expect(core.exports.cholesky(k, n)).toBe(0);
+      const cross = core.heap.viewF64(kt, 40 * n).slice();
+      core.exports.trsmRightLowerT(k, kt, n, 40);
+      core.exports.trsmRightLower(k, kt, n, 40);
+      return { sym, cross, beta: core.heap.viewF64(kt, 40 * n).slice() };
+    });
+    expect(Array.from(ntkGram(core, train.x, undefined, kernel))).toEqual(Array.from(raw.sym));
+    expect(Array.from(ntkGram(core, test.x, train.x, kernel))).toEqual(Array.from(raw.cross));
+    const model = KernelModel.fit(core, train.x, { model: 'krr', reg: 1, kernel });
+    expect(Array.from(core.heap.viewF64(model.weights(test.x, 0, 40), 40 * n))).toEqual(Array.from(raw.beta));
+    expect(Array.from(model.lastExponents)).toEqual(new Array(40).fill(0));
+    model.dispose();
   });
 });
