@@ -61,8 +61,9 @@ export class Heap {
     if (end > this.maxBytes) {
       throw new FlipcertError(
         `not enough memory: the WebAssembly core needs ${formatBytes(end - this.base)} but can address at most ` +
-          `${formatBytes(this.maxBytes - this.base)}; use smaller --train-size, more --partitions or a smaller test block`,
+          `${formatBytes(this.maxBytes - this.base)}; use more options.partitions, fewer training rows or a smaller options.blockSize`,
         'EMEMORY',
+        { field: 'partitions' },
       );
     }
     const have = this.memory.buffer.byteLength;
@@ -72,8 +73,9 @@ export class Heap {
       } catch {
         throw new FlipcertError(
           `not enough memory: could not grow WebAssembly memory to ${formatBytes(end)}; ` +
-            'use smaller --train-size, more --partitions or a smaller test block',
+            'use more options.partitions, fewer training rows or a smaller options.blockSize',
           'EMEMORY',
+          { field: 'partitions' },
         );
       }
     }
