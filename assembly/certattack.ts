@@ -1,18 +1,23 @@
 // Upper bound on the flips that make one base model vote a given class
-// (SPEC §5, C > 2): a real attack, applied to a copy of the labels and
-// re-checked by re-scoring from scratch.
+// (SPEC §5): a real attack, applied to a copy of the labels and re-checked by
+// re-scoring from scratch with compensated sums.
 //
 // Strategy: first apply the minimal flip set against the rival that set the
-// lower bound (from the clean lists: no re-bucketing); while the model still
-// does not vote `target`, re-bucket the attacked labels, take the rival that
-// needs the most flips (exact rule, no tolerance) and apply that pair's minimal
-// flip set. Each round beats one rival; flips that move a point onto a rival
-// can lift a third class, hence the loop and its round cap; if it gets stuck,
-// a blunt attack (all positive weights to target) takes over. Finally, flips
-// the attack turned out not to need are put back one at a time.
+// lower bound (from the clean lists: no re-bucketing); while the model does not
+// clearly vote `target`, re-bucket the attacked labels, take the rival that
+// needs the most flips and apply that pair's minimal flip set. Each round beats
+// one rival; flips that move a point onto a rival can lift a third class, hence
+// the loop and its round cap; if it gets stuck, a blunt attack (all positive
+// weights to target) takes over. Finally, flips the attack turned out not to
+// need are put back one at a time.
+//
+// Rounding: pair counts use the strict rule (−CERT_EPS, certpair.ts) and an
+// attack only counts when, re-scored, `target` beats every class by more than
+// the rounding band (votesClearly), so the count is a true upper bound in exact
+// arithmetic and in any plain float evaluation.
 
-import { Workspace, argmaxAt, argmaxScore, bucket, voteOf } from './certlists';
-import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
+import { Workspace, bucket, rescore, votesClearly } from './certlists';
+import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
 
 /**
  * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes
@@ -24,27 +29,34 @@ import { UNREACHABLE, emitFlips, pairFlips } from './certpair';
 export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i32, firstRival: i32): i32 {
   const n = ws.n;
   memory.copy(ws.work, labels, <usize>n << 2);
-  if (firstRival >= 0 && pairFlips(ws, firstRival, target, 0, 0) != UNREACHABLE) {
+  if (firstRival >= 0 && pairFlips(ws, firstRival, target, -CERT_EPS, 0) != UNREACHABLE) {
     emitFlips(ws, beta, ws.work, firstRival, target, 0, true);
-    if (voteOf(ws, beta, ws.work) == target) return pruned(ws, beta, labels, target);
+    if (wins(ws, beta, ws.work, target)) return pruned(ws, beta, labels, target);
   }
   const rounds = 2 * ws.classes + 8;
   for (let round = 0; round < rounds; round++) {
+    if (wins(ws, beta, ws.work, target)) return pruned(ws, beta, labels, target);
     bucket(ws, beta, ws.work);
     ws.dirty = 1;
-    if (argmaxScore(ws) == target) return pruned(ws, beta, labels, target);
     const rival = hardestRival(ws, target);
     // Recompute the pair so that vStar/kStar describe its flip set.
-    if (rival < 0 || pairFlips(ws, rival, target, 0, 0) == 0) break;
+    if (rival < 0 || pairFlips(ws, rival, target, -CERT_EPS, 0) == 0) break;
     emitFlips(ws, beta, ws.work, rival, target, 0, true);
   }
   return bluntAttack(ws, beta, labels, target);
 }
 
+/** Re-scores `work` from scratch: does it vote `target` by more than the rounding band? */
+function wins(ws: Workspace, beta: usize, work: usize, target: i32): bool {
+  rescore(ws, beta, work);
+  return votesClearly(ws, target, CERT_EPS);
+}
+
 /**
  * Fallback when the rival-by-rival attack gets stuck: every positive weight
  * votes for `target` and every negative one leaves it, then pruning removes
- * what is not needed. Succeeds whenever some weight is positive.
+ * what is not needed. Then F_target = Σβ⁺ > 0 ≥ F_j for every other class, so
+ * it succeeds whenever some weight is positive.
  */
 function bluntAttack(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
   const n = ws.n;
@@ -55,20 +67,19 @@ function bluntAttack(ws: Workspace, beta: usize, labels: usize, target: i32): i3
     const to = b > 0 ? target : b < 0 && y == target ? away : y;
     store<i32>(ws.work + (<usize>i << 2), to);
   }
-  return voteOf(ws, beta, ws.work) == target ? pruned(ws, beta, labels, target) : UNREACHABLE;
+  return wins(ws, beta, ws.work, target) ? pruned(ws, beta, labels, target) : UNREACHABLE;
 }
 
 /**
  * Drops flips the successful attack in ws.work does not need: each changed
  * label is put back when, by incrementally updated scores, the vote stays
- * `target`. The result is re-scored from scratch; if rounding made that check
- * fail, the unpruned attack (already verified) is kept. Returns the flip count.
+ * clearly `target`. The result is re-scored from scratch; if rounding made that
+ * check fail, the unpruned attack (already verified) is kept. Returns the flip
+ * count. Expects ws.trial/ws.trialAbs to hold the re-scored attack.
  */
 function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
   const n = ws.n;
   memory.copy(ws.backup, ws.work, <usize>n << 2);
-  voteOf(ws, beta, ws.work); // fresh scores in ws.trial
-  const scores = ws.trial;
   // Smallest |β| first: those flips are the likeliest to be superfluous.
   for (let k = ws.nz - 1; k >= 0; k--) {
     const i = load<i32>(ws.absIdx + (<usize>k << 2));
@@ -76,30 +87,31 @@ function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
     const was = load<i32>(labels + (<usize>i << 2));
     if (now == was) continue;
     const b = load<f64>(beta + (<usize>i << 3));
-    const pNow = scores + (<usize>now << 3);
-    const pWas = scores + (<usize>was << 3);
-    const sNow = load<f64>(pNow);
-    const sWas = load<f64>(pWas);
-    store<f64>(pNow, sNow - b);
-    store<f64>(pWas, sWas + b);
-    if (argmaxAt(scores, ws.classes) == target) {
-      store<i32>(ws.work + (<usize>i << 2), was);
-    } else {
-      store<f64>(pNow, sNow);
-      store<f64>(pWas, sWas);
-    }
+    moveScore(ws, b, now, was);
+    if (votesClearly(ws, target, CERT_EPS)) store<i32>(ws.work + (<usize>i << 2), was);
+    else moveScore(ws, b, was, now);
   }
-  if (voteOf(ws, beta, ws.work) != target) memory.copy(ws.work, ws.backup, <usize>n << 2);
+  if (!wins(ws, beta, ws.work, target)) memory.copy(ws.work, ws.backup, <usize>n << 2);
   return changedLabels(ws.work, labels, n);
 }
 
-/** The class j ≠ target needing the most flips for target to overtake it; −1 if one is unreachable. */
+/** Moves weight b from class `from` to class `to` in ws.trial and ws.trialAbs. */
+function moveScore(ws: Workspace, b: f64, from: i32, to: i32): void {
+  const pf = <usize>from << 3;
+  const pt = <usize>to << 3;
+  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - b);
+  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + b);
+  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(b));
+  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(b));
+}
+
+/** The class j ≠ target needing the most flips for target to clearly overtake it; −1 if one is unreachable. */
 function hardestRival(ws: Workspace, target: i32): i32 {
   let rival = -1;
   let most = -1;
   for (let j = 0; j < ws.classes; j++) {
     if (j == target) continue;
-    const s = pairFlips(ws, j, target, 0, 0);
+    const s = pairFlips(ws, j, target, -CERT_EPS, 0);
     if (s == UNREACHABLE) return -1;
     if (s > most) {
       most = s;

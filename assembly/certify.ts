@@ -5,7 +5,7 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { Workspace, argmaxScore, bucket, sortAbs, workspaceBytes, wsInit } from './certlists';
+import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './certlists';
 import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
 import { attackVote } from './certattack';
 
@@ -16,60 +16,136 @@ export function certScratchBytes(n: i32, classes: i32): i32 {
 
 /**
  * ScaLabelCert for m test points: prediction, radius (min_c' s(c') − 1, n when
- * nothing flips it), near-tie flag, and the class c' attaining the minimum
- * (−1 when none). Returns 0.
+ * nothing flips it), near-tie flag, an upper bound on the true radius (equal
+ * to the radius unless flagged), and the class c' attaining the minimum (−1
+ * when none). Returns 0.
  */
 export function certifyBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
-  outPred: usize, outRadius: usize, outNear: usize, outTarget: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outUpper: usize, outTarget: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
   for (let p = 0; p < m; p++) {
-    const target = certifyPoint(ws, beta + ((<usize>p * <usize>n) << 3), labels, p, outPred, outRadius, outNear);
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const target = certifyPoint(ws, row, labels, p, outPred, outRadius, outNear, outUpper);
     store<i32>(outTarget + (<usize>p << 2), target);
   }
   return 0;
 }
 
 /**
- * certifyBlock for one point plus its witness: the radius + 1 flips that change
- * the prediction, as (train, from, to) triples in `outFlips` (room for n
- * triples; none when the radius is n). Returns the number of flips.
+ * certifyBlock for one point plus its witness: the flips that change the
+ * prediction, as (train, from, to) triples in `outFlips` (room for n triples;
+ * none when the radius is n). Returns the number of flips.
+ *
+ * Every witness is re-scored from scratch (compensated sums) before it is
+ * reported and must beat the prediction by more than the rounding band. One
+ * that does not is never reported: the point is flagged near-tie and the
+ * witness replaced by the smallest single-pair flip set that does clear the
+ * band (strict rule; more than radius + 1 flips, the flips behind `upper`), or
+ * dropped (0 flips) when none re-scores clearly. An unflagged witness has
+ * exactly radius + 1 flips.
  */
 export function certifyWitness(
   betaRow: usize, labels: usize, n: i32, classes: i32, scratch: usize,
-  outPred: usize, outRadius: usize, outNear: usize, outFlips: usize,
+  outPred: usize, outRadius: usize, outNear: usize, outUpper: usize, outFlips: usize,
 ): i32 {
   const ws = wsInit(scratch, n, classes);
-  const target = certifyPoint(ws, betaRow, labels, 0, outPred, outRadius, outNear);
+  const target = certifyPoint(ws, betaRow, labels, 0, outPred, outRadius, outNear, outUpper);
   if (target < 0) return 0;
   const c = load<i32>(outPred);
-  pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
-  return emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+  if (load<u8>(outNear) == 0) {
+    pairFlips(ws, c, target, CERT_EPS, 1); // sets vStar/kStar for the minimising pair
+    const count = emitFlips(ws, betaRow, labels, c, target, outFlips, false);
+    if (count > 0 && flipsChangeVote(ws, betaRow, labels, outFlips, count, c)) return count;
+    // Clear by the pair's sums but not when re-scored (a last-bit coincidence): flag it.
+    store<u8>(outNear, 1);
+    setUpper(ws, betaRow, labels, c, outUpper);
+  }
+  const strict = strictTarget(ws, betaRow, labels, c);
+  if (strict < 0) return 0;
+  pairFlips(ws, c, strict, -CERT_EPS, 1);
+  return emitFlips(ws, betaRow, labels, c, strict, outFlips, false);
 }
 
-/** Certifies the point at `row` into slot p of the outputs; returns the minimising class or −1. */
-function certifyPoint(ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize): i32 {
+/** Applies `count` flip triples to a copy of the labels and re-scores: is `vote` clearly beaten? */
+function flipsChangeVote(ws: Workspace, beta: usize, labels: usize, flips: usize, count: i32, vote: i32): bool {
+  memory.copy(ws.work, labels, <usize>ws.n << 2);
+  for (let k = 0; k < count; k++) {
+    const p = flips + (<usize>(3 * k) << 2);
+    store<i32>(ws.work + (<usize>load<i32>(p) << 2), load<i32>(p + 8));
+  }
+  rescore(ws, beta, ws.work);
+  return voteLostClearly(ws, vote, CERT_EPS);
+}
+
+/**
+ * The class t whose single-pair flip set against c is the smallest that
+ * overtakes c by more than the rounding band (strict rule), checked by
+ * re-scoring; −1 when none re-scores clearly. The buckets hold the clean labels.
+ */
+function strictTarget(ws: Workspace, beta: usize, labels: usize, c: i32): i32 {
+  let best = UNREACHABLE;
+  let target = -1;
+  for (let t = 0; t < ws.classes; t++) {
+    if (t == c) continue;
+    const s = pairFlips(ws, c, t, -CERT_EPS, 1);
+    if (s < best) {
+      best = s;
+      target = t;
+    }
+  }
+  if (target < 0) return -1;
+  pairFlips(ws, c, target, -CERT_EPS, 1);
+  memory.copy(ws.work, labels, <usize>ws.n << 2);
+  emitFlips(ws, beta, ws.work, c, target, 0, true);
+  rescore(ws, beta, ws.work);
+  return voteLostClearly(ws, c, CERT_EPS) ? target : -1;
+}
+
+/** Upper bound on the radius of a flagged point: the strict, re-scored attack's size − 1 (n when none). */
+function setUpper(ws: Workspace, beta: usize, labels: usize, c: i32, outUpper: usize): void {
+  const t = strictTarget(ws, beta, labels, c);
+  const flips = t < 0 ? UNREACHABLE : pairFlips(ws, c, t, -CERT_EPS, 1);
+  store<i32>(outUpper, flips == UNREACHABLE ? ws.n : min(flips - 1, ws.n));
+}
+
+/**
+ * Certifies the point at `row` into slot p of the outputs; returns the
+ * minimising class (−1 when none). The radius is exact unless flagged: among
+ * equally minimal rivals a clean one is preferred (its count is exact, and the
+ * others' true counts are no smaller), and a prediction whose margin to any
+ * class lies within the rounding band is always flagged. A flagged point's
+ * upper bound comes from the strict attack.
+ */
+function certifyPoint(
+  ws: Workspace, row: usize, labels: usize, p: i32, outPred: usize, outRadius: usize, outNear: usize, outUpper: usize,
+): i32 {
   sortAbs(ws, row);
   bucket(ws, row, labels);
   const c = argmaxScore(ws);
   let best = UNREACHABLE;
   let target = -1;
   let near = 0;
+  let voteNear = 0;
   for (let t = 0; t < ws.classes; t++) {
     if (t == c) continue;
     const s = pairFlips(ws, c, t, CERT_EPS, 1);
-    if (s < best) {
+    const pairNear = ws.pairNear;
+    voteNear |= pairNear >> 1;
+    if (s < best || (s == best && s != UNREACHABLE && near != 0 && pairNear == 0)) {
       best = s;
       target = t;
-      near = ws.pairNear;
-    } else if (s == best && s != UNREACHABLE) {
-      near |= ws.pairNear; // an equal count decided by tolerance is just as uncertain
+      near = pairNear != 0 ? 1 : 0;
     }
   }
+  near |= voteNear;
+  const radius = best == UNREACHABLE ? ws.n : min(best - 1, ws.n);
   store<i32>(outPred + (<usize>p << 2), c);
-  store<i32>(outRadius + (<usize>p << 2), best == UNREACHABLE ? ws.n : min(best - 1, ws.n));
+  store<i32>(outRadius + (<usize>p << 2), radius);
   store<u8>(outNear + <usize>p, <u8>near);
+  if (near != 0) setUpper(ws, row, labels, c, outUpper + (<usize>p << 2));
+  else store<i32>(outUpper + (<usize>p << 2), radius);
   return target;
 }
 
@@ -112,9 +188,9 @@ export function voteCostsBlock(
     const near = lowerBounds(ws, vote, lower);
     for (let l = 0; l < classes; l++) {
       const lb = load<i32>(lower + (<usize>l << 2));
-      // Two classes: the bound is exact, unless the tolerance decided it; then
-      // the real attack gives the exact count. Attacks may overwrite the
-      // buckets, so they run after every lower bound and restore them.
+      // Two classes: the bound is exact unless it lies within the rounding band;
+      // then only a re-scored attack may give the upper bound. Attacks may
+      // overwrite the buckets, so they run after every lower bound and restore them.
       const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
       let ub = lb;
       if (l == vote) ub = 0;
@@ -133,21 +209,24 @@ export function voteCostsBlock(
 
 /**
  * Fills lower[l] = LB(l) for every class and ws.rival[l] = the rival that set it;
- * returns 1 if a maximising pair was a near tie.
+ * returns 1 if a maximising pair was within the rounding band, or the vote's
+ * margin to some class is (a near tie of the vote itself).
  */
 function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
   let near = 0;
+  ws.voteNear = 0;
   for (let l = 0; l < ws.classes; l++) {
     store<i32>(lower + (<usize>l << 2), lowerBound(ws, vote, l));
     near |= ws.pairNear;
   }
-  return near;
+  return near | ws.voteNear;
 }
 
 /**
  * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
  * maximising rival in ws.rival[l] and leaves ws.pairNear = 1 when a maximising
- * pair was decided by the tolerance.
+ * pair (any of equal maxima) was within the rounding band; sets ws.voteNear
+ * when the vote's own margin to l is.
  */
 function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
   let most = 0;
@@ -157,7 +236,13 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
     for (let j = 0; j < ws.classes; j++) {
       if (j == l) continue;
       // Zero flips never change the vote itself: at least one against it.
-      const s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      let s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
+      if (ws.pairNear == 2) {
+        // l is within rounding of the vote itself: some exact evaluation may
+        // already vote l, so the sound lower bound is 0 flips.
+        ws.voteNear = 1;
+        s = 0;
+      }
       if (s > most) {
         most = s;
         nearAtMost = ws.pairNear;
@@ -165,6 +250,7 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
       } else if (s == most) {
         nearAtMost |= ws.pairNear;
       }
+      nearAtMost = nearAtMost != 0 ? 1 : 0;
     }
   }
   store<i32>(ws.rival + (<usize>l << 2), rival);

@@ -34,7 +34,9 @@ export class Workspace {
   work: usize; // i32[n]     attacked labels (certattack.ts)
   backup: usize; // i32[n]   attacked labels before pruning
   hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
-  trial: usize; // f64[C] scores of attacked labels, so `scores` stays the clean one
+  trial: usize; // f64[C] re-scored class scores of attacked labels, so `scores` stays the clean one
+  trialComp: usize; // f64[C] their compensation terms while summing
+  trialAbs: usize; // f64[C] Σ |β| per class of the attacked labels (the rounding scale)
   rival: usize; // i32[C] per target class, the rival that maximised its lower bound
   dirty: i32; // 1 when buckets/scores hold attacked labels, not the clean ones
   // Current pair (setPair): list views and the search result.
@@ -45,7 +47,8 @@ export class Workspace {
   vStar: f64; // smallest gain value used by the minimal flip set
   kStar: i32; // how many gains equal to vStar it uses
   sumStar: f64; // sum of the chosen gains
-  pairNear: i32; // 1 when the tolerance, not the exact comparison, decided the last pair
+  voteNear: i32; // set by callers when some pair found the vote's own margin within the band
+  pairNear: i32; // last pair: 0 clear, 1 within the rounding band, 2 the vote itself within it (certpair.ts)
 }
 
 // @ts-ignore: decorator
@@ -55,7 +58,7 @@ export class Workspace {
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 2 * classes);
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes);
   const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 8;
 }
@@ -67,6 +70,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.classes = classes;
   ws.nz = 0;
   ws.dirty = 0;
+  ws.voteNear = 0;
+  ws.pairNear = 0;
   let p = align8(base + offsetof<Workspace>());
   ws.absVals = p; p += <usize>n << 3;
   ws.absPre = p; p += <usize>(n + 1) << 3;
@@ -74,6 +79,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.grpPre = p; p += <usize>(n + 2 * classes) << 3;
   ws.scores = p; p += <usize>classes << 3;
   ws.trial = p; p += <usize>classes << 3;
+  ws.trialComp = p; p += <usize>classes << 3;
+  ws.trialAbs = p; p += <usize>classes << 3;
   ws.absIdx = p; p += <usize>n << 2;
   ws.grpIdx = p; p += <usize>n << 2;
   ws.grpStart = p; p += <usize>(2 * classes + 1) << 2;
@@ -184,17 +191,61 @@ export function bucket(ws: Workspace, beta: usize, labels: usize): void {
 }
 
 /**
- * The model's vote for the labels at `labels`, re-scored from scratch in
- * training-index order (into ws.trial, leaving the buckets untouched).
+ * Re-scores the model for the labels at `labels` from scratch, into ws.trial
+ * (class scores, Neumaier-compensated sums, so accurate to a few ulps of the
+ * class's Σ|β|) and ws.trialAbs (Σ|β| per class), leaving the buckets untouched.
+ * This is the independent check behind every witness and every attack.
  */
-export function voteOf(ws: Workspace, beta: usize, labels: usize): i32 {
+export function rescore(ws: Workspace, beta: usize, labels: usize): void {
   const classes = ws.classes;
-  for (let c = 0; c < classes; c++) store<f64>(ws.trial + (<usize>c << 3), 0);
-  for (let i = 0; i < ws.n; i++) {
-    const sp = ws.trial + (<usize>load<i32>(labels + (<usize>i << 2)) << 3);
-    store<f64>(sp, load<f64>(sp) + load<f64>(beta + (<usize>i << 3)));
+  for (let c = 0; c < classes; c++) {
+    store<f64>(ws.trial + (<usize>c << 3), 0);
+    store<f64>(ws.trialComp + (<usize>c << 3), 0);
+    store<f64>(ws.trialAbs + (<usize>c << 3), 0);
   }
-  return argmaxAt(ws.trial, classes);
+  for (let i = 0; i < ws.n; i++) {
+    const off = <usize>load<i32>(labels + (<usize>i << 2)) << 3;
+    const x = load<f64>(beta + (<usize>i << 3));
+    const s = load<f64>(ws.trial + off);
+    const t = s + x;
+    const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+    store<f64>(ws.trial + off, t);
+    store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
+    store<f64>(ws.trialAbs + off, load<f64>(ws.trialAbs + off) + Math.abs(x));
+  }
+  for (let c = 0; c < classes; c++) {
+    const off = <usize>c << 3;
+    store<f64>(ws.trial + off, load<f64>(ws.trial + off) + load<f64>(ws.trialComp + off));
+  }
+}
+
+/**
+ * Whether class a beats class b in ws.trial by more than the rounding band
+ * eps·(A_a + A_b): then a beats b in exact arithmetic, and in any evaluation
+ * whose error stays below the band, whatever the tie rule.
+ */
+// @ts-ignore: decorator
+@inline export function beatsClearly(ws: Workspace, a: i32, b: i32, eps: f64): bool {
+  const fa = load<f64>(ws.trial + (<usize>a << 3));
+  const fb = load<f64>(ws.trial + (<usize>b << 3));
+  const scale = load<f64>(ws.trialAbs + (<usize>a << 3)) + load<f64>(ws.trialAbs + (<usize>b << 3));
+  return fa - fb > eps * scale;
+}
+
+/** Whether ws.trial's scores make `target` the vote by more than the rounding band against every class. */
+export function votesClearly(ws: Workspace, target: i32, eps: f64): bool {
+  for (let j = 0; j < ws.classes; j++) {
+    if (j != target && !beatsClearly(ws, target, j, eps)) return false;
+  }
+  return true;
+}
+
+/** Whether some class beats `vote` in ws.trial by more than the rounding band (the vote surely changed). */
+export function voteLostClearly(ws: Workspace, vote: i32, eps: f64): bool {
+  for (let j = 0; j < ws.classes; j++) {
+    if (j != vote && beatsClearly(ws, j, vote, eps)) return true;
+  }
+  return false;
 }
 
 /** The clean labels' vote: class with the highest score, ties to the lowest index (SPEC §3). */

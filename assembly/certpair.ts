@@ -11,21 +11,35 @@
 // h(v*) past the threshold, found by a binary search in each of the three
 // sorted sources. Then s = #(gains > v*) + the few copies of v* needed.
 //
-// Rounding ("err on the sound side"): with S the sum of the chosen gains and
-// A_c = Σ_{y_i = c} |β_i|, t is taken to overtake b when
-//     S > M − eps·(A_b + A_t + S)          (eps = CERT_EPS = 1e-12),
-// which bounds the rounding of recomputing F_b and F_t after the flips. When this
-// tolerant rule decides differently from the exact comparison (S > M, or S = M
-// and t < b) the pair is flagged near-tie. eps = 0 gives the exact rule.
+// Rounding ("err on the sound side"). With S the sum of the chosen gains,
+// A_c = Σ_{y_i = c} |β_i| and X = A_b + A_t + S (what recomputing F_b and F_t
+// after the flips would sum), the rounding band of the decision "S passes M"
+// is |S − M| ≤ eps·X, eps = CERT_EPS = 1e-12.
+// - Tolerant rule (eps > 0, certificates and lower bounds): t overtakes b when
+//   S > M − eps·X, so the count can only come out too small (sound).
+// - The count is flagged (ws.pairNear) unless the chosen sum clears the band
+//   on the defender's side too, S > M + eps·X: only then does every exact or
+//   re-scored evaluation agree that these flips win and one fewer does not.
+//   Zero flips (minFlips = 0) are flagged unless 0 > M + eps·A; against the
+//   model's own vote (minFlips = 1) a clean margin inside the band is a near
+//   tie of the prediction itself (pairNear = 2).
+// - Strict rule (eps < 0, the attacks behind upper bounds): t overtakes b only
+//   when S > M + |eps|·X, so the flips really win when re-scored.
+// eps = 0 gives the exact rule of SPEC §4.
 
 import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './certlists';
 import { countAbove, countAtLeast } from './select';
 
-/** Relative tolerance of the certificate's comparisons (see the file comment). */
-export const CERT_EPS: f64 = 1e-12;
-
-/** Sentinel for "no number of flips reaches it" (src/types.ts UNREACHABLE). */
-export const UNREACHABLE: i32 = 0x7fffffff;
+/**
+ * Relative tolerance of the certificate's comparisons (see the file comment)
+ * and the sentinel for "no number of flips reaches it". Both are defined once,
+ * in src/types.ts (TIE_TOLERANCE, UNREACHABLE), and imported when the core is
+ * instantiated (src/wasm/core.ts).
+ */
+// @ts-ignore: decorator
+@external("env", "tieTolerance") export declare const CERT_EPS: f64;
+// @ts-ignore: decorator
+@external("env", "unreachable") export declare const UNREACHABLE: i32;
 
 /** Points the workspace's pair views at base class b and target class t. */
 export function setPair(ws: Workspace, b: i32, t: i32): void {
@@ -124,7 +138,7 @@ function searchSource(
  * Smallest s ≥ 1 whose s largest gains pass the threshold (UNREACHABLE if
  * none). Records the split (vStar, kStar) and the chosen sum for witnesses.
  */
-function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: bool): i32 {
+function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: bool, fallback: i32): i32 {
   if (!passes(gainSum(ws, 0, true), threshold, orEqual)) return UNREACHABLE;
   // v* is the largest gain value passing; it comes from one of three sorted sources.
   const pbIdx = ws.grpIdx + (<usize>groupIndex(ws, ws.pbVals) << 2);
@@ -132,11 +146,16 @@ function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
   let v = searchSource(ws, ws.pbVals, pbIdx, ws.pbLen, 2, threshold, orEqual, b, t, false);
   v = Math.max(v, searchSource(ws, ws.ntVals, ntIdx, ws.ntLen, 2, threshold, orEqual, b, t, false));
   v = Math.max(v, searchSource(ws, ws.absVals, ws.absIdx, ws.nz, 1, threshold, orEqual, b, t, true));
-  if (v <= 0) return UNREACHABLE; // only reachable through rounding disagreements
+  const countAboveV = v > 0 ? gainCount(ws, v, true) : 0;
+  const copies = v > 0 ? gainCount(ws, v, false) - countAboveV : 0;
+  if (copies <= 0) {
+    // Only reachable when the sums disagree in their last bits (the total passes
+    // but no gain value does): the decision is within rounding, so answer the
+    // caller's safe side and flag it.
+    if (ws.pairNear == 0) ws.pairNear = 1;
+    return fallback;
+  }
   const above = gainSum(ws, v, true);
-  const countAboveV = gainCount(ws, v, true);
-  const copies = gainCount(ws, v, false) - countAboveV;
-  if (copies <= 0) return UNREACHABLE;
   // The fewest copies of v that pass: solve, then nudge against rounding.
   const gap = (threshold - above) / v;
   let kf = orEqual ? Math.ceil(gap) : Math.floor(gap) + 1;
@@ -152,35 +171,46 @@ function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
 
 /**
  * Minimum flips for class t to overtake class b at the current point (lists
- * and scores already built), with relative tolerance `eps` (CERT_EPS, or 0 for
- * the exact rule). `minFlips` = 1 when b is the model's own prediction: zero
- * flips cannot change it, and at least one strictly positive gain is needed.
- * Sets ws.pairNear; UNREACHABLE when no flips suffice.
+ * and scores already built), with relative tolerance `eps`: CERT_EPS for the
+ * tolerant rule (certificates, lower bounds), −CERT_EPS for the strict rule
+ * (attacks), 0 for the exact rule. `minFlips` = 1 when b is the model's own
+ * vote: zero flips cannot change it, and at least one strictly positive gain
+ * is needed. Sets ws.pairNear (see the file comment); UNREACHABLE when no
+ * flips suffice.
  */
 export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32): i32 {
   setPair(ws, b, t);
   const margin = scoreOf(ws, b) - scoreOf(ws, t);
-  const orEqual = t < b;
+  const orEqual = t < b && eps >= 0;
   const scale =
     listTotal(ws.pbPre, ws.pbLen) + listTotal(ws.nbPre, ws.nbLen) + listTotal(ws.ptPre, ws.ptLen) + listTotal(ws.ntPre, ws.ntLen);
   // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)
   let threshold = (margin - eps * scale) / (1 + eps);
   let searchOrEqual = orEqual;
+  const band = Math.abs(eps);
   ws.pairNear = 0;
   ws.vStar = 0;
   ws.kStar = 0;
   ws.sumStar = 0;
   if (passes(0, threshold, orEqual)) {
     if (minFlips == 0) {
-      if (!passes(0, margin, orEqual)) ws.pairNear = 1;
+      if (!clears(0, margin, band, scale)) ws.pairNear = 1;
       return 0;
     }
+    // b is the vote and its margin lies within the band: a near tie of the prediction.
+    ws.pairNear = 2;
     threshold = 0; // the smallest s ≥ 1 with a really positive gain
     searchOrEqual = false;
   }
-  const s = searchFlips(ws, b, t, threshold, searchOrEqual);
-  if (s != UNREACHABLE && !passes(ws.sumStar, margin, orEqual)) ws.pairNear = 1;
+  const s = searchFlips(ws, b, t, threshold, searchOrEqual, eps > 0 ? 1 : UNREACHABLE);
+  if (s != UNREACHABLE && ws.pairNear == 0 && !clears(ws.sumStar, margin, band, scale)) ws.pairNear = 1;
   return s;
+}
+
+/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
+// @ts-ignore: decorator
+@inline function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
+  return sum - margin > band * (scale + sum);
 }
 
 /**

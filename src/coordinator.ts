@@ -1,39 +1,51 @@
+import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
-import type { Progress, Resolved } from './options.js';
-import { groupByPartition, partitionIds } from './partition.js';
+import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { PartitionResult, PartitionTask } from './pool/task.js';
+import { ProgressReporter } from './progress.js';
 import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
-import { planBlockSize, type PartitionShape } from './model/memory.js';
+import { planPartitionBlocks } from './model/memory.js';
+
+/** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
+const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /**
- * Splits the training set, fans the partitions out over the pool, and turns
- * their votes and costs into SPEC §6 results.
+ * Fans the partitions (already split by resolveOptions) out over the pool,
+ * and turns their votes and costs into SPEC §6 results. If onProgress
+ * throws, this rejects with its exception at once; the caller closes the pool.
+ * `blockSizes` (test rows per block, per partition) come from
+ * planPartitionBlocks, which the caller runs before opening the pool.
  */
 export async function coordinate(
   opts: Resolved,
   pool: PartitionPool,
-  onProgress?: (progress: Progress) => void,
+  blockSizes: number[] = planPartitionBlocks(opts),
 ): Promise<CertifyResult> {
-  const started = performance.now();
+  const started = now();
   const k = opts.partitions;
-  const groups = groupByPartition(partitionIds(opts.trainX, k, opts.partitioning), k);
-  // Every partition's memory is checked before any of them starts (EMEMORY otherwise).
-  const blockSizes = groups.map((rows) => planBlockSize(shapeOf(opts, rows.length), k, opts.blockSize));
   const results = new Array<PartitionResult>(k);
+  const progress = new ProgressReporter(opts.onProgress, k);
   let done = 0;
-  const report = (blocksDone = 0, blocks = 0) =>
-    onProgress?.({ partitionsDone: done, partitions: k, blocksDone, blocks });
-  report();
-  await forEachLimited(k, pool.threads * 2, async (p) => {
-    results[p] = await pool.run(makeTask(opts, groups[p], p, blockSizes[p]), k === 1 ? report : undefined);
-    done++;
-    report();
-  });
-  const points = k === 1 ? singleModelPoints(opts, results[0], groups[0]) : ensemblePoints(opts, results);
-  const seconds = (performance.now() - started) / 1000;
+  try {
+    progress.report(done);
+    const onBlock = k === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
+    const work = forEachLimited(k, pool.threads * 2, async (p) => {
+      throwIfAborted(opts.signal);
+      results[p] = await pool.run(makeTask(opts, opts.groups[p], p, blockSizes[p]), onBlock, opts.signal);
+      done++;
+      progress.report(done);
+    });
+    await Promise.race([work, progress.failed]);
+  } catch (error) {
+    throw progress.failure()?.error ?? error;
+  } finally {
+    progress.close();
+  }
+  const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
+  const seconds = (now() - started) / 1000;
   return {
     version: 1,
     config: {
@@ -43,7 +55,7 @@ export async function coordinate(
       svmCBound: opts.model === 'svm' ? Math.min(...results.map((r) => r.svmBound)) : null,
       ...opts.kernel,
       partitions: k,
-      partitioning: typeof opts.partitioning === 'string' ? opts.partitioning : 'ids',
+      partitioning: opts.partitioning,
       classes: opts.classes,
       tieTolerance: TIE_TOLERANCE,
     },
@@ -80,35 +92,25 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize
   };
 }
 
-function shapeOf(opts: Resolved, trainRows: number): PartitionShape {
-  return {
-    n: trainRows,
-    m: opts.testX.rows,
-    d: opts.trainX.cols,
-    classes: opts.classes,
-    model: opts.model,
-    mode: opts.partitions === 1 ? 'single' : 'costs',
-    witness: opts.witness,
-  };
-}
-
-/** k = 1: SPEC §4 radius; it is exact, so upper = radius. */
+/** k = 1: SPEC §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
 function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32Array): PointResult[] {
   const C = opts.classes;
   return Array.from(result.votes, (prediction, i) => {
     const votes = new Array<number>(C).fill(0);
     votes[prediction] = 1;
     const radius = result.radius![i];
+    const upper = result.radiusUpper![i];
+    const nearTie = result.nearTie[i] === 1;
     const point: PointResult = {
       index: i,
       label: opts.testY ? opts.testY[i] : null,
       prediction,
       radius,
-      upper: radius,
-      exact: true,
+      upper,
+      exact: !nearTie && radius === upper,
       dpaRadius: 0,
       votes,
-      nearTie: result.nearTie[i] === 1,
+      nearTie,
     };
     if (result.witnesses) {
       point.witness = result.witnesses[i].map((f) => ({ train: rows[f.train], from: f.from, to: f.to }));
@@ -134,18 +136,28 @@ function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult
     prediction: agg.prediction[i],
     radius: agg.radius[i],
     upper: agg.upper[i],
-    exact: agg.radius[i] === agg.upper[i],
+    // Bounds that meet are exact, unless some decision behind them lay within rounding.
+    exact: agg.radius[i] === agg.upper[i] && !results.some((r) => r.nearTie[i] === 1),
     dpaRadius: agg.dpaRadius[i],
     votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
     nearTie: results.some((r) => r.nearTie[i] === 1),
   }));
 }
 
-/** Runs `body(0..count-1)` with at most `limit` in flight, so partition copies stay bounded. */
+/**
+ * Runs `body(0..count-1)` with at most `limit` in flight, so partition copies
+ * stay bounded. After the first failure no lane starts another task.
+ */
 async function forEachLimited(count: number, limit: number, body: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < count) await body(next++);
+    try {
+      while (!failed && next < count) await body(next++);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }

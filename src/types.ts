@@ -15,13 +15,13 @@ export type LabelsInput = ArrayLike<number>;
 
 export type ModelKind = 'krr' | 'svm';
 
-/** SPEC §2 kernel hyper-parameters. */
+/** SPEC §2 kernel hyper-parameters; any other key is an error. */
 export interface KernelOptions {
-  /** Number of hidden ReLU layers (≥ 1). Default 2. */
+  /** Number of hidden ReLU layers, an integer 1..1000. Default 2. */
   depth?: number;
-  /** Weight variance W_std². Default 2. */
+  /** Weight variance W_std², a number > 0. Default 2. */
   wVar?: number;
-  /** Bias variance b_std². Default 0. */
+  /** Bias variance b_std², a number ≥ 0. Default 0. */
   bVar?: number;
 }
 
@@ -34,13 +34,27 @@ export interface ResolvedKernel {
 /** Label-independent partitioning rule (SPEC §5), or explicit ids per training row. */
 export type Partitioning = 'hash' | 'sorted' | ArrayLike<number>;
 
-/** Sentinel for a cost that no number of flips reaches. */
+/**
+ * Sentinel for a cost that no number of flips reaches. Defined here only: the
+ * compute core imports it when it is instantiated (src/wasm/core.ts).
+ */
 export const UNREACHABLE = 0x7fffffff;
+
+/**
+ * Relative rounding band of every certificate comparison (README "Rounding"):
+ * a gain sum S and a margin M are "within rounding" when |S − M| ≤
+ * TIE_TOLERANCE · (Σ|β| of the two classes + S). Defined here only: the compute
+ * core imports it when it is instantiated (src/wasm/core.ts).
+ */
+export const TIE_TOLERANCE = 1e-12;
 
 /** One flip of a witness: training row `train` relabelled from `from` to `to`. */
 export interface WitnessFlip {
+  /** 0-based row of the training set (the whole set, not the partition). */
   train: number;
+  /** Its clean label. */
   from: number;
+  /** The label the attacker gives it. */
   to: number;
 }
 
@@ -62,5 +76,6 @@ export interface SingleCertificates {
   prediction: Int32Array; // m
   radius: Int32Array; // m, in [0, n]
   nearTie: Uint8Array; // m
-  witnesses?: WitnessFlip[][]; // m lists of radius+1 flips (empty when radius = n)
+  upper: Int32Array; // m, ≥ the true radius; = radius unless nearTie
+  witnesses?: WitnessFlip[][]; // m re-scored flip lists: radius+1 flips, more or none on flagged points, none when radius = n
 }

@@ -117,10 +117,15 @@ describe('single-model certificate vs brute force', () => {
           continue;
         }
         const witness = cert.witnesses![p];
-        expect(witness.length, ctx).toBe(cert.radius[p] + 1);
+        // A flagged point's minimal attack may only reach a tie: its witness is then
+        // a larger attack that re-scores clearly, or none. Every witness flips.
+        if (cert.nearTie[p]) {
+          if (witness.length > 0) expect(witness.length, ctx).toBeGreaterThanOrEqual(cert.radius[p] + 1);
+        } else {
+          expect(witness.length, ctx).toBe(cert.radius[p] + 1);
+        }
         const poisoned = applyFlips(labels, witness, classes);
-        // A near-tie witness may only reach a tie that the exact rule keeps for c.
-        if (!cert.nearTie[p]) expect(predictFromBeta(beta[p], poisoned, classes), ctx).not.toBe(clean);
+        if (witness.length > 0) expect(predictFromBeta(beta[p], poisoned, classes), ctx).not.toBe(clean);
       }
     }
     expect(near).toBeGreaterThan(0); // the case really was exercised

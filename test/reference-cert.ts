@@ -63,10 +63,11 @@ export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * SPEC §4 count for "t overtakes b" by sorting the gains of this one pair,
- * with the tolerance rule documented in src/model/certificate.ts:
- * success when S > M − eps·(A_b + A_t + S); near when the exact comparison
- * (S > M, or S = M and t < b) disagrees. `minFlips` = 1 forbids the empty
- * attack (b is the prediction) and then needs a strictly positive gain.
+ * with the rounding rule of the README ("Rounding"): success when
+ * S > M − eps·(A_b + A_t + S); near unless S > M + eps·(A_b + A_t + S), i.e.
+ * whenever the outcome lies within the band on either side. `minFlips` = 1
+ * forbids the empty attack (b is the prediction) and then needs a strictly
+ * positive gain; `voteNear` says that the clean margin itself is within the band.
  */
 export function pairBySort(
   beta: number[],
@@ -76,7 +77,7 @@ export function pairBySort(
   t: number,
   eps: number,
   minFlips: 0 | 1,
-): { flips: number; near: boolean } {
+): { flips: number; near: boolean; voteNear: boolean } {
   const scores = new Array<number>(classes).fill(0);
   for (let i = 0; i < beta.length; i++) scores[labels[i]] += beta[i];
   const margin = scores[b] - scores[t];
@@ -91,17 +92,17 @@ export function pairBySort(
   }
   gains.sort((x, y) => y - x);
   const orEqual = t < b;
-  const exact = (s: number) => s > margin || (orEqual && s === margin);
+  const clear = (s: number) => s - margin > eps * (scale + s);
   const tolerant = (s: number) => s > margin - eps * (scale + s) || (orEqual && s === margin - eps * (scale + s));
   if (tolerant(0)) {
-    if (minFlips === 0) return { flips: 0, near: !exact(0) };
+    if (minFlips === 0) return { flips: 0, near: !clear(0), voteNear: false };
     // Some flip must change something: the first strictly positive gain.
-    return gains[0] > 0 ? { flips: 1, near: !exact(gains[0]) } : { flips: UNREACHABLE, near: false };
+    return gains[0] > 0 ? { flips: 1, near: true, voteNear: true } : { flips: UNREACHABLE, near: true, voteNear: true };
   }
   let sum = 0;
   for (let s = 1; s <= gains.length; s++) {
     sum += gains[s - 1];
-    if (tolerant(sum)) return { flips: s, near: !exact(sum) };
+    if (tolerant(sum)) return { flips: s, near: !clear(sum), voteNear: false };
   }
-  return { flips: UNREACHABLE, near: false };
+  return { flips: UNREACHABLE, near: false, voteNear: false };
 }

@@ -33,12 +33,17 @@ function pairsOf(core: Core, row: number[], labels: number[], classes: number) {
   });
 }
 
-/** LB(l) by the sort-per-pair oracle: max over rivals j, at least one flip against the vote. */
+/**
+ * LB(l) by the sort-per-pair oracle: max over rivals j, at least one flip
+ * against the vote, unless l is within rounding of the vote (then 0 against it).
+ */
 function lowerBySort(row: number[], labels: number[], classes: number, vote: number, l: number): number {
   if (l === vote) return 0;
   let most = 0;
   for (let j = 0; j < classes; j++) {
-    if (j !== l) most = Math.max(most, pairBySort(row, labels, classes, j, l, TIE_TOLERANCE, j === vote ? 1 : 0).flips);
+    if (j === l) continue;
+    const pair = pairBySort(row, labels, classes, j, l, TIE_TOLERANCE, j === vote ? 1 : 0);
+    most = Math.max(most, pair.voteNear ? 0 : pair.flips);
   }
   return most;
 }

@@ -172,7 +172,7 @@ function checkFitInput(trainX: Matrix, opts: KernelModelOptions): void {
     throw new FlipcertError(`model must be 'krr' or 'svm', got ${JSON.stringify(opts.model)}`, 'EOPTION');
   }
   if (opts.model === 'krr' && !(Number.isFinite(opts.reg) && opts.reg > 0)) {
-    throw new FlipcertError(`--reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION');
+    throw new FlipcertError(`options.reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION', { field: 'reg' });
   }
   checkKernel(opts.kernel);
 }

@@ -11,11 +11,14 @@ import type { Matrix, ResolvedKernel } from '../types.js';
 import type { Core } from '../wasm/core.js';
 import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type ScaledRows } from './scaling.js';
 
+/** Largest kernel depth (hidden layers); the API boundary (src/options.ts) checks it up front. */
+export const MAX_DEPTH = 1000;
+
 /** Throws unless the kernel parameters are ones SPEC §2 defines. */
 export function checkKernel(kernel: ResolvedKernel): void {
   const { depth, wVar, bVar } = kernel;
-  if (!Number.isInteger(depth) || depth < 1 || depth > 1000) {
-    throw new FlipcertError(`kernel depth must be an integer in 1..1000, got ${String(depth)}`, 'EOPTION');
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
+    throw new FlipcertError(`kernel depth must be an integer in 1..${MAX_DEPTH}, got ${String(depth)}`, 'EOPTION');
   }
   if (!Number.isFinite(wVar) || wVar <= 0) throw new FlipcertError(`kernel wVar must be > 0, got ${String(wVar)}`, 'EOPTION');
   if (!Number.isFinite(bVar) || bVar < 0) throw new FlipcertError(`kernel bVar must be ≥ 0, got ${String(bVar)}`, 'EOPTION');

@@ -2,27 +2,27 @@
 // arguments, reserves scratch and outputs on the heap, calls the core, copies
 // the results out and releases everything.
 //
-// Rounding (SPEC §4, "err on the sound side"): a comparison of a gain sum S
-// against a margin M is decided in the attacker's favour when
-//     S > M − TIE_TOLERANCE · (A_b + A_t + S),   A_c = Σ_{y_i = c} |β_i|,
-// i.e. within a relative 1e-12 of the magnitudes that recomputing the two
-// class scores after the flips would sum. Such points get nearTie = 1 whenever
-// the tolerance, not the exact comparison, decided a count that matters (the
-// minimising class of a radius, the maximising rival of a lower bound).
-// Zero gains never count as a successful flip.
+// Rounding: see assembly/certpair.ts and the README ("Rounding"). A point is
+// flagged nearTie when a count that matters, or the prediction itself, lies
+// within the rounding band TIE_TOLERANCE·(Σ|β| of the two classes + S); every
+// witness and every attack is re-scored with compensated sums before it is
+// reported. Zero gains never count as a successful flip.
 
 import { FlipcertError } from '../errors.js';
-import { UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
+import { TIE_TOLERANCE, UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
 import type { Core } from '../wasm/core.js';
 
-/** Relative tolerance of the certificate's comparisons (assembly/certpair.ts CERT_EPS). */
-export const TIE_TOLERANCE = 1e-12;
+export { TIE_TOLERANCE };
 
 /**
  * ScaLabelCert (SPEC §4) for m test points of one model: prediction, radius in
- * [0, n] (n when no flips change the prediction), near-tie flags and, with
- * `witness`, for each point the radius + 1 flips that change its prediction
- * (empty when the radius is n).
+ * [0, n] (n when no flips change the prediction), near-tie flags, an upper
+ * bound on the true radius (the radius itself unless flagged; on a flagged
+ * point from the smallest re-scored single-pair attack, n when none) and, with
+ * `witness`, for each point flips that change its prediction, re-scored: the
+ * radius + 1 flips of the minimal attack, or, on a flagged point whose minimal
+ * attack does not re-score clearly, a larger one that does (empty when the
+ * radius is n or no single-pair attack re-scores clearly).
  *
  * `betaPtr`: m × n float64 weights, row-major; `labelsPtr`: n int32 labels in [0, classes).
  */
@@ -43,22 +43,26 @@ export function singleCertificates(
     const radius = heap.i32(m);
     const target = heap.i32(m);
     const near = heap.bytes(m);
+    const upper = heap.i32(m);
     const flips = witness ? heap.i32(3 * n) : 0;
     let witnesses: WitnessFlip[][] | undefined;
     if (witness) {
       // One point per call: the witness comes from the same sorted lists.
       witnesses = [];
       for (let p = 0; p < m; p++) {
-        const count = exports.certifyWitness(betaPtr + p * n * 8, labelsPtr, n, classes, scratch, pred + 4 * p, radius + 4 * p, near + p, flips);
+        const count = exports.certifyWitness(
+          betaPtr + p * n * 8, labelsPtr, n, classes, scratch, pred + 4 * p, radius + 4 * p, near + p, upper + 4 * p, flips,
+        );
         witnesses.push(readFlips(core, flips, count));
       }
     } else {
-      exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, target);
+      exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, upper, target);
     }
     return {
       prediction: heap.viewI32(pred, m).slice(),
       radius: heap.viewI32(radius, m).slice(),
       nearTie: byteView(core, near, m).slice(),
+      upper: heap.viewI32(upper, m).slice(),
       ...(witnesses ? { witnesses } : {}),
     };
   });

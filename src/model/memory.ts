@@ -12,7 +12,7 @@
  * 8·(n + blockSize) + 64 bytes otherwise.
  */
 import { FlipcertError } from '../errors.js';
-import type { ModelKind } from '../types.js';
+import type { Matrix, ModelKind } from '../types.js';
 import { alignHeap, HEAP_LIMIT } from '../wasm/heap.js';
 
 /**
@@ -45,14 +45,14 @@ export interface PartitionShape {
 
 /**
  * Scratch bytes of the certificate kernels, as assembly/certlists.ts
- * workspaceBytes: (4n + 4C + 1) float64 + (4n + 5C + 1) int32 + a fixed part
+ * workspaceBytes: (4n + 6C + 1) float64 + (4n + 5C + 1) int32 + a fixed part
  * (the Workspace header and the radix histograms). test/memory.test.ts
  * compares it with the core's certScratchBytes.
  */
 export function certScratchBytes(n: number, classes: number): number {
-  return CERT_FIXED_BYTES + 8 * (4 * n + 4 * classes + 1) + 4 * (4 * n + 5 * classes + 1);
+  return CERT_FIXED_BYTES + 8 * (4 * n + 6 * classes + 1) + 4 * (4 * n + 5 * classes + 1);
 }
-const CERT_FIXED_BYTES = 8360;
+const CERT_FIXED_BYTES = 8368;
 
 const f64 = (count: number) => alignHeap(8 * count);
 const i32 = (count: number) => alignHeap(4 * count);
@@ -76,7 +76,7 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
   const certificate =
     u8(certScratchBytes(n, C)) +
     (shape.mode === 'single'
-      ? 3 * i32(B) + u8(B) + (shape.witness ? i32(3 * n) : 0)
+      ? 3 * i32(B) + u8(B) + i32(B) + (shape.witness ? i32(3 * n) : 0)
       : i32(B) + 2 * i32(B * C) + u8(B));
   return Math.max(fit, model + labels + beta + Math.max(block, certificate));
 }
@@ -143,5 +143,37 @@ export function planBlockSize(shape: PartitionShape, partitions: number, request
       'or fewer training rows',
     'EMEMORY',
     { field: 'partitions' },
+  );
+}
+
+/** What {@link planPartitionBlocks} reads of the resolved options. */
+export interface PartitionPlanInput {
+  trainX: Matrix;
+  testX: Matrix;
+  groups: readonly Int32Array[];
+  classes: number;
+  model: ModelKind;
+  partitions: number;
+  witness: boolean;
+  blockSize: number | undefined;
+}
+
+/** The block size of every partition, planned before any work: throws EMEMORY if one does not fit. */
+export function planPartitionBlocks(opts: PartitionPlanInput): number[] {
+  const k = opts.partitions;
+  return opts.groups.map((rows) =>
+    planBlockSize(
+      {
+        n: rows.length,
+        m: opts.testX.rows,
+        d: opts.trainX.cols,
+        classes: opts.classes,
+        model: opts.model,
+        mode: k === 1 ? 'single' : 'costs',
+        witness: opts.witness,
+      },
+      k,
+      opts.blockSize,
+    ),
   );
 }

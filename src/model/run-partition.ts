@@ -11,6 +11,23 @@ import { planBlockSize, type PartitionShape } from './memory.js';
  * (K is n_p², each block adds blockSize × n_p).
  */
 export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: number, total: number) => void): PartitionResult {
+  const steps = partitionSteps(core, task, onBlock);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link runPartition} one test block per step, for a caller on a shared
+ * thread that must let other events (a cancellation) in between blocks.
+ * Abandoning the generator (`return()`) releases its Wasm memory.
+ */
+export function* partitionSteps(
+  core: Core,
+  task: PartitionTask,
+  onBlock?: (done: number, total: number) => void,
+): Generator<void, PartitionResult, void> {
   // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
   planBlockSize(taskShape(task), 1, task.blockSize);
   const { heap } = core;
@@ -32,6 +49,7 @@ export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: n
       const betaPtr = model.weights(testX, start, count);
       certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
       onBlock?.(b + 1, blocks);
+      yield;
     }
     model.dispose();
     return result;
@@ -57,6 +75,7 @@ function certifyBlock(
     result.votes.set(cert.prediction, start);
     result.radius!.set(cert.radius, start);
     result.nearTie.set(cert.nearTie, start);
+    result.radiusUpper!.set(cert.upper, start);
     if (cert.witnesses) cert.witnesses.forEach((w, i) => (result.witnesses![start + i] = w));
   } else {
     const costs = voteCosts(core, betaPtr, labelsPtr, count, n, C);
@@ -76,7 +95,7 @@ function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
     votes: new Int32Array(m),
     nearTie: new Uint8Array(m),
     ...(single
-      ? { radius: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
+      ? { radius: new Int32Array(m), radiusUpper: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
       : { lower: new Int32Array(m * task.classes), upper: new Int32Array(m * task.classes) }),
   };
 }
@@ -98,16 +117,17 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
   if (task.model !== 'svm' || task.svmC === undefined) return;
   if (!(task.svmC < bound)) {
     throw new FlipcertError(
-      `--svm-c ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
+      `options.svmC ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
         `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
       'EOPTION',
+      { field: 'svmC' },
     );
   }
 }
 
 /** Byte buffers of a result, to move (not copy) back across threads. */
 export function transferables(result: PartitionResult): ArrayBuffer[] {
-  return [result.votes, result.nearTie, result.lower, result.upper, result.radius]
+  return [result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);
 }

@@ -39,12 +39,20 @@ export interface PartitionResult {
   upper?: Int32Array;
   /** SPEC §4 radius per test point (mode `single`). */
   radius?: Int32Array;
+  /** Upper bound on the true radius per test point, = radius unless nearTie (mode `single`). */
+  radiusUpper?: Int32Array;
   nearTie: Uint8Array;
   /** Witness flips per test point, with indices local to this partition (mode `single`). */
   witnesses?: WitnessFlip[][];
 }
 
-/** What a worker sends back: a result, or a user-facing error to rethrow as FlipcertError. */
-export type PartitionReply =
-  | { ok: true; result: PartitionResult }
-  | { ok: false; message: string; code: ErrorCode; field?: string };
+/** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */
+export interface PartitionFailure {
+  ok: false;
+  message: string;
+  code: ErrorCode;
+  field?: string;
+}
+
+/** What a worker sends back: a result, or the error its task threw. */
+export type PartitionReply = { ok: true; result: PartitionResult } | PartitionFailure;
