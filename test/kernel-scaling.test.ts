@@ -140,7 +140,7 @@ describe('values float64 cannot hold are refused (ENUMERIC), never written as In
     const error = flipcertError(() => ntkGram(core, matrix(rows), undefined, kernel));
     expect(error.code).toBe('ENUMERIC');
     expect(error.field).toBe('x1');
-    expect(error.message).toMatch(/x1 row 2: the kernel's layer variance .* bVar > 0/);
+    expect(error.message).toMatch(/x1 row 2: the kernel's layer variance .*bVar > 0/);
   });
 
   it('bVar > 0 with features × 1e60 is inside the range and matches the plain recursion', () => {
@@ -155,7 +155,7 @@ describe('values float64 cannot hold are refused (ENUMERIC), never written as In
     const error = flipcertError(() => ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 4, bVar: 0 }));
     expect(error.code).toBe('ENUMERIC');
     expect(error.field).toBe('kernel.depth');
-    expect(error.message).toMatch(/wVar 4 and depth 1000 .*2\^1000/);
+    expect(error.message).toMatch(/wVar 4 and options\.kernel\.depth 1000 .*2\^1000/);
     expect(ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 2, bVar: 0 }).every(Number.isFinite)).toBe(true);
   });
 });
@@ -268,7 +268,7 @@ describe('training rows of wildly different sizes', () => {
     await expect(run(mixed, labels, test)).rejects.toMatchObject({
       code: 'ENUMERIC',
       field: 'train.x',
-      message: expect.stringMatching(/training rows 7 and 3 differ too much in size/),
+      message: expect.stringMatching(/options\.train\.x rows 7 and 3 differ too much in size/),
     });
   });
 
@@ -277,7 +277,7 @@ describe('training rows of wildly different sizes', () => {
     train[5] = train[5].map((v) => v * 1e300);
     const error = await run(train, labels, test, { kernel: { bVar: 0.1 } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENUMERIC', field: 'train.x' });
-    expect((error as Error).message).toMatch(/^training row 5: .*bVar > 0/);
+    expect((error as Error).message).toMatch(/^options\.train\.x row 5: .*bVar > 0/);
     expect((error as Error).message).not.toMatch(/larger .*reg/);
   });
 });
