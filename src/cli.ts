@@ -9,7 +9,7 @@ import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
 import { ArgumentParsers } from './cli/arguments.js';
 import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker } from './cli/engine.js';
 import { flagMap } from './cli/flags.js';
-import { dataFields, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
+import { dataFields, fromFlag, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
 import { checkOutputs, STDOUT, writeOutputs } from './cli/outputs.js';
 import { progressBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
@@ -120,8 +120,8 @@ async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<voi
   checkOutputs([{ flag: '--out', path: flags.out }], [{ flag: '--x', path: flags.x }, { flag: '--y', path: flags.y }]);
   context.flags = flagMap();
   context.words = { x1: `--x ${flags.x}`, x2: `--y ${flags.y ?? flags.x}` };
-  const x = await readNpyMatrix(flags.x);
-  const y = flags.y === undefined ? undefined : await readNpyMatrix(flags.y);
+  const x = await fromFlag('--x', flags.x, readNpyMatrix);
+  const y = flags.y === undefined ? undefined : await fromFlag('--y', flags.y, readNpyMatrix);
   const K = await ntkOnEngine({ kind: 'ntk', x, y, kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar } });
   await writeOutputs([{ path: flags.out, parts: npyParts(K.data, [K.rows, K.cols]) }]);
 }
@@ -140,7 +140,7 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (flags.plot !== undefined && data.test.y === undefined) {
     throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
   }
-  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await readNpyLabels(partitioningFile);
+  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
   const quiet = flags.quiet === true;
   // With the JSON on standard output, everything else a person reads goes to stderr.
   const console = flags.out === STDOUT ? process.stderr : process.stdout;
