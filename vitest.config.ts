@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { VIRTUAL_PREFIX, workerSource } from './scripts/worker-source.mjs';
 
 /** Lets tests import the compiled core as bytes, as esbuild's binary loader does for bundles. */
 function wasmBytes(): Plugin {
@@ -14,8 +15,21 @@ function wasmBytes(): Plugin {
   };
 }
 
+/** Gives `virtual:flipcert-worker/*` the bundled worker's code, as scripts/build.mjs does for dist/. */
+function workerSources(): Plugin {
+  return {
+    name: 'flipcert-worker-source',
+    resolveId: (id) => (id.startsWith(VIRTUAL_PREFIX) ? `\0${id}` : null),
+    async load(id) {
+      if (!id.startsWith(`\0${VIRTUAL_PREFIX}`)) return null;
+      const source: string = await workerSource(id.slice(1 + VIRTUAL_PREFIX.length));
+      return `export default ${JSON.stringify(source)};`;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [wasmBytes()],
+  plugins: [wasmBytes(), workerSources()],
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/build.ts'],

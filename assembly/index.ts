@@ -14,7 +14,8 @@ export function probe(ptr: usize, n: i32): f64 {
 
 // Linear algebra and kernels (gemm.ts, ntk.ts, cholesky.ts, trisolve.ts).
 export { gramDot, gramSym, gemmNT, rowSquaredNorms } from './gemm';
-export { ntkFromDot, ntkFromDotSym } from './ntk';
+export { ntkFromDot, ntkFromDotSym, ntkDiag } from './ntk';
+export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './scale';
 export { cholesky, addDiagonal, traceOf } from './cholesky';
 export { trsmRightLowerT, trsmRightLower } from './trisolve';
 

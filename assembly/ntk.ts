@@ -58,6 +58,15 @@ export function ntkFromDot(
   }
 }
 
+/** out[i] = K(x_i, x_i) from q[i] = |x_i|², equal to the Gram path's diagonal (x·x = |x|² there). */
+export function ntkDiag(q: usize, out: usize, m: i32, d: i32, depth: i32, wVar: f64, bVar: f64): void {
+  const fd = <f64>d;
+  for (let i = 0; i < m; i++) {
+    const qi = load<f64>(q + (<usize>i << 3));
+    store<f64>(out + (<usize>i << 3), ntkEntry(qi, qi, qi, fd, depth, wVar, bVar));
+  }
+}
+
 /**
  * Symmetric variant of ntkFromDot for c = X·Xᵀ (n×n): evaluates the lower
  * triangle and mirrors it, halving the transcendental work. The formula is

@@ -1,8 +1,12 @@
 // Bundles the TypeScript front (src/) with the compiled core (build/*.wasm,
 // inlined as bytes) into dist/, then bundles the public type declarations.
+// Each library bundle carries its worker's code as text (scripts/worker-source.mjs),
+// so no bundle ever looks for a file next to itself: they can be re-bundled freely.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { buildApp } from './build-app.mjs';
+import { workerSourcePlugin } from './worker-source.mjs';
 
 const common = {
   bundle: true,
@@ -10,42 +14,48 @@ const common = {
   target: 'es2022',
   sourcemap: true,
   loader: { '.wasm': 'binary' },
+  plugins: [workerSourcePlugin()],
   logLevel: 'warning',
 };
 
-rmSync('dist', { recursive: true, force: true });
+// --no-types: bundles only (the tests' global setup); --types-only: declarations only.
+const withTypes = !process.argv.includes('--no-types');
+const withBundles = !process.argv.includes('--types-only');
+if (withBundles) await bundles();
+if (withTypes) declarations();
 
-// Node: dependencies stay external and are resolved from node_modules.
-await build({
-  ...common,
-  platform: 'node',
-  packages: 'external',
-  entryPoints: existing({
-    index: 'src/index.ts',
-    cli: 'src/cli.ts',
-    worker: 'src/pool/worker.ts',
-    lowlevel: 'src/lowlevel.ts',
-  }),
-  // No code splitting: the pool finds its worker as ./worker.js next to the
-  // entry file, which a shared chunk in a subfolder would break.
-  outdir: 'dist',
-});
+async function bundles() {
+  rmSync('dist', { recursive: true, force: true });
 
-// Browsers, edge runtimes: one self-contained file, no Node built-ins, plus
-// its Web Worker (loaded from next to it), also self-contained: no splitting.
-const browserEntries = existing({ browser: 'src/browser.ts', 'browser-worker': 'src/pool/browser-worker.ts' });
-if (Object.keys(browserEntries).length > 0) {
-  await build({ ...common, platform: 'browser', entryPoints: browserEntries, outdir: 'dist' });
+  // Node: dependencies stay external and are resolved from node_modules.
+  const node = { ...common, platform: 'node', packages: 'external', outdir: 'dist' };
+  await build({ ...node, entryPoints: existing({ index: 'src/index.ts', cli: 'src/cli.ts' }) });
+  // The same library as CommonJS, for require('flipcert') on every Node ≥ 20 (require(esm) needs 20.19).
+  await build({ ...node, format: 'cjs', entryPoints: { index: 'src/index.ts' }, outExtension: { '.js': '.cjs' } });
+
+  // Browsers, edge runtimes: one self-contained file, no Node built-ins. Its Web
+  // Worker is inlined; browser-worker.js is the same worker as a file, for
+  // pages whose Content-Security-Policy forbids blob: workers (options.workerUrl).
+  // lowlevel.js (no workers, no Node built-ins) is built the same way, so it runs anywhere.
+  await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
+  await build({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
+
+  // The core as a file (`flipcert/wasm`), for runtimes that only instantiate precompiled modules.
+  copyFileSync('build/flipcert.wasm', 'dist/flipcert.wasm');
+
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+
+  // ---- Web app: dist/app/ (scripts/build-app.mjs) ---------------------------
+  await buildApp();
+  // ---------------------------------------------------------------------------
 }
 
-if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
-
-if (existsSync('src/index.ts') && !process.argv.includes('--no-types')) {
-  execFileSync(
-    'npx',
-    ['dts-bundle-generator', '--silent', '--no-check', '-o', 'dist/index.d.ts', 'src/index.ts'],
-    { stdio: 'inherit' },
-  );
+function declarations() {
+  for (const [entry, out] of [['src/index.ts', 'dist/index.d.ts'], ['src/lowlevel.ts', 'dist/lowlevel.d.ts']]) {
+    execFileSync('npx', ['dts-bundle-generator', '--silent', '--no-check', '-o', out, entry], { stdio: 'inherit' });
+  }
+  // The same declarations for the `require` condition (a .d.ts in a "type": "module" package reads as ESM).
+  copyFileSync('dist/index.d.ts', 'dist/index.d.cts');
 }
 
 function existing(entries) {

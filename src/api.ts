@@ -1,3 +1,4 @@
+import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
@@ -5,35 +6,63 @@ import type { PartitionPool } from './pool/pool.js';
 import type { CertifyResult } from './result.js';
 import type { KernelOptions, Matrix, MatrixInput } from './types.js';
 import { checkSameColumns, toMatrix } from './validate.js';
-import { createCore } from './wasm/core.js';
+import { compileCore, createCore } from './wasm/core.js';
 
-/** Opens a pool for `threads` workers; the environment decides what a pool is. */
-export type PoolFactory = (threads: number | undefined) => Promise<PartitionPool>;
+/** What a pool is opened with. */
+export interface PoolSetup {
+  /** The compiled core, to post to workers (or instantiate on the calling thread). */
+  module: WebAssembly.Module;
+  /** Tasks run at once, already capped, ≥ 1. */
+  threads: number;
+  /** The caller asked for `threads: 1`: run on the calling thread. */
+  inThread: boolean;
+  /** Browsers: the Web Worker's URL (options.workerUrl); undefined: the inlined worker. */
+  workerUrl: string | undefined;
+}
 
-/** {@link certify} with an explicit pool factory (shared by the Node and browser fronts). */
-export async function certifyWith(options: CertifyOptions, openPool: PoolFactory): Promise<CertifyResult> {
-  const resolved = resolveOptions(options);
-  const pool = await openPool(options.threads);
+/** Opens a pool; the environment decides what a pool is. */
+export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
+
+/**
+ * {@link certify} with an explicit pool factory (shared by the Node and
+ * browser fronts) and the host's core count. Options are resolved first, so
+ * that bad input fails before any worker starts.
+ */
+export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
+  const resolved = resolveOptions(options, cores);
+  throwIfAborted(resolved.signal);
+  const module = await compileCore(resolved.wasmModule);
+  throwIfAborted(resolved.signal);
+  const pool = await openPool({ module, threads: resolved.threads, inThread: resolved.inThread, workerUrl: resolved.workerUrl });
   try {
-    return await coordinate(resolved, pool, options.onProgress);
+    throwIfAborted(resolved.signal);
+    return await coordinate(resolved, pool);
   } finally {
     await pool.close();
   }
 }
 
+/** Options of {@link ntk} beyond the kernel's. */
+export interface NtkOptions {
+  /** The compiled core (`flipcert/wasm`), for runtimes that cannot compile WebAssembly from bytes. */
+  wasmModule?: WebAssembly.Module;
+}
+
 /**
  * The NTK Gram matrix K(x1, x2) of SPEC §2 (x2 defaults to x1), as a row-major
- * `x1.rows × x2.rows` matrix.
+ * `x1.rows × x2.rows` matrix. `kernel` takes the options of
+ * {@link CertifyOptions.kernel} (unknown keys are an error).
  *
  * @example
  * const K = await ntk([[0, 1], [1, 1]], undefined, { depth: 2 });
  * K.data[0]; // K(x₁, x₁) = 2·(depth+1)·|x₁|²/d = 3
  */
-export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions): Promise<Matrix> {
+export async function ntk(x1: MatrixInput, x2?: MatrixInput, kernel?: KernelOptions, options: NtkOptions = {}): Promise<Matrix> {
   const a = toMatrix(x1, 'x1');
   const b = x2 === undefined ? undefined : toMatrix(x2, 'x2');
   if (b) checkSameColumns(a, b, { train: 'x1', test: 'x2' });
-  const core = await createCore();
-  const data = ntkGram(core, a, b, resolveKernel(kernel));
+  const resolvedKernel = resolveKernel(kernel);
+  const core = await createCore(await compileCore(options.wasmModule));
+  const data = ntkGram(core, a, b, resolvedKernel);
   return { data, rows: a.rows, cols: b ? b.rows : a.rows };
 }

@@ -1,16 +1,19 @@
 /**
  * flipcert for browsers, edge runtimes and anything without Node's worker
- * threads: the same API. Partitions run on Web Workers (dist/browser-worker.js,
- * served next to this file) where the runtime has them, else on the calling thread.
+ * threads: the same API. Partitions run on Web Workers where the runtime has
+ * them (their code comes inside this bundle), else on the calling thread. No
+ * Node or DOM global is needed beyond WebAssembly; Worker, Blob, URL and
+ * navigator are used only where present.
  */
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
-import { WebWorkerPool, defaultThreads } from './pool/browser.js';
+import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
 import type { CertifyResult } from './result.js';
 
-export { ntk } from './api.js';
+export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
@@ -22,11 +25,9 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
  * runs them on the calling thread.
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openBrowserPool);
+  return certifyWith(options, openBrowserPool, defaultThreads());
 }
 
-// `threads` was validated with the other options (src/options.ts).
-const openBrowserPool: PoolFactory = async (threads) => {
-  const count = threads ?? defaultThreads();
-  return count === 1 || typeof Worker === 'undefined' ? new InlinePool() : WebWorkerPool.start(count);
-};
+// `threads` was validated and capped with the other options (src/options.ts).
+const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerUrl }) =>
+  inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);

@@ -1,15 +1,25 @@
 #!/usr/bin/env node
 // flipcert command line: a thin layer over the library API (src/index.ts).
-import { Command, InvalidArgumentError, Option } from 'commander';
+// Usage errors exit 2 with one error line and one hint line; library errors are
+// restated with flags instead of API fields (src/cli/report-error.ts).
+import { Command, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { certify, ntk } from './index.js';
 import { FlipcertError } from './errors.js';
-import { writeFileAtomic } from './data/atomic.js';
-import { readNpyLabels, readNpyMatrix, writeNpy } from './data/npy.js';
-import { loadData, type DataFlags } from './cli/inputs.js';
+import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
+import { ArgumentParsers } from './cli/arguments.js';
+import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker } from './cli/engine.js';
+import { flagMap } from './cli/flags.js';
+import { dataFields, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
+import { checkOutputs, STDOUT, writeOutputs } from './cli/outputs.js';
 import { progressBar } from './cli/progress.js';
-import { certifiedAccuracySvg } from './report/plot.js';
+import { reportError, type ErrorContext } from './cli/report-error.js';
+import { installExitHandlers } from './cli/signals.js';
+import { packageVersion } from './cli/version.js';
+import { startServer } from './cli/serve.js';
+import { resultJson } from './report/json.js';
+import { resultPlotSvg } from './report/plot.js';
 import { formatSummaryTable } from './report/table.js';
+import type { CertifyResult } from './result.js';
 import type { Partitioning } from './types.js';
 
 interface CertifyFlags extends DataFlags {
@@ -30,130 +40,171 @@ interface CertifyFlags extends DataFlags {
   quiet?: boolean;
 }
 
-const program = new Command('flipcert')
-  .description('Exact certificates against label-flipping poisoning for wide neural networks (NTK) and partition ensembles.')
-  .showHelpAfterError();
+interface KernelFlags {
+  x: string;
+  y?: string;
+  depth: number;
+  wVar: number;
+  bVar: number;
+  out: string;
+}
 
-program
-  .command('certify')
-  .description('train NTK models (one per partition) and certify every test point')
-  .option('--train-x <file>', 'training features (.npy, rows × features)')
-  .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)')
-  .option('--test-x <file>', 'test features (.npy)')
-  .option('--test-y <file>', 'test labels (.npy), for accuracy and certified accuracy')
-  .option('--train <file>', 'training CSV with a header; label column "label" or else the last one')
-  .option('--test <file>', 'test CSV, same layout')
-  .addOption(new Option('--dataset <name>', 'built-in data (used when no files are given)').choices(['mnist', 'mnist17']))
-  .option('--train-size <n>', 'use the first N training rows', integer('--train-size', 1))
-  .option('--test-size <m>', 'use the first M test rows', integer('--test-size', 1))
-  .addOption(new Option('--model <kind>', 'base model').choices(['krr', 'svm']).default('krr'))
-  .option('--reg <number>', 'relative ridge: λ̃ = reg · trace(K)/n (krr)', number('--reg'), 1)
-  .option('--svm-c <C>', 'SVM C, checked against the small-C bound (svm)', number('--svm-c'))
-  .option('--depth <n>', 'hidden ReLU layers of the network', integer('--depth', 1), 2)
-  .option('--w-var <number>', 'weight variance W_std²', number('--w-var'), 2)
-  .option('--b-var <number>', 'bias variance b_std²', number('--b-var'), 0)
-  .option('--classes <C>', 'number of classes (default: 1 + largest label)', integer('--classes', 2))
-  .option('--partitions <k>', 'number of partitions (ensemble size)', integer('--partitions', 1), 1)
-  .option('--partitioning <rule>', 'hash, sorted, or a .npy file of partition ids per training row', 'hash')
-  .option('--threads <n>', 'worker threads', integer('--threads', 1), availableParallelism())
-  .option('--block-size <n>', 'test rows per block (memory bound)', integer('--block-size', 1))
-  .option('--witness', 'add each point\'s witness flips to the JSON (single model)')
-  .option('--out <file>', 'write the JSON result here')
-  .option('--plot <file.svg>', 'draw certified accuracy against the number of flips')
-  .option('--quiet', 'no progress bar and no summary table')
-  .action(async (flags: CertifyFlags) => runCertify(flags));
-
-program
-  .command('kernel')
-  .description('compute the NTK Gram matrix K(X, Y) and save it as .npy')
-  .requiredOption('--x <file>', 'rows X (.npy)')
-  .option('--y <file>', 'rows Y (.npy); default X')
-  .option('--depth <n>', 'hidden ReLU layers', integer('--depth', 1), 2)
-  .option('--w-var <number>', 'weight variance', number('--w-var'), 2)
-  .option('--b-var <number>', 'bias variance', number('--b-var'), 0)
-  .requiredOption('--out <file>', 'output .npy (float64, rows(X) × rows(Y))')
-  .action(async (flags: { x: string; y?: string; depth: number; wVar: number; bVar: number; out: string }) => {
-    const x = await readNpyMatrix(flags.x);
-    const y = flags.y === undefined ? undefined : await readNpyMatrix(flags.y);
-    const K = await ntk(x, y, { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar });
-    await writeNpy(flags.out, K.data, [K.rows, K.cols]);
-  });
-
-async function runCertify(flags: CertifyFlags): Promise<void> {
-  const data = await loadData(flags);
-  const partitioning = await resolvePartitioning(flags.partitioning);
-  const quiet = flags.quiet === true;
-  const bar = progressBar(!quiet);
-  let result;
-  try {
-    result = await certify({
-      train: data.train,
-      test: data.test,
-      model: flags.model,
-      reg: flags.reg,
-      svmC: flags.svmC,
-      kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
-      classes: flags.classes,
-      partitions: flags.partitions,
-      partitioning,
-      threads: flags.threads,
-      witness: flags.witness,
-      blockSize: flags.blockSize,
-      onProgress: bar.update,
+function buildProgram(context: ErrorContext): Command {
+  const arg = new ArgumentParsers();
+  const program = new Command('flipcert')
+    .description('Exact certificates against label-flipping poisoning for wide neural networks (NTK) and partition ensembles.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Errors are printed by reportError as one line plus a hint, not by commander with the whole help.
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .hook('preSubcommand', (_, sub) => {
+      context.command = sub.name();
     });
+
+  program
+    .command('certify')
+    .description('train NTK models (one per partition) and certify every test point')
+    .option('--train-x <file>', 'training features (.npy, rows × features)', arg.text('--train-x'))
+    .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
+    .option('--test-x <file>', 'test features (.npy)', arg.text('--test-x'))
+    .option('--test-y <file>', 'test labels (.npy), for accuracy and certified accuracy', arg.text('--test-y'))
+    .option('--train <file>', 'training CSV with a header; label column "label" or else the last one', arg.text('--train'))
+    .option('--test <file>', 'test CSV; columns matched to the training ones by name, label column optional', arg.text('--test'))
+    .option('--dataset <name>', 'built-in data, mnist or mnist17 (used when no files are given)', arg.choice('--dataset', ['mnist', 'mnist17']))
+    .option('--train-size <n>', 'use the first N training rows', arg.integer('--train-size', 1))
+    .option('--test-size <m>', 'use the first M test rows', arg.integer('--test-size', 1))
+    .option('--model <kind>', 'base model, krr or svm', arg.choice('--model', ['krr', 'svm']), 'krr')
+    .option('--reg <number>', 'relative ridge: λ̃ = reg · trace(K)/n (krr)', arg.number('--reg'), 1)
+    .option('--svm-c <C>', 'SVM C, checked against the small-C bound (svm)', arg.number('--svm-c'))
+    .option('--depth <n>', 'hidden ReLU layers of the network', arg.integer('--depth', 1), 2)
+    .option('--w-var <number>', 'weight variance W_std²', arg.number('--w-var'), 2)
+    .option('--b-var <number>', 'bias variance b_std²', arg.number('--b-var'), 0)
+    .option('--classes <C>', 'number of classes (default: 1 + largest training label)', arg.integer('--classes', 2))
+    .option('--partitions <k>', 'number of partitions (ensemble size)', arg.integer('--partitions', 1), 1)
+    .option('--partitioning <rule>', 'hash, sorted, or a .npy file of partition ids per training row', partitioningRule(arg), 'hash')
+    .addOption(new Option('--threads <n>', 'worker threads').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
+    .option('--block-size <n>', 'test rows per block (memory bound)', arg.integer('--block-size', 1))
+    .option('--witness', 'add each point\'s witness flips to the JSON (single model)')
+    .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
+    .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
+    .option('--quiet', 'no progress bar, no notes and no summary table')
+    .action(async (flags: CertifyFlags) => runCertify(flags, context));
+
+  program
+    .command('kernel')
+    .description('compute the NTK Gram matrix K(X, Y) and save it as .npy')
+    .requiredOption('--x <file>', 'rows X (.npy)', arg.text('--x'))
+    .option('--y <file>', 'rows Y (.npy); default X', arg.text('--y'))
+    .option('--depth <n>', 'hidden ReLU layers', arg.integer('--depth', 1), 2)
+    .option('--w-var <number>', 'weight variance', arg.number('--w-var'), 2)
+    .option('--b-var <number>', 'bias variance', arg.number('--b-var'), 0)
+    .requiredOption('--out <file>', 'output .npy (float64, rows(X) × rows(Y))', arg.text('--out'))
+    .action(async (flags: KernelFlags) => runKernel(flags, context));
+
+  program
+    .command('serve')
+    .description('serve the web app (dist/app/) on local HTTP; everything runs in the browser')
+    .option('--port <n>', 'TCP port (0: any free port)', arg.integer('--port', 0), 8080)
+    .option('--host <address>', 'address to listen on', arg.text('--host'), '127.0.0.1')
+    .action(async (flags: { port: number; host: string }) => {
+      const { url } = await startServer({ port: flags.port, host: flags.host });
+      process.stdout.write(`flipcert: serving the web app at ${url} (Ctrl+C to stop)\n`);
+    });
+
+  return program;
+}
+
+async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<void> {
+  checkOutputs([{ flag: '--out', path: flags.out }], [{ flag: '--x', path: flags.x }, { flag: '--y', path: flags.y }]);
+  context.flags = flagMap({ x: `--x ${flags.x}`, y: `--y ${flags.y ?? flags.x}` });
+  const x = await readNpyMatrix(flags.x);
+  const y = flags.y === undefined ? undefined : await readNpyMatrix(flags.y);
+  const K = await ntkOnEngine({ kind: 'ntk', x, y, kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar } });
+  await writeOutputs([{ path: flags.out, parts: npyParts(K.data, [K.rows, K.cols]) }]);
+}
+
+async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<void> {
+  const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
+  checkOutputs(
+    [
+      { flag: '--out', path: flags.out, stdout: true },
+      { flag: '--plot', path: flags.plot, extension: '.svg' },
+    ],
+    [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }],
+  );
+  context.flags = flagMap(dataFields(flags));
+  const data = await loadData(flags);
+  if (flags.plot !== undefined && data.test.y === undefined) {
+    throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
+  }
+  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await readNpyLabels(partitioningFile);
+  const quiet = flags.quiet === true;
+  // With the JSON on standard output, everything else a person reads goes to stderr.
+  const console = flags.out === STDOUT ? process.stderr : process.stdout;
+  const bar = progressBar(!quiet);
+  let result: CertifyResult;
+  try {
+    result = await certifyOnEngine(
+      {
+        kind: 'certify',
+        options: {
+          train: data.train,
+          test: data.test,
+          model: flags.model,
+          reg: flags.reg,
+          svmC: flags.svmC,
+          kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
+          classes: flags.classes,
+          partitions: flags.partitions,
+          partitioning,
+          threads: flags.threads,
+          witness: flags.witness,
+          blockSize: flags.blockSize,
+        },
+      },
+      bar.update,
+    );
   } finally {
     bar.stop();
   }
-  result.config.source = data.source;
-  const json = JSON.stringify(result, null, 1);
-  const svg = flags.plot === undefined ? undefined : plotOf(result);
-  if (svg !== undefined) await writeFileAtomic(flags.plot!, svg);
-  if (flags.out !== undefined) await writeFileAtomic(flags.out, json, '\n');
-  if (!quiet) process.stdout.write(formatSummaryTable(result) + '\n');
+  if (!quiet) for (const note of notesOf(result)) process.stderr.write(`flipcert: note: ${note}\n`);
+  const outputs = [];
+  if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });
+  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
+  await writeOutputs(outputs);
+  if (!quiet) console.write(formatSummaryTable(result) + '\n');
 }
 
-function plotOf(result: Awaited<ReturnType<typeof certify>>): string {
-  const curves = result.summary.certifiedAccuracy;
-  if (!curves) throw new FlipcertError('--plot needs test labels (--test-y, a CSV label column, or a built-in dataset)', 'EOPTION');
-  const { nTrain, nTest, partitions, classes } = result.summary;
-  return certifiedAccuracySvg(
-    [
-      { label: 'EnsembleCert (white-box)', values: curves.ensemblecert },
-      { label: 'DPA (black-box)', values: curves.dpa },
-    ],
-    { title: `Certified accuracy under label flips — k = ${partitions}, ${classes} classes, ${nTrain} train / ${nTest} test` },
-  );
+/** Notes the library attaches to a result (e.g. that it used fewer threads than asked), if any. */
+function notesOf(result: CertifyResult): string[] {
+  const notes = (result as { notes?: unknown }).notes;
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 }
 
-async function resolvePartitioning(rule: string): Promise<Partitioning> {
-  if (rule === 'hash' || rule === 'sorted') return rule;
-  if (rule.endsWith('.npy')) return readNpyLabels(rule);
-  throw new FlipcertError(`--partitioning must be hash, sorted or a .npy file of ids, got ${rule}`, 'EOPTION');
+function plotOf(result: CertifyResult): string {
+  const svg = resultPlotSvg(result);
+  if (svg === undefined) throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
+  return svg;
 }
 
-function number(flag: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError(`${flag} must be a number, got "${text}"`);
-    return value;
+function partitioningRule(arg: ArgumentParsers): (text: string) => string {
+  const text = arg.text('--partitioning');
+  return (value) => {
+    const rule = text(value);
+    if (rule === 'hash' || rule === 'sorted' || rule.endsWith('.npy')) return rule;
+    throw new FlipcertError(`--partitioning must be hash, sorted or a .npy file of partition ids, got ${JSON.stringify(rule)}`, 'EUSAGE');
   };
 }
 
-function integer(flag: string, min: number): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!/^\s*-?\d+\s*$/.test(text) || value < min) {
-      throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got "${text}"`);
-    }
-    return value;
-  };
-}
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof FlipcertError) {
-    process.stderr.write(`flipcert: error: ${error.message}\n`);
-    process.exit(2);
+async function main(): Promise<void> {
+  installExitHandlers();
+  const context: ErrorContext = { flags: flagMap() };
+  try {
+    await buildProgram(context).parseAsync(process.argv);
+  } catch (error) {
+    process.exit(reportError(error, context));
   }
-  process.stderr.write(`flipcert: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(70);
-});
+}
+
+if (isEngineWorker()) void runEngineWorker();
+else void main();

@@ -1,39 +1,47 @@
+import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
-import type { Progress, Resolved } from './options.js';
-import { groupByPartition, partitionIds } from './partition.js';
+import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { PartitionResult, PartitionTask } from './pool/task.js';
+import { ProgressReporter } from './progress.js';
 import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
+
+/** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
+const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /** Bytes of β rows one test block may take inside a worker. */
 const BLOCK_BYTES = 64 * 2 ** 20;
 
 /**
- * Splits the training set, fans the partitions out over the pool, and turns
- * their votes and costs into SPEC §6 results.
+ * Fans the partitions (already split by resolveOptions) out over the pool,
+ * and turns their votes and costs into SPEC §6 results. If onProgress
+ * throws, this rejects with its exception at once; the caller closes the pool.
  */
-export async function coordinate(
-  opts: Resolved,
-  pool: PartitionPool,
-  onProgress?: (progress: Progress) => void,
-): Promise<CertifyResult> {
-  const started = performance.now();
+export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<CertifyResult> {
+  const started = now();
   const k = opts.partitions;
-  const groups = groupByPartition(partitionIds(opts.trainX, k, opts.partitioning), k);
   const results = new Array<PartitionResult>(k);
+  const progress = new ProgressReporter(opts.onProgress, k);
   let done = 0;
-  const report = (blocksDone = 0, blocks = 0) =>
-    onProgress?.({ partitionsDone: done, partitions: k, blocksDone, blocks });
-  report();
-  await forEachLimited(k, pool.threads * 2, async (p) => {
-    results[p] = await pool.run(makeTask(opts, groups[p], p), k === 1 ? report : undefined);
-    done++;
-    report();
-  });
-  const points = k === 1 ? singleModelPoints(opts, results[0], groups[0]) : ensemblePoints(opts, results);
-  const seconds = (performance.now() - started) / 1000;
+  try {
+    progress.report(done);
+    const onBlock = k === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
+    const work = forEachLimited(k, pool.threads * 2, async (p) => {
+      throwIfAborted(opts.signal);
+      results[p] = await pool.run(makeTask(opts, opts.groups[p], p), onBlock, opts.signal);
+      done++;
+      progress.report(done);
+    });
+    await Promise.race([work, progress.failed]);
+  } catch (error) {
+    throw progress.failure()?.error ?? error;
+  } finally {
+    progress.close();
+  }
+  const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
+  const seconds = (now() - started) / 1000;
   return {
     version: 1,
     config: {
@@ -43,7 +51,7 @@ export async function coordinate(
       svmCBound: opts.model === 'svm' ? Math.min(...results.map((r) => r.svmBound)) : null,
       ...opts.kernel,
       partitions: k,
-      partitioning: typeof opts.partitioning === 'string' ? opts.partitioning : 'ids',
+      partitioning: opts.partitioning,
       classes: opts.classes,
       tieTolerance: TIE_TOLERANCE,
     },
@@ -136,11 +144,20 @@ function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult
   }));
 }
 
-/** Runs `body(0..count-1)` with at most `limit` in flight, so partition copies stay bounded. */
+/**
+ * Runs `body(0..count-1)` with at most `limit` in flight, so partition copies
+ * stay bounded. After the first failure no lane starts another task.
+ */
 async function forEachLimited(count: number, limit: number, body: (index: number) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < count) await body(next++);
+    try {
+      while (!failed && next < count) await body(next++);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }

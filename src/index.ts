@@ -10,26 +10,31 @@
  * });
  * console.log(result.summary.mcr, result.points[0].radius);
  */
+import { availableParallelism } from 'node:os';
 import { certifyWith, type PoolFactory } from './api.js';
 import type { CertifyOptions } from './options.js';
 import { InlinePool } from './pool/inline.js';
-import { NodePool } from './pool/node.js';
+import { startNodePool } from './pool/node.js';
 import type { CertifyResult } from './result.js';
 
-export { ntk } from './api.js';
+export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
+export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**
  * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
- * returns the SPEC §6 result. Partitions run on `threads` worker threads
- * (default: all cores); `threads: 1` runs on the calling thread.
+ * returns the SPEC §6 result. Partitions run on worker threads (`threads`,
+ * capped at the partitions and cores; default all cores); `threads: 1` runs
+ * on the calling thread. Every option is checked before any work starts: a
+ * bad one rejects with a FlipcertError naming it (see {@link CertifyOptions}).
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openNodePool);
+  return certifyWith(options, openNodePool, availableParallelism());
 }
 
-const openNodePool: PoolFactory = async (threads) =>
-  threads === 1 ? new InlinePool() : NodePool.start(threads);
+// `workerUrl` is for browsers only: Node's worker threads start from inlined code.
+const openNodePool: PoolFactory = async ({ module, threads, inThread }) =>
+  inThread ? new InlinePool(module) : startNodePool(module, threads);

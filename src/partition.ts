@@ -43,15 +43,17 @@ function hashRowInto(x: Matrix, row: number, bytes: Uint8Array, view: DataView):
  */
 export function partitionIds(x: Matrix, k: number, rule: Partitioning): Int32Array {
   if (!Number.isInteger(k) || k < 1) {
-    throw new FlipcertError(`partitions must be a positive integer, got ${k}`);
+    throw new FlipcertError(`options.partitions must be a positive integer, got ${k}`, 'EOPTION', { field: 'partitions' });
   }
   let ids: Int32Array;
   if (rule === 'hash') ids = hashIds(x, k);
   else if (rule === 'sorted') ids = sortedIds(x, k);
   else if (typeof rule === 'string') {
-    throw new FlipcertError(`unknown partitioning '${rule}': expected 'hash', 'sorted' or explicit ids`);
+    throw new FlipcertError(`options.partitioning must be 'hash', 'sorted' or explicit ids, got '${rule}'`, 'EOPTION', {
+      field: 'partitioning',
+    });
   } else ids = explicitIds(rule, x.rows, k);
-  checkNonEmpty(ids, k);
+  checkNonEmpty(ids, k, typeof rule === 'string' ? rule : undefined);
   return ids;
 }
 
@@ -81,7 +83,9 @@ function sortedIds(x: Matrix, k: number): Int32Array {
   for (let i = 0; i < data.length; i++) {
     if (Number.isNaN(data[i])) {
       // NaN has no place in a lexicographic order; refuse rather than guess.
-      throw new FlipcertError(`'sorted' partitioning: row ${Math.floor(i / cols)} has a NaN feature (column ${i % cols})`);
+      throw new FlipcertError(`'sorted' partitioning: row ${Math.floor(i / cols)} has a NaN feature (column ${i % cols})`, 'EINPUT', {
+        field: 'train.x',
+      });
     }
   }
   const order = Array.from({ length: x.rows }, (_, i) => i);
@@ -102,33 +106,42 @@ function sortedIds(x: Matrix, k: number): Int32Array {
 
 function explicitIds(given: ArrayLike<number>, rows: number, k: number): Int32Array {
   if (given.length !== rows) {
-    throw new FlipcertError(`explicit partition ids: got ${given.length} ids for ${rows} training rows`);
+    throw new FlipcertError(`options.partitioning: got ${given.length} partition ids for ${rows} training rows; give one per row`, 'EOPTION', {
+      field: 'partitioning',
+    });
   }
   const ids = new Int32Array(rows);
   for (let i = 0; i < rows; i++) {
     const id = given[i];
     if (!Number.isInteger(id) || id < 0 || id >= k) {
-      throw new FlipcertError(`explicit partition ids: row ${i} has id ${id}, expected an integer in 0..${k - 1}`);
+      throw new FlipcertError(
+        `options.partitioning: row ${i} has partition id ${id}, expected an integer in 0..${k - 1} (partitions: ${k})`,
+        'EOPTION',
+        { field: 'partitioning' },
+      );
     }
     ids[i] = id;
   }
   return ids;
 }
 
-function checkNonEmpty(ids: Int32Array, k: number): void {
+/** SPEC §5: an empty partition is an error naming it and suggesting fewer partitions. */
+function checkNonEmpty(ids: Int32Array, k: number, rule: string | undefined): void {
   const sizes = new Int32Array(k);
   for (let i = 0; i < ids.length; i++) sizes[ids[i]]++;
   const empty = sizes.indexOf(0);
   if (empty >= 0) {
+    const how = rule === undefined ? 'the explicit ids in options.partitioning' : `'${rule}' partitioning`;
     throw new FlipcertError(
-      `partition ${empty} of ${k} is empty (no training row was assigned to it); use fewer partitions`,
-      'EINPUT',
+      `partition ${empty} of ${k} is empty (${how} assigned no training row to it); use fewer partitions (options.partitions)`,
+      'EOPTION',
+      { field: rule === undefined ? 'partitioning' : 'partitions' },
     );
   }
 }
 
 function checkRow(x: Matrix, row: number): void {
   if (!Number.isInteger(row) || row < 0 || row >= x.rows) {
-    throw new FlipcertError(`row ${row} is out of range 0..${x.rows - 1}`);
+    throw new FlipcertError(`row ${row} is out of range 0..${x.rows - 1}`, 'EOPTION');
   }
 }

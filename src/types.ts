@@ -15,13 +15,13 @@ export type LabelsInput = ArrayLike<number>;
 
 export type ModelKind = 'krr' | 'svm';
 
-/** SPEC §2 kernel hyper-parameters. */
+/** SPEC §2 kernel hyper-parameters; any other key is an error. */
 export interface KernelOptions {
-  /** Number of hidden ReLU layers (≥ 1). Default 2. */
+  /** Number of hidden ReLU layers, an integer 1..1000. Default 2. */
   depth?: number;
-  /** Weight variance W_std². Default 2. */
+  /** Weight variance W_std², a number > 0. Default 2. */
   wVar?: number;
-  /** Bias variance b_std². Default 0. */
+  /** Bias variance b_std², a number ≥ 0. Default 0. */
   bVar?: number;
 }
 
@@ -50,8 +50,11 @@ export const TIE_TOLERANCE = 1e-12;
 
 /** One flip of a witness: training row `train` relabelled from `from` to `to`. */
 export interface WitnessFlip {
+  /** 0-based row of the training set (the whole set, not the partition). */
   train: number;
+  /** Its clean label. */
   from: number;
+  /** The label the attacker gives it. */
   to: number;
 }
 

@@ -117,5 +117,7 @@ describe('aggregateBlock', () => {
     expect(() => aggregateBlock({ ...good, upper: [good.upper[0], good.upper[1].subarray(1)] })).toThrow(/partition 1 upper costs/);
     expect(() => aggregateBlock({ ...good, lower: [good.lower[0]] })).toThrow(FlipcertError);
     expect(() => aggregateBlock({ ...good, votes: [] })).toThrow(/no partitions/);
+    // Its inputs come from the workers, never from a user: a failure is a bug.
+    expect(() => aggregateBlock({ ...good, votes: [] })).toThrow(expect.objectContaining({ code: 'EINTERNAL' }));
   });
 });

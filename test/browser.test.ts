@@ -1,51 +1,53 @@
-// The browser bundle in a real browser (Debian's Chromium, headless): the Web
-// Worker pool gives exactly the certificates the Node library computes on one
-// thread, and its errors reach the page as FlipcertError.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// The browser bundle in a real browser (headless Chromium): the Web Worker
+// pool gives exactly the certificates the Node library computes on one
+// thread, and its errors reach the page as FlipcertError. The page loads
+// dist/browser.js alone: its worker comes inside it (Blob URL).
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { certify, ntk, type CertifyOptions, type CertifyResult, type Progress } from '../src/index.js';
-import { randomRows, rng, type Rows } from './reference.js';
+import { randomRows, rng } from './reference.js';
+import { clusters } from './support/clusters.js';
+import { describeInBrowser, launchChromium } from './support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-/** The bundle as served; `/broken/` serves the same files except the worker script. */
 const BUNDLE = '/dist/browser.js';
-const BROKEN_BUNDLE = '/broken/browser.js';
+/** The same bundle in a page whose Content-Security-Policy allows workers from its own origin only (no blob:). */
+const STRICT_CSP = "worker-src 'self'";
 
 let server: Server;
 let browser: Browser;
 let page: Page;
+let strictPage: Page;
 const pageErrors: string[] = [];
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser tests`);
-  }
-  server = await serve(snapshotBundle());
-  const { port } = server.address() as AddressInfo;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`http://127.0.0.1:${port}/`);
+describeInBrowser('flipcert in Chromium (dist/browser.js)', () => {
+  beforeAll(async () => {
+    server = await serve(snapshotBundle());
+    const { port } = server.address() as AddressInfo;
+    browser = await launchChromium();
+    page = await browser.newPage();
+    strictPage = await browser.newPage();
+    for (const p of [page, strictPage]) p.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await strictPage.goto(`http://127.0.0.1:${port}/strict-csp/`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  afterEach(() => {
+    expect(pageErrors.splice(0)).toEqual([]);
+  });
+
+  browserSuite();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-});
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-/** The files a page needs: the entry and its worker, both self-contained. */
+/** The files a page may load: the entry, and the worker as a file for options.workerUrl. */
 const BUNDLE_FILES = ['browser.js', 'browser-worker.js'];
 
 /** The bundle as built by the global setup (test/setup/build.ts), held in memory. */
@@ -53,20 +55,19 @@ function snapshotBundle(): Map<string, Buffer> {
   return new Map(BUNDLE_FILES.map((f) => [f, readFileSync(join('dist', f))]));
 }
 
-/** Serves the test page, the bundle under /dist/ and the bundle without its worker under /broken/, on a free port. */
+/** Serves the test page at / and at /strict-csp/ (with STRICT_CSP), and the bundle under /dist/, on a free port. */
 function serve(bundle: Map<string, Buffer>): Promise<Server> {
   const http = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const [, dir, name] = /^\/(dist|broken)\/([\w.-]+)$/.exec(path) ?? [];
-    const body =
-      path === '/' ? readFileSync('test/browser/index.html')
-      : dir === 'broken' && name === 'browser-worker.js' ? undefined
-      : bundle.get(name);
+    const name = /^\/dist\/([\w.-]+)$/.exec(path)?.[1];
+    const isPage = path === '/' || path === '/strict-csp/';
+    const body = isPage ? readFileSync('test/browser/index.html') : name && bundle.get(name);
     if (!body) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': path === '/' ? 'text/html' : 'text/javascript' });
+    const csp = path === '/strict-csp/' ? { 'content-security-policy': STRICT_CSP } : undefined;
+    response.writeHead(200, { 'content-type': isPage ? 'text/html' : 'text/javascript', ...csp });
     response.end(body);
   });
   return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)));
@@ -87,34 +88,27 @@ interface PageFailure {
   workers: { created: number; terminated: number };
 }
 
-/** Runs `certify` of the bundle at `bundle` inside the page (options must be plain JSON). */
-async function certifyInPage(options: Omit<CertifyOptions, 'onProgress'>, bundle = BUNDLE): Promise<PageSuccess | PageFailure> {
-  const json = await page.evaluate(`harness.certify(${JSON.stringify(bundle)}, ${JSON.stringify(options)})`);
+type PlainOptions = Omit<CertifyOptions, 'onProgress' | 'wasmModule'>;
+
+/** Runs `certify` of the bundle inside `on` (options must be plain JSON). */
+async function certifyInPage(options: PlainOptions, on = page): Promise<PageSuccess | PageFailure> {
+  const json = await on.evaluate(`harness.certify(${JSON.stringify(BUNDLE)}, ${JSON.stringify(options)})`);
   return JSON.parse(json as string);
 }
 
 /** Node's result with the progress it reported, as the page would see it after JSON. */
-async function certifyInNode(options: Omit<CertifyOptions, 'onProgress'>): Promise<{ result: CertifyResult; progress: Progress[] }> {
+async function certifyInNode(options: PlainOptions): Promise<{ result: CertifyResult; progress: Progress[] }> {
   const progress: Progress[] = [];
   const result = await certify({ ...options, threads: 1, onProgress: (p) => progress.push({ ...p }) });
   return { result: JSON.parse(JSON.stringify(result)), progress };
 }
 
+/** The result without what describes the run rather than the certificates: time and threads used. */
 function withoutSeconds(result: CertifyResult): unknown {
-  return { ...result, summary: { ...result.summary, seconds: 0 } };
+  return { ...result, summary: { ...result.summary, seconds: 0, threads: 0 } };
 }
 
-/** Noisy clusters, one per class: a problem with a spread of radii. */
-function problem(seed: number, n: number, m: number, classes: number, d = 5): { train: { x: Rows; y: number[] }; test: { x: Rows; y: number[] } } {
-  const random = rng(seed);
-  const centres = randomRows(random, classes, d);
-  const make = (count: number) => {
-    const y = Array.from({ length: count }, () => Math.floor(random() * classes));
-    const x = y.map((c) => centres[c].map((v) => v + (random() * 2 - 1) * 0.5));
-    return { x, y };
-  };
-  return { train: make(n), test: make(m) };
-}
+const problem = clusters;
 
 function expectSuccess(reply: PageSuccess | PageFailure): PageSuccess {
   if (!reply.ok) throw new Error(`certify failed in the page: ${reply.name}: ${reply.message}`);
@@ -124,7 +118,7 @@ function expectSuccess(reply: PageSuccess | PageFailure): PageSuccess {
 const field = <K extends keyof CertifyResult['points'][number]>(result: CertifyResult, key: K) =>
   result.points.map((p) => p[key]);
 
-describe('flipcert in Chromium (dist/browser.js)', () => {
+function browserSuite(): void {
   it.each([
     [2, 1],
     [2, 4],
@@ -182,16 +176,29 @@ describe('flipcert in Chromium (dist/browser.js)', () => {
     const reply = await certifyInPage({ ...options, threads: 2 });
     await expect(certifyInNode(options)).rejects.toThrow(/small-C regime/);
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EOPTION', isFlipcertError: true });
-    expect((reply as PageFailure).message).toMatch(/--svm-c 10 is outside the small-C regime of partition \d/);
+    expect((reply as PageFailure).message).toMatch(/options.svmC 10 is outside the small-C regime of partition \d/);
     expect(reply.workers.created).toBe(2);
     expect(reply.workers.terminated).toBe(2);
   });
 
-  it('says where the worker script should be when it cannot be loaded', async () => {
+  it('says what to allow when a Content-Security-Policy forbids blob: workers, and options.workerUrl then works', async () => {
     const { train, test } = problem(4, 60, 10, 2);
-    const reply = await certifyInPage({ train, test, partitions: 4, threads: 2 }, BROKEN_BUNDLE);
+    const options = { train, test, partitions: 4 };
+    const blocked = await certifyInPage({ ...options, threads: 2 }, strictPage);
+    expect(blocked).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EWORKER', isFlipcertError: true });
+    expect((blocked as PageFailure).message).toMatch(/blob: URL.*worker-src blob:.*options\.workerUrl.*threads: 1/);
+    expect(blocked.workers.terminated).toBe(blocked.workers.created);
+
+    const fromFile = expectSuccess(await certifyInPage({ ...options, threads: 2, workerUrl: '/dist/browser-worker.js' }, strictPage));
+    expect(fromFile.workers).toEqual({ created: 2, terminated: 2 });
+    expect(withoutSeconds(fromFile.result)).toEqual(withoutSeconds((await certifyInNode(options)).result));
+  });
+
+  it('names options.workerUrl when the worker cannot be loaded from there', async () => {
+    const { train, test } = problem(4, 60, 10, 2);
+    const reply = await certifyInPage({ train, test, partitions: 4, threads: 2, workerUrl: '/dist/missing-worker.js' });
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EWORKER', isFlipcertError: true });
-    expect((reply as PageFailure).message).toMatch(/\/broken\/browser-worker\.js.*browser-worker\.js next to browser\.js.*threads: 1/);
+    expect((reply as PageFailure).message).toMatch(/\/dist\/missing-worker\.js \(options\.workerUrl\) failed.*browser-worker\.js.*threads: 1/);
   });
 
   it.each([0, 2.5, -1])('rejects threads: %s', async (threads) => {
@@ -200,17 +207,17 @@ describe('flipcert in Chromium (dist/browser.js)', () => {
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', isFlipcertError: true });
     expect((reply as PageFailure).message).toMatch(/threads must be an integer ≥ 1/);
   });
-});
 
-// Beside the browser-vs-Node consistency checks above, one answer against an
-// oracle that shares no code with flipcert: brute force over every label
-// vector, re-solving the reference model each time.
-it('certifies a tiny problem in the page to the radii found by brute force', async () => {
-  const { train, test } = problem(12, 9, 5, 2, 3);
-  const inPage = expectSuccess(await certifyInPage({ train, test, threads: 1 }));
-  const { oracleRadii } = await import('./reference-cert.js');
-  const { DEFAULT_KERNEL } = await import('./reference.js');
-  const truth = oracleRadii(train.x, train.y, test.x, 2, { model: 'krr', reg: 1, kernel: DEFAULT_KERNEL });
-  expect(inPage.result.points.map((p) => [p.radius, p.nearTie, p.exact])).toEqual(truth.map((r) => [r, false, true]));
-  expect(new Set(truth).size).toBeGreaterThan(1);
-});
+  // Beside the browser-vs-Node consistency checks above, one answer against an
+  // oracle that shares no code with flipcert: brute force over every label
+  // vector, re-solving the reference model each time.
+  it('certifies a tiny problem in the page to the radii found by brute force', async () => {
+    const { train, test } = problem(12, 9, 5, 2, 3);
+    const inPage = expectSuccess(await certifyInPage({ train, test, threads: 1 }));
+    const { oracleRadii } = await import('./reference-cert.js');
+    const { DEFAULT_KERNEL } = await import('./reference.js');
+    const truth = oracleRadii(train.x, train.y, test.x, 2, { model: 'krr', reg: 1, kernel: DEFAULT_KERNEL });
+    expect(inPage.result.points.map((p) => [p.radius, p.nearTie, p.exact])).toEqual(truth.map((r) => [r, false, true]));
+    expect(new Set(truth).size).toBeGreaterThan(1);
+  });
+}

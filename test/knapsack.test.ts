@@ -204,5 +204,6 @@ describe('ensembleRadius', () => {
     expect(() => ensembleRadius([0, 2], costs, 2, 0, 5)).toThrow(/partition 1 voted 2/);
     expect(() => ensembleRadius([0, 1], costs.subarray(1), 2, 0, 5)).toThrow(FlipcertError);
     expect(() => ensembleRadius([0, 1], Int32Array.from([0, -1, 1, 0]), 2, 0, 5)).toThrow(/negative/);
+    expect(() => ensembleRadius([0, 1], costs, 2, 1, 5)).toThrow(expect.objectContaining({ code: 'EINTERNAL' }));
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as npyjsParse } from 'npyjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readNpyLabels, readNpyMatrix, writeNpy } from '../src/data/npy.js';
+import { npyLabels, npyMatrix, parseNpy, readNpyLabels, readNpyMatrix, writeNpy } from '../src/data/npy.js';
 import { FlipcertError } from '../src/errors.js';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'npy');
@@ -103,6 +103,38 @@ describe('readNpyLabels', () => {
     await rejectsNaming(readNpyLabels(fixture('labels_neg.npy')), 'labels_neg.npy', /row 1 is -1/);
     await rejectsNaming(readNpyLabels(fixture('labels_2col.npy')), 'labels_2col.npy', /1-D or one column, got shape \(2, 2\)/);
     await rejectsNaming(readNpyLabels(fixture('big_endian.npy')), 'big_endian.npy', /big-endian/);
+  });
+});
+
+/** Result or error message, to compare the in-memory parser with the file reader. */
+async function outcome<T>(run: () => T | Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await run() };
+  } catch (e) {
+    expect(e).toBeInstanceOf(FlipcertError);
+    return { error: (e as Error).message };
+  }
+}
+
+describe('parseNpy (bytes in memory, as the web app reads them)', () => {
+  const names = readdirSync(FIX).filter((f) => f.endsWith('.npy'));
+  it('agrees with the file reader on every fixture, values and errors alike', async () => {
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      const path = fixture(name);
+      const bytes = new Uint8Array(readFileSync(path));
+      const asMatrix = await outcome(() => npyMatrix(parseNpy(bytes, path), path));
+      expect(asMatrix, name).toEqual(await outcome(() => readNpyMatrix(path)));
+      const asLabels = await outcome(() => npyLabels(parseNpy(bytes, path), path));
+      expect(asLabels, name).toEqual(await outcome(() => readNpyLabels(path)));
+    }
+  });
+
+  it('rejects bytes cut anywhere in the header or data, naming the file', async () => {
+    const bytes = new Uint8Array(readFileSync(fixture('v2.npy')));
+    for (let cut = 0; cut < bytes.length; cut += 7) {
+      expect(() => parseNpy(bytes.subarray(0, cut), 'cut.npy')).toThrow(/^cut\.npy: (not an \.npy file|truncated)/);
+    }
   });
 });
 

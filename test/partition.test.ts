@@ -90,10 +90,10 @@ describe('explicit partition ids', () => {
   });
 
   it('names the bad row or the length mismatch', () => {
-    expect(() => partitionIds(x, 2, [0, 1, 0])).toThrow(/got 3 ids for 4 training rows/);
-    expect(() => partitionIds(x, 2, [0, 1, 1.5, 0])).toThrow(/row 2 has id 1.5/);
-    expect(() => partitionIds(x, 2, [0, 2, 1, 0])).toThrow(/row 1 has id 2, expected an integer in 0..1/);
-    expect(() => partitionIds(x, 2, [0, 1, 1, -1])).toThrow(/row 3 has id -1/);
+    expect(() => partitionIds(x, 2, [0, 1, 0])).toThrow(/got 3 partition ids for 4 training rows/);
+    expect(() => partitionIds(x, 2, [0, 1, 1.5, 0])).toThrow(/options.partitioning: row 2 has partition id 1.5/);
+    expect(() => partitionIds(x, 2, [0, 2, 1, 0])).toThrow(/row 1 has partition id 2, expected an integer in 0..1/);
+    expect(() => partitionIds(x, 2, [0, 1, 1, -1])).toThrow(/row 3 has partition id -1/);
   });
 
   it('reports an empty partition and suggests fewer partitions', () => {
@@ -110,7 +110,7 @@ describe('explicit partition ids', () => {
 
   it('rejects a bad k or rule', () => {
     expect(() => partitionIds(x, 0, 'hash')).toThrow(/positive integer/);
-    expect(() => partitionIds(x, 2, 'random' as 'hash')).toThrow(/unknown partitioning/);
+    expect(() => partitionIds(x, 2, 'random' as 'hash')).toThrow(/options.partitioning must be 'hash', 'sorted' or explicit ids, got 'random'/);
   });
 });
 

@@ -69,6 +69,7 @@ function summary(over: Partial<ResultSummary> = {}): ResultSummary {
     exactFraction: 0.5,
     nearTies: 2,
     seconds: 12.34,
+    threads: 4,
     ...over,
   };
 }

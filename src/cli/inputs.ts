@@ -1,5 +1,5 @@
 import { FlipcertError } from '../errors.js';
-import { readCsv } from '../data/csv.js';
+import { readCsvPair } from '../data/csv-file.js';
 import { loadMnist } from '../data/mnist.js';
 import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
 import type { Matrix } from '../types.js';
@@ -23,19 +23,48 @@ export interface LoadedData {
   source: Record<string, unknown>;
 }
 
+/** The input files named by the flags, for checking that no output overwrites one. */
+export function inputPaths(flags: DataFlags): { flag: string; path: string | undefined }[] {
+  return [
+    { flag: '--train-x', path: flags.trainX },
+    { flag: '--train-y', path: flags.trainY },
+    { flag: '--test-x', path: flags.testX },
+    { flag: '--test-y', path: flags.testY },
+    { flag: '--train', path: flags.train },
+    { flag: '--test', path: flags.test },
+  ];
+}
+
+/** How the user gave each data field of the API (`train.x` …), for restating library errors. */
+export function dataFields(flags: DataFlags): Record<string, string> {
+  if (flags.train !== undefined || flags.test !== undefined) {
+    return { train: `--train ${flags.train}`, test: `--test ${flags.test}` };
+  }
+  if (flags.trainX !== undefined || flags.trainY !== undefined || flags.testX !== undefined || flags.testY !== undefined) {
+    return {
+      'train.x': `--train-x ${flags.trainX}`,
+      'train.y': `--train-y ${flags.trainY}`,
+      'test.x': `--test-x ${flags.testX}`,
+      'test.y': `--test-y ${flags.testY ?? ''}`.trim(),
+    };
+  }
+  const name = `--dataset ${flags.dataset ?? 'mnist17'}`;
+  return { train: `${name} (training set)`, test: `${name} (test set)` };
+}
+
 /** Reads the training and test data named by exactly one of: .npy files, CSV files, a built-in dataset. */
 export async function loadData(flags: DataFlags): Promise<LoadedData> {
   const npy = flags.trainX !== undefined || flags.trainY !== undefined || flags.testX !== undefined;
   const csv = flags.train !== undefined || flags.test !== undefined;
   const sources = [npy, csv, flags.dataset !== undefined].filter(Boolean).length;
   if (sources > 1) {
-    throw new FlipcertError('give one data source: --train-x/--train-y/--test-x (.npy), --train/--test (.csv), or --dataset', 'EOPTION');
+    throw new FlipcertError('give one data source: --train-x/--train-y/--test-x (.npy), --train/--test (.csv), or --dataset', 'EUSAGE');
   }
   if (npy) return limit(await loadNpy(flags), flags);
   if (csv) return limit(await loadCsv(flags), flags);
   const name = flags.dataset ?? 'mnist17';
   if (name !== 'mnist' && name !== 'mnist17') {
-    throw new FlipcertError(`--dataset must be mnist or mnist17, got ${name}`, 'EOPTION');
+    throw new FlipcertError(`--dataset must be mnist or mnist17, got ${name}`, 'EUSAGE');
   }
   const data = await loadMnist(name, { trainSize: flags.trainSize, testSize: flags.testSize });
   return { train: data.train, test: data.test, source: { dataset: name, description: data.description } };
@@ -61,20 +90,23 @@ async function loadNpy(flags: DataFlags): Promise<LoadedData> {
 async function loadCsv(flags: DataFlags): Promise<LoadedData> {
   const train = required(flags.train, '--train');
   const test = required(flags.test, '--test');
-  const [a, b] = await Promise.all([readCsv(train), readCsv(test)]);
-  return { train: a, test: b, source: { train, test } };
+  const data = await readCsvPair(train, test);
+  return { ...data, source: { train, test } };
 }
 
 function required(value: string | undefined, flag: string): string {
-  if (value === undefined) throw new FlipcertError(`missing ${flag} (file input needs --train-x, --train-y and --test-x)`, 'EOPTION');
+  if (value === undefined) {
+    const needs = flag === '--train' || flag === '--test' ? 'CSV input needs --train and --test' : 'file input needs --train-x, --train-y and --test-x';
+    throw new FlipcertError(`missing ${flag} (${needs})`, 'EUSAGE');
+  }
   return value;
 }
 
 /** --train-size / --test-size on file inputs: keep the first N / M rows. */
 function limit(data: LoadedData, flags: DataFlags): LoadedData {
   // Shapes are checked before cutting, so that a mismatch is not hidden by the cut.
-  toLabels(data.train.y, data.train.x.rows, 'train-y');
-  if (data.test.y) toLabels(data.test.y, data.test.x.rows, 'test-y');
+  toLabels(data.train.y, data.train.x.rows, flags.trainY === undefined ? '--train' : `--train-y ${flags.trainY}`);
+  if (data.test.y) toLabels(data.test.y, data.test.x.rows, flags.testY === undefined ? '--test' : `--test-y ${flags.testY}`);
   return {
     ...data,
     train: { x: firstRows(data.train.x, flags.trainSize, '--train-size'), y: data.train.y.slice(0, flags.trainSize) },

@@ -14,6 +14,8 @@ export function progressBar(enabled: boolean): { update: (p: Progress) => void; 
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 20,
+      // Before the rate is known cli-progress passes 'INF' or 'NULL' here, shown as "NFs".
+      formatTime: (t, options, round) => (typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '…'),
     },
     cliProgress.Presets.shades_classic,
   );

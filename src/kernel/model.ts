@@ -7,7 +7,8 @@ import { FlipcertError } from '../errors.js';
 import type { Matrix, ModelKind, ResolvedKernel } from '../types.js';
 import type { Core } from '../wasm/core.js';
 import type { HeapMark } from '../wasm/heap.js';
-import { checkKernel, ntkInto } from './ntk.js';
+import { checkKernel, scaledKernelInto } from './ntk.js';
+import { bandShift, diagonalExtremes, prepareRows, scaledDiagonal, times2, type ScaledRows } from './scaling.js';
 
 export interface KernelModelOptions {
   model: ModelKind;
@@ -22,11 +23,19 @@ export interface KernelModelOptions {
  * nothing was reserved after them. dispose() releases the heap back to where
  * fit() began — together with anything reserved after the model (a bump
  * allocator frees in stack order).
+ *
+ * Scale (see scaling.ts): with bVar = 0, training rows far from 1 are kept
+ * multiplied by 2^shift[i], and the stored K is 2^(2g)·K for one global g
+ * that brings its largest diagonal entry near 1 when K itself would leave
+ * float64's range (g = 0 otherwise). KRR with relative ridge and the SVM's
+ * argmax are invariant to that factor, and every step commutes with powers of
+ * two, so predictions and certificates are those of the unscaled problem.
  */
 export class KernelModel {
   private blockMark: HeapMark | undefined;
   private blockEnd: HeapMark | undefined;
   private disposed = false;
+  private blockExponents = new Int32Array(0);
 
   private constructor(
     private readonly core: Core,
@@ -37,8 +46,13 @@ export class KernelModel {
     readonly n: number,
     /** Feature columns. */
     readonly d: number,
-    private readonly xPtr: number,
-    /** Cholesky factor of K + λ̃I (krr only; 0 for svm). */
+    /** The training rows as prepared for the recursion (scaled, with their squared norms). */
+    private readonly train: ScaledRows,
+    /** g of the class comment. */
+    private readonly globalShift: number,
+    /** Heap i32[n]: the exponents g − shift[j] that turn K(x̂_j, ·) into stored units. */
+    private readonly outShiftPtr: number,
+    /** Cholesky factor of the stored K + λ̃I (krr only; 0 for svm). */
     private readonly factorPtr: number,
     /** λ̃ = reg·trace(K)/n (krr); 0 for svm. */
     readonly lambda: number,
@@ -54,18 +68,22 @@ export class KernelModel {
     const start = heap.mark();
     try {
       const xPtr = heap.putF64(trainX.data);
+      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'training row', field: 'train.x' });
+      const g = globalShift(scaledDiagonal(core, train, d, opts.kernel), train);
+      const outShift = train.shift.map((s) => g - s);
+      const outShiftPtr = heap.putI32(outShift);
       const k = heap.f64(n * n);
-      ntkInto(core, xPtr, n, xPtr, n, d, opts.kernel, k);
-      const svmBound = 1 / maxAbsRowSum(heap.viewF64(k, n * n), n);
+      scaledKernelInto(core, train, train, d, opts.kernel, k, outShift, outShift);
+      const svmBound = times2(1 / maxAbsRowSum(heap.viewF64(k, n * n), n), 2 * g);
       if (opts.model === 'svm') {
         heap.release(k); // K is recomputed per test block as k(X, x); the Gram is not needed.
-        return new KernelModel(core, start, opts.kernel, 'svm', n, d, xPtr, 0, 0, svmBound);
+        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound);
       }
       const lambda = (opts.reg * wasm.traceOf(k, n)) / n;
       wasm.addDiagonal(k, n, lambda);
       const status = wasm.cholesky(k, n);
       if (status !== 0) throw notPositiveDefinite(status - 1, n, opts.reg);
-      return new KernelModel(core, start, opts.kernel, 'krr', n, d, xPtr, k, lambda, svmBound);
+      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, times2(lambda, -2 * g), svmBound);
     } catch (error) {
       heap.release(start);
       throw error;
@@ -76,18 +94,33 @@ export class KernelModel {
    * β rows for test rows rowStart ..< rowStart + rowCount of `testX`: returns
    * the heap pointer of a rowCount × n row-major block, valid until the next
    * weights() call or dispose(). krr: β = (K + λ̃I)⁻¹ k(X, x); svm: β = k(X, x).
+   * Row r is 2^s·β(x) with s = {@link lastExponents}[r]: 0, unless x is so
+   * large or small next to the training rows that β(x) could leave float64's
+   * range. Predictions and certificates do not depend on a positive factor.
    */
   weights(testX: Matrix, rowStart: number, rowCount: number): number {
     this.checkWeightsInput(testX, rowStart, rowCount);
     const { heap, exports: wasm } = this.core;
     if (this.blockMark !== undefined && heap.mark() === this.blockEnd) heap.release(this.blockMark);
     this.blockMark = heap.mark();
-    const { n, d } = this;
+    const { n, d, train, globalShift: g } = this;
     const beta = heap.f64(rowCount * n);
     heap.scoped(() => {
       const rows = testX.data.subarray(rowStart * d, (rowStart + rowCount) * d);
-      const tPtr = heap.putF64(rows);
-      ntkInto(this.core, tPtr, rowCount, this.xPtr, n, d, this.kernel, beta);
+      const test = prepareRows(this.core, heap.putF64(rows), rowCount, d, this.kernel, {
+        label: 'test row',
+        field: 'test.x',
+        offset: rowStart,
+      });
+      // Test row t enters as 2^(g + f)·t, f chosen (the band of scaling.ts) so that it is not far from 1;
+      // with bVar > 0 only K may be scaled (by 2^2g), not the rows.
+      const zeroRow = wasm.ZERO_ROW.value;
+      const f = test.logb.map((logb) => (this.kernel.bVar > 0 || logb === zeroRow ? 0 : bandShift(logb + g, zeroRow)));
+      const outTest = test.shift.map((s, r) => g + f[r] - s);
+      // The column is 2^(2g + f)·k(X, x): krr divides 2^2g out with K, svm keeps it.
+      this.blockExponents = f.map((e) => (this.kind === 'svm' ? e + 2 * g : e));
+      const outTrain = heap.viewI32(this.outShiftPtr, n).slice();
+      scaledKernelInto(this.core, test, train, d, this.kernel, beta, outTest, outTrain);
     });
     if (this.kind === 'krr') {
       wasm.trsmRightLowerT(this.factorPtr, beta, n, rowCount);
@@ -95,6 +128,11 @@ export class KernelModel {
     }
     this.blockEnd = heap.mark();
     return beta;
+  }
+
+  /** For the last weights() block: row r of β is 2^lastExponents[r]·β(x_r). */
+  get lastExponents(): Int32Array {
+    return this.blockExponents.slice();
   }
 
   /** Releases the heap back to where fit() began (see the class comment). */
@@ -134,17 +172,44 @@ function checkFitInput(trainX: Matrix, opts: KernelModelOptions): void {
     throw new FlipcertError(`model must be 'krr' or 'svm', got ${JSON.stringify(opts.model)}`, 'EOPTION');
   }
   if (opts.model === 'krr' && !(Number.isFinite(opts.reg) && opts.reg > 0)) {
-    throw new FlipcertError(`--reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION');
+    throw new FlipcertError(`options.reg must be a number > 0 for krr, got ${String(opts.reg)}`, 'EOPTION', { field: 'reg' });
   }
   checkKernel(opts.kernel);
 }
 
-/** max_i Σ_j |K_ij| over the n×n row-major K. */
+/**
+ * g of the KernelModel comment: 0 while the largest K(x, x) is within 2^±256,
+ * else the even power that brings it into [1, 4). Throws ENUMERIC when the
+ * smallest nonzero K(x, x) would then fall below float64's normal range.
+ */
+function globalShift(diag: Float64Array, train: ScaledRows): number {
+  const range = diagonalExtremes(diag, train.shift);
+  if (!range) return 0;
+  const g = range.max >= -256 && range.max <= 256 ? 0 : -Math.floor(range.max / 2);
+  if (range.min + 2 * g < -1022) {
+    throw new FlipcertError(
+      `training rows ${range.argmin} and ${range.argmax} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
+        `for one and ≈ 2^${range.max} for the other (largest |values| ≈ 2^${train.logb[range.argmin]} and ` +
+        `2^${train.logb[range.argmax]}); the kernel matrix cannot hold both. Rescale or remove these rows`,
+      'ENUMERIC',
+      { field: 'train.x' },
+    );
+  }
+  return g;
+}
+
+/**
+ * max_i Σ_j |K_ij| over the n×n row-major K; throws if an entry is not finite
+ * (the range checks of scaling.ts make that unreachable).
+ */
 function maxAbsRowSum(k: Float64Array, n: number): number {
   let best = 0;
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let j = 0; j < n; j++) s += Math.abs(k[i * n + j]);
+    if (!Number.isFinite(s)) {
+      throw new FlipcertError(`training kernel row ${i} is not finite: a bug in flipcert's range checks`, 'EINTERNAL');
+    }
     if (s > best) best = s;
   }
   return best;
@@ -153,7 +218,8 @@ function maxAbsRowSum(k: Float64Array, n: number): number {
 function notPositiveDefinite(pivot: number, n: number, reg: number): FlipcertError {
   return new FlipcertError(
     `kernel ridge regression failed: K + λ̃I is not numerically positive definite (Cholesky pivot ${pivot} of ${n}, ` +
-      `--reg ${reg}); use a larger --reg (e.g. ${reg * 10}) or remove duplicate training rows`,
+      `options.reg ${reg}); use a larger options.reg (e.g. ${reg * 10}) or remove duplicate training rows`,
     'ENUMERIC',
+    { field: 'reg' },
   );
 }

@@ -2,17 +2,23 @@
  * NTK Gram matrices (SPEC §2) on the Wasm core: one tiled dot-product pass
  * (gramDot / gramSym) followed by the entry-wise NTK recursion (ntkFromDot).
  * Squared norms come from rowSquaredNorms, which sums in the same order as the
- * Gram product, so K(x, x) sees ρ = 1 exactly.
+ * Gram product, so K(x, x) sees ρ = 1 exactly. Rows far from 1 in size are
+ * rescaled by powers of two around the recursion (see scaling.ts), and values
+ * float64 cannot hold are refused, never returned as Inf, NaN or 0.
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
 import type { Core } from '../wasm/core.js';
+import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type ScaledRows } from './scaling.js';
+
+/** Largest kernel depth (hidden layers); the API boundary (src/options.ts) checks it up front. */
+export const MAX_DEPTH = 1000;
 
 /** Throws unless the kernel parameters are ones SPEC §2 defines. */
 export function checkKernel(kernel: ResolvedKernel): void {
   const { depth, wVar, bVar } = kernel;
-  if (!Number.isInteger(depth) || depth < 1 || depth > 1000) {
-    throw new FlipcertError(`kernel depth must be an integer in 1..1000, got ${String(depth)}`, 'EOPTION');
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
+    throw new FlipcertError(`kernel depth must be an integer in 1..${MAX_DEPTH}, got ${String(depth)}`, 'EOPTION');
   }
   if (!Number.isFinite(wVar) || wVar <= 0) throw new FlipcertError(`kernel wVar must be > 0, got ${String(wVar)}`, 'EOPTION');
   if (!Number.isFinite(bVar) || bVar < 0) throw new FlipcertError(`kernel bVar must be ≥ 0, got ${String(bVar)}`, 'EOPTION');
@@ -28,10 +34,41 @@ function checkMatrix(x: Matrix, what: string): void {
 }
 
 /**
+ * out[i][j] = 2^(outA[i] + outB[j]) · K(â_i, b̂_j) for prepared (scaled) rows;
+ * `b === a` takes the symmetric path, which computes one triangle.
+ */
+export function scaledKernelInto(
+  core: Core,
+  a: ScaledRows,
+  b: ScaledRows,
+  d: number,
+  kernel: ResolvedKernel,
+  out: number,
+  outA: Int32Array,
+  outB: Int32Array,
+): void {
+  const { exports: wasm, heap } = core;
+  const { depth, wVar, bVar } = kernel;
+  if (a === b) {
+    wasm.gramSym(a.ptr, out, a.rows, d);
+    wasm.ntkFromDotSym(out, a.q, a.rows, d, depth, wVar, bVar);
+  } else {
+    wasm.gramDot(a.ptr, b.ptr, out, a.rows, b.rows, d);
+    wasm.ntkFromDot(out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar);
+  }
+  if (outA.some((s) => s !== 0) || outB.some((s) => s !== 0)) {
+    heap.scoped(() => wasm.scaleEntries(out, a.rows, b.rows, heap.putI32(outA), heap.putI32(outB)));
+  }
+}
+
+/**
  * Writes the m×n NTK matrix K[i][j] = K(a_i, b_j) to `out` (a heap pointer
- * the caller reserved). a and b are row-major heap matrices with d columns;
- * when `bPtr === aPtr` and m = n the symmetric path computes one triangle.
- * Scratch (the squared norms) is released before returning.
+ * the caller reserved). a and b are row-major heap matrices with d columns,
+ * left unchanged; when `bPtr === aPtr` and m = n the symmetric path computes
+ * one triangle. Throws ENUMERIC (naming the rows) when the entries' natural
+ * size √(K(a_i, a_i)·K(b_j, b_j)) is beyond float64's normal range or the
+ * recursion cannot be computed safely.
+ * Scratch is released before returning.
  */
 export function ntkInto(
   core: Core,
@@ -42,22 +79,18 @@ export function ntkInto(
   d: number,
   kernel: ResolvedKernel,
   out: number,
+  sources: [RowSource, RowSource] = [
+    { label: 'x1 row', field: 'x1' },
+    { label: 'x2 row', field: 'x2' },
+  ],
 ): void {
   checkKernel(kernel);
-  const { exports: wasm, heap } = core;
-  const { depth, wVar, bVar } = kernel;
-  heap.scoped(() => {
-    const qa = heap.f64(m);
-    wasm.rowSquaredNorms(aPtr, qa, m, d);
-    if (aPtr === bPtr && m === n) {
-      wasm.gramSym(aPtr, out, n, d);
-      wasm.ntkFromDotSym(out, qa, n, d, depth, wVar, bVar);
-      return;
-    }
-    const qb = heap.f64(n);
-    wasm.rowSquaredNorms(bPtr, qb, n, d);
-    wasm.gramDot(aPtr, bPtr, out, m, n, d);
-    wasm.ntkFromDot(out, qa, qb, m, n, d, depth, wVar, bVar);
+  core.heap.scoped(() => {
+    const a = prepareRows(core, aPtr, m, d, kernel, sources[0], true);
+    const b = aPtr === bPtr && m === n ? a : prepareRows(core, bPtr, n, d, kernel, sources[1], true);
+    const diagA = scaledDiagonal(core, a, d, kernel);
+    checkKernelRange(diagA, a, a === b ? diagA : scaledDiagonal(core, b, d, kernel), b);
+    scaledKernelInto(core, a, b, d, kernel, out, a.shift.map((s) => -s), b.shift.map((s) => -s));
   });
 }
 
@@ -81,7 +114,8 @@ export function ntkIntoHeap(
 
 /**
  * The NTK matrix K(a_i, b_j) as a new row-major Float64Array (a.rows × b.rows);
- * with b undefined, the symmetric Gram matrix of a against itself.
+ * with b undefined, the symmetric Gram matrix of a against itself. Every entry
+ * is finite (see {@link ntkInto} for what is refused).
  */
 export function ntkGram(core: Core, a: Matrix, b: Matrix | undefined, kernel: ResolvedKernel): Float64Array {
   checkMatrix(a, 'x1');
@@ -93,11 +127,23 @@ export function ntkGram(core: Core, a: Matrix, b: Matrix | undefined, kernel: Re
   }
   checkKernel(kernel);
   const { heap } = core;
-  return heap.scoped(() => {
+  const k = heap.scoped(() => {
     const aPtr = heap.putF64(a.data);
     const bPtr = b ? heap.putF64(b.data) : aPtr;
     const n = b ? b.rows : a.rows;
     const out = ntkIntoHeap(core, aPtr, a.rows, bPtr, n, a.cols, kernel);
     return heap.viewF64(out, a.rows * n).slice();
   });
+  assertFinite(k, b ? b.rows : a.rows);
+  return k;
+}
+
+/** The range checks make this unreachable; it guards the promise that no Inf/NaN is ever returned. */
+function assertFinite(k: Float64Array, cols: number): void {
+  for (let i = 0; i < k.length; i++) {
+    if (!Number.isFinite(k[i])) {
+      const row = Math.floor(i / cols);
+      throw new FlipcertError(`kernel entry K(${row}, ${i - row * cols}) is ${k[i]}: a bug in flipcert's range checks`, 'EINTERNAL');
+    }
+  }
 }

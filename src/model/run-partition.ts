@@ -10,6 +10,23 @@ import { singleCertificates, voteCosts } from './certificate.js';
  * (K is n_p², each block adds blockSize × n_p).
  */
 export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: number, total: number) => void): PartitionResult {
+  const steps = partitionSteps(core, task, onBlock);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link runPartition} one test block per step, for a caller on a shared
+ * thread that must let other events (a cancellation) in between blocks.
+ * Abandoning the generator (`return()`) releases its Wasm memory.
+ */
+export function* partitionSteps(
+  core: Core,
+  task: PartitionTask,
+  onBlock?: (done: number, total: number) => void,
+): Generator<void, PartitionResult, void> {
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -29,6 +46,7 @@ export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: n
       const betaPtr = model.weights(testX, start, count);
       certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
       onBlock?.(b + 1, blocks);
+      yield;
     }
     model.dispose();
     return result;
@@ -83,9 +101,10 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
   if (task.model !== 'svm' || task.svmC === undefined) return;
   if (!(task.svmC < bound)) {
     throw new FlipcertError(
-      `--svm-c ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
+      `options.svmC ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
         `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
       'EOPTION',
+      { field: 'svmC' },
     );
   }
 }

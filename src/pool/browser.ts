@@ -1,151 +1,67 @@
+/// <reference path="./worker-source.d.ts" />
+import workerSource from 'virtual:flipcert-worker/browser';
 import { FlipcertError } from '../errors.js';
-import { integerAtLeast } from '../validate.js';
-import { compileCore } from '../wasm/core.js';
-import type { FromWorker, ToWorker } from './browser-worker.js';
-import type { PartitionPool } from './pool.js';
-import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
-
-/** A task waiting for, or running on, a worker. */
-interface Job {
-  id: number;
-  task: PartitionTask;
-  onBlock: ((done: number, total: number) => void) | undefined;
-  resolve: (result: PartitionResult) => void;
-  reject: (error: Error) => void;
-}
-
-/** One Web Worker and the job it is running (undefined when idle). */
-interface Slot {
-  worker: Worker;
-  job: Job | undefined;
-}
+import type { FromWorker } from './messages.js';
+import { WorkerPool, type SpawnWorker } from './workers.js';
 
 /**
- * Partitions fanned out over dedicated module Web Workers (browsers): the twin
- * of NodePool. The Wasm core is compiled once on the page and posted to each
- * worker, which only instantiates it; tasks go out as plain data (structured
- * clone), results come back with their buffers transferred. Workers start
- * lazily, up to `threads`, and take queued tasks first-free.
- * No SharedArrayBuffer, so no cross-origin isolation is needed.
+ * Partitions on dedicated Web Workers. By default the worker's code comes with
+ * this bundle, as text, and starts from a Blob URL: nothing to copy, serve or
+ * locate, whichever bundler (or none) built the page; it needs a
+ * Content-Security-Policy that allows `worker-src blob:` (or none). With
+ * `workerUrl` the worker is loaded from there instead (flipcert's
+ * dist/browser-worker.js, exported as `flipcert/browser-worker`).
  */
-export class WebWorkerPool implements PartitionPool {
-  private readonly slots: Slot[] = [];
-  private readonly idle: Slot[] = [];
-  private readonly queue: Job[] = [];
-  private nextId = 0;
-  /** Set once the pool is closed or a worker died: every later run rejects with it. */
-  private failure: Error | undefined;
-
-  private constructor(
-    private readonly module: WebAssembly.Module,
-    readonly threads: number,
-  ) {}
-
-  /** Compiles the core and returns a pool of at most `threads` workers (default: all cores). */
-  static async start(threads: number = defaultThreads()): Promise<WebWorkerPool> {
-    integerAtLeast(threads, 1, 'threads');
-    return new WebWorkerPool(await compileCore(), threads);
+export function startWebWorkerPool(module: WebAssembly.Module, threads: number, workerUrl?: string | URL): WorkerPool {
+  if (workerUrl !== undefined) {
+    const url = String(workerUrl);
+    return new WorkerPool(module, threads, spawnFrom(url), (detail) => workerUrlFailed(url, detail));
   }
-
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  /** Terminates every worker; tasks still queued or running reject. */
-  async close(): Promise<void> {
-    this.fail(new Error('flipcert: the Web Worker pool is closed'));
-  }
-
-  /** Hands queued jobs to idle workers, starting new ones while below `threads`. */
-  private dispatch(): void {
-    while (this.queue.length > 0 && !this.failure) {
-      const slot = this.idle.pop() ?? this.spawn();
-      if (!slot) return;
-      const job = this.queue.shift()!;
-      slot.job = job;
-      post(slot.worker, { kind: 'task', id: job.id, task: job.task, progress: job.onBlock !== undefined });
-    }
-  }
-
-  private spawn(): Slot | undefined {
-    if (this.slots.length >= this.threads) return undefined;
-    // Written as one expression so that bundlers (Vite, webpack) that copy a
-    // dependency's workers recognise it; esbuild leaves it as it is.
-    const worker = new Worker(new URL('./browser-worker.js', import.meta.url), {
-      type: 'module',
-      name: `flipcert-${this.slots.length}`,
-    });
-    const slot: Slot = { worker, job: undefined };
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(slot, event.data);
-    worker.onerror = (event) => this.workerDied(event);
-    worker.onmessageerror = () => this.fail(new Error('flipcert: a Web Worker reply could not be deserialised'));
-    post(worker, { kind: 'init', module: this.module });
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private receive(slot: Slot, message: FromWorker): void {
-    const job = slot.job;
-    if (!job || job.id !== message.id) return;
-    if (message.kind === 'block') {
-      job.onBlock?.(message.done, message.total);
-      return;
-    }
-    slot.job = undefined;
-    this.idle.push(slot);
-    settle(job, message.reply);
-    this.dispatch();
-  }
-
-  /**
-   * A worker fires `error` only when its script failed to load or threw outside
-   * a task (tasks catch their own errors). The same would happen to every new
-   * worker, so the whole pool fails rather than respawning.
-   */
-  private workerDied(event: Event): void {
-    event.preventDefault();
-    const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
-    const url = new URL('./browser-worker.js', import.meta.url).href;
-    this.fail(
-      new FlipcertError(
-        `the Web Worker ${url} failed to start or crashed${detail}. Serve browser-worker.js next to browser.js ` +
-          `(same origin), or pass threads: 1 to run on the calling thread`,
-        'EWORKER',
-      ),
-    );
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const slot of this.slots) {
-      slot.worker.terminate();
-      slot.job?.reject(this.failure);
-    }
-    for (const job of this.queue) job.reject(this.failure);
-    this.slots.length = 0;
-    this.idle.length = 0;
-    this.queue.length = 0;
-  }
+  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  return new WorkerPool(module, threads, spawnFrom(url), blobWorkerFailed, () => URL.revokeObjectURL(url));
 }
 
-/** Threads when the caller gives none: the browser's logical cores. */
+/** Whether Web Workers can start here: edge runtimes and bare contexts lack Worker, Blob or URL.createObjectURL. */
+export function canStartWorkers(workerUrl: string | URL | undefined): boolean {
+  if (typeof Worker !== 'function') return false;
+  return workerUrl !== undefined || (typeof Blob === 'function' && typeof URL === 'function' && typeof URL.createObjectURL === 'function');
+}
+
+/** Threads when the caller gives none: the browser's logical cores (1 where the runtime does not say). */
 export function defaultThreads(): number {
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof cores === 'number' && Number.isSafeInteger(cores) && cores >= 1 ? cores : 1;
 }
 
-/** Tasks are copied, not transferred: testX is shared by every partition's task. */
-function post(worker: Worker, message: ToWorker): void {
-  worker.postMessage(message);
+/** Classic (not module) workers: the worker script is one self-contained file, and every browser runs those. */
+function spawnFrom(url: string): SpawnWorker {
+  return (index, events) => {
+    const worker = new Worker(url, { name: `flipcert-${index}` });
+    worker.onmessage = (event: MessageEvent<FromWorker>) => events.message(event.data);
+    worker.onerror = (event) => {
+      event.preventDefault();
+      events.died(event.message || 'it failed to load or threw');
+    };
+    worker.onmessageerror = () => events.died('a reply from it could not be deserialised');
+    return worker;
+  };
 }
 
-/** Mirrors NodePool: user errors come back as FlipcertError with their code, the rest as Error. */
-function settle(job: Job, reply: PartitionReply): void {
-  if (reply.ok) job.resolve(reply.result);
-  else if (reply.code === 'EINTERNAL') job.reject(new Error(reply.message));
-  else job.reject(new FlipcertError(reply.message, reply.code));
+function blobWorkerFailed(detail: string): FlipcertError {
+  return new FlipcertError(
+    `the Web Worker (started from a blob: URL) failed: ${detail}. If a Content-Security-Policy forbids blob: workers, ` +
+      "allow 'worker-src blob:' or serve flipcert's dist/browser-worker.js yourself and pass its URL as " +
+      'options.workerUrl; threads: 1 runs on the calling thread',
+    'EWORKER',
+    { field: 'workerUrl' },
+  );
+}
+
+function workerUrlFailed(url: string, detail: string): FlipcertError {
+  return new FlipcertError(
+    `the Web Worker ${url} (options.workerUrl) failed: ${detail}. It must serve flipcert's dist/browser-worker.js ` +
+      '(same version, same origin); threads: 1 runs on the calling thread',
+    'EWORKER',
+    { field: 'workerUrl' },
+  );
 }

@@ -1,6 +1,7 @@
-import { FlipcertError } from '../errors.js';
-import { runPartition } from '../model/run-partition.js';
-import { createCore, type Core } from '../wasm/core.js';
+import { abortError, throwIfAborted } from '../abort.js';
+import { partitionSteps, runPartition } from '../model/run-partition.js';
+import { instantiateCore, type Core } from '../wasm/instance.js';
+import { taskError } from './errors.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 
@@ -9,20 +10,56 @@ export class InlinePool implements PartitionPool {
   readonly threads = 1;
   private core: Promise<Core> | undefined;
 
-  constructor(private readonly module?: WebAssembly.Module) {}
+  constructor(private readonly module: WebAssembly.Module) {}
 
-  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
-    this.core ??= createCore(this.module);
+  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    throwIfAborted(signal);
+    this.core ??= instantiateCore(this.module);
     const core = await this.core;
     try {
-      return runPartition(core, task, onBlock);
+      return signal ? await runCancellable(core, task, onBlock, signal) : runPartition(core, task, onBlock);
     } catch (error) {
-      if (error instanceof FlipcertError) throw error;
-      throw new Error(`partition ${task.partition}: ${(error as Error).message}`, { cause: error });
+      throw taskError(error, task.partition);
     }
   }
 
   async close(): Promise<void> {
     this.core = undefined;
   }
+}
+
+/**
+ * One test block at a time, yielding to the event loop in between so that an
+ * abort (a click, a timer) can land; the partition's Wasm memory is released
+ * when it stops early.
+ */
+async function runCancellable(
+  core: Core,
+  task: PartitionTask,
+  onBlock: ((done: number, total: number) => void) | undefined,
+  signal: AbortSignal,
+): Promise<PartitionResult> {
+  const steps = partitionSteps(core, task, onBlock);
+  try {
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return step.value;
+      await nextTask();
+      if (signal.aborted) throw abortError();
+    }
+  } finally {
+    steps.return(undefined as never);
+  }
+}
+
+/** Resolves on a later event-loop task (not a microtask), in Node, browsers and workers. */
+function nextTask(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }

@@ -1,61 +1,30 @@
+/// <reference path="./worker-source.d.ts" />
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
+import workerSource from 'virtual:flipcert-worker/node';
 import { FlipcertError } from '../errors.js';
-import { compileCore } from '../wasm/core.js';
-import type { PartitionPool } from './pool.js';
-import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
-import type { WorkerTask } from './worker.js';
+import { WorkerPool, type SpawnWorker } from './workers.js';
 
-/** Partitions fanned out over worker threads with Piscina (Node only). */
-export class NodePool implements PartitionPool {
-  private constructor(
-    private readonly piscina: Piscina,
-    readonly threads: number,
-  ) {}
+/**
+ * Partitions on Node worker threads. The worker's code comes with this bundle,
+ * as text, and starts with `eval: true`: there is no worker file to locate, so
+ * the library works unbundled, and bundled into an application (ESM or
+ * CommonJS, esbuild, webpack, an Electron main process) without copying files.
+ */
+export function startNodePool(module: WebAssembly.Module, threads = availableParallelism()): WorkerPool {
+  return new WorkerPool(module, threads, spawnThread, threadFailed);
+}
 
-  /**
-   * Starts `threads` workers (default: all cores). The Wasm module is compiled
-   * once here and handed to every worker, which only instantiates it.
-   */
-  static async start(threads = availableParallelism()): Promise<NodePool> {
-    const module = await compileCore();
-    const piscina = new Piscina({
-      filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
-      idleTimeout: 1000,
-      workerData: { module },
-    });
-    return new NodePool(piscina, threads);
-  }
+const spawnThread: SpawnWorker = (index, events) => {
+  const worker = new Worker(workerSource, { eval: true, name: `flipcert-${index}` });
+  worker.on('message', events.message);
+  worker.on('error', (error) => events.died(error.stack ?? error.message));
+  worker.on('messageerror', () => events.died('a reply from it could not be deserialised'));
+  // After terminate() the pool has dropped the worker, so this exit is ignored.
+  worker.on('exit', (code) => events.died(`it exited with code ${code}`));
+  return worker;
+};
 
-  /**
-   * With `onBlock`, the worker reports finished test blocks over a
-   * MessageChannel while it computes (a single model is one long task).
-   */
-  async run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
-    let reply: PartitionReply;
-    if (onBlock) {
-      const { port1, port2 } = new MessageChannel();
-      port1.on('message', ([done, total]: [number, number]) => onBlock(done, total));
-      try {
-        const withPort: WorkerTask = { ...task, progress: port2 };
-        reply = (await this.piscina.run(withPort, { transferList: [port2] })) as PartitionReply;
-      } finally {
-        port1.close();
-      }
-    } else {
-      reply = (await this.piscina.run(task)) as PartitionReply;
-    }
-    if (!reply.ok) {
-      if (reply.code === 'EINTERNAL') throw new Error(reply.message);
-      throw new FlipcertError(reply.message, reply.code);
-    }
-    return reply.result;
-  }
-
-  async close(): Promise<void> {
-    await this.piscina.destroy();
-  }
+function threadFailed(detail: string): FlipcertError {
+  return new FlipcertError(`a worker thread failed: ${detail}; threads: 1 runs on the calling thread`, 'EWORKER');
 }

@@ -2,13 +2,19 @@ import type { PartitionResult, PartitionTask } from './task.js';
 
 /**
  * Where partitions are trained and certified. The coordinator only sees this
- * interface: Node uses a Piscina pool of worker threads, browsers and tests an
- * in-thread runner; a Web Worker pool can implement the same three members.
+ * interface: WorkerPool over worker threads (Node) or Web Workers (browsers),
+ * or InlinePool on the calling thread.
  */
 export interface PartitionPool {
   /** How many tasks run at once. */
   readonly threads: number;
-  /** Trains and certifies one partition; rejects with FlipcertError on user errors. */
-  run(task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult>;
+  /**
+   * Trains and certifies one partition; rejects with FlipcertError (the
+   * worker's code and field kept, see errors.ts), and with code EABORTED soon
+   * after `signal` fires (stopping the work). `onBlock` may throw: a task on
+   * the calling thread aborts with it; a pool that calls it from a message
+   * handler drops it (the caller has recorded it and closes the pool).
+   */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   close(): Promise<void>;
 }

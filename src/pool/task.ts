@@ -46,7 +46,13 @@ export interface PartitionResult {
   witnesses?: WitnessFlip[][];
 }
 
-/** What a worker sends back: a result, or a user-facing error to rethrow as FlipcertError. */
-export type PartitionReply =
-  | { ok: true; result: PartitionResult }
-  | { ok: false; message: string; code: ErrorCode; field?: string };
+/** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */
+export interface PartitionFailure {
+  ok: false;
+  message: string;
+  code: ErrorCode;
+  field?: string;
+}
+
+/** What a worker sends back: a result, or the error its task threw. */
+export type PartitionReply = { ok: true; result: PartitionResult } | PartitionFailure;

@@ -1,27 +1,8 @@
-// Piscina worker: one compute core per thread, instantiated from the module the
-// main thread compiled (workerData), then one partition per task.
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { FlipcertError } from '../errors.js';
-import { runPartition, transferables } from '../model/run-partition.js';
-import { createCore } from '../wasm/core.js';
-import type { PartitionReply, PartitionTask } from './task.js';
+// Worker-thread entry of NodePool (src/pool/node.ts). Bundled on its own as a
+// CommonJS script and inlined as text into dist/index.js and dist/index.cjs,
+// where it starts with `eval: true`: no worker file to locate on disk.
+import { parentPort } from 'node:worker_threads';
+import { serveWorker } from './serve.js';
 
-const core = createCore((workerData as { module: WebAssembly.Module }).module);
-
-/** A task, plus the port on which to report finished test blocks (see NodePool.run). */
-export type WorkerTask = PartitionTask & { progress?: MessagePort };
-
-export default async function certifyPartition({ progress, ...task }: WorkerTask): Promise<PartitionReply> {
-  try {
-    const onBlock = progress && ((done: number, total: number) => progress.postMessage([done, total]));
-    const result = runPartition(await core, task, onBlock);
-    const reply: PartitionReply = { ok: true, result };
-    // Piscina's Transferable protocol: the reply is cloned, its buffers moved.
-    return move({ [transferableSymbol]: transferables(result), [valueSymbol]: reply }) as unknown as PartitionReply;
-  } catch (error) {
-    const code = error instanceof FlipcertError ? error.code : 'EINTERNAL';
-    const message = error instanceof FlipcertError ? error.message : `partition ${task.partition}: ${(error as Error).stack}`;
-    return { ok: false, message, code };
-  }
-}
+const port = parentPort!;
+port.on('message', serveWorker((message, transfer) => port.postMessage(message, transfer)));

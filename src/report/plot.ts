@@ -2,6 +2,7 @@
 // label flips r: one step curve per certificate, axes with round ticks, a grid,
 // a legend and a title, so the picture reads without the command that made it.
 import { FlipcertError } from '../errors.js';
+import type { CertifyResult } from '../result.js';
 
 export interface Curve {
   label: string;
@@ -47,6 +48,23 @@ export function certifiedAccuracySvg(curves: Curve[], opts: PlotOptions): string
     '</svg>',
     '',
   ].join('\n');
+}
+
+/**
+ * The plot of a run: EnsembleCert and DPA certified accuracy, titled with the
+ * run's size. Undefined without test labels (no accuracy to plot).
+ */
+export function resultPlotSvg(result: CertifyResult): string | undefined {
+  const curves = result.summary.certifiedAccuracy;
+  if (!curves) return undefined;
+  const { nTrain, nTest, partitions, classes } = result.summary;
+  return certifiedAccuracySvg(
+    [
+      { label: 'EnsembleCert (white-box)', values: curves.ensemblecert },
+      { label: 'DPA (black-box)', values: curves.dpa },
+    ],
+    { title: `Certified accuracy under label flips — k = ${partitions}, ${classes} classes, ${nTrain} train / ${nTest} test` },
+  );
 }
 
 /** Round tick spacing (1, 2 or 5 × 10^k, at least 1) giving about `target` intervals. */

@@ -23,5 +23,6 @@ export function summarize(points: PointResult[], opts: Resolved, seconds: number
     exactFraction: points.filter((p) => p.exact).length / Math.max(1, points.length),
     nearTies: points.filter((p) => p.nearTie).length,
     seconds,
+    threads: opts.threads,
   };
 }

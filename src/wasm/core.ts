@@ -1,39 +1,68 @@
 /// <reference path="./bytes.d.ts" />
 import wasmBytes from '../../build/flipcert.wasm';
-import { instantiate } from '../../build/flipcert.js';
-import { TIE_TOLERANCE, UNREACHABLE } from '../types.js';
-import { Heap } from './heap.js';
+import { FlipcertError } from '../errors.js';
+import { checkWasmSupport, isWasmModule } from './detect.js';
+import { instantiateCore, type Core } from './instance.js';
 
-/** The raw, pointer-based entry points of assembly/index.ts. */
-export type CoreExports = Awaited<ReturnType<typeof instantiate>>;
-
-/** One instance of the compute core: its exports and the heap that feeds them. */
-export interface Core {
-  readonly exports: CoreExports;
-  readonly heap: Heap;
-}
+export { instantiateCore, type Core, type CoreExports } from './instance.js';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
 /**
- * Compiles the core once per thread. The resulting module can be posted to
- * workers, which then instantiate it without compiling again.
+ * The compiled core: `wasmModule` when the caller gives one (checked to be
+ * flipcert's), else the inlined bytes compiled once per thread. The module can
+ * be posted to workers, which then instantiate it without compiling again.
  */
-export function compileCore(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(wasmBytes);
+export function compileCore(wasmModule?: WebAssembly.Module): Promise<WebAssembly.Module> {
+  if (wasmModule !== undefined) return Promise.resolve(checkCoreModule(wasmModule));
+  compiled ??= compileBytes();
   return compiled;
 }
 
-/** Instantiates a fresh core with its own memory and heap. */
+/** Instantiates a fresh core with its own memory and heap (compiling the inlined bytes when no module is given). */
 export async function createCore(module?: WebAssembly.Module): Promise<Core> {
-  const exports = await instantiate(module ?? (await compileCore()), {
-    // The certificate's constants are defined once, in TypeScript (src/types.ts).
-    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE },
-  });
-  const memory = exports.memory as WebAssembly.Memory;
-  return { exports, heap: new Heap(memory, exports.heapBase()) };
+  return instantiateCore(await compileCore(module));
 }
 
-function onAbort(): never {
-  throw new Error('flipcert: internal error in the WebAssembly core (assertion failed)');
+async function compileBytes(): Promise<WebAssembly.Module> {
+  checkWasmSupport();
+  try {
+    return await WebAssembly.compile(wasmBytes);
+  } catch (error) {
+    // SIMD is there (checked above), so what failed is compiling itself:
+    // typically "Wasm code generation disallowed by embedder" on edge runtimes.
+    throw new FlipcertError(
+      `this runtime could not compile flipcert's WebAssembly core (${(error as Error).message}). ` +
+        "Runtimes that forbid compiling WebAssembly from bytes (edge runtimes) need a precompiled module: import 'flipcert/wasm' " +
+        'as a WebAssembly.Module and pass it as options.wasmModule',
+      'EUNSUPPORTED',
+      { field: 'wasmModule' },
+    );
+  }
+}
+
+/** `options.wasmModule`, checked: a WebAssembly.Module (any realm's) that exports the core's entry points. */
+export function checkCoreModule(module: unknown): WebAssembly.Module {
+  if (!isWasmModule(module)) {
+    throw new FlipcertError(
+      `options.wasmModule must be a WebAssembly.Module (flipcert/wasm, compiled), got ${describe(module)}`,
+      'EOPTION',
+      { field: 'wasmModule' },
+    );
+  }
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  if (!names.has('heapBase') || !names.has('certifyBlock')) {
+    throw new FlipcertError(
+      "options.wasmModule is not flipcert's core: compile the file exported as 'flipcert/wasm' of this version",
+      'EOPTION',
+      { field: 'wasmModule' },
+    );
+  }
+  return module;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return Object.prototype.toString.call(value).slice(8, -1);
 }

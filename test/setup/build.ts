@@ -9,9 +9,13 @@ export default function setup(): void {
   if (mtime('build/flipcert.wasm') <= newest(['assembly'], ['asconfig.json'])) {
     execFileSync('npx', ['asc', 'assembly/index.ts', '--target', 'release'], { stdio: 'inherit' });
   }
-  const bundles = ['dist/cli.js', 'dist/worker.js', 'dist/browser.js', 'dist/browser-worker.js'];
+  const bundles = [
+    'dist/cli.js', 'dist/index.js', 'dist/index.cjs', 'dist/lowlevel.js',
+    'dist/browser.js', 'dist/browser-worker.js', 'dist/flipcert.wasm', 'dist/app/app.js',
+  ];
   const oldestBundle = Math.min(...bundles.map(mtime));
-  if (oldestBundle <= newest(['src'], ['build/flipcert.wasm', 'scripts/build.mjs'])) {
+  const scripts = ['scripts/build.mjs', 'scripts/build-app.mjs', 'scripts/worker-source.mjs'];
+  if (oldestBundle <= newest(['src'], ['build/flipcert.wasm', ...scripts])) {
     execFileSync('node', ['scripts/build.mjs', '--no-types'], { stdio: 'inherit' });
   }
 }

@@ -1,0 +1,69 @@
+// The web app (dist/app/): static files only, everything runs in the page and
+// its Web Workers. Called by scripts/build.mjs after the library bundles.
+//   index.html, app.css   copied from src/app/
+//   app.js                the page script (src/app/main.ts) with the library (and its Web Worker) inlined
+//   mnist17-sample.u8.gz  the built-in MNIST 1-vs-7 sample (cached in build/)
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { workerSourcePlugin } from './worker-source.mjs';
+
+const OUT = 'dist/app';
+const SAMPLE_FILE = 'mnist17-sample.u8.gz';
+const SAMPLE_CACHE = `build/${SAMPLE_FILE}`;
+
+/**
+ * csv.ts reads files with node:fs, which the page never calls (it parses text
+ * it already holds); this resolves that import to an empty module so the
+ * parser can be bundled for the browser.
+ */
+const noNodeFs = {
+  name: 'no-node-fs',
+  setup(b) {
+    b.onResolve({ filter: /^node:fs\/promises$/ }, () => ({ path: 'node:fs/promises', namespace: 'absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+export async function buildApp() {
+  if (!existsSync('src/app/main.ts')) return;
+  mkdirSync(OUT, { recursive: true });
+  await build({
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    loader: { '.wasm': 'binary' },
+    logLevel: 'warning',
+    // csv-parse's browser build (Buffer polyfilled), the same parser the CLI uses.
+    alias: { 'csv-parse/sync': 'csv-parse/browser/esm/sync' },
+    plugins: [noNodeFs, workerSourcePlugin()],
+    entryPoints: { app: 'src/app/main.ts' },
+    outdir: OUT,
+  });
+  for (const file of ['index.html', 'app.css']) copyFileSync(`src/app/${file}`, `${OUT}/${file}`);
+  await ensureSample();
+  copyFileSync(SAMPLE_CACHE, `${OUT}/${SAMPLE_FILE}`);
+}
+
+/** Regenerates the sample only when its sources changed: reading MNIST takes a few seconds. */
+async function ensureSample() {
+  const sources = ['src/app/make-sample.ts', 'src/app/sample-format.ts', 'src/data/mnist.ts', 'src/data/idx.ts'];
+  const cacheTime = existsSync(SAMPLE_CACHE) ? statSync(SAMPLE_CACHE).mtimeMs : -Infinity;
+  if (sources.every((f) => statSync(f).mtimeMs < cacheTime)) return;
+  const script = 'build/make-sample.mjs';
+  await build({
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    packages: 'external',
+    entryPoints: ['src/app/make-sample.ts'],
+    outfile: script,
+    logLevel: 'warning',
+  });
+  const { writeSample } = await import(`${pathToFileURL(script).href}?${Date.now()}`);
+  await writeSample(SAMPLE_CACHE);
+}

@@ -1,0 +1,93 @@
+// The page's data: files the user picks or drops (parsed with the CLI's own
+// .npy and CSV parsers, so errors read the same), or the built-in MNIST sample.
+import { parseCsv, parseCsvPair, type CsvText } from '../data/csv.js';
+import { npyLabels, npyMatrix, parseNpy } from '../data/npy-format.js';
+import { FlipcertError } from '../errors.js';
+import type { Matrix } from '../types.js';
+import { SAMPLE, decodeSample } from './sample-format.js';
+
+export type Source = 'npy' | 'csv' | 'mnist17-sample';
+export type NpySlot = 'train-x' | 'train-y' | 'test-x' | 'test-y';
+export type CsvSlot = 'train-csv' | 'test-csv';
+export type Slot = NpySlot | CsvSlot;
+
+export const NPY_SLOTS: readonly NpySlot[] = ['train-x', 'train-y', 'test-x', 'test-y'];
+export const CSV_SLOTS: readonly CsvSlot[] = ['train-csv', 'test-csv'];
+
+/** One parsed file, kept until another file replaces it. */
+export type Loaded =
+  | { kind: 'matrix'; name: string; matrix: Matrix }
+  | { kind: 'labels'; name: string; labels: Int32Array }
+  | { kind: 'table'; name: string; file: CsvText };
+
+/** What certify needs, and where it came from (the JSON's config.source). */
+export interface DataSet {
+  train: { x: Matrix; y: Int32Array };
+  test: { x: Matrix; y?: Int32Array };
+  source: Record<string, unknown>;
+}
+
+export function sourceOf(slot: Slot): Source {
+  return slot.endsWith('csv') ? 'csv' : 'npy';
+}
+
+/** Parses one file for its slot; errors are FlipcertErrors naming the file, as in the CLI. */
+export async function readSlot(slot: Slot, file: File): Promise<Loaded> {
+  if (slot === 'train-csv' || slot === 'test-csv') {
+    const text: CsvText = { name: file.name, text: await file.text() };
+    // A training file is checked at once; a test file is read against it at run time (columns matched by name).
+    if (slot === 'train-csv') parseCsv(text);
+    return { kind: 'table', name: file.name, file: text };
+  }
+  const values = parseNpy(new Uint8Array(await file.arrayBuffer()), file.name);
+  return slot.endsWith('-x')
+    ? { kind: 'matrix', name: file.name, matrix: npyMatrix(values, file.name) }
+    : { kind: 'labels', name: file.name, labels: npyLabels(values, file.name) };
+}
+
+/** A short description of a loaded file, shown under its input. */
+export function describe(loaded: Loaded): string {
+  if (loaded.kind === 'matrix') return `${loaded.name}: ${loaded.matrix.rows} × ${loaded.matrix.cols}`;
+  if (loaded.kind === 'labels') return `${loaded.name}: ${loaded.labels.length} labels`;
+  const lines = loaded.file.text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  return `${loaded.name}: ${Math.max(lines.length - 1, 0)} rows, ${lines[0]?.split(',').length ?? 0} columns`;
+}
+
+/** The data set from the loaded files of one source; names what is still missing. */
+export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded>): DataSet {
+  if (source === 'csv') {
+    const train = need(files, 'train-csv', 'Train CSV', 'table');
+    const test = need(files, 'test-csv', 'Test CSV', 'table');
+    const { train: a, test: b } = parseCsvPair(train.file, test.file);
+    return { train: a, test: b, source: { train: train.name, test: test.name } };
+  }
+  const trainX = need(files, 'train-x', 'Train X', 'matrix');
+  const trainY = need(files, 'train-y', 'Train y', 'labels');
+  const testX = need(files, 'test-x', 'Test X', 'matrix');
+  const testY = files.get('test-y') as Extract<Loaded, { kind: 'labels' }> | undefined;
+  return {
+    train: { x: trainX.matrix, y: trainY.labels },
+    test: { x: testX.matrix, y: testY?.labels },
+    source: { trainX: trainX.name, trainY: trainY.name, testX: testX.name, testY: testY?.name ?? null },
+  };
+}
+
+function need<K extends Loaded['kind']>(files: ReadonlyMap<Slot, Loaded>, slot: Slot, label: string, kind: K): Extract<Loaded, { kind: K }> {
+  const loaded = files.get(slot);
+  if (!loaded || loaded.kind !== kind) {
+    const all = slot.endsWith('csv') ? 'Train CSV and Test CSV' : 'Train X, Train y and Test X';
+    throw new FlipcertError(`missing ${label}: choose a file (this source needs ${all})`, 'EOPTION');
+  }
+  return loaded as Extract<Loaded, { kind: K }>;
+}
+
+/** Fetches and unpacks the MNIST 1-vs-7 sample shipped next to the page. */
+export async function loadSample(): Promise<DataSet> {
+  const response = await fetch(SAMPLE.file);
+  if (!response.ok || !response.body) {
+    throw new FlipcertError(`${SAMPLE.file}: cannot load the sample (HTTP ${response.status})`, 'EFILE');
+  }
+  const unpacked = response.body.pipeThrough(new DecompressionStream('gzip'));
+  const data = decodeSample(new Uint8Array(await new Response(unpacked).arrayBuffer()));
+  return { ...data, source: { dataset: SAMPLE.name, description: SAMPLE.description } };
+}

@@ -1,0 +1,255 @@
+// The flipcert web app: wires the form to the data loaders, runs certify on
+// Web Workers with progress and Cancel, and shows the CLI's summary table and
+// plot, the per-point table and the point view. Tests rely on the element ids
+// on body[data-state] (idle, loading, running, done, error, cancelled) and
+// body[data-runs], the number of runs started.
+import { FlipcertError } from '../errors.js';
+import type { CertifyOptions, Progress } from '../options.js';
+import { resultJson } from '../report/json.js';
+import { resultPlotSvg } from '../report/plot.js';
+import { formatSummaryTable } from '../report/table.js';
+import type { CertifyResult, PointResult } from '../result.js';
+import { CSV_SLOTS, NPY_SLOTS, describe, fromFiles, loadSample, readSlot, sourceOf, type DataSet, type Loaded, type Slot, type Source } from './data.js';
+import { byId } from './dom.js';
+import { imageSide, renderPoint, valueRange, type PointContext } from './point-view.js';
+import { PointsTable } from './points-table.js';
+import { certifyInPage, defaultThreads } from './run.js';
+
+const files = new Map<Slot, Loaded>();
+let sample: Promise<DataSet> | undefined;
+let running: AbortController | undefined;
+const downloads: string[] = [];
+
+const dataset = byId<HTMLSelectElement>('dataset');
+const runButton = byId<HTMLButtonElement>('run');
+const cancelButton = byId<HTMLButtonElement>('cancel');
+const progressBar = byId<HTMLProgressElement>('progress');
+const progressText = byId('progress-text');
+const errorLine = byId('error');
+const pointView = byId('point-view');
+let pointContext: PointContext | undefined;
+const table = new PointsTable(byId<HTMLTableElement>('points'), byId<HTMLButtonElement>('more-points'), (p) => showPoint(p));
+
+function setState(state: 'idle' | 'loading' | 'running' | 'done' | 'error' | 'cancelled'): void {
+  document.body.dataset.state = state;
+}
+
+/** The error line: the CLI's one-line message for a FlipcertError, else the bug as it is. */
+function showError(error: unknown): void {
+  const message = error instanceof FlipcertError ? `flipcert: error: ${error.message}` : `flipcert: internal error: ${String(error)}`;
+  errorLine.textContent = message;
+  if (!(error instanceof FlipcertError)) console.error(error);
+}
+
+function clearError(): void {
+  errorLine.textContent = '';
+}
+
+// ---- data ----------------------------------------------------------------
+
+function showSource(source: Source): void {
+  dataset.value = source;
+  document.querySelectorAll<HTMLElement>('.files').forEach((group) => (group.hidden = group.dataset.source !== source));
+  if (source === 'mnist17-sample') void startSampleLoad();
+}
+
+function startSampleLoad(): Promise<DataSet> {
+  if (!sample) {
+    const status = byId('sample-status');
+    status.dataset.loading = '';
+    sample = loadSample().finally(() => delete status.dataset.loading);
+    sample.catch((error: unknown) => {
+      sample = undefined;
+      showError(error);
+    });
+  }
+  return sample;
+}
+
+/** Parses a file for its slot; a bad file leaves the slot's previous data in place. */
+async function loadFile(slot: Slot, file: File, input: HTMLInputElement): Promise<void> {
+  showSource(sourceOf(slot));
+  const status = document.querySelector<HTMLOutputElement>(`output[data-for="${slot}"]`)!;
+  try {
+    const loaded = await readSlot(slot, file);
+    files.set(slot, loaded);
+    status.textContent = describe(loaded);
+    status.classList.remove('bad');
+    clearError();
+  } catch (error) {
+    showError(error);
+    // Keep the previous file, and say that it is still the one in use.
+    input.value = '';
+    const kept = files.get(slot);
+    status.textContent = kept ? `${describe(kept)} (kept; ${file.name} was rejected)` : `${file.name} was rejected`;
+    status.classList.toggle('bad', !kept);
+  }
+}
+
+function wireFiles(): void {
+  for (const slot of [...NPY_SLOTS, ...CSV_SLOTS]) {
+    const input = byId<HTMLInputElement>(slot);
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file) void loadFile(slot, file, input);
+    });
+    const zone = document.querySelector<HTMLElement>(`.drop[data-slot="${slot}"]`)!;
+    zone.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      zone.classList.add('over');
+    });
+    zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+    zone.addEventListener('drop', (event) => {
+      event.preventDefault();
+      zone.classList.remove('over');
+      const file = event.dataTransfer?.files[0];
+      if (file) void loadFile(slot, file, input);
+    });
+  }
+  dataset.addEventListener('change', () => showSource(dataset.value as Source));
+}
+
+async function currentData(): Promise<DataSet> {
+  const source = dataset.value as Source;
+  return source === 'mnist17-sample' ? startSampleLoad() : fromFiles(source, files);
+}
+
+// ---- options ---------------------------------------------------------------
+
+/** A number field's value; an empty or malformed field is an error naming it. */
+function numberField(id: string, name: string): number {
+  const input = byId<HTMLInputElement>(id);
+  const value = input.value.trim() === '' ? NaN : Number(input.value);
+  if (!Number.isFinite(value)) throw new FlipcertError(`${name} must be a number, got "${input.value}"`, 'EOPTION');
+  return value;
+}
+
+function options(data: DataSet, signal: AbortSignal, onProgress: (p: Progress) => void): CertifyOptions {
+  const partitions = numberField('partitions', 'partitions');
+  return {
+    train: data.train,
+    test: data.test,
+    model: byId<HTMLSelectElement>('model').value as 'krr' | 'svm',
+    reg: numberField('reg', 'reg'),
+    kernel: { depth: numberField('depth', 'depth'), wVar: numberField('w-var', 'wVar'), bVar: numberField('b-var', 'bVar') },
+    partitions,
+    partitioning: byId<HTMLSelectElement>('partitioning').value as 'hash' | 'sorted',
+    threads: numberField('threads', 'threads'),
+    // A single model's certificate comes with its witness: the point view shows it.
+    witness: partitions === 1,
+    onProgress,
+    signal,
+  };
+}
+
+// ---- running -----------------------------------------------------------------
+
+function showProgress(p: Progress, started: number): void {
+  const single = p.partitions === 1 && p.blocks > 0;
+  const fraction = single ? p.blocksDone / p.blocks : p.partitionsDone / p.partitions;
+  progressBar.value = fraction;
+  const what = single ? `test block ${p.blocksDone} of ${p.blocks}` : `partition ${p.partitionsDone} of ${p.partitions}`;
+  progressText.textContent = `${what} · ${((performance.now() - started) / 1000).toFixed(1)} s`;
+}
+
+async function run(): Promise<void> {
+  if (running) return;
+  document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
+  clearError();
+  const controller = new AbortController();
+  running = controller;
+  runButton.disabled = true;
+  cancelButton.disabled = false;
+  progressBar.value = 0;
+  const started = performance.now();
+  try {
+    setState('loading');
+    progressText.textContent = 'Loading data…';
+    const data = await currentData();
+    const opts = options(data, controller.signal, (p) => showProgress(p, started));
+    setState('running');
+    progressText.textContent = 'Starting workers…';
+    const result = await certifyInPage(opts);
+    showResult(result, data);
+    progressBar.value = 1;
+    progressText.textContent = `Done in ${result.summary.seconds.toFixed(1)} s.`;
+    setState('done');
+  } catch (error) {
+    const cancelled = error instanceof FlipcertError && error.code === 'EABORTED';
+    if (cancelled) progressText.textContent = 'Cancelled.';
+    else {
+      showError(error);
+      progressText.textContent = 'Stopped by an error.';
+    }
+    setState(cancelled ? 'cancelled' : 'error');
+  } finally {
+    running = undefined;
+    runButton.disabled = false;
+    cancelButton.disabled = true;
+  }
+}
+
+// ---- results -----------------------------------------------------------------
+
+function showResult(result: CertifyResult, data: DataSet): void {
+  byId('intro').hidden = true;
+  byId('results').hidden = false;
+  byId('summary').textContent = formatSummaryTable(result);
+  const svg = resultPlotSvg(result);
+  const plot = byId('plot');
+  plot.innerHTML = svg ?? '<p class="hint">No plot: the test points have no labels.</p>';
+  setDownload(byId<HTMLAnchorElement>('download-json'), resultJson(result, data.source), 'application/json');
+  const svgLink = byId<HTMLAnchorElement>('download-svg');
+  svgLink.hidden = svg === undefined;
+  if (svg !== undefined) setDownload(svgLink, svg, 'image/svg+xml');
+  pointContext = {
+    train: data.train,
+    test: data.test,
+    side: chosenSide(data.train.x.cols),
+    range: valueRange(data.train.x),
+    classes: result.config.classes,
+    partitions: result.config.partitions,
+  };
+  table.show(result.points);
+  shownPoint = undefined;
+  pointView.innerHTML = '<p class="hint">Select a test point in the table to look at it.</p>';
+}
+
+let shownPoint: PointResult | undefined;
+
+function showPoint(point: PointResult): void {
+  shownPoint = point;
+  if (pointContext) renderPoint(pointView, point, pointContext);
+}
+
+function chosenSide(cols: number): number | undefined {
+  const text = byId<HTMLInputElement>('image-side').value.trim();
+  return imageSide(cols, text === '' ? undefined : Number(text));
+}
+
+/** A new image side redraws the open point. */
+byId('image-side').addEventListener('change', () => {
+  if (!pointContext) return;
+  pointContext.side = chosenSide(pointContext.train.x.cols);
+  if (shownPoint) renderPoint(pointView, shownPoint, pointContext);
+});
+
+function setDownload(link: HTMLAnchorElement, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloads.push(url);
+  // Keep the two current links alive, revoke older ones.
+  while (downloads.length > 2) URL.revokeObjectURL(downloads.shift()!);
+  link.href = url;
+}
+
+// ---- start -------------------------------------------------------------------
+
+byId<HTMLInputElement>('threads').value = String(defaultThreads());
+wireFiles();
+showSource(dataset.value as Source);
+byId<HTMLFormElement>('setup').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void run();
+});
+cancelButton.addEventListener('click', () => running?.abort());
+setState('idle');

@@ -1,0 +1,116 @@
+/**
+ * The CLI runs the library on a worker thread (the engine), never on its main
+ * thread: a single model, `--threads 1` and `kernel` compute synchronously in
+ * WebAssembly for minutes, and while the main thread is busy, Node delivers
+ * no signal to its handlers. Kept free, the main thread answers Ctrl-C and
+ * SIGTERM at once (restore the terminal, remove temporary files, exit).
+ * The engine is this same bundle started as a worker; see runEngineWorker.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { FlipcertError, type ErrorCode } from '../errors.js';
+import { certify, ntk, type CertifyOptions } from '../index.js';
+import type { Progress } from '../options.js';
+import type { Matrix } from '../types.js';
+
+type Certified = Awaited<ReturnType<typeof certify>>;
+
+export type EngineJob =
+  | { kind: 'certify'; options: Omit<CertifyOptions, 'onProgress'> }
+  | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } };
+
+type Reply =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string; code?: ErrorCode; field?: string; flipcert: boolean; stack?: string };
+
+const MARK = 'flipcert-cli-engine';
+
+/** True in the engine worker: the entry point then serves one job instead of parsing arguments. */
+export function isEngineWorker(): boolean {
+  return !isMainThread && (workerData as { mark?: string } | null)?.mark === MARK;
+}
+
+/** Runs certify on the engine; progress is relayed to `onProgress` on this thread. */
+export function certifyOnEngine(options: EngineJob & { kind: 'certify' }, onProgress: (p: Progress) => void): Promise<Certified> {
+  return runOnEngine(options, onProgress) as Promise<Certified>;
+}
+
+/** Runs ntk on the engine. */
+export function ntkOnEngine(job: EngineJob & { kind: 'ntk' }): Promise<Matrix> {
+  return runOnEngine(job) as Promise<Matrix>;
+}
+
+function runOnEngine(job: EngineJob, onProgress?: (p: Progress) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { mark: MARK, job }, transferList: transferables(job) });
+    let settled = false;
+    worker.on('message', (reply: Reply) => {
+      if (reply.type === 'progress') return onProgress?.(reply.progress);
+      settled = true;
+      if (reply.type === 'result') resolve(reply.value);
+      else reject(rebuild(reply));
+      void worker.terminate();
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      reject(outOfMemory ? new FlipcertError('out of memory: the problem does not fit in this machine\'s memory; use fewer rows or a smaller --block-size', 'EMEMORY') : error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the engine thread exited with code ${code} before answering`));
+    });
+  });
+}
+
+/** The error the engine threw, rebuilt on this thread with its type, code and field. */
+function rebuild(reply: Reply & { type: 'error' }): Error {
+  const error = reply.flipcert ? new FlipcertError(reply.message, reply.code, { field: reply.field }) : new Error(reply.message);
+  if (reply.stack !== undefined) error.stack = reply.stack;
+  return error;
+}
+
+/**
+ * The large buffers of a job, moved to the engine instead of copied. Small
+ * typed arrays may sit in Node's shared Buffer pool, which cannot be moved:
+ * those (at most a pool's size) are copied.
+ */
+function transferables(job: EngineJob): ArrayBuffer[] {
+  const views: unknown[] =
+    job.kind === 'certify'
+      ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
+      : [job.x, job.y];
+  const buffers = new Set<ArrayBuffer>();
+  for (const item of views) {
+    const view = ArrayBuffer.isView(item) ? item : (item as { data?: unknown } | undefined)?.data;
+    if (ArrayBuffer.isView(view) && view.buffer instanceof ArrayBuffer && view.buffer.byteLength > Buffer.poolSize) {
+      buffers.add(view.buffer);
+    }
+  }
+  return [...buffers];
+}
+
+/** The engine side: runs the job from workerData and posts progress, then the result or the error. */
+export async function runEngineWorker(): Promise<void> {
+  const port = parentPort!;
+  const { job } = workerData as { job: EngineJob };
+  try {
+    if (job.kind === 'certify') {
+      const result = await certify({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
+      port.postMessage({ type: 'result', value: result } satisfies Reply);
+    } else {
+      const K = await ntk(job.x, job.y, job.kernel);
+      port.postMessage({ type: 'result', value: K } satisfies Reply, [K.data.buffer as ArrayBuffer]);
+    }
+  } catch (error) {
+    const flipcert = error instanceof FlipcertError;
+    const e = error as Error;
+    port.postMessage({
+      type: 'error',
+      flipcert,
+      message: e?.message ?? String(error),
+      code: flipcert ? error.code : undefined,
+      field: flipcert ? error.field : undefined,
+      stack: e?.stack,
+    } satisfies Reply);
+  }
+}

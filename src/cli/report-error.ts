@@ -1,0 +1,57 @@
+/**
+ * How the CLI ends on an error: one line `flipcert: error: …` on stderr, plus
+ * one hint line for a usage error, and an exit status a script can test:
+ *   2  the user can fix it (usage, options, input data, files, memory)
+ *   70 a bug in flipcert (EX_SOFTWARE): a short line asking for a report; the
+ *      stack trace only with FLIPCERT_DEBUG=1
+ *   0  help or version shown, or standard output closed by its reader
+ */
+import { CommanderError } from 'commander';
+import { FlipcertError } from '../errors.js';
+import { translateMessage, type FlagMap } from './flags.js';
+import { isBrokenPipe } from './signals.js';
+
+export const USAGE_STATUS = 2;
+export const INTERNAL_STATUS = 70;
+
+export interface ErrorContext {
+  /** The subcommand being run, when known (for the usage hint). */
+  command?: string;
+  flags: FlagMap;
+}
+
+/** One line: commander and csv-parse messages may span several. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function usageError(message: string, context: ErrorContext): number {
+  const help = context.command === undefined ? 'flipcert --help' : `flipcert ${context.command} --help`;
+  process.stderr.write(`flipcert: error: ${oneLine(message)}\nRun '${help}' for usage.\n`);
+  return USAGE_STATUS;
+}
+
+function internalError(error: unknown): number {
+  const message = oneLine((error as Error)?.message ?? String(error)) || 'unknown error';
+  process.stderr.write(`flipcert: internal error: ${message} (a bug in flipcert, please report it; FLIPCERT_DEBUG=1 shows the stack trace)\n`);
+  if (process.env.FLIPCERT_DEBUG === '1') process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  return INTERNAL_STATUS;
+}
+
+/** Prints `error` as described above and returns the exit status. */
+export function reportError(error: unknown, context: ErrorContext): number {
+  if (isBrokenPipe(error)) return 0;
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return 0; // --help, --version
+    if (error.code === 'commander.help') return usageError('no command given; use certify or kernel', context);
+    return usageError(error.message.replace(/^error: /, ''), context);
+  }
+  if (error instanceof FlipcertError) {
+    if (error.code === 'EUSAGE') return usageError(error.message, context);
+    if (error.code === 'EINTERNAL') return internalError(error);
+    process.stderr.write(`flipcert: error: ${oneLine(translateMessage(error, context.flags))}\n`);
+    if (process.env.FLIPCERT_DEBUG === '1') process.stderr.write(`${error.stack}\n`);
+    return USAGE_STATUS;
+  }
+  return internalError(error);
+}

@@ -1,0 +1,159 @@
+import { abortError } from '../abort.js';
+import type { FlipcertError } from '../errors.js';
+import { fromFailure } from './errors.js';
+import type { FromWorker, ToWorker } from './messages.js';
+import type { PartitionPool } from './pool.js';
+import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
+
+/** What the pool needs of a worker, Web Worker or worker thread. */
+export interface PoolWorker {
+  postMessage(message: ToWorker): void;
+  terminate(): void;
+}
+
+/** How a started worker reports back: its messages, or why it died. */
+export interface WorkerEvents {
+  message(message: FromWorker): void;
+  /** The worker failed to load or crashed outside a task; `detail` says how. */
+  died(detail: string): void;
+}
+
+/** Starts worker number `index`; may throw (a Content-Security-Policy, say). */
+export type SpawnWorker = (index: number, events: WorkerEvents) => PoolWorker;
+
+/** A task waiting for, or running on, a worker. */
+interface Job {
+  id: number;
+  task: PartitionTask;
+  onBlock: ((done: number, total: number) => void) | undefined;
+  resolve: (result: PartitionResult) => void;
+  reject: (error: Error) => void;
+}
+
+/** One worker and the job it is running (undefined when idle). */
+interface Slot {
+  worker: PoolWorker;
+  job: Job | undefined;
+}
+
+/**
+ * Partitions fanned out over workers, the same in browsers (Web Workers) and
+ * Node (worker threads): only `spawn` differs. The Wasm core is compiled once
+ * by the caller and posted to each worker, which only instantiates it; tasks
+ * go out as plain data (structured clone), results come back with their
+ * buffers transferred. Workers start lazily, up to `threads`, and take queued
+ * tasks first-free. No SharedArrayBuffer, so no cross-origin isolation is needed.
+ */
+export class WorkerPool implements PartitionPool {
+  private readonly slots: Slot[] = [];
+  private readonly idle: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  /** Set once the pool is closed or a worker died: every later run rejects with it. */
+  private failure: Error | undefined;
+
+  /**
+   * @param explainDeath turns a dying worker's detail into the error every
+   *   pending and later task rejects with (it says what to check).
+   */
+  constructor(
+    private readonly module: WebAssembly.Module,
+    readonly threads: number,
+    private readonly spawnWorker: SpawnWorker,
+    private readonly explainDeath: (detail: string) => FlipcertError,
+    private readonly onClose: () => void = () => {},
+  ) {}
+
+  /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
+  run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (this.failure) return Promise.reject(this.failure);
+    const onAbort = () => this.fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = () => signal?.removeEventListener('abort', onAbort);
+    return new Promise<PartitionResult>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
+      this.dispatch();
+    }).finally(settled);
+  }
+
+  /** Terminates every worker; tasks still queued or running reject. */
+  async close(): Promise<void> {
+    this.fail(new Error('flipcert: the worker pool is closed'));
+  }
+
+  /** Hands queued jobs to idle workers, starting new ones while below `threads`. */
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.failure) {
+      const slot = this.idle.pop() ?? this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress: job.onBlock !== undefined });
+    }
+  }
+
+  private spawn(): Slot | undefined {
+    if (this.slots.length >= this.threads) return undefined;
+    const slot: Slot = { worker: undefined!, job: undefined };
+    try {
+      slot.worker = this.spawnWorker(this.slots.length, {
+        message: (message) => this.receive(slot, message),
+        died: (detail) => this.workerDied(slot, detail),
+      });
+    } catch (error) {
+      this.fail(this.explainDeath((error as Error).message));
+      return undefined;
+    }
+    slot.worker.postMessage({ kind: 'init', module: this.module });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private receive(slot: Slot, message: FromWorker): void {
+    const job = slot.job;
+    if (!job || job.id !== message.id) return;
+    if (message.kind === 'block') {
+      try {
+        job.onBlock?.(message.done, message.total);
+      } catch {
+        // Never out of a message handler: the caller recorded the exception
+        // and closes this pool (src/progress.ts).
+      }
+      return;
+    }
+    slot.job = undefined;
+    this.idle.push(slot);
+    settle(job, message.reply);
+    this.dispatch();
+  }
+
+  /**
+   * A worker dies only when its script failed to load or threw outside a task
+   * (tasks catch their own errors). The same would happen to every new worker,
+   * so the whole pool fails rather than respawning.
+   */
+  private workerDied(slot: Slot, detail: string): void {
+    if (this.slots.includes(slot)) this.fail(this.explainDeath(detail));
+  }
+
+  private fail(error: Error): void {
+    if (!this.failure) {
+      this.failure = error;
+      this.onClose();
+    }
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.worker.terminate();
+      slot.job?.reject(this.failure);
+    }
+    for (const job of this.queue.splice(0)) job.reject(this.failure);
+    this.idle.length = 0;
+  }
+}
+
+/** A failed task rejects with the worker's message, code and field (src/pool/errors.ts). */
+function settle(job: Job, reply: PartitionReply): void {
+  if (reply.ok) job.resolve(reply.result);
+  else job.reject(fromFailure(reply));
+}

@@ -1,0 +1,30 @@
+import { instantiate } from '../../build/flipcert.js';
+import { TIE_TOLERANCE, UNREACHABLE } from '../types.js';
+import { Heap } from './heap.js';
+
+/** The raw, pointer-based entry points of assembly/index.ts. */
+export type CoreExports = Awaited<ReturnType<typeof instantiate>>;
+
+/** One instance of the compute core: its exports and the heap that feeds them. */
+export interface Core {
+  readonly exports: CoreExports;
+  readonly heap: Heap;
+}
+
+/**
+ * Instantiates a fresh core, with its own memory and heap, from a compiled
+ * module. Kept apart from the core's bytes (core.ts) so that workers, which
+ * always receive a compiled module, do not carry a second copy of them.
+ */
+export async function instantiateCore(module: WebAssembly.Module): Promise<Core> {
+  const exports = await instantiate(module, {
+    // The certificate's constants are defined once, in TypeScript (src/types.ts).
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE },
+  });
+  const memory = exports.memory as WebAssembly.Memory;
+  return { exports, heap: new Heap(memory, exports.heapBase()) };
+}
+
+function onAbort(): never {
+  throw new Error('flipcert: internal error in the WebAssembly core (assertion failed)');
+}

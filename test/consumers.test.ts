@@ -1,0 +1,164 @@
+// flipcert as its users get it: the packed tarball installed into a fresh
+// project (test/support/consumer-project.ts), bundled by esbuild (ESM, IIFE),
+// Vite and webpack 5 for Chromium with default threads, and run from Node
+// unbundled (import, require) and bundled by esbuild (ESM, CommonJS) with 2
+// threads — what an Electron main process and renderer get. Every result must
+// equal the Node library's own. A node:vm context that forbids compiling Wasm
+// stands in for an edge runtime: it needs `wasmModule` (flipcert/wasm).
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { promisify } from 'node:util';
+import vm from 'node:vm';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certify, type CertifyResult } from '../src/index.js';
+import { describeInBrowser, launchChromium } from './support/chromium.js';
+import { clusters } from './support/clusters.js';
+import { BROWSER_BUNDLES, NODE_PROGRAMS, buildConsumerProject, typeCheck, type ConsumerProject } from './support/consumer-project.js';
+
+const run = promisify(execFile);
+
+/** 3 classes, 4 partitions: the ensemble path, on several workers. */
+const PROBLEM = { ...clusters(2024, 60, 10, 3), partitions: 4 };
+let project: ConsumerProject;
+let expected: unknown;
+
+beforeAll(async () => {
+  [project, expected] = await Promise.all([
+    buildConsumerProject(),
+    certify({ ...PROBLEM, threads: 1 }).then(withoutSeconds),
+  ]);
+  console.log('consumer bundle sizes (bytes):', project.sizes);
+}, 240_000);
+
+afterAll(() => {
+  if (project) rmSync(project.dir, { recursive: true, force: true });
+});
+
+function withoutSeconds(result: CertifyResult): unknown {
+  const plain = JSON.parse(JSON.stringify(result)) as CertifyResult;
+  return { ...plain, summary: { ...plain.summary, seconds: 0 } };
+}
+
+describe('the packed package in Node', () => {
+  it.each(Object.entries(NODE_PROGRAMS))('%s: threads 2 on worker threads, same result as the library', async (_, command) => {
+    const problemFile = join(project.dir, 'problem.json');
+    writeFileSync(problemFile, JSON.stringify(PROBLEM));
+    const { stdout } = await run(process.execPath, [...command, problemFile], { cwd: project.dir });
+    const { result, workers } = JSON.parse(stdout) as { result: CertifyResult; workers: number };
+    expect(workers).toBe(2);
+    expect(withoutSeconds(result)).toEqual(expected);
+  });
+
+  it('type-checks against the packed declarations (flipcert, flipcert/lowlevel; import and require)', async () => {
+    await typeCheck(project.dir);
+  });
+
+  it('resolves require() to the CommonJS build and import to the ESM build', () => {
+    const require = createRequire(join(project.dir, 'package.json'));
+    expect(require.resolve('flipcert')).toMatch(/node_modules\/flipcert\/dist\/index\.cjs$/);
+    expect(import.meta.resolve('flipcert', `file://${project.dir}/package.json`)).toMatch(/flipcert\/dist\/index\.js$/);
+  });
+});
+
+describe('an edge-like runtime: a node:vm context that forbids compiling WebAssembly', () => {
+  /** The IIFE browser bundle in a bare context: no performance, navigator, Worker, process, URL or Blob. */
+  function bareContext(): vm.Context {
+    const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
+    vm.runInContext(readFileSync(join(project.dir, 'out/esbuild-iife/app.js'), 'utf8'), context);
+    return context;
+  }
+
+  async function certifyIn(context: vm.Context, wasmModule?: WebAssembly.Module): Promise<unknown> {
+    context.options = { ...PROBLEM, wasmModule };
+    const json = await vm.runInContext(
+      `consumer.certify(options).then((r) => JSON.stringify({ ok: true, result: r }),
+        (e) => JSON.stringify({ ok: false, name: e.name, code: e.code, field: e.field, message: e.message }))`,
+      context,
+    );
+    return JSON.parse(json as string);
+  }
+
+  it('lacks the globals a bare runtime lacks, and cannot compile Wasm', () => {
+    const context = bareContext();
+    expect(
+      vm.runInContext(
+        `['performance', 'navigator', 'Worker', 'process', 'URL', 'Blob'].filter((g) => typeof globalThis[g] !== 'undefined')`,
+        context,
+      ),
+    ).toEqual([]);
+    expect(() => vm.runInContext('new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))', context)).toThrow(
+      /code generation disallowed/,
+    );
+  });
+
+  it('certifies with the precompiled flipcert/wasm, same result as Node', async () => {
+    const wasmFile = createRequire(join(project.dir, 'package.json')).resolve('flipcert/wasm');
+    const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
+    const reply = (await certifyIn(bareContext(), wasmModule)) as { ok: true; result: CertifyResult };
+    expect(reply.ok).toBe(true);
+    expect(withoutSeconds(reply.result)).toEqual(expected);
+  });
+
+  it('without wasmModule, says to pass one (EUNSUPPORTED)', async () => {
+    const reply = await certifyIn(bareContext());
+    expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', code: 'EUNSUPPORTED', field: 'wasmModule' });
+    expect((reply as { message: string }).message).toMatch(
+      /could not compile .*disallowed by embedder.*import 'flipcert\/wasm'.*options\.wasmModule/,
+    );
+  });
+});
+
+let server: Server;
+let browser: Browser;
+
+describeInBrowser('the packed package bundled for Chromium, default threads', () => {
+  beforeAll(async () => {
+    server = await serveFolder(join(project.dir, 'out'));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+
+  it.each(BROWSER_BUNDLES)('%s: Web Workers from the bundle alone, same result as Node', async (bundle) => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('requestfailed', (request) => errors.push(`${request.url()} failed`));
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/${bundle}/index.html`);
+    await page.waitForFunction('globalThis.consumer !== undefined');
+    const json = await page.evaluate(`consumer.certify(${JSON.stringify(PROBLEM)}).then((r) => JSON.stringify({
+      result: r, workers, cores: navigator.hardwareConcurrency }))`);
+    const { result, workers, cores } = JSON.parse(json as string);
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(withoutSeconds(result)).toEqual(expected);
+    // Default threads: one worker per core, at most one per partition, all closed at the end.
+    const threads = Math.min(cores, PROBLEM.partitions);
+    expect(workers).toEqual({ created: threads > 1 ? threads : 0, terminated: threads > 1 ? threads : 0 });
+  });
+});
+
+/** Serves a folder's files on a free port (index.html and JavaScript). */
+function serveFolder(root: string): Promise<Server> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
+  const http = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    try {
+      if (path.includes('..')) throw new Error('outside the folder');
+      const body = readFileSync(join(root, path));
+      response.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)));
+}

@@ -1,0 +1,282 @@
+// Kernels and certificates on features far from 1 in size. With bVar = 0 the
+// NTK is positively homogeneous, K(a·x, b·x') = a·b·K(x, x'), so the reference
+// is the kernel of moderate rows, rescaled; KRR with relative ridge and the
+// certificates do not change when all features (or one test row) are scaled.
+// What float64 cannot hold must be refused as ENUMERIC, never returned as
+// NaN, Inf or a silently different number.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FlipcertError } from '../src/errors.js';
+import { certify, ntk, type CertifyOptions, type CertifyResult } from '../src/index.js';
+import { KernelModel } from '../src/kernel/model.js';
+import { ntkGram, ntkInto } from '../src/kernel/ntk.js';
+import { times2 } from '../src/kernel/scaling.js';
+import type { Matrix, ResolvedKernel } from '../src/types.js';
+import { createCore, type Core } from '../src/wasm/core.js';
+import { betaRows, ntkMatrix, randomRows, rng, type Rows } from './reference.js';
+
+let core: Core;
+beforeAll(async () => {
+  core = await createCore();
+});
+
+const matrix = (rows: Rows): Matrix => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
+const scaleRows = (rows: Rows, factors: number[]): Rows => rows.map((row, i) => row.map((v) => times2(v, factors[i])));
+const multiply = (rows: Rows, c: number): Rows => rows.map((row) => row.map((v) => v * c));
+
+const homogeneous: ResolvedKernel[] = [
+  { depth: 1, wVar: 2, bVar: 0 },
+  { depth: 2, wVar: 2, bVar: 0 },
+  { depth: 3, wVar: 1.5, bVar: 0 },
+  { depth: 6, wVar: 2.5, bVar: 0 },
+];
+
+/** Runs `body` and returns the FlipcertError it throws (fails the test if it throws nothing else). */
+function flipcertError(body: () => unknown): FlipcertError {
+  try {
+    body();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlipcertError);
+    return error as FlipcertError;
+  }
+  throw new Error('expected a FlipcertError');
+}
+
+describe('the kernel of rows far from 1 (bVar = 0): K(2^a·x, 2^b·y) = 2^(a+b)·K(x, y)', () => {
+  // Exponents per row, mixed within one matrix; |a| ≤ 500 keeps K(x, x) ≈ 2^2a normal.
+  const exponents = [-500, -300, -129, -1, 0, 7, 128, 300, 500];
+
+  it.each(homogeneous)('bit for bit, rows of wildly different sizes in one matrix, %o', (kernel) => {
+    const random = rng(kernel.depth * 7 + 1);
+    const x = randomRows(random, 27, 13);
+    const y = randomRows(random, 18, 13);
+    const ex = x.map((_, i) => exponents[i % exponents.length]);
+    const ey = y.map((_, j) => exponents[(j * 4 + 3) % exponents.length]);
+    const base = ntkGram(core, matrix(x), matrix(y), kernel);
+    const baseSym = ntkGram(core, matrix(x), undefined, kernel);
+    const got = ntkGram(core, matrix(scaleRows(x, ex)), matrix(scaleRows(y, ey)), kernel);
+    const gotSym = ntkGram(core, matrix(scaleRows(x, ex)), undefined, kernel);
+    for (let i = 0; i < x.length; i++) {
+      for (let j = 0; j < y.length; j++) expect(got[i * y.length + j]).toBe(times2(base[i * y.length + j], ex[i] + ey[j]));
+      for (let j = 0; j < x.length; j++) expect(gotSym[i * x.length + j]).toBe(times2(baseSym[i * x.length + j], ex[i] + ex[j]));
+    }
+    // And against the plain SPEC recursion of test/reference.ts on the moderate rows.
+    const ref = ntkMatrix(x, y, kernel);
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < y.length; j++) {
+        const want = times2(ref[i][j], ex[i] + ey[j]);
+        expect(Math.abs(got[i * y.length + j] - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want));
+      }
+  });
+
+  it('features × 1e-90: K ≈ 1e-180·K(x, y) (the unscaled recursion saw q·q′ underflow to 0)', () => {
+    const random = rng(90);
+    const x = randomRows(random, 12, 9);
+    const y = randomRows(random, 8, 9);
+    const kernel = homogeneous[1];
+    const ref = ntkMatrix(x, y, kernel);
+    const got = ntkGram(core, matrix(multiply(x, 1e-90)), matrix(multiply(y, 1e-90)), kernel);
+    for (let i = 0; i < x.length; i++)
+      for (let j = 0; j < y.length; j++) {
+        const want = ref[i][j] * 1e-180;
+        expect(Math.abs(got[i * 8 + j] - want)).toBeLessThanOrEqual(1e-13 * Math.abs(want));
+      }
+  });
+
+  it('zero rows give exact zeros, next to rows of size 2^±500', () => {
+    const random = rng(3);
+    const x = [new Array(6).fill(0), ...scaleRows(randomRows(random, 3, 6), [500, -500, 0]), new Array(6).fill(0)];
+    const k = ntkGram(core, matrix(x), undefined, homogeneous[1]);
+    for (let j = 0; j < 5; j++) {
+      for (const zero of [0, 4]) {
+        expect(k[zero * 5 + j]).toBe(0);
+        expect(k[j * 5 + zero]).toBe(0);
+      }
+    }
+    expect(Array.from(ntkGram(core, matrix([[0, 0], [0, 0]]), undefined, homogeneous[0]))).toEqual([0, 0, 0, 0]);
+  });
+
+  it('leaves the caller’s heap rows untouched (ntkInto scales a copy)', () => {
+    const rows = scaleRows(randomRows(rng(4), 5, 7), [300, 0, -300, 500, -500]);
+    const flat = Float64Array.from(rows.flat());
+    core.heap.scoped(() => {
+      const ptr = core.heap.putF64(flat);
+      const out = core.heap.f64(25);
+      ntkInto(core, ptr, 5, ptr, 5, 7, { depth: 2, wVar: 2, bVar: 0 }, out, [
+        { label: 'x1 row', field: 'x1' },
+        { label: 'x1 row', field: 'x1' },
+      ]);
+      expect(Array.from(core.heap.viewF64(ptr, 35))).toEqual(Array.from(flat));
+    });
+  });
+});
+
+describe('values float64 cannot hold are refused (ENUMERIC), never written as Inf/NaN', () => {
+  const x = randomRows(rng(11), 6, 5);
+
+  it('features × 1e300: K(x, x) ≈ 1e600 overflows; the error names the row', async () => {
+    const big = x.map((row, i) => (i === 4 ? row.map((v) => v * 1e300) : row));
+    const error = flipcertError(() => ntkGram(core, matrix(big), undefined, homogeneous[1]));
+    expect(error.code).toBe('ENUMERIC');
+    expect(error.message).toMatch(/x1 row 4: .*overflows float64/);
+    // Through the public API as well.
+    await expect(ntk(big)).rejects.toMatchObject({ code: 'ENUMERIC', field: 'x1' });
+  });
+
+  it('features × 1e-170: K ≈ 1e-340 underflows; the error says so', () => {
+    const error = flipcertError(() => ntkGram(core, matrix(multiply(x, 1e-170)), undefined, homogeneous[1]));
+    expect(error.code).toBe('ENUMERIC');
+    expect(error.message).toMatch(/underflows float64/);
+  });
+
+  it('a cross kernel whose entries are far out of range even though each side is fine', () => {
+    const error = flipcertError(() => ntkGram(core, matrix(multiply(x, 1e160)), matrix(multiply(x, 1e160)), homogeneous[1]));
+    expect(error.message).toMatch(/x1 row \d+ and x2 row \d+: .*overflows/);
+  });
+
+  it.each([1e300, 1e100, 1e-300])('bVar > 0 (not homogeneous): features × %s are refused naming the row and the cause', (c) => {
+    const rows = x.map((row, i) => (i === 2 ? row.map((v) => v * c) : row));
+    const kernel = { depth: 2, wVar: 2, bVar: 1e-200 };
+    const error = flipcertError(() => ntkGram(core, matrix(rows), undefined, kernel));
+    expect(error.code).toBe('ENUMERIC');
+    expect(error.field).toBe('x1');
+    expect(error.message).toMatch(/x1 row 2: the kernel's layer variance .* bVar > 0/);
+  });
+
+  it('bVar > 0 with features × 1e60 is inside the range and matches the plain recursion', () => {
+    const kernel = { depth: 3, wVar: 1.5, bVar: 0.5 };
+    const rows = multiply(x, 1e60);
+    const k = ntkGram(core, matrix(rows), undefined, kernel);
+    const ref = ntkMatrix(rows, rows, kernel);
+    ref.flat().forEach((want, i) => expect(Math.abs(k[i] - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want)));
+  });
+
+  it('wVar^depth beyond float64 is refused naming depth, not the data', () => {
+    const error = flipcertError(() => ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 4, bVar: 0 }));
+    expect(error.code).toBe('ENUMERIC');
+    expect(error.field).toBe('kernel.depth');
+    expect(error.message).toMatch(/wVar 4 and depth 1000 .*2\^1000/);
+    expect(ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 2, bVar: 0 }).every(Number.isFinite)).toBe(true);
+  });
+});
+
+/** A 3-class problem with one zero test row. */
+function problem(seed: number): { train: Rows; labels: number[]; test: Rows } {
+  const random = rng(seed);
+  const train = randomRows(random, 48, 5);
+  const labels = train.map((row) => (row[0] + row[1] > 0.4 ? 2 : row[0] > 0 ? 1 : 0));
+  const test = [...randomRows(random, 19, 5), new Array(5).fill(0)];
+  return { train, labels, test };
+}
+
+async function run(train: Rows, labels: number[], test: Rows, extra: Partial<CertifyOptions> = {}): Promise<CertifyResult> {
+  return certify({ train: { x: train, y: labels }, test: { x: test }, threads: 1, classes: 3, ...extra });
+}
+
+const settings: Partial<CertifyOptions>[] = [
+  { model: 'krr', reg: 0.3 },
+  { model: 'krr', reg: 1e-3, kernel: { depth: 3, wVar: 1.5 } },
+  { model: 'svm' },
+  { model: 'krr', reg: 0.5, witness: true },
+];
+
+describe('certificates do not change when features are scaled (bVar = 0)', () => {
+  it.each(settings)('all features × 2^k: identical results, %o', async (extra) => {
+    const { train, labels, test } = problem(1);
+    const base = await run(train, labels, test, extra);
+    expect(base.points.some((p) => p.radius > 0 && p.radius < 48)).toBe(true); // a non-trivial problem
+    for (const k of [-1000, -600, -129, 300, 900]) {
+      const got = await run(scaleRows(train, train.map(() => k)), labels, scaleRows(test, test.map(() => k)), extra);
+      expect(got.points).toEqual(base.points);
+      expect(got.config.svmCBound).toBe(base.config.svmCBound === null ? null : times2(base.config.svmCBound, -2 * k));
+    }
+  });
+
+  it.each(settings)('all features × 1e300 and × 1e-90: same predictions and radii, %o', async (extra) => {
+    const { train, labels, test } = problem(2);
+    const base = await run(train, labels, test, extra);
+    for (const c of [1e300, 1e-90, 1e-300]) {
+      const got = await run(multiply(train, c), labels, multiply(test, c), extra);
+      expect(got.points).toEqual(base.points);
+    }
+  });
+
+  it.each(settings)('each test row scaled on its own (2^±1000, 1e±300, zero): same results, %o', async (extra) => {
+    const { train, labels, test } = problem(3);
+    const base = await run(train, labels, test, extra);
+    const factors = [1e300, 1e-300, 2 ** 1000, 2 ** -1000, 1e-90, 5e-324 * 2 ** 60, 3, 0.25];
+    const scaled = test.map((row, r) => row.map((v) => v * factors[r % factors.length]));
+    const got = await run(train, labels, scaled, extra);
+    expect(got.points).toEqual(base.points);
+  });
+
+  it('KernelModel: β of 2^k-scaled test rows is 2^lastExponents·β bit for bit', () => {
+    const { train, test } = problem(4);
+    const model = KernelModel.fit(core, matrix(train), { model: 'krr', reg: 0.3, kernel: homogeneous[1] });
+    const n = train.length;
+    const base = core.heap.viewF64(model.weights(matrix(test), 0, test.length), test.length * n).slice();
+    expect(Array.from(model.lastExponents).every((e) => e === 0)).toBe(true);
+    // (2^-1000 keeps these entries normal, so the scaled rows are exact.)
+    const ks = test.map((_, r) => [0, 700, -700, 1020, -1000][r % 5]);
+    const beta = core.heap.viewF64(model.weights(matrix(scaleRows(test, ks)), 0, test.length), test.length * n).slice();
+    const exps = model.lastExponents;
+    for (let r = 0; r < test.length; r++) {
+      for (let i = 0; i < n; i++) expect(beta[r * n + i]).toBe(times2(base[r * n + i], exps[r] + ks[r]));
+    }
+    model.dispose();
+  });
+});
+
+describe('training rows of wildly different sizes', () => {
+  // Sizes 2^±200 (and zero rows): outside the band, so they are rescaled, but
+  // the plain reference recursion still computes them without overflow.
+  const sizes = [200, -200, 0, 150, -90, 0, 17];
+
+  it.each(settings.slice(0, 3))('β matches the plain reference; results equal those of the set × 2^±600, %o', async (extra) => {
+    const { train, labels, test } = problem(5);
+    const mixed = scaleRows(train, train.map((_, i) => sizes[i % sizes.length]));
+    mixed[9] = new Array(5).fill(0);
+    const kernel = { depth: 2, wVar: 2, bVar: 0, ...extra.kernel };
+    const model = KernelModel.fit(core, matrix(mixed), { model: extra.model!, reg: extra.reg ?? 1, kernel });
+    const beta = core.heap.viewF64(model.weights(matrix(test), 0, test.length), test.length * mixed.length).slice();
+    const exps = model.lastExponents;
+    // β comes back as 2^e·β(x), here e ≠ 0: β(x) itself is ≈ 2^-200 next to these training rows.
+    expect(exps.some((e) => e !== 0)).toBe(true);
+    expect(exps.every((e) => Math.abs(e) < 2000)).toBe(true);
+    const want = betaRows(mixed, test, { model: extra.model!, reg: extra.reg ?? 1, kernel });
+    // Rows 2^±200 apart make K + λ̃I ill-conditioned (more so with reg 1e-3): both solvers lose digits.
+    const tol = (extra.reg ?? 1) < 0.01 ? 1e-8 : 1e-9;
+    let worst = 0;
+    want.forEach((row, r) => {
+      const size = Math.max(...row.map(Math.abs), Number.MIN_VALUE); // the zero test row has β = 0
+      row.forEach((v, i) => (worst = Math.max(worst, Math.abs(times2(beta[r * mixed.length + i], -exps[r]) - v) / size)));
+    });
+    expect(worst).toBeLessThanOrEqual(tol);
+    model.dispose();
+    const base = await run(mixed, labels, test, extra);
+    for (const k of [600, -600]) {
+      const a = scaleRows(mixed, mixed.map(() => k));
+      const b = scaleRows(test, test.map(() => k));
+      const got = await run(a, labels, b, extra);
+      expect(got.points).toEqual(base.points);
+    }
+  });
+
+  it('sizes beyond what one float64 matrix holds (K(x, x) from 2^-1200 to 2^1200) are refused naming both rows', async () => {
+    const { train, labels, test } = problem(6);
+    const mixed = scaleRows(train, train.map((_, i) => (i === 3 ? 600 : i === 7 ? -600 : 0)));
+    await expect(run(mixed, labels, test)).rejects.toMatchObject({
+      code: 'ENUMERIC',
+      field: 'train.x',
+      message: expect.stringMatching(/training rows 7 and 3 differ too much in size/),
+    });
+  });
+
+  it('bVar > 0 with a 1e300 training row: ENUMERIC naming the row, not "use a larger --reg"', async () => {
+    const { train, labels, test } = problem(7);
+    train[5] = train[5].map((v) => v * 1e300);
+    const error = await run(train, labels, test, { kernel: { bVar: 0.1 } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENUMERIC', field: 'train.x' });
+    expect((error as Error).message).toMatch(/^training row 5: .*bVar > 0/);
+    expect((error as Error).message).not.toMatch(/--reg/);
+  });
+});
