@@ -1,8 +1,9 @@
 import { throwIfAborted } from './abort.js';
-import { coordinate } from './coordinator.js';
+import { coordinate, runPartitions } from './coordinator.js';
 import { planPartitionBlocks } from './model/memory.js';
 import { ntkGram } from './kernel/ntk.js';
-import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
+import { resolveKernel, resolveOptions, type CertifyOptions, type Resolved } from './options.js';
+import type { PartitionResult } from './pool/task.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { CertifyResult } from './result.js';
 import type { KernelOptions, Matrix, MatrixInput } from './types.js';
@@ -30,7 +31,47 @@ export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
  * that bad input fails before any worker starts.
  */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
-  const resolved = resolveOptions(options, cores);
+  return withPool(resolveOptions(options, cores), openPool, (resolved, pool, blockSizes) => coordinate(resolved, pool, blockSizes));
+}
+
+/** Some partitions' results, before aggregation (shards, docs/spec.md §8). */
+export interface PartitionsRun {
+  resolved: Resolved;
+  /** The partitions run, ascending, and their results in the same order. */
+  partitions: number[];
+  results: PartitionResult[];
+  /** Wall-clock seconds of the computation. */
+  seconds: number;
+}
+
+/**
+ * Resolves the options like {@link certifyWith}, then runs only the partitions
+ * `choose` returns for them (ascending ids); `undefined` runs nothing (resolves to
+ * undefined): the caller found the work already done.
+ */
+export async function runPartitionsWith(
+  options: CertifyOptions,
+  openPool: PoolFactory,
+  cores: number,
+  choose: (resolved: Resolved) => Promise<number[] | undefined>,
+): Promise<PartitionsRun | undefined> {
+  const all = resolveOptions(options, cores);
+  const partitions = await choose(all);
+  if (partitions === undefined) return undefined;
+  const resolved = { ...all, threads: Math.max(1, Math.min(all.threads, partitions.length)) };
+  return withPool(resolved, openPool, async (_, pool, blockSizes) => {
+    const started = now();
+    const results = await runPartitions(resolved, pool, partitions, blockSizes);
+    return { resolved, partitions, results, seconds: (now() - started) / 1000 };
+  });
+}
+
+/** Opens a pool for resolved options, runs `body` on it and closes it. */
+async function withPool<T>(
+  resolved: Resolved,
+  openPool: PoolFactory,
+  body: (resolved: Resolved, pool: PartitionPool, blockSizes: number[]) => Promise<T>,
+): Promise<T> {
   // Memory is counted before any worker starts: EMEMORY here, not after minutes of work.
   const blockSizes = planPartitionBlocks(resolved);
   throwIfAborted(resolved.signal);
@@ -39,11 +80,13 @@ export async function certifyWith(options: CertifyOptions, openPool: PoolFactory
   const pool = await openPool({ module, threads: resolved.threads, inThread: resolved.inThread, workerUrl: resolved.workerUrl });
   try {
     throwIfAborted(resolved.signal);
-    return await coordinate(resolved, pool, blockSizes);
+    return await body(resolved, pool, blockSizes);
   } finally {
     await pool.close();
   }
 }
+
+const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /** Options of {@link ntk} beyond the kernel's. */
 export interface NtkOptions {

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { FlipcertError } from './errors.js';
 import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
 import { ArgumentParsers } from './cli/arguments.js';
-import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker } from './cli/engine.js';
+import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker, shardOnEngine } from './cli/engine.js';
 import { flagMap } from './cli/flags.js';
 import { dataFields, fromFlag, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
 import { checkOutputs, STDOUT, writeOutputs } from './cli/outputs.js';
@@ -20,6 +20,9 @@ import { resultJson } from './report/json.js';
 import { resultPlotSvg } from './report/plot.js';
 import { formatSummaryTable } from './report/table.js';
 import type { CertifyResult } from './result.js';
+import { resolveShard } from './shard/assignment.js';
+import type { ShardOutcome } from './shard/compute.js';
+import { mergeShards } from './shard/merge.js';
 import type { Partitioning } from './types.js';
 
 interface CertifyFlags extends DataFlags {
@@ -35,6 +38,15 @@ interface CertifyFlags extends DataFlags {
   threads: number;
   blockSize?: number;
   witness?: boolean;
+  out?: string;
+  plot?: string;
+  quiet?: boolean;
+  shard?: string;
+  shardCount?: number;
+  resume?: boolean;
+}
+
+interface MergeFlags {
   out?: string;
   plot?: string;
   quiet?: boolean;
@@ -88,9 +100,21 @@ function buildProgram(context: ErrorContext): Command {
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
+    .option('--shard <I/N|auto>', 'compute only shard I of N (partitions p with p mod N = I) into --out file.fcshard; auto: from Slurm or Kubernetes', arg.text('--shard'))
+    .option('--shard-count <N>', 'with --shard auto on Kubernetes: the number of shards (or FLIPCERT_SHARD_COUNT)', arg.integer('--shard-count', 1))
+    .option('--resume', 'with --shard: skip the shard if --out already holds it, complete and verified')
     .action(async (flags: CertifyFlags, command: Command) => {
       await runCertify({ ...flags, threadsGiven: command.getOptionValueSource('threads') === 'cli' }, context);
     });
+
+  program
+    .command('merge')
+    .description('merge the shard files of a run (certify --shard) into the result of a single-machine run')
+    .argument('<shards...>', 'the .fcshard files, in any order')
+    .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
+    .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
+    .option('--quiet', 'no summary table')
+    .action(async (shards: string[], flags: MergeFlags) => runMerge(shards, flags));
 
   program
     .command('kernel')
@@ -127,6 +151,9 @@ async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<voi
 }
 
 async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, context: ErrorContext): Promise<void> {
+  if (flags.shard !== undefined) return runShard({ ...flags, shard: flags.shard }, context);
+  if (flags.resume) throw new FlipcertError('--resume applies to --shard runs only', 'EUSAGE');
+  if (flags.shardCount !== undefined) throw new FlipcertError('--shard-count applies to --shard auto only', 'EUSAGE');
   const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
   checkOutputs(
     [
@@ -179,6 +206,83 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
+}
+
+/** `certify --shard`: the shard's partitions only, into a .fcshard file (docs/spec.md §8). */
+async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: string }, context: ErrorContext): Promise<void> {
+  const shard = resolveShard(flags.shard, process.env, flags.shardCount);
+  if (flags.partitions < 2) {
+    throw new FlipcertError('--shard needs an ensemble (--partitions k ≥ 2): a single model is one task and cannot be split', 'EUSAGE');
+  }
+  if (shard.count > flags.partitions) {
+    throw new FlipcertError(`--shard ${flags.shard}: ${shard.count} shards for ${flags.partitions} partitions would leave some empty; use at most ${flags.partitions} shards`, 'EUSAGE');
+  }
+  if (flags.plot !== undefined) throw new FlipcertError('--plot applies to whole runs; with --shard, plot at the merge (flipcert merge … --plot)', 'EUSAGE');
+  if (flags.out === undefined) throw new FlipcertError('--shard needs --out file.fcshard', 'EUSAGE');
+  const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
+  checkOutputs([{ flag: '--out', path: flags.out, extension: '.fcshard' }], [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }]);
+  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
+  const data = await loadData(flags);
+  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
+  const quiet = flags.quiet === true;
+  const bar = progressBar(!quiet);
+  let outcome: ShardOutcome;
+  try {
+    outcome = await shardOnEngine(
+      {
+        kind: 'shard',
+        options: {
+          train: data.train,
+          test: data.test,
+          model: flags.model,
+          reg: flags.reg,
+          svmC: flags.svmC,
+          kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
+          classes: flags.classes,
+          partitions: flags.partitions,
+          partitioning,
+          threads: flags.threads,
+          witness: flags.witness,
+          blockSize: flags.blockSize,
+        },
+        shard,
+        out: flags.out,
+        resume: flags.resume === true,
+        source: data.source,
+        version: packageVersion(),
+      },
+      bar.update,
+    );
+  } finally {
+    bar.stop();
+  }
+  if (!quiet && outcome.note !== undefined) process.stderr.write(`flipcert: note: ${outcome.note}\n`);
+  if (outcome.skipped) return;
+  await writeOutputs([{ path: flags.out, parts: outcome.parts }]);
+  if (!quiet) {
+    const bytes = outcome.parts.reduce((sum, part) => sum + part.length, 0);
+    process.stdout.write(
+      `flipcert: shard ${shard.index}/${shard.count}: ${outcome.partitions.length} of ${flags.partitions} partitions, ` +
+        `${outcome.seconds.toFixed(1)} s → ${flags.out} (${bytes} bytes)\n`,
+    );
+  }
+}
+
+/** `merge`: the shards of a run → the single-machine run's outputs. */
+async function runMerge(shards: string[], flags: MergeFlags): Promise<void> {
+  checkOutputs(
+    [
+      { flag: '--out', path: flags.out, stdout: true },
+      { flag: '--plot', path: flags.plot, extension: '.svg' },
+    ],
+    shards.map((path) => ({ flag: 'shard', path })),
+  );
+  const { result, source } = await mergeShards(shards);
+  const outputs = [];
+  if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });
+  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, source)] });
+  await writeOutputs(outputs);
+  if (flags.quiet !== true) (flags.out === STDOUT ? process.stderr : process.stdout).write(formatSummaryTable(result) + '\n');
 }
 
 function plotOf(result: CertifyResult): string {

@@ -1,11 +1,11 @@
 import { throwIfAborted } from './abort.js';
-import { aggregateBlock } from './ensemble/aggregate.js';
+import { ensembleBlockPoints } from './ensemble/points.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { PartitionResult, PartitionTask } from './pool/task.js';
 import { ProgressReporter } from './progress.js';
-import type { CertifyResult, PointResult } from './result.js';
-import { summarize } from './report/summary.js';
+import type { CertifyResult, PointResult, ResultConfig } from './result.js';
+import { summarize, type SummaryFacts } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 import { planPartitionBlocks } from './model/memory.js';
 
@@ -25,16 +25,32 @@ export async function coordinate(
   blockSizes: number[] = planPartitionBlocks(opts),
 ): Promise<CertifyResult> {
   const started = now();
-  const k = opts.partitions;
-  const results = new Array<PartitionResult>(k);
-  const progress = new ProgressReporter(opts.onProgress, k);
+  const all = Array.from({ length: opts.partitions }, (_, p) => p);
+  const results = await runPartitions(opts, pool, all, blockSizes);
+  return assembleResult(opts, results, (now() - started) / 1000);
+}
+
+/**
+ * Trains and certifies the partitions `which` (ascending ids) on the pool;
+ * returns their results in the same order. Progress counts these partitions.
+ */
+export async function runPartitions(
+  opts: Resolved,
+  pool: PartitionPool,
+  which: number[],
+  blockSizes: number[] = planPartitionBlocks(opts),
+): Promise<PartitionResult[]> {
+  const count = which.length;
+  const results = new Array<PartitionResult>(count);
+  const progress = new ProgressReporter(opts.onProgress, count);
   let done = 0;
   try {
     progress.report(done);
-    const onBlock = k === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
-    const work = forEachLimited(k, pool.threads * 2, async (p) => {
+    const onBlock = opts.partitions === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
+    const work = forEachLimited(count, pool.threads * 2, async (i) => {
       throwIfAborted(opts.signal);
-      results[p] = await pool.run(makeTask(opts, opts.groups[p], p, blockSizes[p]), onBlock, opts.signal);
+      const p = which[i];
+      results[i] = await pool.run(makeTask(opts, opts.groups[p], p, blockSizes[p]), onBlock, opts.signal);
       done++;
       progress.report(done);
     });
@@ -44,23 +60,45 @@ export async function coordinate(
   } finally {
     progress.close();
   }
+  return results;
+}
+
+/** All k partitions' results (in partition order) → the SPEC §6 result. */
+export function assembleResult(opts: Resolved, results: PartitionResult[], seconds: number): CertifyResult {
+  const k = opts.partitions;
   const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
-  const seconds = (now() - started) / 1000;
   return {
     version: 1,
-    config: {
-      model: opts.model,
-      reg: opts.reg,
-      svmC: opts.svmC ?? null,
-      svmCBound: opts.model === 'svm' ? Math.min(...results.map((r) => r.svmBound)) : null,
-      ...opts.kernel,
-      partitions: k,
-      partitioning: opts.partitioning,
-      classes: opts.classes,
-      tieTolerance: TIE_TOLERANCE,
-    },
-    summary: summarize(points, opts, seconds),
+    config: resultConfig(opts, results.map((r) => r.svmBound)),
+    summary: summarize(points, summaryFacts(opts), seconds),
     points,
+  };
+}
+
+/** SPEC §6.1 config of a run; `svmBounds` are the partitions' 1 / max_i Σ_j |K_ij|, all k of them. */
+export function resultConfig(opts: Resolved, svmBounds: number[]): ResultConfig {
+  return {
+    model: opts.model,
+    reg: opts.reg,
+    svmC: opts.svmC ?? null,
+    svmCBound: opts.model === 'svm' ? Math.min(...svmBounds) : null,
+    ...opts.kernel,
+    partitions: opts.partitions,
+    partitioning: opts.partitioning,
+    classes: opts.classes,
+    tieTolerance: TIE_TOLERANCE,
+  };
+}
+
+/** What the summary needs to know of a run besides its points. */
+export function summaryFacts(opts: Resolved): SummaryFacts {
+  return {
+    nTrain: opts.trainX.rows,
+    nTest: opts.testX.rows,
+    classes: opts.classes,
+    partitions: opts.partitions,
+    labelled: opts.testY !== undefined,
+    threads: opts.threads,
   };
 }
 
@@ -120,28 +158,15 @@ function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32A
 }
 
 function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult[] {
-  const C = opts.classes;
-  const m = opts.testX.rows;
-  const agg = aggregateBlock({
+  const block = {
     votes: results.map((r) => r.votes),
     lower: results.map((r) => r.lower!),
     upper: results.map((r) => r.upper!),
-    classes: C,
-    nTrain: opts.trainX.rows,
-    m,
-  });
-  return Array.from({ length: m }, (_, i) => ({
-    index: i,
-    label: opts.testY ? opts.testY[i] : null,
-    prediction: agg.prediction[i],
-    radius: agg.radius[i],
-    upper: agg.upper[i],
-    // Bounds that meet are exact, unless some decision behind them lay within rounding.
-    exact: agg.radius[i] === agg.upper[i] && !results.some((r) => r.nearTie[i] === 1),
-    dpaRadius: agg.dpaRadius[i],
-    votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
-    nearTie: results.some((r) => r.nearTie[i] === 1),
-  }));
+    nearTie: results.map((r) => r.nearTie),
+    first: 0,
+    m: opts.testX.rows,
+  };
+  return ensembleBlockPoints(block, opts.classes, opts.trainX.rows, opts.testY);
 }
 
 /**

@@ -11,10 +11,9 @@
  * console.log(result.summary.mcr, result.points[0].radius);
  */
 import { availableParallelism } from 'node:os';
-import { certifyWith, type PoolFactory } from './api.js';
+import { certifyWith } from './api.js';
 import type { CertifyOptions } from './options.js';
-import { InlinePool } from './pool/inline.js';
-import { startNodePool } from './pool/node.js';
+import { openNodePool } from './pool/open-node.js';
 import type { CertifyResult } from './result.js';
 
 export { ntk, type NtkOptions } from './api.js';
@@ -34,7 +33,3 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openNodePool, availableParallelism());
 }
-
-// `workerUrl` is for browsers only: Node's worker threads start from inlined code.
-const openNodePool: PoolFactory = async ({ module, threads, inThread }) =>
-  inThread ? new InlinePool(module) : startNodePool(module, threads);

@@ -11,12 +11,14 @@ import { FlipcertError, type ErrorCode } from '../errors.js';
 import { certify, ntk, type CertifyOptions } from '../index.js';
 import type { Progress } from '../options.js';
 import type { Matrix } from '../types.js';
+import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
 
 type Certified = Awaited<ReturnType<typeof certify>>;
 
 export type EngineJob =
   | { kind: 'certify'; options: Omit<CertifyOptions, 'onProgress'> }
-  | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } };
+  | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
+  | ({ kind: 'shard' } & ShardJob);
 
 type Reply =
   | { type: 'progress'; progress: Progress }
@@ -33,6 +35,11 @@ export function isEngineWorker(): boolean {
 /** Runs certify on the engine; progress is relayed to `onProgress` on this thread. */
 export function certifyOnEngine(options: EngineJob & { kind: 'certify' }, onProgress: (p: Progress) => void): Promise<Certified> {
   return runOnEngine(options, onProgress) as Promise<Certified>;
+}
+
+/** Computes one shard on the engine (or finds it done, with --resume); progress as for certify. */
+export function shardOnEngine(job: EngineJob & { kind: 'shard' }, onProgress: (p: Progress) => void): Promise<ShardOutcome> {
+  return runOnEngine(job, onProgress) as Promise<ShardOutcome>;
 }
 
 /** Runs ntk on the engine. */
@@ -76,7 +83,7 @@ function rebuild(reply: Reply & { type: 'error' }): Error {
  */
 function transferables(job: EngineJob): ArrayBuffer[] {
   const views: unknown[] =
-    job.kind === 'certify'
+    job.kind === 'certify' || job.kind === 'shard'
       ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
       : [job.x, job.y];
   const buffers = new Set<ArrayBuffer>();
@@ -97,6 +104,11 @@ export async function runEngineWorker(): Promise<void> {
     if (job.kind === 'certify') {
       const result = await certify({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
       port.postMessage({ type: 'result', value: result } satisfies Reply);
+    } else if (job.kind === 'shard') {
+      const onProgress = (progress: Progress) => port.postMessage({ type: 'progress', progress } satisfies Reply);
+      const outcome = await computeShard({ ...job, options: { ...job.options, onProgress } });
+      const buffers = outcome.skipped ? [] : outcome.parts.map((part) => part.buffer as ArrayBuffer);
+      port.postMessage({ type: 'result', value: outcome } satisfies Reply, buffers);
     } else {
       const K = await ntk(job.x, job.y, job.kernel);
       port.postMessage({ type: 'result', value: K } satisfies Reply, [K.data.buffer as ArrayBuffer]);

@@ -1,16 +1,26 @@
-import type { Resolved } from '../options.js';
 import type { PointResult, ResultSummary } from '../result.js';
 import { accuracy, certifiedAccuracy, medianCertifiedRadius } from './metrics.js';
 
+/** What the summary needs to know of a run besides its points. */
+export interface SummaryFacts {
+  nTrain: number;
+  nTest: number;
+  classes: number;
+  partitions: number;
+  /** Test labels were given. */
+  labelled: boolean;
+  threads: number;
+}
+
 /** SPEC §6 summary of the per-point results. */
-export function summarize(points: PointResult[], opts: Resolved, seconds: number): ResultSummary {
-  const labelled = opts.testY !== undefined;
+export function summarize(points: PointResult[], opts: SummaryFacts, seconds: number): ResultSummary {
+  const labelled = opts.labelled;
   const correct = points.map((p) => p.prediction === p.label);
   const radii = points.map((p) => p.radius);
   const dpa = points.map((p) => p.dpaRadius);
   return {
-    nTrain: opts.trainX.rows,
-    nTest: opts.testX.rows,
+    nTrain: opts.nTrain,
+    nTest: opts.nTest,
     classes: opts.classes,
     partitions: opts.partitions,
     accuracy: labelled ? accuracy(correct) : null,

@@ -1,0 +1,69 @@
+// One shard of a run, on the CLI's engine thread: resolve the options, skip a
+// finished shard (--resume), run the shard's partitions, encode the file.
+import { availableParallelism } from 'node:os';
+import { runPartitionsWith } from '../api.js';
+import { FlipcertError } from '../errors.js';
+import type { CertifyOptions } from '../options.js';
+import { openNodePool } from '../pool/open-node.js';
+import { shardPartitions, type ShardId } from './assignment.js';
+import { encodeShard, shardHeader } from './encode.js';
+import type { ShardHeader } from './format.js';
+import { runDifference } from './identity.js';
+import { ShardFile } from './read.js';
+
+export interface ShardJob {
+  options: CertifyOptions;
+  shard: ShardId;
+  out: string;
+  resume: boolean;
+  source: Record<string, unknown> | null;
+  version: string;
+}
+
+export type ShardOutcome =
+  | { skipped: true; note: string }
+  | { skipped: false; parts: Uint8Array[]; partitions: number[]; seconds: number; note?: string };
+
+export async function computeShard(job: ShardJob): Promise<ShardOutcome> {
+  let header: ShardHeader | undefined;
+  let note: string | undefined;
+  const run = await runPartitionsWith(job.options, openNodePool, availableParallelism(), async (resolved) => {
+    const partitions = shardPartitions(resolved.partitions, job.shard);
+    header = shardHeader(resolved, job.shard, partitions, { source: job.source, flipcert: job.version });
+    if (job.resume) {
+      const verdict = await finished(job.out, header);
+      if (verdict === true) return undefined;
+      note = verdict;
+    }
+    return partitions;
+  });
+  if (run === undefined) return { skipped: true, note: `--resume: ${job.out} is this shard, complete and verified; not computed again` };
+  return {
+    skipped: false,
+    parts: encodeShard(header!, run.results, run.seconds, run.resolved.threads),
+    partitions: run.partitions,
+    seconds: run.seconds,
+    note,
+  };
+}
+
+/** True when `path` holds this very shard, verified; else why it is computed again (undefined: no file). */
+async function finished(path: string, header: ShardHeader): Promise<true | string | undefined> {
+  let file: ShardFile;
+  try {
+    file = await ShardFile.open(path);
+  } catch (error) {
+    if (error instanceof FlipcertError && error.message === `${path}: no such file`) return undefined;
+    return `--resume: ${error instanceof Error ? error.message : String(error)}; computing it again`;
+  }
+  try {
+    const difference = runDifference(header, file.header);
+    if (difference !== undefined) return `--resume: ${path} is a shard of another run (${difference}); computing it again`;
+    if (file.header.shard.index !== header.shard.index) {
+      return `--resume: ${path} is shard ${file.header.shard.index}/${file.header.shard.count}, not ${header.shard.index}/${header.shard.count}; computing it again`;
+    }
+    return true;
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,48 @@
+// A shard's computed partitions → the bytes of its .fcshard file (format.ts).
+import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
+import { resultConfig } from '../coordinator.js';
+import { FlipcertError } from '../errors.js';
+import type { Resolved } from '../options.js';
+import type { PartitionResult } from '../pool/task.js';
+import type { ShardId } from './assignment.js';
+import { fingerprints } from './fingerprint.js';
+import { blockCount, blockRowsFor, encodeBlock, encodePrefix, type ShardHeader } from './format.js';
+
+/** The file is little-endian and written from typed arrays as they lie in memory. */
+export function checkLittleEndian(): void {
+  if (endianness() !== 'LE') throw new FlipcertError('shard files are little-endian; this machine is big-endian', 'EUNSUPPORTED');
+}
+
+/** What a shard of this run records, before it is computed (resume compares it with a file's header). */
+export function shardHeader(opts: Resolved, shard: ShardId, partitions: number[], extra: Pick<ShardHeader, 'source' | 'flipcert'>): ShardHeader {
+  return {
+    format: 'flipcert-shard',
+    shard,
+    partitions,
+    config: resultConfig(opts, []),
+    nTrain: opts.trainX.rows,
+    nTest: opts.testX.rows,
+    blockRows: blockRowsFor(opts.partitions, opts.classes, opts.testX.rows),
+    fingerprints: fingerprints(opts),
+    testY: opts.testY === undefined ? null : Array.from(opts.testY),
+    svmBounds: [],
+    seconds: 0,
+    threads: 0,
+    ...extra,
+  };
+}
+
+/** The whole file: prefix and header, blocks, SHA-256 of all that. */
+export function encodeShard(header: ShardHeader, results: PartitionResult[], seconds: number, threads: number): Uint8Array[] {
+  checkLittleEndian();
+  const svmBounds = results.map((r) => r.svmBound);
+  const config = { ...header.config, svmCBound: header.config.model === 'svm' ? Math.min(...svmBounds) : null };
+  const full: ShardHeader = { ...header, config, svmBounds, seconds, threads };
+  const parts = [encodePrefix(full)];
+  for (let j = 0; j < blockCount(full); j++) parts.push(encodeBlock(full, results, j));
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  parts.push(new Uint8Array(hash.digest()));
+  return parts;
+}
