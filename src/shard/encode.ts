@@ -23,7 +23,7 @@ export function shardHeader(opts: Resolved, shard: ShardId, partitions: number[]
     config: resultConfig(opts, []),
     nTrain: opts.trainX.rows,
     nTest: opts.testX.rows,
-    blockRows: blockRowsFor(opts.partitions, opts.classes, opts.testX.rows),
+    blockRows: opts.blockSize ?? blockRowsFor(opts.partitions, opts.classes, opts.testX.rows),
     fingerprints: fingerprints(opts),
     testY: opts.testY === undefined ? null : Array.from(opts.testY),
     svmBounds: [],

@@ -29,7 +29,7 @@ export interface ShardHeader {
   config: ResultConfig;
   nTrain: number;
   nTest: number;
-  /** Test points per block, the same for every shard of a run. */
+  /** Test points per block (certify --block-size, else the 16 MiB rule), the same for every shard of a run. */
   blockRows: number;
   fingerprints: Fingerprints;
   /** Test labels (for the merged summary); null without. */

@@ -13,7 +13,7 @@ export function runDifference(a: ShardHeader, b: ShardHeader): string | undefine
   const settings = (h: ShardHeader) => JSON.stringify({ ...h.config, svmCBound: undefined, source: undefined });
   if (settings(a) !== settings(b)) return `its settings differ (${describeConfig(b)} vs ${describeConfig(a)})`;
   if (a.shard.count !== b.shard.count) return `it is one of ${b.shard.count} shards, not ${a.shard.count}`;
-  if (a.nTrain !== b.nTrain || a.nTest !== b.nTest || a.blockRows !== b.blockRows) return 'its layout differs';
+  if (a.blockRows !== b.blockRows) return `its test blocks have ${b.blockRows} rows, not ${a.blockRows} (give every shard the same --block-size)`;
   return undefined;
 }
 

@@ -36,7 +36,7 @@ export async function mergeShards(paths: string[]): Promise<Merged> {
 function checkSet(shards: ShardFile[]): ShardFile[] {
   const first = shards[0];
   const count = first.header.shard.count;
-  const byIndex = new Array<ShardFile | undefined>(count);
+  const byIndex = Array.from<ShardFile | undefined>({ length: count });
   for (const shard of shards) {
     const difference = runDifference(first.header, shard.header);
     if (difference !== undefined) {
@@ -47,6 +47,7 @@ function checkSet(shards: ShardFile[]): ShardFile[] {
     if (twin !== undefined) throw new FlipcertError(`${shard.path}: shard ${index}/${count} is also given as ${twin.path}; give each shard once`, 'EINPUT');
     byIndex[index] = shard;
   }
+  // (flatMap would skip an array's holes; `byIndex` has none.)
   const missing = byIndex.flatMap((s, i) => (s === undefined ? [i] : []));
   if (missing.length > 0) {
     const which = missing.length === 1 ? `shard ${missing[0]}/${count} is` : `shards ${missing.join(', ')} of ${count} are`;
