@@ -34,7 +34,7 @@ export async function certifyWith(options: CertifyOptions, openPool: PoolFactory
   return withPool(resolveOptions(options, cores), openPool, (resolved, pool, blockSizes) => coordinate(resolved, pool, blockSizes));
 }
 
-/** Some partitions' results, before aggregation (shards, docs/spec.md §8). */
+/** Some partitions' results, before aggregation (shards, docs/spec.md §9). */
 export interface PartitionsRun {
   resolved: Resolved;
   /** The partitions run, ascending, and their results in the same order. */

@@ -208,7 +208,7 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
 }
 
-/** `certify --shard`: the shard's partitions only, into a .fcshard file (docs/spec.md §8). */
+/** `certify --shard`: the shard's partitions only, into a .fcshard file (docs/spec.md §9). */
 async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: string }, context: ErrorContext): Promise<void> {
   const shard = resolveShard(flags.shard, process.env, flags.shardCount);
   if (flags.partitions < 2) {

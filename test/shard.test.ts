@@ -1,4 +1,4 @@
-// Shards (docs/spec.md §8) end to end through the bundled CLI: any split of the
+// Shards (docs/spec.md §9) end to end through the bundled CLI: any split of the
 // partitions, merged in any order, gives the single-machine JSON; every bad
 // set of shard files is refused with one line naming the file; --resume.
 import { execFile } from 'node:child_process';
@@ -49,7 +49,7 @@ function problem(name: string, seed: number, n: number, m: number, classes: numb
   ];
 }
 
-/** The result without run metadata: time and threads (docs/spec.md §8.3). */
+/** The result without run metadata: time and threads (docs/spec.md §9.3). */
 function withoutRunMetadata(path: string): unknown {
   const result = JSON.parse(readFileSync(path, 'utf8'));
   delete result.summary.seconds;

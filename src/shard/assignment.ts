@@ -1,4 +1,4 @@
-// Which partitions a shard runs (docs/spec.md §8.1), and where `--shard auto`
+// Which partitions a shard runs (docs/spec.md §9.1), and where `--shard auto`
 // finds its index and count: Slurm job arrays or Kubernetes Indexed Jobs.
 import { FlipcertError } from '../errors.js';
 

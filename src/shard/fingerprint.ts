@@ -1,4 +1,4 @@
-// SHA-256 fingerprints of what a shard was computed from (docs/spec.md §8.2), so that
+// SHA-256 fingerprints of what a shard was computed from (docs/spec.md §9.2), so that
 // shards of different runs can never be merged. Node only (the CLI).
 import { createHash } from 'node:crypto';
 import type { Resolved } from '../options.js';

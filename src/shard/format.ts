@@ -1,4 +1,4 @@
-// The shard file (.fcshard, docs/spec.md §8.2): what one shard of a run computed,
+// The shard file (.fcshard, docs/spec.md §9.2): what one shard of a run computed,
 // in test blocks that a merge reads in lockstep across shards.
 //
 //   magic (8 bytes) · format version (u32 LE) · header length H (u32 LE)

@@ -1,4 +1,4 @@
-// Whether two shard headers belong to the same run (docs/spec.md §8.3).
+// Whether two shard headers belong to the same run (docs/spec.md §9.3).
 import type { ShardHeader } from './format.js';
 
 /** What differs between two shards' runs, in words; undefined when they are of the same run. */

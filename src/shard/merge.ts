@@ -1,4 +1,4 @@
-// Merging the shards of a run (docs/spec.md §8.3): every file verified first,
+// Merging the shards of a run (docs/spec.md §9.3): every file verified first,
 // then the shards are read block by block in lockstep, and each block of k
 // partitions goes through the same aggregation as a single-machine run.
 import { FlipcertError } from '../errors.js';
