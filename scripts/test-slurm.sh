@@ -29,6 +29,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 [ -f "$repo/dist/cli.js" ] || fail "dist/cli.js is missing; run npm install first"
 
@@ -88,12 +90,12 @@ SlurmdPort=16818
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=flipcert Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 CONF
-  slurmctld -f "$SLURM_CONF"
-  for _ in $(seq 100); do [ -s "$work/slurm/slurmctld.pid" ] && break; sleep 0.1; done
-  started+=("$(cat "$work/slurm/slurmctld.pid")")
-  slurmd -f "$SLURM_CONF"
-  for _ in $(seq 100); do [ -s "$work/slurm/slurmd.pid" ] && break; sleep 0.1; done
-  started+=("$(cat "$work/slurm/slurmd.pid")")
+  for daemon in slurmctld slurmd; do
+    "$daemon" -f "$SLURM_CONF" || fail "$daemon did not start"
+    for _ in $(seq 100); do [ -s "$work/slurm/$daemon.pid" ] && break; sleep 0.1; done
+    [ -s "$work/slurm/$daemon.pid" ] || fail "$daemon wrote no pid file"
+    started+=("$(cat "$work/slurm/$daemon.pid")")
+  done
   for _ in $(seq 300); do
     state=$(sinfo -h -N -o '%T' 2>/dev/null | head -n 1)
     case "$state" in idle|mixed|allocated) break ;; esac
