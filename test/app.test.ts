@@ -156,11 +156,14 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       'node',
       [resolve('dist/cli.js'), 'certify', '--train-x', 'train_x.npy', '--train-y', 'train_y.npy', '--test-x', 'test_x.npy',
         '--test-y', 'test_y.npy', '--reg', '0.5', '--depth', '3', '--w-var', '1.5', '--b-var', '0.1', '--witness',
-        '--out', 'cli.json'],
+        '--out', 'cli.json', '--plot', 'cli.svg'],
       { cwd: dir, encoding: 'utf8' },
     );
     expect(cli.stderr).toBe('');
     expect(comparable(fromPage)).toEqual(comparable(readFileSync(file('cli.json'), 'utf8')));
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#download-svg')]);
+    expect(svg.suggestedFilename()).toBe('curve.svg');
+    expect(readFileSync(await svg.path(), 'utf8')).toBe(readFileSync(file('cli.svg'), 'utf8'));
     // The summary is the CLI's table (its first line carries the time, which differs).
     const table = (await page.textContent('#summary'))!;
     expect(table.split('\n').slice(1)).toEqual(cli.stdout.trimEnd().split('\n').slice(1));
