@@ -39,8 +39,9 @@ export interface ResultConfig {
   /** Number of classes C, ≥ 2. */
   classes: number;
   /**
-   * Relative tolerance under which a gain sum counts as reaching a margin,
-   * decided for the attacker (the sound side); see docs/spec.md §7.2.
+   * Relative rounding band ε of the certificate's comparisons: certificates
+   * count a gain sum within ε of a margin for the attacker (the sound side),
+   * attacks only beyond it; see docs/spec.md §7.2.
    */
   tieTolerance: number;
   /**
@@ -76,9 +77,9 @@ export interface ResultSummary {
    * `[0]` when no point is correct. null without test labels.
    */
   certifiedAccuracy: { ensemblecert: number[]; dpa: number[] } | null;
-  /** Fraction of points whose radius is known exactly (`exact`), in [0, 1]; 1 for a single model. */
+  /** Fraction of points whose radius is known exactly (`exact`), in [0, 1]; for a single model, the unflagged ones. */
   exactFraction: number;
-  /** Number of points with `nearTie` set: a count was decided within rounding, for the attacker. */
+  /** Number of points with `nearTie` set: a decision behind them lay within the rounding band. */
   nearTies: number;
   /** Wall-clock seconds of the certification itself (not reading the data). */
   seconds: number;
@@ -96,7 +97,7 @@ export interface PointResult {
   prediction: number;
   /**
    * Certified radius, an integer in [0, n]: no change of at most this many
-   * training labels changes `prediction`. Single model: exact (ScaLabelCert).
+   * training labels changes `prediction`. Single model: ScaLabelCert, exact unless `nearTie`.
    * Ensemble: the EnsembleCert certificate from sound lower bounds. n means no
    * number of flips changes the prediction. Given whether or not the
    * prediction is correct (misclassified points count as −1 only in `mcr`
@@ -105,24 +106,26 @@ export interface PointResult {
   radius: number;
   /**
    * Upper bound on the true certified radius from real attacks (flips applied
-   * and re-checked), an integer in [radius, n]; equals `radius` for a single model.
+   * and re-scored), an integer in [radius, n]. Single model: equal to `radius`
+   * unless `nearTie`.
    */
   upper: number;
-  /** `radius === upper`: the true certified radius is known exactly. */
+  /** `radius === upper` and not `nearTie`: the true certified radius is known exactly. */
   exact: boolean;
   /** The black-box DPA radius from the vote counts alone, an integer in [0, n]; 0 for a single model. */
   dpaRadius: number;
   /** Votes per class (length C, summing to k); one-hot at `prediction` for a single model. */
   votes: number[];
   /**
-   * True when the rounding tolerance (`config.tieTolerance`), not the exact
-   * comparison, decided a count behind `radius`; the radius may then be one
-   * below the exact value (never above). See docs/spec.md §7.3.
+   * True when a decision behind `radius` lay within the rounding band
+   * (`config.tieTolerance`, relative): the radius is still sound but may be
+   * below the true one (never above), and `exact` is false. See docs/spec.md §7.3.
    */
   nearTie: boolean;
   /**
-   * Only with the `witness` option (single model): the radius + 1 label
-   * flips that change the prediction; empty when `radius` is n.
+   * Only with the `witness` option (single model): label flips that change
+   * the prediction, re-scored: the radius + 1 flips of the minimal attack; on a
+   * `nearTie` point a larger attack, or none (empty); empty when `radius` is n.
    */
   witness?: WitnessFlip[];
 }

@@ -2,7 +2,7 @@
 // import, and the CLI works without the optional MNIST package (a dev
 // dependency), saying how to add it when --dataset needs it.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,10 +38,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function installWithoutDevDependencies(): string {
   if (installedCli !== undefined) return installedCli;
   const root = join(scratch, 'app', 'node_modules', 'flipcert');
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  for (const file of readdirSync('dist')) {
-    if (file.endsWith('.js')) copyFileSync(join('dist', file), join(root, 'dist', file));
-  }
+  cpSync('dist', join(root, 'dist'), { recursive: true });
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'flipcert', type: 'module' }));
   for (const name of runtime) {
     const link = join(scratch, 'app', 'node_modules', name);
@@ -67,10 +64,11 @@ describe('package', () => {
   it('runtime dependencies are exactly the packages the Node bundles import; the browser bundles import none', () => {
     const imported = new Set<string>();
     const browser = new Set<string>();
-    for (const file of readdirSync('dist')) {
+    for (const file of readdirSync('dist', { recursive: true, encoding: 'utf8' })) {
       if (!/\.(m|c)?js$/.test(file)) continue;
       const names = importedPackages(readFileSync(join('dist', file), 'utf8'));
-      for (const name of names) (file.startsWith('browser') ? browser : imported).add(name);
+      const forBrowsers = file.startsWith('browser') || file.startsWith('app');
+      for (const name of names) (forBrowsers ? browser : imported).add(name);
     }
     expect([...imported].sort()).toEqual(runtime);
     expect([...browser]).toEqual([]);
