@@ -262,6 +262,27 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
+  it('without test labels: certificates but no accuracy, and the JSON still equals the Node library', async () => {
+    await page.click('#clear-test-y');
+    expect(await page.textContent('output[data-for="test-y"]')).toBe('');
+    await setFields({ model: 'krr', reg: '0.5', depth: '3', 'w-var': '1.5', 'b-var': '0.1', partitions: '1', partitioning: 'hash', threads: '2' });
+    expect(await run()).toBe('done');
+    const fromPage = await downloadJson();
+    const node = await certify({
+      train: { x: { data: binary.trainX, shape: [binary.n, binary.d] }, y: binary.trainY },
+      test: { x: { data: binary.testX, shape: [binary.m, binary.d] } },
+      reg: 0.5,
+      kernel: { depth: 3, wVar: 1.5, bVar: 0.1 },
+      witness: true,
+      threads: 1,
+    });
+    expect(node.summary.accuracy).toBeNull();
+    expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
+    expect(await page.textContent('#summary')).toMatch(/accuracy +n\/a \(no test labels\)/);
+    expect(await page.locator('#plot svg').count()).toBe(0);
+    expect(await page.isHidden('#download-svg')).toBe(true);
+  });
+
   it('the MNIST sample runs, equals the Node library on the same images, and shows a witness', async () => {
     await page.selectOption('#dataset', SAMPLE.name);
     await setFields({ model: 'krr', reg: '1', depth: '2', 'w-var': '2', 'b-var': '0', partitions: '1', partitioning: 'hash', threads: '2', 'image-side': '' });
