@@ -1,5 +1,6 @@
 // One shard of a run, on the CLI's engine thread: resolve the options, skip a
 // finished shard (--resume), run the shard's partitions, encode the file.
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runPartitionsWith } from '../api.js';
 import { FlipcertError } from '../errors.js';
@@ -49,12 +50,13 @@ export async function computeShard(job: ShardJob): Promise<ShardOutcome> {
 
 /** True when `path` holds this very shard, verified; else why it is computed again (undefined: no file). */
 async function finished(path: string, header: ShardHeader): Promise<true | string | undefined> {
+  if (!existsSync(path)) return undefined;
   let file: ShardFile;
   try {
     file = await ShardFile.open(path);
   } catch (error) {
-    if (error instanceof FlipcertError && error.message === `${path}: no such file`) return undefined;
-    return `--resume: ${error instanceof Error ? error.message : String(error)}; computing it again`;
+    if (!(error instanceof FlipcertError)) throw error;
+    return `--resume: ${error.message}; computing it again`;
   }
   try {
     const difference = runDifference(header, file.header);
