@@ -69,7 +69,7 @@ else
   export SLURM_CONF="$work/slurm/slurm.conf"
   cat >"$SLURM_CONF" <<CONF
 ClusterName=flipcert-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc

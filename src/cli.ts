@@ -9,8 +9,9 @@ import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
 import { ArgumentParsers } from './cli/arguments.js';
 import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker, shardOnEngine } from './cli/engine.js';
 import { flagMap } from './cli/flags.js';
-import { dataFields, fromFlag, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
-import { checkOutputs, STDOUT, writeOutputs } from './cli/outputs.js';
+import { dataFields, fromFlag, inputPaths, loadData, type DataFlags, type LoadedData } from './cli/inputs.js';
+import type { CertifyOptions } from './options.js';
+import { checkOutputs, STDOUT, writeOutputs, type OutputSpec } from './cli/outputs.js';
 import { progressBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
 import { installExitHandlers } from './cli/signals.js';
@@ -154,20 +155,14 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (flags.shard !== undefined) return runShard({ ...flags, shard: flags.shard }, context);
   if (flags.resume) throw new FlipcertError('--resume applies to --shard runs only', 'EUSAGE');
   if (flags.shardCount !== undefined) throw new FlipcertError('--shard-count applies to --shard auto only', 'EUSAGE');
-  const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
-  checkOutputs(
-    [
-      { flag: '--out', path: flags.out, stdout: true },
-      { flag: '--plot', path: flags.plot, extension: '.svg' },
-    ],
-    [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }],
-  );
-  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
-  const data = await loadData(flags);
+  const outputSpecs: OutputSpec[] = [
+    { flag: '--out', path: flags.out, stdout: true },
+    { flag: '--plot', path: flags.plot, extension: '.svg' },
+  ];
+  const { data, partitioning } = await readInputs(flags, outputSpecs, context);
   if (flags.plot !== undefined && data.test.y === undefined) {
     throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
   }
-  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
   const quiet = flags.quiet === true;
   // With the JSON on standard output, everything else a person reads goes to stderr.
   const console = flags.out === STDOUT ? process.stderr : process.stdout;
@@ -177,20 +172,7 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     result = await certifyOnEngine(
       {
         kind: 'certify',
-        options: {
-          train: data.train,
-          test: data.test,
-          model: flags.model,
-          reg: flags.reg,
-          svmC: flags.svmC,
-          kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
-          classes: flags.classes,
-          partitions: flags.partitions,
-          partitioning,
-          threads: flags.threads,
-          witness: flags.witness,
-          blockSize: flags.blockSize,
-        },
+        options: certifyOptions(flags, data, partitioning),
       },
       bar.update,
     );
@@ -219,11 +201,7 @@ async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: st
   }
   if (flags.plot !== undefined) throw new FlipcertError('--plot applies to whole runs; with --shard, plot at the merge (flipcert merge … --plot)', 'EUSAGE');
   if (flags.out === undefined) throw new FlipcertError('--shard needs --out file.fcshard', 'EUSAGE');
-  const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
-  checkOutputs([{ flag: '--out', path: flags.out, extension: '.fcshard' }], [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }]);
-  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
-  const data = await loadData(flags);
-  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
+  const { data, partitioning } = await readInputs(flags, [{ flag: '--out', path: flags.out, extension: '.fcshard' }], context);
   const quiet = flags.quiet === true;
   const bar = progressBar(!quiet);
   let outcome: ShardOutcome;
@@ -231,20 +209,7 @@ async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: st
     outcome = await shardOnEngine(
       {
         kind: 'shard',
-        options: {
-          train: data.train,
-          test: data.test,
-          model: flags.model,
-          reg: flags.reg,
-          svmC: flags.svmC,
-          kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
-          classes: flags.classes,
-          partitions: flags.partitions,
-          partitioning,
-          threads: flags.threads,
-          witness: flags.witness,
-          blockSize: flags.blockSize,
-        },
+        options: certifyOptions(flags, data, partitioning),
         shard,
         out: flags.out,
         resume: flags.resume === true,
@@ -283,6 +248,38 @@ async function runMerge(shards: string[], flags: MergeFlags): Promise<void> {
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, source)] });
   await writeOutputs(outputs);
   if (flags.quiet !== true) (flags.out === STDOUT ? process.stderr : process.stdout).write(formatSummaryTable(result) + '\n');
+}
+
+/**
+ * Checks the outputs against the inputs (before any work), then reads the data
+ * and the partitioning; library errors will name the files as flags.
+ */
+async function readInputs(flags: CertifyFlags, outputs: OutputSpec[], context: ErrorContext): Promise<{ data: LoadedData; partitioning: Partitioning }> {
+  const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
+  checkOutputs(outputs, [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }]);
+  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
+  const data = await loadData(flags);
+  const partitioning: Partitioning =
+    partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
+  return { data, partitioning };
+}
+
+/** The library's options for the flags and the data read. */
+function certifyOptions(flags: CertifyFlags, data: LoadedData, partitioning: Partitioning): Omit<CertifyOptions, 'onProgress'> {
+  return {
+    train: data.train,
+    test: data.test,
+    model: flags.model,
+    reg: flags.reg,
+    svmC: flags.svmC,
+    kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
+    classes: flags.classes,
+    partitions: flags.partitions,
+    partitioning,
+    threads: flags.threads,
+    witness: flags.witness,
+    blockSize: flags.blockSize,
+  };
 }
 
 function plotOf(result: CertifyResult): string {
