@@ -177,6 +177,16 @@ describe('flipcert certify --shard / merge', () => {
     expect((await cli(['merge', ...good, '--out', join(dir, 'ref.json'), '--quiet'])).code).toBe(0);
   });
 
+  it('holds (8C + 5) bytes per test point and partition beyond its header', async () => {
+    const [path] = await shards(three, ['--partitions', '8'], 3, 'size');
+    const bytes = readFileSync(path);
+    const headerEnd = 16 + bytes.readUInt32LE(12);
+    const header = JSON.parse(bytes.subarray(16, headerEnd).toString('utf8'));
+    expect(header.partitions).toEqual([0, 3, 6]);
+    const s = 3, m = 29, C = 3;
+    expect(bytes.length).toBe(headerEnd + s * m * (8 * C + 5) + ((4 - ((s * m) % 4)) % 4) + 32);
+  });
+
   it('--resume skips a shard that verifies and recomputes a corrupted one', async () => {
     const settings = ['--partitions', '5', '--threads', '1'];
     const [path] = await shards(binary, ['--partitions', '5'], 1, 'resume');
