@@ -9,7 +9,7 @@ import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
 import { ArgumentParsers } from './cli/arguments.js';
 import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker } from './cli/engine.js';
 import { flagMap } from './cli/flags.js';
-import { dataFields, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
+import { dataFields, fromFlag, inputPaths, loadData, type DataFlags } from './cli/inputs.js';
 import { checkOutputs, STDOUT, writeOutputs } from './cli/outputs.js';
 import { progressBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
@@ -88,7 +88,9 @@ function buildProgram(context: ErrorContext): Command {
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
-    .action(async (flags: CertifyFlags) => runCertify(flags, context));
+    .action(async (flags: CertifyFlags, command: Command) => {
+      await runCertify({ ...flags, threadsGiven: command.getOptionValueSource('threads') === 'cli' }, context);
+    });
 
   program
     .command('kernel')
@@ -116,14 +118,15 @@ function buildProgram(context: ErrorContext): Command {
 
 async function runKernel(flags: KernelFlags, context: ErrorContext): Promise<void> {
   checkOutputs([{ flag: '--out', path: flags.out }], [{ flag: '--x', path: flags.x }, { flag: '--y', path: flags.y }]);
-  context.flags = flagMap({ x: `--x ${flags.x}`, y: `--y ${flags.y ?? flags.x}` });
-  const x = await readNpyMatrix(flags.x);
-  const y = flags.y === undefined ? undefined : await readNpyMatrix(flags.y);
+  context.flags = flagMap();
+  context.words = { x1: `--x ${flags.x}`, x2: `--y ${flags.y ?? flags.x}` };
+  const x = await fromFlag('--x', flags.x, readNpyMatrix);
+  const y = flags.y === undefined ? undefined : await fromFlag('--y', flags.y, readNpyMatrix);
   const K = await ntkOnEngine({ kind: 'ntk', x, y, kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar } });
   await writeOutputs([{ path: flags.out, parts: npyParts(K.data, [K.rows, K.cols]) }]);
 }
 
-async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<void> {
+async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, context: ErrorContext): Promise<void> {
   const partitioningFile = flags.partitioning.endsWith('.npy') ? flags.partitioning : undefined;
   checkOutputs(
     [
@@ -132,12 +135,12 @@ async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<v
     ],
     [...inputPaths(flags), { flag: '--partitioning', path: partitioningFile }],
   );
-  context.flags = flagMap(dataFields(flags));
+  context.flags = flagMap({ ...dataFields(flags), ...(partitioningFile ? { partitioning: `--partitioning ${partitioningFile}` } : {}) });
   const data = await loadData(flags);
   if (flags.plot !== undefined && data.test.y === undefined) {
     throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
   }
-  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await readNpyLabels(partitioningFile);
+  const partitioning: Partitioning = partitioningFile === undefined ? (flags.partitioning as 'hash' | 'sorted') : await fromFlag('--partitioning', partitioningFile, readNpyLabels);
   const quiet = flags.quiet === true;
   // With the JSON on standard output, everything else a person reads goes to stderr.
   const console = flags.out === STDOUT ? process.stderr : process.stdout;
@@ -167,18 +170,15 @@ async function runCertify(flags: CertifyFlags, context: ErrorContext): Promise<v
   } finally {
     bar.stop();
   }
-  if (!quiet) for (const note of notesOf(result)) process.stderr.write(`flipcert: note: ${note}\n`);
+  const used = result.summary.threads;
+  if (!quiet && flags.threadsGiven && used < flags.threads) {
+    process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most one per partition and per core)\n`);
+  }
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
-}
-
-/** Notes the library attaches to a result (e.g. that it used fewer threads than asked), if any. */
-function notesOf(result: CertifyResult): string[] {
-  const notes = (result as { notes?: unknown }).notes;
-  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 }
 
 function plotOf(result: CertifyResult): string {

@@ -215,7 +215,14 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
   if (options.svmC !== undefined && model !== 'svm') {
     throw new FlipcertError("options.svmC applies to model: 'svm' only", 'EOPTION', { field: 'svmC' });
   }
-  const partitions = options.partitions === undefined ? 1 : integerInRange(options.partitions, 1, trainX.rows, 'options.partitions');
+  const partitions = options.partitions === undefined ? 1 : integerAtLeast(options.partitions, 1, 'options.partitions');
+  if (partitions > trainX.rows) {
+    throw new FlipcertError(
+      `options.partitions ${partitions} exceeds the ${trainX.rows} training rows; use at most ${trainX.rows} partitions`,
+      'EOPTION',
+      { field: 'partitions' },
+    );
+  }
   const witness = options.witness === undefined ? false : boolean(options.witness, 'options.witness');
   if (witness && partitions > 1) {
     throw new FlipcertError('options.witness is available for a single model only (partitions: 1)', 'EOPTION', { field: 'witness' });

@@ -14,6 +14,7 @@ import { startServer } from '../src/cli/serve.js';
 import { parseCsvPair } from '../src/data/csv.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { writeNpy } from '../src/data/npy.js';
+import * as source from '../src/index.js';
 import { certify, type CertifyOptions } from '../src/index.js';
 import { resultJson } from '../src/report/json.js';
 import { SAMPLE } from '../src/app/sample-format.js';
@@ -21,6 +22,8 @@ import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { rng } from './reference.js';
 
 const SHOTS = 'test-output';
+/** The built library: its Piscina pool starts dist/worker.js (rebuilt from src/ by the global setup when stale). */
+const built = (await import('../dist/index.js' as string)) as typeof source;
 const dir = mkdtempSync(join(tmpdir(), 'flipcert-app-'));
 const file = (name: string) => join(dir, name);
 
@@ -43,7 +46,7 @@ function comparable(json: string): unknown {
   const value = JSON.parse(json);
   // Run metadata: how long it took and on how many threads; no certificate depends on them.
   delete value.summary.seconds;
-  delete value.summary.threads;
+  delete value.summary.threads; // describes the run (workers in the page, one thread in Node), not the certificates
   delete value.config.source;
   return value;
 }
@@ -181,12 +184,16 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { name: 'train.csv', text: readFileSync(file('train.csv'), 'utf8') },
       { name: 'test.csv', text: readFileSync(file('test.csv'), 'utf8') },
     );
-    const node = await certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 1 });
+    // Same threads as the page (the JSON records them); the Piscina pool runs from the built library.
+    const node = await built.certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 2 });
+    expect(node.summary.threads).toBe(2);
     expect(node.config.classes).toBe(3);
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
     // An ensemble point shows its votes.
     await page.click('#points tbody tr:first-child');
     expect(await page.locator('#point-view .vote').count()).toBe(3);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'app-ensemble.png'), fullPage: true });
     expect(await page.evaluate(() => (globalThis as { workerCounts?: { created: number } }).workerCounts!.created)).toBeGreaterThanOrEqual(2);
   });
 
@@ -203,6 +210,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(cli.status).toBe(2);
     expect(await page.textContent('#error')).toBe(cli.stderr.trim());
     expect(await page.textContent('output[data-for="train-x"]')).toBe('train_x.npy: 70 × 6 (kept; bad.npy was rejected)');
+    await page.locator('#setup').screenshot({ path: join(SHOTS, 'app-error.png') });
     // The earlier binary files are still there: the same run succeeds.
     await setFields({ reg: '0.5', depth: '3', 'w-var': '1.5', 'b-var': '0.1', partitions: '1' });
     expect(await run()).toBe('done');
@@ -211,7 +219,42 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     // An option error from the library reaches the error line too, and the run ends as an error.
     await setFields({ partitions: '71' });
     expect(await run()).toBe('error');
-    expect(await page.textContent('#error')).toMatch(/^flipcert: error: options\.partitions must be .*70.*got 71/);
+    // The CLI's message, with the page's name for the option.
+    const tooMany = spawnSync(
+      'node',
+      [resolve('dist/cli.js'), 'certify', '--train-x', 'train_x.npy', '--train-y', 'train_y.npy', '--test-x', 'test_x.npy', '--partitions', '71'],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    expect(tooMany.stderr).toMatch(/^flipcert: error: --partitions /);
+    expect(await page.textContent('#error')).toBe(tooMany.stderr.trim().replace('--partitions', 'partitions'));
+  });
+
+  it('a file dropped on its box is loaded like a chosen one', async () => {
+    await page.selectOption('#dataset', 'csv');
+    const bytes = [...readFileSync(file('test_y.npy'))];
+    const transfer = await page.evaluateHandle((data) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(data)], 'dropped_y.npy'));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('.drop[data-slot="test-y"]', 'drop', { dataTransfer: transfer });
+    await expect.poll(() => page.textContent('output[data-for="test-y"]')).toBe('dropped_y.npy: 30 labels');
+    expect(await page.inputValue('#dataset')).toBe('npy');
+  });
+
+  it('every control is reachable with the keyboard, in reading order', async () => {
+    await page.selectOption('#dataset', 'npy');
+    await page.focus('#dataset');
+    const order: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      order.push(await page.evaluate(() => document.activeElement?.id ?? ''));
+      await page.keyboard.press('Tab');
+    }
+    const controls = ['dataset', 'train-x', 'train-y', 'test-x', 'test-y', 'image-side', 'model', 'reg', 'depth', 'w-var', 'b-var',
+      'partitions', 'partitioning', 'threads', 'run', 'download-json', 'download-svg'];
+    const positions = controls.map((id) => order.indexOf(id));
+    expect(positions.every((at) => at >= 0), `focus order: ${order.join(' ')}`).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 
   it('the MNIST sample runs, equals the Node library on the same images, and shows a witness', async () => {

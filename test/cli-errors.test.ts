@@ -44,6 +44,8 @@ const f = {
   sy: labels('sy.npy', testY),
   nan: matrix('nan.npy', trainX.map((r, i) => (i === 4 ? [r[0], NaN, r[2]] : r))),
   big: labels('big.npy', trainY.map((y, i) => (i === 3 ? 7 : y))),
+  typo: labels('typo.npy', trainY.map((y, i) => (i === 3 ? 60000 : y))),
+  testTypo: labels('test-typo.npy', testY.map((y, i) => (i === 2 ? 5 : y))),
   short: labels('short.npy', trainY.slice(1)),
   one: labels('one.npy', trainY.map(() => 1)),
   frac: floats('frac.npy', trainY.map((y, i) => (i === 2 ? 0.5 : y))),
@@ -104,6 +106,7 @@ const cases: Record<string, Case> = {
   'a repeated flag': { args: ['certify', ...quiet, '--reg', '1', '--reg', '2'], message: /^--reg is given more than once/, usage: USAGE },
   'a repeated file flag': { args: ['certify', ...quiet, '--out', 'a.json', '--out', 'b.json'], message: /^--out is given more than once/, usage: USAGE },
   'kernel without --x': { args: ['kernel', '--out', 'K.npy'], message: /required option '--x <file>' not specified/, usage: USAGE },
+  '--test-y with --dataset': { args: ['certify', '--dataset', 'mnist17', '--test-y', f.sy], message: /^give one data source/, usage: USAGE },
   'two data sources': { args: ['certify', ...quiet, '--train', f.trainCsv], message: /^give one data source/, usage: USAGE },
   'missing --test-x': { args: ['certify', '--train-x', f.tx, '--train-y', f.ty, '--quiet'], message: /^missing --test-x/, usage: USAGE },
   'missing --test (CSV)': { args: ['certify', '--train', f.trainCsv, '--quiet'], message: /^missing --test \(CSV input needs --train and --test\)/, usage: USAGE },
@@ -118,25 +121,29 @@ const cases: Record<string, Case> = {
   '--out in a missing folder, with --plot': { args: ['certify', ...quiet, '--out', 'bad/dir/r.json', '--plot', 'ok.svg'], message: /^--out bad\/dir\/r\.json: the folder bad\/dir does not exist$/ },
   '--out naming a folder': { args: ['certify', ...quiet, '--out', f.folder], message: /folder is a directory; give a file name/ },
   // Input files and data (library errors restated with flags).
-  'a missing file': { args: ['certify', ...quietWith({ '--train-x': join(inputs, 'nope.npy') })], message: /nope\.npy: file not found$/ },
-  'a directory as --train-x': { args: ['certify', ...quietWith({ '--train-x': f.folder })], message: /folder: is a directory, not a file$/ },
-  'a directory as --partitioning': { args: ['certify', ...quiet, '--partitions', '3', '--partitioning', f.folderNpy], message: /folder\.npy: is a directory, not a file$/ },
-  'a directory as kernel --x': { args: ['kernel', '--x', f.folder, '--out', 'K.npy'], message: /folder: is a directory, not a file$/ },
-  'a directory as --train (CSV)': { args: ['certify', '--train', f.folder, '--test', f.testCsv, '--quiet'], message: /folder: is a directory, not a file$/ },
+  'a missing file': { args: ['certify', ...quietWith({ '--train-x': join(inputs, 'nope.npy') })], message: /^--train-x .*nope\.npy: file not found$/ },
+  'a directory as --train-x': { args: ['certify', ...quietWith({ '--train-x': f.folder })], message: /^--train-x .*folder: is a directory, not a file$/ },
+  'a directory as --partitioning': { args: ['certify', ...quiet, '--partitions', '3', '--partitioning', f.folderNpy], message: /^--partitioning .*folder\.npy: is a directory, not a file$/ },
+  'kernel --y of another width': { args: ['kernel', '--x', f.tx, '--y', f.wide, '--out', 'K.npy'], message: /^--y .*wide\.npy has 4 columns but --x .*tx\.npy has 3/ },
+  'a directory as kernel --x': { args: ['kernel', '--x', f.folder, '--out', 'K.npy'], message: /^--x .*folder: is a directory, not a file$/ },
+  'a directory as --train (CSV)': { args: ['certify', '--train', f.folder, '--test', f.testCsv, '--quiet'], message: /^--train .*folder: is a directory, not a file$/ },
   'a file that is not .npy': { args: ['certify', ...quietWith({ '--test-x': f.junk })], message: /junk\.npy/ },
   'NaN in the features': { args: ['certify', ...quietWith({ '--train-x': f.nan })], message: /nan\.npy.*row 4.*NaN|nan\.npy.*NaN.*row 4/ },
   'a label out of range for --classes': { args: ['certify', ...quietWith({ '--train-y': f.big }), '--classes', '2'], message: /row 3/ },
+  'a typo training label (60000) with --partitions 4': { args: ['certify', ...quietWith({ '--train-y': f.typo }), '--partitions', '4'], message: /^--train-y .*typo\.npy: row 3 is 60000/ },
+  'a test label outside the training classes': { args: ['certify', ...quietWith({ '--test-y': f.testTypo })], message: /^--test-y .*test-typo\.npy: row 2 is 5/ },
   'labels of the wrong length': { args: ['certify', ...quietWith({ '--train-y': f.short })], message: /short\.npy.*11 labels for 12 rows/ },
-  'non-integer labels': { args: ['certify', ...quietWith({ '--train-y': f.frac })], message: /frac\.npy.*row 2/ },
+  'non-integer labels': { args: ['certify', ...quietWith({ '--train-y': f.frac })], message: /^--train-y .*frac\.npy.*row 2/ },
   'one class only': { args: ['certify', ...quietWith({ '--train-y': f.one })], message: /class/ },
   'test features of another width': { args: ['certify', ...quietWith({ '--test-x': f.wide })], message: /column|shape|4/ },
-  'partition ids of the wrong length': { args: ['certify', ...quiet, '--partitions', '3', '--partitioning', f.idsShort], message: /3|12|partition/ },
+  'partition ids of the wrong length': { args: ['certify', ...quiet, '--partitions', '3', '--partitioning', f.idsShort], message: /^--partitioning .*ids-short\.npy/ },
   '--train-size above the rows': { args: ['certify', ...quiet, '--train-size', '13'], message: /^--train-size 13 exceeds the 12 rows available$/ },
-  '--reg 0': { args: ['certify', ...quiet, '--reg', '0'], message: /--reg/ },
+  '--reg 0': { args: ['certify', ...quiet, '--reg', '0'], message: /^--reg must be/ },
+  '--depth 1001': { args: ['certify', ...quiet, '--depth', '1001'], message: /^--depth must be an integer in 1\.\.1000/ },
   'an SVM C above the small-C bound': { args: ['certify', ...quiet, '--model', 'svm', '--svm-c', '1000'], message: /--svm-c.*small-C/ },
   'an empty partition': { args: ['certify', ...quiet, '--partitions', '4', '--partitioning', f.ids], message: /partition 3 is empty|empty/i },
-  'a CSV cell that is not a number': { args: ['certify', '--train', f.badCsv, '--test', f.testCsv, '--quiet'], message: /bad\.csv: line 3 \(data row 2\), column "b" is "x"/ },
-  'a test CSV without a training column': { args: ['certify', '--train', f.trainCsv, '--test', f.testCsvMissing, '--quiet'], message: /test-missing\.csv: lacks column "b" of .*train\.csv/ },
+  'a CSV cell that is not a number': { args: ['certify', '--train', f.badCsv, '--test', f.testCsv, '--quiet'], message: /^--train .*bad\.csv: line 3 \(data row 2\), column "b" is "x"/ },
+  'a test CSV without a training column': { args: ['certify', '--train', f.trainCsv, '--test', f.testCsvMissing, '--quiet'], message: /^--test .*test-missing\.csv: lacks column "b" of .*train\.csv/ },
 };
 
 interface Outcome {
@@ -145,6 +152,7 @@ interface Outcome {
   stderr: string;
   /** Files in the run's working folder afterwards (it starts empty). */
   left: string[];
+  cwd: string;
 }
 
 let counter = 0;
@@ -154,7 +162,7 @@ function runCli(args: string[]): Promise<Outcome> {
   return new Promise((done) => {
     execFile('node', [CLI, ...args], { cwd, env: { ...process.env, FLIPCERT_DEBUG: '' } }, (error, stdout, stderr) => {
       const status = error ? ((error as { code?: number }).code ?? -1) : 0;
-      done({ status, stdout, stderr, left: readdirSync(cwd) });
+      done({ status, stdout, stderr, left: readdirSync(cwd), cwd });
     });
   });
 }
@@ -236,6 +244,18 @@ describe('CLI outputs and version', () => {
     const files = await runCli(['certify', ...quiet, '--out', 'r.json', '--plot', 'p.svg']);
     expect(files.status).toBe(0);
     expect(files.left.sort()).toEqual(['p.svg', 'r.json']);
+  });
+
+  it('--threads above what can be used runs fewer, with a note on stderr (none with --quiet)', async () => {
+    const asked = await runCli(['certify', ...npy, '--partitions', '3', '--threads', '64', '--out', 'r.json']);
+    expect(asked.status).toBe(0);
+    const used = (JSON.parse(readFileSync(join(asked.cwd, 'r.json'), 'utf8')) as { summary: { threads: number } }).summary.threads;
+    expect(used).toBeLessThanOrEqual(3);
+    expect(asked.stderr).toBe(`flipcert: note: --threads 64: ran ${used} (at most one per partition and per core)\n`);
+    const quietly = await runCli(['certify', ...npy, '--partitions', '3', '--threads', '64', '--quiet']);
+    expect([quietly.status, quietly.stderr]).toEqual([0, '']);
+    const byDefault = await runCli(['certify', ...npy, '--partitions', '3']);
+    expect(byDefault.stderr).toBe(''); // no note when --threads was not given
   });
 
   it('a test CSV with columns in another order and no label column gives the same predictions', async () => {

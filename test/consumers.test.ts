@@ -30,7 +30,7 @@ let expected: unknown;
 beforeAll(async () => {
   [project, expected] = await Promise.all([
     buildConsumerProject(),
-    certify({ ...PROBLEM, threads: 1 }).then(withoutSeconds),
+    certify({ ...PROBLEM, threads: 1 }).then(withoutRunMetadata),
   ]);
   console.log('consumer bundle sizes (bytes):', project.sizes);
 }, 240_000);
@@ -39,9 +39,10 @@ afterAll(() => {
   if (project) rmSync(project.dir, { recursive: true, force: true });
 });
 
-function withoutSeconds(result: CertifyResult): unknown {
+/** The result without its run metadata (time taken, threads used), as plain JSON. */
+function withoutRunMetadata(result: CertifyResult): unknown {
   const plain = JSON.parse(JSON.stringify(result)) as CertifyResult;
-  return { ...plain, summary: { ...plain.summary, seconds: 0 } };
+  return { ...plain, summary: { ...plain.summary, seconds: 0, threads: 0 } };
 }
 
 describe('the packed package in Node', () => {
@@ -51,7 +52,8 @@ describe('the packed package in Node', () => {
     const { stdout } = await run(process.execPath, [...command, problemFile], { cwd: project.dir });
     const { result, workers } = JSON.parse(stdout) as { result: CertifyResult; workers: number };
     expect(workers).toBe(2);
-    expect(withoutSeconds(result)).toEqual(expected);
+    expect(result.summary.threads).toBe(2);
+    expect(withoutRunMetadata(result)).toEqual(expected);
   });
 
   it('type-checks against the packed declarations (flipcert, flipcert/lowlevel; import and require)', async () => {
@@ -66,15 +68,17 @@ describe('the packed package in Node', () => {
 });
 
 describe('an edge-like runtime: a node:vm context that forbids compiling WebAssembly', () => {
-  /** The IIFE browser bundle in a bare context: no performance, navigator, Worker, process, URL or Blob. */
+  /** The IIFE browser bundle in a bare context: no performance, navigator, Worker, process, URL, Blob or timers. */
   function bareContext(): vm.Context {
     const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
     vm.runInContext(readFileSync(join(project.dir, 'out/esbuild-iife/app.js'), 'utf8'), context);
     return context;
   }
 
-  async function certifyIn(context: vm.Context, wasmModule?: WebAssembly.Module): Promise<unknown> {
+  async function certifyIn(context: vm.Context, wasmModule?: WebAssembly.Module, withSignal = false): Promise<unknown> {
     context.options = { ...PROBLEM, wasmModule };
+    // No AbortController, MessageChannel or setTimeout here: a signal-shaped object that never fires.
+    if (withSignal) vm.runInContext('options.signal = { aborted: false, addEventListener() {}, removeEventListener() {} }', context);
     const json = await vm.runInContext(
       `consumer.certify(options).then((r) => JSON.stringify({ ok: true, result: r }),
         (e) => JSON.stringify({ ok: false, name: e.name, code: e.code, field: e.field, message: e.message }))`,
@@ -87,7 +91,8 @@ describe('an edge-like runtime: a node:vm context that forbids compiling WebAsse
     const context = bareContext();
     expect(
       vm.runInContext(
-        `['performance', 'navigator', 'Worker', 'process', 'URL', 'Blob'].filter((g) => typeof globalThis[g] !== 'undefined')`,
+        `['performance', 'navigator', 'Worker', 'process', 'URL', 'Blob', 'MessageChannel', 'setTimeout']
+          .filter((g) => typeof globalThis[g] !== 'undefined')`,
         context,
       ),
     ).toEqual([]);
@@ -101,7 +106,15 @@ describe('an edge-like runtime: a node:vm context that forbids compiling WebAsse
     const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
     const reply = (await certifyIn(bareContext(), wasmModule)) as { ok: true; result: CertifyResult };
     expect(reply.ok).toBe(true);
-    expect(withoutSeconds(reply.result)).toEqual(expected);
+    expect(withoutRunMetadata(reply.result)).toEqual(expected);
+  });
+
+  it('certifies with a signal too, though the context has no timers to yield on', async () => {
+    const wasmFile = createRequire(join(project.dir, 'package.json')).resolve('flipcert/wasm');
+    const wasmModule = await WebAssembly.compile(readFileSync(wasmFile));
+    const reply = (await certifyIn(bareContext(), wasmModule, true)) as { ok: true; result: CertifyResult };
+    expect(reply).toMatchObject({ ok: true });
+    expect(withoutRunMetadata(reply.result)).toEqual(expected);
   });
 
   it('without wasmModule, says to pass one (EUNSUPPORTED)', async () => {
@@ -140,10 +153,11 @@ describeInBrowser('the packed package bundled for Chromium, default threads', ()
     const { result, workers, cores } = JSON.parse(json as string);
     await page.close();
     expect(errors).toEqual([]);
-    expect(withoutSeconds(result)).toEqual(expected);
+    expect(withoutRunMetadata(result)).toEqual(expected);
     // Default threads: one worker per core, at most one per partition, all closed at the end.
     const threads = Math.min(cores, PROBLEM.partitions);
     expect(workers).toEqual({ created: threads > 1 ? threads : 0, terminated: threads > 1 ? threads : 0 });
+    expect(result.summary.threads).toBe(threads);
   });
 });
 

@@ -25,6 +25,8 @@ export interface DataSet {
   train: { x: Matrix; y: Int32Array };
   test: { x: Matrix; y?: Int32Array };
   source: Record<string, unknown>;
+  /** How error messages name the data fields (`train.x`, …): the files that gave them, as the CLI names its flags. */
+  fields: Record<string, string>;
 }
 
 export function sourceOf(slot: Slot): Source {
@@ -59,7 +61,12 @@ export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded
     const train = need(files, 'train-csv', 'Train CSV', 'table');
     const test = need(files, 'test-csv', 'Test CSV', 'table');
     const { train: a, test: b } = parseCsvPair(train.file, test.file);
-    return { train: a, test: b, source: { train: train.name, test: test.name } };
+    return {
+      train: a,
+      test: b,
+      source: { train: train.name, test: test.name },
+      fields: { train: `Train CSV ${train.name}`, test: `Test CSV ${test.name}` },
+    };
   }
   const trainX = need(files, 'train-x', 'Train X', 'matrix');
   const trainY = need(files, 'train-y', 'Train y', 'labels');
@@ -69,6 +76,12 @@ export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded
     train: { x: trainX.matrix, y: trainY.labels },
     test: { x: testX.matrix, y: testY?.labels },
     source: { trainX: trainX.name, trainY: trainY.name, testX: testX.name, testY: testY?.name ?? null },
+    fields: {
+      'train.x': `Train X ${trainX.name}`,
+      'train.y': `Train y ${trainY.name}`,
+      'test.x': `Test X ${testX.name}`,
+      ...(testY ? { 'test.y': `Test y ${testY.name}` } : {}),
+    },
   };
 }
 
@@ -89,5 +102,9 @@ export async function loadSample(): Promise<DataSet> {
   }
   const unpacked = response.body.pipeThrough(new DecompressionStream('gzip'));
   const data = decodeSample(new Uint8Array(await new Response(unpacked).arrayBuffer()));
-  return { ...data, source: { dataset: SAMPLE.name, description: SAMPLE.description } };
+  return {
+    ...data,
+    source: { dataset: SAMPLE.name, description: SAMPLE.description },
+    fields: { train: 'the MNIST sample (training set)', test: 'the MNIST sample (test set)' },
+  };
 }

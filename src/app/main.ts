@@ -3,6 +3,7 @@
 // plot, the per-point table and the point view. Tests rely on the element ids
 // on body[data-state] (idle, loading, running, done, error, cancelled) and
 // body[data-runs], the number of runs started.
+import { translateMessage, type FlagMap } from '../cli/flags.js';
 import { FlipcertError } from '../errors.js';
 import type { CertifyOptions, Progress } from '../options.js';
 import { resultJson } from '../report/json.js';
@@ -35,8 +36,28 @@ function setState(state: 'idle' | 'loading' | 'running' | 'done' | 'error' | 'ca
 }
 
 /** The error line: the CLI's one-line message for a FlipcertError, else the bug as it is. */
-function showError(error: unknown): void {
-  const message = error instanceof FlipcertError ? `flipcert: error: ${error.message}` : `flipcert: internal error: ${String(error)}`;
+/**
+ * API fields as the page names them, the way the CLI names its flags
+ * (options.kernel.depth → depth, options.train.x → Train X a.npy).
+ */
+const FIELDS: FlagMap = {
+  model: 'model',
+  reg: 'reg',
+  svmC: 'svmC',
+  kernel: 'depth/wVar/bVar',
+  'kernel.depth': 'depth',
+  'kernel.wVar': 'wVar',
+  'kernel.bVar': 'bVar',
+  partitions: 'partitions',
+  partitioning: 'partitioning',
+  threads: 'threads',
+};
+
+function showError(error: unknown, data?: DataSet): void {
+  const message =
+    error instanceof FlipcertError
+      ? `flipcert: error: ${translateMessage(error, { ...FIELDS, ...data?.fields })}`
+      : `flipcert: internal error: ${String(error)}`;
   errorLine.textContent = message;
   if (!(error instanceof FlipcertError)) console.error(error);
 }
@@ -144,12 +165,26 @@ function options(data: DataSet, signal: AbortSignal, onProgress: (p: Progress) =
 
 // ---- running -----------------------------------------------------------------
 
-function showProgress(p: Progress, started: number): void {
-  const single = p.partitions === 1 && p.blocks > 0;
-  const fraction = single ? p.blocksDone / p.blocks : p.partitionsDone / p.partitions;
-  progressBar.value = fraction;
-  const what = single ? `test block ${p.blocksDone} of ${p.blocks}` : `partition ${p.partitionsDone} of ${p.partitions}`;
-  progressText.textContent = `${what} · ${((performance.now() - started) / 1000).toFixed(1)} s`;
+/** What the run is doing, for the line under the bar; the elapsed time is added every half second. */
+let doing = '';
+
+function showProgress(p: Progress): void {
+  const single = p.partitions === 1;
+  if (single && p.blocks <= 1) {
+    // One task with no finer steps to report: an indeterminate bar, not a frozen one.
+    progressBar.removeAttribute('value');
+    doing = p.blocks === 1 && p.blocksDone === 1 ? 'finishing' : 'training the model and certifying';
+    return;
+  }
+  progressBar.value = single ? p.blocksDone / p.blocks : p.partitionsDone / p.partitions;
+  doing = single ? `test block ${p.blocksDone} of ${p.blocks}` : `partition ${p.partitionsDone} of ${p.partitions}`;
+}
+
+/** Updates the status line while a run lasts; returns the function that stops it. */
+function tickElapsed(started: number): () => void {
+  const tick = () => (progressText.textContent = `${doing} · ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const timer = setInterval(tick, 500);
+  return () => clearInterval(timer);
 }
 
 async function run(): Promise<void> {
@@ -162,23 +197,31 @@ async function run(): Promise<void> {
   cancelButton.disabled = false;
   progressBar.value = 0;
   const started = performance.now();
+  let data: DataSet | undefined;
   try {
     setState('loading');
     progressText.textContent = 'Loading data…';
-    const data = await currentData();
-    const opts = options(data, controller.signal, (p) => showProgress(p, started));
+    data = await currentData();
+    const opts = options(data, controller.signal, showProgress);
     setState('running');
-    progressText.textContent = 'Starting workers…';
-    const result = await certifyInPage(opts);
+    doing = 'starting workers';
+    const stopTicking = tickElapsed(started);
+    let result;
+    try {
+      result = await certifyInPage(opts);
+    } finally {
+      stopTicking();
+    }
     showResult(result, data);
     progressBar.value = 1;
     progressText.textContent = `Done in ${result.summary.seconds.toFixed(1)} s.`;
     setState('done');
   } catch (error) {
     const cancelled = error instanceof FlipcertError && error.code === 'EABORTED';
+    progressBar.value = progressBar.position < 0 ? 0 : progressBar.value;
     if (cancelled) progressText.textContent = 'Cancelled.';
     else {
-      showError(error);
+      showError(error, data);
       progressText.textContent = 'Stopped by an error.';
     }
     setState(cancelled ? 'cancelled' : 'error');

@@ -19,7 +19,7 @@ const COLUMNS: Column[] = [
   { key: 'upper', title: 'upper', value: (p) => p.upper },
   { key: 'exact', title: 'exact', value: (p) => (p.exact ? 'yes' : 'no'), sort: (p) => Number(p.exact) },
   { key: 'dpa', title: 'DPA radius', value: (p) => p.dpaRadius },
-  { key: 'votes', title: 'votes', value: (p) => p.votes.join(' / '), sort: (p) => Math.max(...p.votes) },
+  { key: 'votes', title: 'votes', value: (p) => p.votes.join('/'), sort: (p) => Math.max(...p.votes) },
 ];
 
 const PAGE = 200;

@@ -45,6 +45,9 @@ export function flagFor(field: string, flags: FlagMap): string | undefined {
  * (unknown fields are left as they are). Usage and file errors of the CLI
  * itself already name flags and files.
  */
-export function translateMessage(error: FlipcertError, flags: FlagMap): string {
-  return error.message.replace(/\boptions\.([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)/g, (whole, field: string) => flagFor(field, flags) ?? whole);
+export function translateMessage(error: FlipcertError, flags: FlagMap, words: Record<string, string> = {}): string {
+  let message = error.message;
+  // Positional arguments of a function (ntk's x1, x2) are named bare, as whole words.
+  for (const [word, flag] of Object.entries(words)) message = message.replace(new RegExp(`\\b${word}\\b`, 'g'), flag);
+  return message.replace(/\boptions\.([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)/g, (whole, field: string) => flagFor(field, flags) ?? whole);
 }

@@ -54,7 +54,7 @@ export function dataFields(flags: DataFlags): Record<string, string> {
 
 /** Reads the training and test data named by exactly one of: .npy files, CSV files, a built-in dataset. */
 export async function loadData(flags: DataFlags): Promise<LoadedData> {
-  const npy = flags.trainX !== undefined || flags.trainY !== undefined || flags.testX !== undefined;
+  const npy = flags.trainX !== undefined || flags.trainY !== undefined || flags.testX !== undefined || flags.testY !== undefined;
   const csv = flags.train !== undefined || flags.test !== undefined;
   const sources = [npy, csv, flags.dataset !== undefined].filter(Boolean).length;
   if (sources > 1) {
@@ -75,10 +75,10 @@ async function loadNpy(flags: DataFlags): Promise<LoadedData> {
   const trainY = required(flags.trainY, '--train-y');
   const testX = required(flags.testX, '--test-x');
   const [tx, ty, sx, sy] = await Promise.all([
-    readNpyMatrix(trainX),
-    readNpyLabels(trainY),
-    readNpyMatrix(testX),
-    flags.testY === undefined ? undefined : readNpyLabels(flags.testY),
+    fromFlag('--train-x', trainX, readNpyMatrix),
+    fromFlag('--train-y', trainY, readNpyLabels),
+    fromFlag('--test-x', testX, readNpyMatrix),
+    flags.testY === undefined ? undefined : fromFlag('--test-y', flags.testY, readNpyLabels),
   ]);
   return {
     train: { x: tx, y: ty },
@@ -90,8 +90,24 @@ async function loadNpy(flags: DataFlags): Promise<LoadedData> {
 async function loadCsv(flags: DataFlags): Promise<LoadedData> {
   const train = required(flags.train, '--train');
   const test = required(flags.test, '--test');
-  const data = await readCsvPair(train, test);
+  // An error names one of the two files; the inner wrapper only prefixes errors about the test file.
+  const data = await fromFlag('--train', train, () => fromFlag('--test', test, () => readCsvPair(train, test)));
   return { ...data, source: { train, test } };
+}
+
+/**
+ * Reads `path` with `read`; a file error (which names the path) also names the
+ * flag that gave it: `--train-y ty.npy: row 3 is 2.5`, as library errors read.
+ */
+export async function fromFlag<T>(flag: string, path: string, read: (path: string) => Promise<T>): Promise<T> {
+  try {
+    return await read(path);
+  } catch (error) {
+    if (error instanceof FlipcertError && error.message.startsWith(`${path}: `)) {
+      throw new FlipcertError(`${flag} ${error.message}`, error.code, { field: error.field });
+    }
+    throw error;
+  }
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -18,6 +18,8 @@ export interface ErrorContext {
   /** The subcommand being run, when known (for the usage hint). */
   command?: string;
   flags: FlagMap;
+  /** Bare argument names of the library function being run (ntk's `x1`) and what the user typed for them. */
+  words?: Record<string, string>;
 }
 
 /** One line: commander and csv-parse messages may span several. */
@@ -49,7 +51,7 @@ export function reportError(error: unknown, context: ErrorContext): number {
   if (error instanceof FlipcertError) {
     if (error.code === 'EUSAGE') return usageError(error.message, context);
     if (error.code === 'EINTERNAL') return internalError(error);
-    process.stderr.write(`flipcert: error: ${oneLine(translateMessage(error, context.flags))}\n`);
+    process.stderr.write(`flipcert: error: ${oneLine(translateMessage(error, context.flags, context.words))}\n`);
     if (process.env.FLIPCERT_DEBUG === '1') process.stderr.write(`${error.stack}\n`);
     return USAGE_STATUS;
   }

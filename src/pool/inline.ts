@@ -51,9 +51,15 @@ async function runCancellable(
   }
 }
 
-/** Resolves on a later event-loop task (not a microtask), in Node, browsers and workers. */
+/**
+ * Resolves on a later event-loop task (not a microtask), in Node, browsers and
+ * workers; a bare runtime with neither MessageChannel nor setTimeout only gets
+ * a microtask (an abort from a synchronous source still lands).
+ */
 function nextTask(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  if (typeof MessageChannel === 'undefined') {
+    return typeof setTimeout === 'function' ? new Promise((resolve) => setTimeout(resolve, 0)) : Promise.resolve();
+  }
   return new Promise((resolve) => {
     const { port1, port2 } = new MessageChannel();
     port1.onmessage = () => {

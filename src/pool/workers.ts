@@ -8,7 +8,8 @@ import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
 /** What the pool needs of a worker, Web Worker or worker thread. */
 export interface PoolWorker {
   postMessage(message: ToWorker): void;
-  terminate(): void;
+  /** Node's settles once the thread has exited; a Web Worker's returns nothing. */
+  terminate(): void | Promise<unknown>;
 }
 
 /** How a started worker reports back: its messages, or why it died. */
@@ -51,6 +52,8 @@ export class WorkerPool implements PartitionPool {
   private nextId = 0;
   /** Set once the pool is closed or a worker died: every later run rejects with it. */
   private failure: Error | undefined;
+  /** Terminations under way, awaited by close(). */
+  private readonly stopping: Promise<unknown>[] = [];
 
   /**
    * @param explainDeath turns a dying worker's detail into the error every
@@ -77,9 +80,10 @@ export class WorkerPool implements PartitionPool {
     }).finally(settled);
   }
 
-  /** Terminates every worker; tasks still queued or running reject. */
+  /** Terminates every worker and waits until they have stopped; tasks still queued or running reject. */
   async close(): Promise<void> {
     this.fail(new Error('flipcert: the worker pool is closed'));
+    await Promise.allSettled(this.stopping);
   }
 
   /** Hands queued jobs to idle workers, starting new ones while below `threads`. */
@@ -144,7 +148,7 @@ export class WorkerPool implements PartitionPool {
     }
     const slots = this.slots.splice(0);
     for (const slot of slots) {
-      slot.worker.terminate();
+      this.stopping.push(Promise.resolve(slot.worker.terminate()));
       slot.job?.reject(this.failure);
     }
     for (const job of this.queue.splice(0)) job.reject(this.failure);
