@@ -16,7 +16,7 @@
 // the rounding band (votesClearly), so the count is a true upper bound in exact
 // arithmetic and in any plain float evaluation.
 
-import { Workspace, bucket, rescore, votesClearly } from './certlists';
+import { Workspace, argmaxScore, bucket, rescore, votesClearly } from './certlists';
 import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
 
 /**
@@ -35,9 +35,10 @@ export function attackVote(ws: Workspace, beta: usize, labels: usize, target: i3
   }
   const rounds = 2 * ws.classes + 8;
   for (let round = 0; round < rounds; round++) {
-    if (wins(ws, beta, ws.work, target)) return pruned(ws, beta, labels, target);
     bucket(ws, beta, ws.work);
     ws.dirty = 1;
+    // The bucketed (plain) scores must already vote target before the re-score can.
+    if (argmaxScore(ws) == target && wins(ws, beta, ws.work, target)) return pruned(ws, beta, labels, target);
     const rival = hardestRival(ws, target);
     // Recompute the pair so that vStar/kStar describe its flip set.
     if (rival < 0 || pairFlips(ws, rival, target, -CERT_EPS, 0) == 0) break;
@@ -80,6 +81,7 @@ function bluntAttack(ws: Workspace, beta: usize, labels: usize, target: i32): i3
 function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
   const n = ws.n;
   memory.copy(ws.backup, ws.work, <usize>n << 2);
+  let putBack = false;
   // Smallest |β| first: those flips are the likeliest to be superfluous.
   for (let k = ws.nz - 1; k >= 0; k--) {
     const i = load<i32>(ws.absIdx + (<usize>k << 2));
@@ -88,10 +90,15 @@ function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
     if (now == was) continue;
     const b = load<f64>(beta + (<usize>i << 3));
     moveScore(ws, b, now, was);
-    if (votesClearly(ws, target, CERT_EPS)) store<i32>(ws.work + (<usize>i << 2), was);
-    else moveScore(ws, b, was, now);
+    if (votesClearly(ws, target, CERT_EPS)) {
+      store<i32>(ws.work + (<usize>i << 2), was);
+      putBack = true;
+    } else {
+      moveScore(ws, b, was, now);
+    }
   }
-  if (!wins(ws, beta, ws.work, target)) memory.copy(ws.work, ws.backup, <usize>n << 2);
+  // Nothing put back: the attack is the one the caller just re-scored.
+  if (putBack && !wins(ws, beta, ws.work, target)) memory.copy(ws.work, ws.backup, <usize>n << 2);
   return changedLabels(ws.work, labels, n);
 }
 

@@ -1,5 +1,6 @@
 import { throwIfAborted } from './abort.js';
 import { coordinate } from './coordinator.js';
+import { planPartitionBlocks } from './model/memory.js';
 import { ntkGram } from './kernel/ntk.js';
 import { resolveKernel, resolveOptions, type CertifyOptions } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
@@ -30,13 +31,15 @@ export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
  */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
   const resolved = resolveOptions(options, cores);
+  // Memory is counted before any worker starts: EMEMORY here, not after minutes of work.
+  const blockSizes = planPartitionBlocks(resolved);
   throwIfAborted(resolved.signal);
   const module = await compileCore(resolved.wasmModule);
   throwIfAborted(resolved.signal);
   const pool = await openPool({ module, threads: resolved.threads, inThread: resolved.inThread, workerUrl: resolved.workerUrl });
   try {
     throwIfAborted(resolved.signal);
-    return await coordinate(resolved, pool);
+    return await coordinate(resolved, pool, blockSizes);
   } finally {
     await pool.close();
   }

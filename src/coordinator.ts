@@ -7,19 +7,23 @@ import { ProgressReporter } from './progress.js';
 import type { CertifyResult, PointResult } from './result.js';
 import { summarize } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
+import { planPartitionBlocks } from './model/memory.js';
 
 /** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
 const now = (): number => globalThis.performance?.now() ?? Date.now();
-
-/** Bytes of β rows one test block may take inside a worker. */
-const BLOCK_BYTES = 64 * 2 ** 20;
 
 /**
  * Fans the partitions (already split by resolveOptions) out over the pool,
  * and turns their votes and costs into SPEC §6 results. If onProgress
  * throws, this rejects with its exception at once; the caller closes the pool.
+ * `blockSizes` (test rows per block, per partition) come from
+ * planPartitionBlocks, which the caller runs before opening the pool.
  */
-export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<CertifyResult> {
+export async function coordinate(
+  opts: Resolved,
+  pool: PartitionPool,
+  blockSizes: number[] = planPartitionBlocks(opts),
+): Promise<CertifyResult> {
   const started = now();
   const k = opts.partitions;
   const results = new Array<PartitionResult>(k);
@@ -30,7 +34,7 @@ export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<C
     const onBlock = k === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
     const work = forEachLimited(k, pool.threads * 2, async (p) => {
       throwIfAborted(opts.signal);
-      results[p] = await pool.run(makeTask(opts, opts.groups[p], p), onBlock, opts.signal);
+      results[p] = await pool.run(makeTask(opts, opts.groups[p], p, blockSizes[p]), onBlock, opts.signal);
       done++;
       progress.report(done);
     });
@@ -60,7 +64,7 @@ export async function coordinate(opts: Resolved, pool: PartitionPool): Promise<C
   };
 }
 
-function makeTask(opts: Resolved, rows: Int32Array, partition: number): PartitionTask {
+function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize: number): PartitionTask {
   const { trainX, testX } = opts;
   const d = trainX.cols;
   const trainSub = new Float64Array(rows.length * d);
@@ -84,12 +88,8 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number): Partitio
     kernel: opts.kernel,
     mode: opts.partitions === 1 ? 'single' : 'costs',
     witness: opts.witness,
-    blockSize: opts.blockSize ?? defaultBlockSize(rows.length, testX.rows),
+    blockSize,
   };
-}
-
-function defaultBlockSize(trainRows: number, testRows: number): number {
-  return Math.max(1, Math.min(testRows, Math.floor(BLOCK_BYTES / (8 * trainRows)), 4096));
 }
 
 /** k = 1: SPEC §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */

@@ -208,7 +208,9 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { cwd: dir, encoding: 'utf8' },
     );
     expect(cli.status).toBe(2);
-    expect(await page.textContent('#error')).toBe(cli.stderr.trim());
+    // The same message; the CLI also names the flag the file came from.
+    expect(cli.stderr.trim()).toMatch(/^flipcert: error: --train-x bad\.npy: /);
+    expect(await page.textContent('#error')).toBe(cli.stderr.trim().replace('--train-x ', ''));
     expect(await page.textContent('output[data-for="train-x"]')).toBe('train_x.npy: 70 × 6 (kept; bad.npy was rejected)');
     await page.locator('#setup').screenshot({ path: join(SHOTS, 'app-error.png') });
     // The earlier binary files are still there: the same run succeeds.

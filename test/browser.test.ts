@@ -207,4 +207,17 @@ function browserSuite(): void {
     expect(reply).toMatchObject({ ok: false, name: 'FlipcertError', isFlipcertError: true });
     expect((reply as PageFailure).message).toMatch(/threads must be an integer ≥ 1/);
   });
+
+  // Beside the browser-vs-Node consistency checks above, one answer against an
+  // oracle that shares no code with flipcert: brute force over every label
+  // vector, re-solving the reference model each time.
+  it('certifies a tiny problem in the page to the radii found by brute force', async () => {
+    const { train, test } = problem(12, 9, 5, 2, 3);
+    const inPage = expectSuccess(await certifyInPage({ train, test, threads: 1 }));
+    const { oracleRadii } = await import('./reference-cert.js');
+    const { DEFAULT_KERNEL } = await import('./reference.js');
+    const truth = oracleRadii(train.x, train.y, test.x, 2, { model: 'krr', reg: 1, kernel: DEFAULT_KERNEL });
+    expect(inPage.result.points.map((p) => [p.radius, p.nearTie, p.exact])).toEqual(truth.map((r) => [r, false, true]));
+    expect(new Set(truth).size).toBeGreaterThan(1);
+  });
 }

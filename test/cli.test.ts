@@ -194,3 +194,22 @@ describe('flipcert certify (CLI) on bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+// Beside the consistency checks above (CLI vs library, 1 vs 2 threads), one
+// answer against an oracle that shares no code with flipcert: brute force over
+// every label vector, re-solving the reference model each time.
+it('certifies a tiny problem to the radii found by brute force', async () => {
+  const { train, test } = problem(13, 10, 6, 2, 3);
+  const out = join(dir, 'oracle.json');
+  const { code } = await cli(
+    'certify', '--train-x', saveMatrix('ox.npy', train.x), '--train-y', saveLabels('oy.npy', train.y),
+    '--test-x', saveMatrix('osx.npy', test.x), '--out', out, '--quiet',
+  );
+  expect(code).toBe(0);
+  const points = JSON.parse(readFileSync(out, 'utf8')).points as { radius: number; nearTie: boolean; exact: boolean }[];
+  const { oracleRadii } = await import('./reference-cert.js');
+  const { DEFAULT_KERNEL } = await import('./reference.js');
+  const truth = oracleRadii(train.x, train.y, test.x, 2, { model: 'krr', reg: 1, kernel: DEFAULT_KERNEL });
+  expect(points.map((p) => [p.radius, p.nearTie, p.exact])).toEqual(truth.map((r) => [r, false, true]));
+  expect(new Set(truth).size).toBeGreaterThan(1);
+});

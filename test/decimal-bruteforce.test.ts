@@ -127,7 +127,13 @@ describe('single-model certificate on decimal weights vs exact and float enumera
           expect(radius, ctx).toBe(asRadius(exactTruth));
           expect(radius, ctx).toBe(asRadius(floatTruth));
         }
+        // `upper` bounds the float truth, and the exact one where the predictions agree; = radius unless flagged.
+        const upper = cert.upper[p];
+        expect(upper, ctx).toBeGreaterThanOrEqual(asRadius(floatTruth));
+        if (exactClean === clean) expect(upper, ctx).toBeGreaterThanOrEqual(asRadius(exactTruth));
+        if (!cert.nearTie[p]) expect(upper, ctx).toBe(radius);
         const witness = cert.witnesses![p];
+        if (witness.length > 0) expect(witness.length, ctx).toBe(upper + 1);
         if (radius === n) expect(witness, ctx).toEqual([]);
         if (!cert.nearTie[p] && radius < n) expect(witness, ctx).toHaveLength(radius + 1);
         if (witness.length > 0) {

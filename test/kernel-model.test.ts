@@ -80,7 +80,7 @@ describe('KernelModel.weights', () => {
 });
 
 describe('KernelModel errors', () => {
-  it('a numerically singular K + λ̃I throws a FlipcertError suggesting a larger options.reg and frees the heap', () => {
+  it('a numerically singular K + λ̃I throws a FlipcertError suggesting a larger options.reg (field reg) and frees the heap', () => {
     // Identical ±1 rows: K is 6·(all ones) exactly, λ̃ = 6e-18 vanishes next
     // to 6, and the second pivot is 6 − (6/√6)² = −8.9e-16.
     const row = [1, -1, 1, 1, -1];
@@ -93,7 +93,8 @@ describe('KernelModel errors', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(FlipcertError);
-    expect((error as Error).message).toMatch(/pivot 1 of 10.*larger options.reg/);
+    expect((error as Error).message).toMatch(/pivot 1 of 10.*larger options\.reg/);
+    expect(error).toMatchObject({ code: 'ENUMERIC', field: 'reg' });
     expect(core.heap.mark()).toBe(mark);
   });
 

@@ -5,6 +5,7 @@
 // What float64 cannot hold must be refused as ENUMERIC, never returned as
 // NaN, Inf or a silently different number.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMnist } from '../src/data/mnist.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify, ntk, type CertifyOptions, type CertifyResult } from '../src/index.js';
 import { KernelModel } from '../src/kernel/model.js';
@@ -139,7 +140,7 @@ describe('values float64 cannot hold are refused (ENUMERIC), never written as In
     const error = flipcertError(() => ntkGram(core, matrix(rows), undefined, kernel));
     expect(error.code).toBe('ENUMERIC');
     expect(error.field).toBe('x1');
-    expect(error.message).toMatch(/x1 row 2: the kernel's layer variance .* bVar > 0/);
+    expect(error.message).toMatch(/x1 row 2: the kernel's layer variance .*bVar > 0/);
   });
 
   it('bVar > 0 with features × 1e60 is inside the range and matches the plain recursion', () => {
@@ -154,7 +155,7 @@ describe('values float64 cannot hold are refused (ENUMERIC), never written as In
     const error = flipcertError(() => ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 4, bVar: 0 }));
     expect(error.code).toBe('ENUMERIC');
     expect(error.field).toBe('kernel.depth');
-    expect(error.message).toMatch(/wVar 4 and depth 1000 .*2\^1000/);
+    expect(error.message).toMatch(/wVar 4 and options\.kernel\.depth 1000 .*2\^1000/);
     expect(ntkGram(core, matrix(x), undefined, { depth: 1000, wVar: 2, bVar: 0 }).every(Number.isFinite)).toBe(true);
   });
 });
@@ -267,16 +268,83 @@ describe('training rows of wildly different sizes', () => {
     await expect(run(mixed, labels, test)).rejects.toMatchObject({
       code: 'ENUMERIC',
       field: 'train.x',
-      message: expect.stringMatching(/training rows 7 and 3 differ too much in size/),
+      message: expect.stringMatching(/options\.train\.x rows 7 and 3 differ too much in size/),
     });
   });
 
-  it('bVar > 0 with a 1e300 training row: ENUMERIC naming the row, not "use a larger --reg"', async () => {
+  it('bVar > 0 with a 1e300 training row: ENUMERIC naming the row, not "use a larger options.reg"', async () => {
     const { train, labels, test } = problem(7);
     train[5] = train[5].map((v) => v * 1e300);
     const error = await run(train, labels, test, { kernel: { bVar: 0.1 } }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ENUMERIC', field: 'train.x' });
-    expect((error as Error).message).toMatch(/^training row 5: .*bVar > 0/);
-    expect((error as Error).message).not.toMatch(/--reg/);
+    expect((error as Error).message).toMatch(/^options\.train\.x row 5: .*bVar > 0/);
+    expect((error as Error).message).not.toMatch(/larger .*reg/);
+  });
+});
+
+describe('the Wasm helpers of assembly/scale.ts', () => {
+  it('rowLogb is ⌊log₂ max|x|⌋ per row, subnormals included, ZERO_ROW for zero rows', () => {
+    const rows = [[0.75, -3], [0, 0], [5e-324, -1e-310], [-1.7976931348623157e308, 1], [1, 0.5], [2 ** -1022, 0]];
+    const want = [1, core.exports.ZERO_ROW.value, Math.floor(Math.log2(1e-310)), 1023, 0, -1022];
+    const got = core.heap.scoped(() => {
+      const out = core.heap.i32(rows.length);
+      core.exports.rowLogb(core.heap.putF64(rows.flat()), rows.length, 2, out);
+      return Array.from(core.heap.viewI32(out, rows.length));
+    });
+    expect(got).toEqual(want);
+  });
+
+  it('scaleRows and scaleEntries multiply by 2^k exactly, k beyond ±1023 too', () => {
+    const values = [5e-324, 3e-310, 1.5, -7.25, 2 ** 1000, 0];
+    for (const k of [2000, 1074, 1, 0, -1, -1000, -2000]) {
+      const [rowsOut, entriesOut] = core.heap.scoped(() => {
+        const x = core.heap.putF64(values);
+        core.exports.scaleRows(x, 1, values.length, core.heap.putI32([k]));
+        const c = core.heap.putF64(values);
+        core.exports.scaleEntries(c, 2, 3, core.heap.putI32([k - 5, k + 7]), core.heap.putI32([5, 0, -3]));
+        return [Array.from(core.heap.viewF64(x, 6)), Array.from(core.heap.viewF64(c, 6))];
+      });
+      expect(rowsOut).toEqual(values.map((v) => times2(v, k)));
+      const shifts = [k, k - 5, k - 8, k + 12, k + 7, k + 4];
+      expect(entriesOut).toEqual(values.map((v, i) => times2(v, shifts[i])));
+    }
+  });
+});
+
+describe('ordinary data: bit for bit the unscaled computation', () => {
+  it('MNIST kernels and β equal the raw Gram + recursion path (no rescaling, no extra rounding)', async () => {
+    const { train, test } = await loadMnist('mnist', { trainSize: 300, testSize: 40 });
+    const kernel = { depth: 2, wVar: 2, bVar: 0 };
+    const n = train.x.rows;
+    const d = train.x.cols;
+    // The path before rescaling existed: squared norms, Gram product, recursion.
+    const raw = core.heap.scoped(() => {
+      const x = core.heap.putF64(train.x.data);
+      const t = core.heap.putF64(test.x.data);
+      const q = core.heap.f64(n);
+      const qt = core.heap.f64(40);
+      const k = core.heap.f64(n * n);
+      const kt = core.heap.f64(40 * n);
+      core.exports.rowSquaredNorms(x, q, n, d);
+      core.exports.rowSquaredNorms(t, qt, 40, d);
+      core.exports.gramSym(x, k, n, d);
+      core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
+      core.exports.gramDot(t, x, kt, 40, n, d);
+      core.exports.ntkFromDot(kt, qt, q, 40, n, d, 2, 2, 0);
+      const sym = core.heap.viewF64(k, n * n).slice();
+      const lambda = core.exports.traceOf(k, n) / n;
+      core.exports.addDiagonal(k, n, lambda);
+      expect(core.exports.cholesky(k, n)).toBe(0);
+      const cross = core.heap.viewF64(kt, 40 * n).slice();
+      core.exports.trsmRightLowerT(k, kt, n, 40);
+      core.exports.trsmRightLower(k, kt, n, 40);
+      return { sym, cross, beta: core.heap.viewF64(kt, 40 * n).slice() };
+    });
+    expect(Array.from(ntkGram(core, train.x, undefined, kernel))).toEqual(Array.from(raw.sym));
+    expect(Array.from(ntkGram(core, test.x, train.x, kernel))).toEqual(Array.from(raw.cross));
+    const model = KernelModel.fit(core, train.x, { model: 'krr', reg: 1, kernel });
+    expect(Array.from(core.heap.viewF64(model.weights(test.x, 0, 40), 40 * n))).toEqual(Array.from(raw.beta));
+    expect(Array.from(model.lastExponents)).toEqual(new Array(40).fill(0));
+    model.dispose();
   });
 });

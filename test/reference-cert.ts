@@ -2,7 +2,7 @@
 // vectors and the textbook sort-per-pair count of SPEC §4, written with no
 // shared code or cleverness so the Wasm fast path can be checked against them.
 
-import { predictFromBeta } from './reference.js';
+import { forEachLabelVector, predict, predictFromBeta, type ModelParams, type Rows } from './reference.js';
 
 export const UNREACHABLE = 0x7fffffff;
 
@@ -105,4 +105,23 @@ export function pairBySort(
     if (tolerant(sum)) return { flips: s, near: !clear(sum), voteNear: false };
   }
   return { flips: UNREACHABLE, near: false, voteNear: false };
+}
+
+/**
+ * Single-model radii by brute force through the reference model: for every
+ * label vector, re-solve the model from scratch (test/reference.ts) and record
+ * the fewest flips that change each test prediction. Radius = that − 1, n when
+ * none does. Shares no code with the library.
+ */
+export function oracleRadii(trainX: Rows, labels: number[], testX: Rows, classes: number, params: ModelParams): number[] {
+  const n = labels.length;
+  const clean = predict(trainX, labels, testX, classes, params);
+  const best = clean.map(() => n + 1);
+  forEachLabelVector(labels, classes, (current, flips) => {
+    if (flips === 0 || best.every((b) => b <= flips)) return;
+    predict(trainX, current, testX, classes, params).forEach((p, t) => {
+      if (p !== clean[t] && flips < best[t]) best[t] = flips;
+    });
+  });
+  return best.map((b) => Math.min(b - 1, n));
 }

@@ -3,6 +3,7 @@
 // core; see the README's "Rounding"). Answers are re-checked by exact (BigInt)
 // and plain float enumeration.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { certify } from '../src/index.js';
 import { singleCertificates, voteAttack, voteCosts } from '../src/model/certificate.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
@@ -18,7 +19,7 @@ beforeAll(async () => {
 function single(beta: number[], labels: number[], classes: number) {
   return core.heap.scoped(() => {
     const cert = singleCertificates(core, core.heap.putF64(beta), core.heap.putI32(labels), 1, labels.length, classes, true);
-    return { prediction: cert.prediction[0], radius: cert.radius[0], near: cert.nearTie[0], witness: cert.witnesses![0] };
+    return { prediction: cert.prediction[0], radius: cert.radius[0], near: cert.nearTie[0], upper: cert.upper[0], witness: cert.witnesses![0] };
   });
 }
 
@@ -63,9 +64,10 @@ describe('the size of the rounding band (relative 1e-12 of Σ|β| of the pair + 
       expect(truth).toBe(delta > 0 ? 0 : 1);
       expect(bruteMinFlips(beta, labels, 2) - 1).toBe(truth);
       const cert = single(beta, labels, 2);
-      expect(cert).toMatchObject({ prediction: 0, radius, near });
+      expect(cert).toMatchObject({ prediction: 0, radius, near, upper: upper - 1 });
       expectFlips(beta, labels, 2, cert.witness, 0);
-      if (!near) expect(cert.witness).toHaveLength(radius + 1);
+      // The witness is the attack behind `upper`: minimal when unflagged, the re-scored strict one when not.
+      expect(cert.witness).toHaveLength(upper);
       const c = costs(beta, labels, 2);
       expect(c.near).toBe(near);
       expect([c.lower[1], c.upper[1]]).toEqual([radius + 1, upper]);
@@ -173,6 +175,23 @@ describe('the attack behind upper bounds', () => {
     }
   });
 
+  it('counts an attack only when its target wins by more than the rounding band', () => {
+    // Vote 0 (F0 = F1 = F2 = 0 > F3). Moving the −0.4 row away leaves F3 = −0.1 − 0.2 +
+    // 0.30000000000000004: 2.8e-17 > 0 in exact arithmetic (class 3 wins with one flip), but
+    // exactly 0 in plain float (a tie that class 1 keeps: two flips needed). An attack must
+    // win by more than the band, so the upper bound holds for both.
+    const beta = [-0.4, -0.1, -0.2, 0.30000000000000004];
+    const labels = [3, 3, 3, 3];
+    const c = costs(beta, labels, 4);
+    const truths = [exactMinFlipsTo(beta, labels, 4)[3], bruteMinFlipsTo(beta, labels, 4)[3]];
+    expect(truths).toEqual([1, 2]);
+    expect(c.upper[3]).toBeGreaterThanOrEqual(2);
+    const hit = attack(beta, labels, 4, 3);
+    expect(hit.flips).toBe(c.upper[3]);
+    expect(exactPredict(exactRow(beta), hit.labels, 4)).toBe(3);
+    expect(predictFromBeta(beta, Array.from(hit.labels), 4)).toBe(3);
+  });
+
   it('prunes every flip it does not need, the largest included (upper = lower on pinned instances)', () => {
     const pinned = [
       { beta: [-1, 2, -3], labels: [0, 2, 2], classes: 3, target: 0 },
@@ -187,5 +206,24 @@ describe('the attack behind upper bounds', () => {
       expect(distance(hit.labels, labels)).toBe(truth);
       expect(exactPredict(exactRow(beta), hit.labels, classes)).toBe(target);
     }
+  });
+});
+
+describe('a flagged single model through the API', () => {
+  it('reports the re-scored attack as upper and exact: false', async () => {
+    // Four copies of one row, three labelled 0 and one 1 (SVM: equal weights b > 0).
+    // F0 − F1 = 2b and one flip gains 2b: a tie that class 0 keeps, within the band.
+    // Radius 0 (sound), upper 1 (two flips win clearly), not exact.
+    const row = [0.3, -1.2, 0.7];
+    const result = await certify({
+      train: { x: [row, row, row, row], y: [0, 0, 0, 1] },
+      test: { x: [[0.5, -1, 1]] },
+      model: 'svm',
+      threads: 1,
+      witness: true,
+    });
+    expect(result.points[0]).toMatchObject({ prediction: 0, radius: 0, upper: 1, exact: false, nearTie: true });
+    expect(result.points[0].witness).toHaveLength(2);
+    expect(result.summary.nearTies).toBe(1);
   });
 });

@@ -68,7 +68,7 @@ export class KernelModel {
     const start = heap.mark();
     try {
       const xPtr = heap.putF64(trainX.data);
-      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'training row', field: 'train.x' });
+      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x' });
       const g = globalShift(scaledDiagonal(core, train, d, opts.kernel), train);
       const outShift = train.shift.map((s) => g - s);
       const outShiftPtr = heap.putI32(outShift);
@@ -108,7 +108,7 @@ export class KernelModel {
     heap.scoped(() => {
       const rows = testX.data.subarray(rowStart * d, (rowStart + rowCount) * d);
       const test = prepareRows(this.core, heap.putF64(rows), rowCount, d, this.kernel, {
-        label: 'test row',
+        label: 'options.test.x row',
         field: 'test.x',
         offset: rowStart,
       });
@@ -188,7 +188,7 @@ function globalShift(diag: Float64Array, train: ScaledRows): number {
   const g = range.max >= -256 && range.max <= 256 ? 0 : -Math.floor(range.max / 2);
   if (range.min + 2 * g < -1022) {
     throw new FlipcertError(
-      `training rows ${range.argmin} and ${range.argmax} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
+      `options.train.x rows ${range.argmin} and ${range.argmax} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
         `for one and ≈ 2^${range.max} for the other (largest |values| ≈ 2^${train.logb[range.argmin]} and ` +
         `2^${train.logb[range.argmax]}); the kernel matrix cannot hold both. Rescale or remove these rows`,
       'ENUMERIC',

@@ -29,7 +29,10 @@ export const BAND = 128;
  */
 export const LAYER_RANGE = 511;
 
-/** Where rows came from, for error messages: `label` "training row", `field` the API option. */
+/**
+ * Where rows came from, for error messages: `label` "options.train.x row"
+ * (the CLI restates `options.*` as its flag), `field` the API option.
+ */
 export interface RowSource {
   label: string;
   field: string;
@@ -150,16 +153,16 @@ function layerError(
     // Rows were scaled to max |x| ≈ 1, so the data are not the cause: wVar and depth are.
     const growth = (kernel.depth * Math.log2(kernel.wVar / 2)).toFixed(0);
     return new FlipcertError(
-      `${where}: with wVar ${kernel.wVar} and depth ${kernel.depth} the kernel scales by (wVar/2)^depth = 2^${growth}; ` +
-        'use a smaller depth or a wVar closer to 2',
+      `${where}: with options.kernel.wVar ${kernel.wVar} and options.kernel.depth ${kernel.depth} the kernel scales by ` +
+        `(wVar/2)^depth = 2^${growth}; use a smaller depth or a wVar closer to 2`,
       'ENUMERIC',
       { field: 'kernel.depth' },
     );
   }
   return new FlipcertError(
-    `${label} ${offset + i}: ${where} (|x|²/d = ${(norm2 / d).toPrecision(3)}). With bVar > 0 the kernel depends on the ` +
-      'scale of the features, so flipcert does not rescale them: divide all features by a constant c and bVar by c² ' +
-      '(this scales the kernel by 1/c², which leaves predictions and certificates unchanged), or use bVar 0',
+    `${label} ${offset + i}: ${where} (|x|²/d = ${(norm2 / d).toPrecision(3)}). With options.kernel.bVar > 0 the kernel ` +
+      'depends on the scale of the features, so flipcert does not rescale them: divide all features by a constant c and ' +
+      'bVar by c² (this scales the kernel by 1/c², which leaves predictions and certificates unchanged), or use bVar 0',
     'ENUMERIC',
     { field: rows.source.field },
   );

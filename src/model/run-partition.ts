@@ -3,6 +3,7 @@ import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
+import { planBlockSize, type PartitionShape } from './memory.js';
 
 /**
  * Trains the base model of one partition and certifies every test point
@@ -27,6 +28,8 @@ export function* partitionSteps(
   task: PartitionTask,
   onBlock?: (done: number, total: number) => void,
 ): Generator<void, PartitionResult, void> {
+  // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
+  planBlockSize(taskShape(task), 1, task.blockSize);
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -94,6 +97,19 @@ function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
     ...(single
       ? { radius: new Int32Array(m), radiusUpper: new Int32Array(m), ...(task.witness ? { witnesses: new Array(m) } : {}) }
       : { lower: new Int32Array(m * task.classes), upper: new Int32Array(m * task.classes) }),
+  };
+}
+
+/** What src/model/memory.ts needs to know about a task. */
+export function taskShape(task: PartitionTask): PartitionShape {
+  return {
+    n: task.trainRows,
+    m: task.testRows,
+    d: task.cols,
+    classes: task.classes,
+    model: task.model,
+    mode: task.mode,
+    witness: task.witness,
   };
 }
 

@@ -1,7 +1,11 @@
 import { FlipcertError } from '../errors.js';
 
 const PAGE = 65536;
-const ALIGN = 16;
+/** Every reservation starts and ends on this many bytes (see {@link alignHeap}). */
+export const HEAP_ALIGN = 16;
+
+/** The highest byte offset the heap may reach: WebAssembly's 4 GiB of 32-bit memory, less one page. */
+export const HEAP_LIMIT = 4 * 1024 * 1024 * 1024 - PAGE;
 
 /** A mark returned by {@link Heap.mark}; pass it to {@link Heap.release}. */
 export type HeapMark = number;
@@ -16,13 +20,15 @@ export type HeapMark = number;
  */
 export class Heap {
   private top: number;
+  private peak: number;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly base: number,
-    private readonly maxBytes = 4 * 1024 * 1024 * 1024 - PAGE,
+    private readonly maxBytes = HEAP_LIMIT,
   ) {
-    this.top = align(base);
+    this.top = alignHeap(base);
+    this.peak = this.top;
   }
 
   /** Reserves `count` float64 slots and returns their byte offset. */
@@ -51,12 +57,13 @@ export class Heap {
 
   bytes(size: number): number {
     const ptr = this.top;
-    const end = align(ptr + size);
+    const end = alignHeap(ptr + size);
     if (end > this.maxBytes) {
       throw new FlipcertError(
         `not enough memory: the WebAssembly core needs ${formatBytes(end - this.base)} but can address at most ` +
-          `${formatBytes(this.maxBytes - this.base)}; use smaller --train-size, more --partitions or a smaller test block`,
+          `${formatBytes(this.maxBytes - this.base)}; use more options.partitions, fewer training rows or a smaller options.blockSize`,
         'EMEMORY',
+        { field: 'partitions' },
       );
     }
     const have = this.memory.buffer.byteLength;
@@ -66,12 +73,14 @@ export class Heap {
       } catch {
         throw new FlipcertError(
           `not enough memory: could not grow WebAssembly memory to ${formatBytes(end)}; ` +
-            'use smaller --train-size, more --partitions or a smaller test block',
+            'use more options.partitions, fewer training rows or a smaller options.blockSize',
           'EMEMORY',
+          { field: 'partitions' },
         );
       }
     }
     this.top = end;
+    if (end > this.peak) this.peak = end;
     return ptr;
   }
 
@@ -103,12 +112,25 @@ export class Heap {
 
   /** Bytes currently reserved above the static data. */
   get used(): number {
-    return this.top - align(this.base);
+    return this.top - alignHeap(this.base);
+  }
+
+  /**
+   * The most bytes ever reserved above the static data at once (since
+   * creation or the last {@link resetHighWater}): what src/model/memory.ts estimates.
+   */
+  get highWater(): number {
+    return this.peak - alignHeap(this.base);
+  }
+
+  resetHighWater(): void {
+    this.peak = this.top;
   }
 }
 
-function align(offset: number): number {
-  return Math.ceil(offset / ALIGN) * ALIGN;
+/** `offset` rounded up to the heap's alignment. */
+export function alignHeap(offset: number): number {
+  return Math.ceil(offset / HEAP_ALIGN) * HEAP_ALIGN;
 }
 
 function formatBytes(bytes: number): string {
