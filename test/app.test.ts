@@ -156,11 +156,14 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       'node',
       [resolve('dist/cli.js'), 'certify', '--train-x', 'train_x.npy', '--train-y', 'train_y.npy', '--test-x', 'test_x.npy',
         '--test-y', 'test_y.npy', '--reg', '0.5', '--depth', '3', '--w-var', '1.5', '--b-var', '0.1', '--witness',
-        '--out', 'cli.json'],
+        '--out', 'cli.json', '--plot', 'cli.svg'],
       { cwd: dir, encoding: 'utf8' },
     );
     expect(cli.stderr).toBe('');
     expect(comparable(fromPage)).toEqual(comparable(readFileSync(file('cli.json'), 'utf8')));
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#download-svg')]);
+    expect(svg.suggestedFilename()).toBe('curve.svg');
+    expect(readFileSync(await svg.path(), 'utf8')).toBe(readFileSync(file('cli.svg'), 'utf8'));
     // The summary is the CLI's table (its first line carries the time, which differs).
     const table = (await page.textContent('#summary'))!;
     expect(table.split('\n').slice(1)).toEqual(cli.stdout.trimEnd().split('\n').slice(1));
@@ -208,9 +211,9 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { cwd: dir, encoding: 'utf8' },
     );
     expect(cli.status).toBe(2);
-    // The same message; the CLI also names the flag the file came from.
-    expect(cli.stderr.trim()).toMatch(/^flipcert: error: --train-x bad\.npy: /);
-    expect(await page.textContent('#error')).toBe(cli.stderr.trim().replace('--train-x ', ''));
+    // The CLI's line, with the page's name for the input (Train X for --train-x).
+    expect(cli.stderr).toMatch(/^flipcert: error: --train-x bad\.npy: not an \.npy file/);
+    expect(await page.textContent('#error')).toBe(cli.stderr.trim().replace('--train-x', 'Train X'));
     expect(await page.textContent('output[data-for="train-x"]')).toBe('train_x.npy: 70 × 6 (kept; bad.npy was rejected)');
     await page.locator('#setup').screenshot({ path: join(SHOTS, 'app-error.png') });
     // The earlier binary files are still there: the same run succeeds.
@@ -257,6 +260,27 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     const positions = controls.map((id) => order.indexOf(id));
     expect(positions.every((at) => at >= 0), `focus order: ${order.join(' ')}`).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('without test labels: certificates but no accuracy, and the JSON still equals the Node library', async () => {
+    await page.click('#clear-test-y');
+    expect(await page.textContent('output[data-for="test-y"]')).toBe('');
+    await setFields({ model: 'krr', reg: '0.5', depth: '3', 'w-var': '1.5', 'b-var': '0.1', partitions: '1', partitioning: 'hash', threads: '2' });
+    expect(await run()).toBe('done');
+    const fromPage = await downloadJson();
+    const node = await certify({
+      train: { x: { data: binary.trainX, shape: [binary.n, binary.d] }, y: binary.trainY },
+      test: { x: { data: binary.testX, shape: [binary.m, binary.d] } },
+      reg: 0.5,
+      kernel: { depth: 3, wVar: 1.5, bVar: 0.1 },
+      witness: true,
+      threads: 1,
+    });
+    expect(node.summary.accuracy).toBeNull();
+    expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
+    expect(await page.textContent('#summary')).toMatch(/accuracy +n\/a \(no test labels\)/);
+    expect(await page.locator('#plot svg').count()).toBe(0);
+    expect(await page.isHidden('#download-svg')).toBe(true);
   });
 
   it('the MNIST sample runs, equals the Node library on the same images, and shows a witness', async () => {

@@ -33,18 +33,46 @@ export function sourceOf(slot: Slot): Source {
   return slot.endsWith('csv') ? 'csv' : 'npy';
 }
 
+/** The slots as the page labels them: the page's names for the CLI's --train-x, --train, … */
+export const SLOT_LABELS: Record<Slot, string> = {
+  'train-x': 'Train X',
+  'train-y': 'Train y',
+  'test-x': 'Test X',
+  'test-y': 'Test y',
+  'train-csv': 'Train CSV',
+  'test-csv': 'Test CSV',
+};
+
+/**
+ * Runs a parser; an error about file `name` is restated with the slot's label
+ * in front, as the CLI puts the flag in front (`--train-x a.npy: …`).
+ */
+function labelled<T>(slot: Slot, name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof FlipcertError && error.message.startsWith(`${name}: `)) {
+      throw new FlipcertError(`${SLOT_LABELS[slot]} ${error.message}`, error.code, { field: error.field });
+    }
+    throw error;
+  }
+}
+
 /** Parses one file for its slot; errors are FlipcertErrors naming the file, as in the CLI. */
 export async function readSlot(slot: Slot, file: File): Promise<Loaded> {
   if (slot === 'train-csv' || slot === 'test-csv') {
     const text: CsvText = { name: file.name, text: await file.text() };
     // A training file is checked at once; a test file is read against it at run time (columns matched by name).
-    if (slot === 'train-csv') parseCsv(text);
+    if (slot === 'train-csv') labelled(slot, file.name, () => parseCsv(text));
     return { kind: 'table', name: file.name, file: text };
   }
-  const values = parseNpy(new Uint8Array(await file.arrayBuffer()), file.name);
-  return slot.endsWith('-x')
-    ? { kind: 'matrix', name: file.name, matrix: npyMatrix(values, file.name) }
-    : { kind: 'labels', name: file.name, labels: npyLabels(values, file.name) };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return labelled(slot, file.name, () => {
+    const values = parseNpy(bytes, file.name);
+    return slot.endsWith('-x')
+      ? { kind: 'matrix', name: file.name, matrix: npyMatrix(values, file.name) }
+      : { kind: 'labels', name: file.name, labels: npyLabels(values, file.name) };
+  });
 }
 
 /** A short description of a loaded file, shown under its input. */
@@ -60,7 +88,7 @@ export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded
   if (source === 'csv') {
     const train = need(files, 'train-csv', 'Train CSV', 'table');
     const test = need(files, 'test-csv', 'Test CSV', 'table');
-    const { train: a, test: b } = parseCsvPair(train.file, test.file);
+    const { train: a, test: b } = labelled('test-csv', test.name, () => parseCsvPair(train.file, test.file));
     return {
       train: a,
       test: b,

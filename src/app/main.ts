@@ -94,6 +94,7 @@ async function loadFile(slot: Slot, file: File, input: HTMLInputElement): Promis
   try {
     const loaded = await readSlot(slot, file);
     files.set(slot, loaded);
+    if (slot === 'test-y') byId('clear-test-y').hidden = false;
     status.textContent = describe(loaded);
     status.classList.remove('bad');
     clearError();
@@ -128,6 +129,14 @@ function wireFiles(): void {
     });
   }
   dataset.addEventListener('change', () => showSource(dataset.value as Source));
+  // Test labels are optional: without them the run reports certificates but no accuracy.
+  const clearTestY = byId<HTMLButtonElement>('clear-test-y');
+  clearTestY.addEventListener('click', () => {
+    files.delete('test-y');
+    byId<HTMLInputElement>('test-y').value = '';
+    document.querySelector<HTMLOutputElement>('output[data-for="test-y"]')!.textContent = '';
+    clearTestY.hidden = true;
+  });
 }
 
 async function currentData(): Promise<DataSet> {
