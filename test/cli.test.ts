@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
 import { certify } from '../src/index.js';
-import { ntkMatrix, randomRows, rng } from './reference.js';
+import { ntkMatrix } from './reference.js';
 import { readNpyMatrix } from '../src/data/npy.js';
 import { clusters } from './support/clusters.js';
 
