@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
 import { parseAllDocuments } from 'yaml';
-import { randomRows, rng } from './reference.js';
+import { clusters } from './support/clusters.js';
 
 const run = promisify(execFile);
 
@@ -81,20 +81,12 @@ describe('deploy/k8s recipe', () => {
     writeFileSync(join(bin, 'flipcert'), `#!/bin/sh\nexec node ${JSON.stringify(resolve('dist/cli.js'))} "$@"\n`);
     chmodSync(join(bin, 'flipcert'), 0o755);
     // A small 3-class problem under the file names the manifests read.
-    const random = rng(21);
     const d = 6;
-    const centres = randomRows(random, 3, d);
-    const make = (count: number) => {
-      const y = Int32Array.from({ length: count }, () => Math.floor(random() * 3));
-      const x = Float64Array.from(Array.from(y).flatMap((c) => centres[c].map((v) => v + (random() * 2 - 1))));
-      return { x, y };
-    };
-    const train = make(240);
-    const test = make(25);
-    writeFileSync(join(data, 'train-x.npy'), new Uint8Array(dump(train.x, [240, d])));
-    writeFileSync(join(data, 'train-y.npy'), new Uint8Array(dump(train.y, [240])));
-    writeFileSync(join(data, 'test-x.npy'), new Uint8Array(dump(test.x, [25, d])));
-    writeFileSync(join(data, 'test-y.npy'), new Uint8Array(dump(test.y, [25])));
+    const { train, test } = clusters(21, 240, 25, 3, d, 1);
+    writeFileSync(join(data, 'train-x.npy'), new Uint8Array(dump(Float64Array.from(train.x.flat()), [240, d])));
+    writeFileSync(join(data, 'train-y.npy'), new Uint8Array(dump(Int32Array.from(train.y), [240])));
+    writeFileSync(join(data, 'test-x.npy'), new Uint8Array(dump(Float64Array.from(test.x.flat()), [25, d])));
+    writeFileSync(join(data, 'test-y.npy'), new Uint8Array(dump(Int32Array.from(test.y), [25])));
 
     const shardContainer = shards.spec.template.spec.containers[0];
     for (let index = 0; index < shards.spec.completions; index++) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
-import { randomRows, rng } from './reference.js';
+import { rng } from './reference.js';
+import { clusters } from './support/clusters.js';
 import { resolveShard, shardPartitions } from '../src/shard/assignment.js';
 
 const run = promisify(execFile);
@@ -30,22 +31,14 @@ function save(name: string, data: Float64Array | Int32Array, shape: number[]): s
   return path;
 }
 
-/** Noisy clusters as .npy files: a problem with a spread of radii and votes. */
+/** Noisy clusters (test/support/clusters.ts) as .npy files: a problem with a spread of radii and votes. */
 function problem(name: string, seed: number, n: number, m: number, classes: number, d = 4): string[] {
-  const random = rng(seed);
-  const centres = randomRows(random, classes, d);
-  const make = (count: number) => {
-    const y = Array.from({ length: count }, () => Math.floor(random() * classes));
-    const x = y.flatMap((c) => centres[c].map((v) => v + (random() * 2 - 1) * 1.2));
-    return { x: Float64Array.from(x), y: Int32Array.from(y) };
-  };
-  const train = make(n);
-  const test = make(m);
+  const { train, test } = clusters(seed, n, m, classes, d, 1.2);
   return [
-    '--train-x', save(`${name}-tx.npy`, train.x, [n, d]),
-    '--train-y', save(`${name}-ty.npy`, train.y, [n]),
-    '--test-x', save(`${name}-sx.npy`, test.x, [m, d]),
-    '--test-y', save(`${name}-sy.npy`, test.y, [m]),
+    '--train-x', save(`${name}-tx.npy`, Float64Array.from(train.x.flat()), [n, d]),
+    '--train-y', save(`${name}-ty.npy`, Int32Array.from(train.y), [n]),
+    '--test-x', save(`${name}-sx.npy`, Float64Array.from(test.x.flat()), [m, d]),
+    '--test-y', save(`${name}-sy.npy`, Int32Array.from(test.y), [m]),
   ];
 }
 
