@@ -14,7 +14,7 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /**
  * Fans the partitions (already split by resolveOptions) out over the pool,
- * and turns their votes and costs into SPEC §6 results. If onProgress
+ * and turns their votes and costs into docs/spec.md §6 results. If onProgress
  * throws, this rejects with its exception at once; the caller closes the pool.
  * `blockSizes` (test rows per block, per partition) come from
  * planPartitionBlocks, which the caller runs before opening the pool.
@@ -92,7 +92,7 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize
   };
 }
 
-/** k = 1: SPEC §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
+/** k = 1: docs/spec.md §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
 function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32Array): PointResult[] {
   const C = opts.classes;
   return Array.from(result.votes, (prediction, i) => {

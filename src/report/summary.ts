@@ -2,7 +2,7 @@ import type { Resolved } from '../options.js';
 import type { PointResult, ResultSummary } from '../result.js';
 import { accuracy, certifiedAccuracy, medianCertifiedRadius } from './metrics.js';
 
-/** SPEC §6 summary of the per-point results. */
+/** docs/spec.md §6 summary of the per-point results. */
 export function summarize(points: PointResult[], opts: Resolved, seconds: number): ResultSummary {
   const labelled = opts.testY !== undefined;
   const correct = points.map((p) => p.prediction === p.label);
