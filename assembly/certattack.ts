@@ -1,5 +1,5 @@
 // Upper bound on the flips that make one base model vote a given class
-// (SPEC §5): a real attack, applied to a copy of the labels and re-checked by
+// (docs/spec.md §5): a real attack, applied to a copy of the labels and re-checked by
 // re-scoring from scratch with compensated sums.
 //
 // Strategy: first apply the minimal flip set against the rival that set the

@@ -1,5 +1,5 @@
-// Block entry points of the certificate (SPEC §4) and of the per-partition
-// vote costs (SPEC §5). Pointer-based and allocation-free: JavaScript reserves
+// Block entry points of the certificate (docs/spec.md §4) and of the per-partition
+// vote costs (docs/spec.md §5). Pointer-based and allocation-free: JavaScript reserves
 // `certScratchBytes(n, C)` bytes of scratch and the outputs, and has already
 // validated sizes, labels (0 ≤ y < C) and weights (finite).
 //

@@ -1,4 +1,4 @@
-// Per-test-point sorted gain lists for the certificate (SPEC §4).
+// Per-test-point sorted gain lists for the certificate (docs/spec.md §4).
 //
 // Every gain of every pair (base b, target t) is one of 2β⁺ (points labelled b),
 // 2β⁻ (points labelled t) or |β| (all other points). So, per point, one sort of
@@ -248,7 +248,7 @@ export function voteLostClearly(ws: Workspace, vote: i32, eps: f64): bool {
   return false;
 }
 
-/** The clean labels' vote: class with the highest score, ties to the lowest index (SPEC §3). */
+/** The clean labels' vote: class with the highest score, ties to the lowest index (docs/spec.md §3). */
 export function argmaxScore(ws: Workspace): i32 {
   return argmaxAt(ws.scores, ws.classes);
 }

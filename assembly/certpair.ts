@@ -1,4 +1,4 @@
-// The minimum number of label flips that make class t overtake class b (SPEC §4),
+// The minimum number of label flips that make class t overtake class b (docs/spec.md §4),
 // answered from the per-point lists of certlists.ts by a threshold search.
 //
 // For the pair (b, t) with margin M = F_b − F_t, the gains are
@@ -25,7 +25,7 @@
 //   tie of the prediction itself (pairNear = 2).
 // - Strict rule (eps < 0, the attacks behind upper bounds): t overtakes b only
 //   when S > M + |eps|·X, so the flips really win when re-scored.
-// eps = 0 gives the exact rule of SPEC §4.
+// eps = 0 gives the exact rule of docs/spec.md §4.
 
 import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './certlists';
 import { countAbove, countAtLeast } from './select';

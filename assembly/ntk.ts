@@ -1,9 +1,9 @@
-// NTK of a fully connected ReLU network (SPEC §2), applied entry by entry to a
-// matrix of dot products. Each entry follows SPEC §2 line by line, except for
+// NTK of a fully connected ReLU network (docs/spec.md §2), applied entry by entry to a
+// matrix of dot products. Each entry follows docs/spec.md §2 line by line, except for
 // algebraically exact rewrites of the ReLU step (see ntkEntry) that make the
 // diagonal exact and save two transcendental calls per layer.
 
-/** K(x, x') from x·x', |x|², |x'|² and the input dimension d (SPEC §2). */
+/** K(x, x') from x·x', |x|², |x'|² and the input dimension d (docs/spec.md §2). */
 // @ts-ignore: decorator
 @inline function ntkEntry(dot: f64, qx: f64, qy: f64, d: f64, depth: i32, wVar: f64, bVar: f64): f64 {
   let sigma = wVar * (dot / d) + bVar;
@@ -15,7 +15,7 @@
     // ρ is clipped because rounding can push |Σ| just past √(q q').
     const rho = norm == 0 ? 0 : min<f64>(1, max<f64>(-1, sigma / norm));
     const angle = Math.acos(rho);
-    // SPEC: Σ ← √(qq')·(sin θ + (π − θ)cos θ)/(2π) and Θ ← Θ·(π − θ)/(2π).
+    // docs/spec.md §2: Σ ← √(qq')·(sin θ + (π − θ)cos θ)/(2π) and Θ ← Θ·(π − θ)/(2π).
     // Two algebraically exact rewrites:
     // 1. Grouping around f = (π − θ)/π. At θ = 0 (x, x' in the same
     //    direction) f = 1 exactly, so Σ = √(qq')/2 and Θ/2 come out exact and

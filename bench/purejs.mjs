@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A straightforward pure-JavaScript implementation of flipcert's pipeline (SPEC §2–§5):
+// A straightforward pure-JavaScript implementation of flipcert's pipeline (docs/spec.md §2–§5):
 // plain loops for the kernel, ml-matrix for Cholesky/solve, Array/TypedArray sorts.
 // Same options as `flipcert certify`; writes per-point prediction/radius/dpaRadius as JSON.
 //   node bench/purejs.mjs --dataset mnist17 --train-size 2000 --test-size 300 --partitions 10 --out r.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Idiomatic NumPy/SciPy implementation of flipcert's mathematics (../../shared/SPEC.md, §2–§5).
+"""Idiomatic NumPy/SciPy implementation of flipcert's mathematics (docs/spec.md, §2–§5).
 
 The benchmark compares flipcert against what a competent NumPy user would write:
 vectorised over whole matrices, BLAS for the kernel products, LAPACK (SciPy's
@@ -74,7 +74,7 @@ def load_dataset(args):
 
 
 def fnv1a_rows(X):
-    """SPEC §5 hash: FNV-1a-32 over each row's little-endian float64 bytes (vectorised over rows)."""
+    """docs/spec.md §5 hash: FNV-1a-32 over each row's little-endian float64 bytes (vectorised over rows)."""
     columns = np.ascontiguousarray(X.astype('<f8').view(np.uint8).T)  # one byte position per row
     h = np.full(X.shape[0], FNV_OFFSET, dtype=np.uint32)
     prime = np.uint32(FNV_PRIME)
@@ -87,7 +87,7 @@ def fnv1a_rows(X):
 # ---------------------------------------------------------------- kernel and models
 
 def ntk(Z, X, depth, w_var, b_var, same=False):
-    """SPEC §2 NTK between the rows of Z and of X (an m×n matrix), vectorised.
+    """docs/spec.md §2 NTK between the rows of Z and of X (an m×n matrix), vectorised.
     `same` marks the training Gram matrix, whose BLAS product is symmetrised."""
     d = X.shape[1]
     sigma = Z @ X.T
@@ -123,7 +123,7 @@ def ntk(Z, X, depth, w_var, b_var, same=False):
 
 
 def base_model_beta(Xp, Xte, args):
-    """SPEC §3 weights β(x) as an m×n matrix (one row per test point)."""
+    """docs/spec.md §3 weights β(x) as an m×n matrix (one row per test point)."""
     kt = ntk(Xte, Xp, args.depth, args.w_var, args.b_var)
     if args.model == 'svm':
         return kt  # small-C SVM: β = k(X, x)
@@ -169,7 +169,7 @@ def tolerance(sum_abs, margin):
 
 
 def single_model_radius(beta, y, classes):
-    """ScaLabelCert (SPEC §4): prediction and r* = min_{c'} s(c') − 1 (n when unreachable)."""
+    """ScaLabelCert (docs/spec.md §4): prediction and r* = min_{c'} s(c') − 1 (n when unreachable)."""
     scores = class_scores(beta, y, classes)
     abs_beta = np.abs(beta)
     sum_abs = abs_beta.sum(axis=1)
@@ -190,7 +190,7 @@ def single_model_radius(beta, y, classes):
 
 def vote_costs(beta, y, classes):
     """One partition's vote and ρ_p(l) for every class (m×C): exact for two classes,
-    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (SPEC §5).
+    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (docs/spec.md §5).
     pair_p(l over j) is §4's count with c := j, c' := l; 0 where l already beats j."""
     order = np.argsort(y, kind='stable')  # class blocks become contiguous column slices
     beta, y = beta[:, order], y[order]
@@ -271,7 +271,7 @@ def partition_options(vote, rho, pred, target):
 
 
 def partition_ids(X, k):
-    """Hash partitioning (SPEC §5); an empty partition is an error naming it."""
+    """Hash partitioning (docs/spec.md §5); an empty partition is an error naming it."""
     ids = (fnv1a_rows(X) % np.uint32(k)).astype(np.int64)
     sizes = np.bincount(ids, minlength=k)
     if (sizes == 0).any():

@@ -95,7 +95,7 @@ export interface NtkOptions {
 }
 
 /**
- * The NTK Gram matrix K(x1, x2) of SPEC §2 (x2 defaults to x1), as a row-major
+ * The NTK Gram matrix K(x1, x2) of docs/spec.md §2 (x2 defaults to x1), as a row-major
  * `x1.rows × x2.rows` matrix. `kernel` takes the options of
  * {@link CertifyOptions.kernel} (unknown keys are an error).
  *

@@ -19,8 +19,8 @@ export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**
- * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
- * returns the SPEC §6 result. Partitions run on `threads` Web Workers (default:
+ * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and
+ * returns the docs/spec.md §6 result. Partitions run on `threads` Web Workers (default:
  * navigator.hardwareConcurrency); `threads: 1`, or a runtime without Worker,
  * runs them on the calling thread.
  */

@@ -14,7 +14,7 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /**
  * Fans the partitions (already split by resolveOptions) out over the pool,
- * and turns their votes and costs into SPEC §6 results. If onProgress
+ * and turns their votes and costs into docs/spec.md §6 results. If onProgress
  * throws, this rejects with its exception at once; the caller closes the pool.
  * `blockSizes` (test rows per block, per partition) come from
  * planPartitionBlocks, which the caller runs before opening the pool.
@@ -63,7 +63,7 @@ export async function runPartitions(
   return results;
 }
 
-/** All k partitions' results (in partition order) → the SPEC §6 result. */
+/** All k partitions' results (in partition order) → the docs/spec.md §6 result. */
 export function assembleResult(opts: Resolved, results: PartitionResult[], seconds: number): CertifyResult {
   const k = opts.partitions;
   const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
@@ -75,7 +75,7 @@ export function assembleResult(opts: Resolved, results: PartitionResult[], secon
   };
 }
 
-/** SPEC §6.1 config of a run; `svmBounds` are the partitions' 1 / max_i Σ_j |K_ij|, all k of them. */
+/** docs/spec.md §6.1 config of a run; `svmBounds` are the partitions' 1 / max_i Σ_j |K_ij|, all k of them. */
 export function resultConfig(opts: Resolved, svmBounds: number[]): ResultConfig {
   return {
     model: opts.model,
@@ -130,7 +130,7 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize
   };
 }
 
-/** k = 1: SPEC §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
+/** k = 1: docs/spec.md §4 radius, exact unless flagged; a flagged point's upper bound comes from a re-scored attack. */
 function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32Array): PointResult[] {
   const C = opts.classes;
   return Array.from(result.votes, (prediction, i) => {

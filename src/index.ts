@@ -24,8 +24,8 @@ export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**
- * Certifies every test point (SPEC §4 for one partition, §5 for k > 1) and
- * returns the SPEC §6 result. Partitions run on worker threads (`threads`,
+ * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and
+ * returns the docs/spec.md §6 result. Partitions run on worker threads (`threads`,
  * capped at the partitions and cores; default all cores); `threads: 1` runs
  * on the calling thread. Every option is checked before any work starts: a
  * bad one rejects with a FlipcertError naming it (see {@link CertifyOptions}).

@@ -257,7 +257,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
 
 /**
  * Checks kernel options (`name` is their path in messages) and fills in the
- * defaults of SPEC §2: depth 2, wVar 2, bVar 0.
+ * defaults of docs/spec.md §2: depth 2, wVar 2, bVar 0.
  */
 export function resolveKernel(kernel: unknown = {}, name = 'options.kernel'): ResolvedKernel {
   const k = knownKeys(kernel, Object.keys(KERNEL_KEYS), name, '{ depth?, wVar?, bVar? }') as KernelOptions;

@@ -1,4 +1,4 @@
-// Label-independent partitioning of the training rows (SPEC §5). The rule only
+// Label-independent partitioning of the training rows (docs/spec.md §5). The rule only
 // ever looks at features, so one label flip touches exactly one base model.
 import { FlipcertError } from './errors.js';
 import type { Matrix, Partitioning } from './types.js';
@@ -125,7 +125,7 @@ function explicitIds(given: ArrayLike<number>, rows: number, k: number): Int32Ar
   return ids;
 }
 
-/** SPEC §5: an empty partition is an error naming it and suggesting fewer partitions. */
+/** docs/spec.md §5: an empty partition is an error naming it and suggesting fewer partitions. */
 function checkNonEmpty(ids: Int32Array, k: number, rule: string | undefined): void {
   const sizes = new Int32Array(k);
   for (let i = 0; i < ids.length; i++) sizes[ids[i]]++;

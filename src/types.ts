@@ -15,7 +15,7 @@ export type LabelsInput = ArrayLike<number>;
 
 export type ModelKind = 'krr' | 'svm';
 
-/** SPEC §2 kernel hyper-parameters; any other key is an error. */
+/** docs/spec.md §2 kernel hyper-parameters; any other key is an error. */
 export interface KernelOptions {
   /** Number of hidden ReLU layers, an integer 1..1000. Default 2. */
   depth?: number;
@@ -31,7 +31,7 @@ export interface ResolvedKernel {
   bVar: number;
 }
 
-/** Label-independent partitioning rule (SPEC §5), or explicit ids per training row. */
+/** Label-independent partitioning rule (docs/spec.md §5), or explicit ids per training row. */
 export type Partitioning = 'hash' | 'sorted' | ArrayLike<number>;
 
 /**
@@ -59,7 +59,7 @@ export interface WitnessFlip {
 }
 
 /**
- * Per-partition, per-test-point result of one base model (SPEC §5):
+ * Per-partition, per-test-point result of one base model (docs/spec.md §5):
  * its vote and the flips ρ_p(l) it needs to vote each class l.
  * `lower` is the sound bound (exact for two classes); `upper` comes from a
  * real attack that was applied and re-checked (UNREACHABLE when none was found).
@@ -71,7 +71,7 @@ export interface VoteCosts {
   nearTie: Uint8Array; // m: 1 when some decision was within rounding of its threshold
 }
 
-/** Single-model (k = 1) ScaLabelCert result for a block of test points (SPEC §4). */
+/** Single-model (k = 1) ScaLabelCert result for a block of test points (docs/spec.md §4). */
 export interface SingleCertificates {
   prediction: Int32Array; // m
   radius: Int32Array; // m, in [0, n]

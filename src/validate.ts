@@ -240,7 +240,7 @@ function checkPlausibleClasses(labels: Int32Array, classes: number, names: Label
 }
 
 /**
- * The number of classes C (SPEC §3): `classes` when given (an integer in
+ * The number of classes C (docs/spec.md §3): `classes` when given (an integer in
  * 2..MAX_CLASSES, above every training label), else 1 + the largest
  * training label, refused when most of those classes would have no
  * training point (see checkPlausibleClasses). Test labels never change C;

@@ -1,4 +1,4 @@
-// KernelModel (SPEC §3) against the reference betaRows, which re-solves
+// KernelModel (docs/spec.md §3) against the reference betaRows, which re-solves
 // (K + λ̃I) β = k(X, x) by Gaussian elimination for every test row.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';

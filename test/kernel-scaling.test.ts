@@ -60,7 +60,7 @@ describe('the kernel of rows far from 1 (bVar = 0): K(2^a·x, 2^b·y) = 2^(a+b)�
       for (let j = 0; j < y.length; j++) expect(got[i * y.length + j]).toBe(times2(base[i * y.length + j], ex[i] + ey[j]));
       for (let j = 0; j < x.length; j++) expect(gotSym[i * x.length + j]).toBe(times2(baseSym[i * x.length + j], ex[i] + ex[j]));
     }
-    // And against the plain SPEC recursion of test/reference.ts on the moderate rows.
+    // And against the plain docs/spec.md §2 recursion of test/reference.ts on the moderate rows.
     const ref = ntkMatrix(x, y, kernel);
     for (let i = 0; i < x.length; i++)
       for (let j = 0; j < y.length; j++) {

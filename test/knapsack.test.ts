@@ -41,7 +41,7 @@ function countVotes({ votes, classes }: Instance): Int32Array {
 }
 
 /**
- * Brute force straight from SPEC §5 with no knapsack reasoning at all: try every
+ * Brute force straight from docs/spec.md §5 with no knapsack reasoning at all: try every
  * assignment of a new vote to every partition (including "keep"), score it by
  * the cost ρ_p of each change, and keep the cheapest that changes the majority
  * to the rival. Independent of the gain/option formulation being tested.
@@ -73,7 +73,7 @@ function bruteForceCost(inst: Instance, prediction: number, rival: number): numb
 }
 
 describe('knapsack options', () => {
-  it('lists the SPEC §5 options for each kind of partition', () => {
+  it('lists the docs/spec.md §5 options for each kind of partition', () => {
     // classes 0..3, prediction c = 0, rival c' = 2.
     const costs = Int32Array.from([0, 5, 3, 4, /* votes 0 */ 7, 0, 2, 9 /* votes 1 */, 1, 1, 0, 1 /* votes 2 */]);
     expect(partitionOptions(0, costs, 0, 4, 0, 2)).toEqual([[2, 3], [1, 4]]); // min(ρ(1)=5, ρ(3)=4) = 4

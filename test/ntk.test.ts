@@ -1,5 +1,5 @@
-// The NTK of SPEC §2 as computed by src/kernel/ntk.ts (Gram product + the
-// Wasm recursion) against test/reference.ts ntkPair and the closed forms SPEC §2
+// The NTK of docs/spec.md §2 as computed by src/kernel/ntk.ts (Gram product + the
+// Wasm recursion) against test/reference.ts ntkPair and the closed forms docs/spec.md §2
 // states as checks.
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ describe('K(x, x) = 2(depth + 1)|x|²/d for wVar = 2, bVar = 0', () => {
   });
 
   it.each([1, 2, 3, 4, 6, 10])('depth %i on random rows, to 1e-14', (depth) => {
-    // The literal SPEC grouping can round Σ one ulp below q and then see
+    // The literal grouping of docs/spec.md §2 can round Σ one ulp below q and then see
     // ρ = 1 − 2⁻⁵³ (θ ≈ 1.5e-8, K off by ~3e-8); assembly/ntk.ts regroups the
     // ReLU step so that the diagonal stays exact.
     const x = randomRows(rng(100 + depth), 40, 1 + 7 * depth);
@@ -73,7 +73,7 @@ describe('K(x, x) = 2(depth + 1)|x|²/d for wVar = 2, bVar = 0', () => {
 });
 
 /**
- * K(x, cx) for c > 0 when ρ = 1 at every layer (c = 1, or bVar = 0): SPEC §2
+ * K(x, cx) for c > 0 when ρ = 1 at every layer (c = 1, or bVar = 0): docs/spec.md §2
  * with θ = 0, i.e. Σ_relu = √(q q')/2, Θ_relu = Θ/2.
  */
 function collinearNtk(norm2: number, c: number, d: number, { depth, wVar, bVar }: ResolvedKernel): number {

@@ -14,7 +14,7 @@ describe('hashing', () => {
     expect(fnv1a32(new TextEncoder().encode('foobar'))).toBe(0xbf9cf968);
   });
 
-  it('matches the SPEC §5 row vectors', () => {
+  it('matches the docs/spec.md §5 row vectors', () => {
     const x = matrix([
       [9, 9, 9],
       [0.5, -1.0, 3.25],

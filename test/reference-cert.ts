@@ -1,5 +1,5 @@
 // Plain oracles for the certificate tests: exhaustive enumeration of label
-// vectors and the textbook sort-per-pair count of SPEC §4, written with no
+// vectors and the textbook sort-per-pair count of docs/spec.md §4, written with no
 // shared code or cleverness so the Wasm fast path can be checked against them.
 
 import { forEachLabelVector, predict, predictFromBeta, type ModelParams, type Rows } from './reference.js';
@@ -62,7 +62,7 @@ export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * SPEC §4 count for "t overtakes b" by sorting the gains of this one pair,
+ * docs/spec.md §4 count for "t overtakes b" by sorting the gains of this one pair,
  * with the rounding rule of the README ("Rounding"): success when
  * S > M − eps·(A_b + A_t + S); near unless S > M + eps·(A_b + A_t + S), i.e.
  * whenever the outcome lies within the band on either side. `minFlips` = 1

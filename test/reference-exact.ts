@@ -35,7 +35,7 @@ export function exactRow(beta: readonly number[]): bigint[] {
   return scaled.map((v) => v >> shift);
 }
 
-/** Argmax of exact class scores, ties to the lowest class (SPEC §3). */
+/** Argmax of exact class scores, ties to the lowest class (docs/spec.md §3). */
 export function exactPredict(row: readonly bigint[], labels: ArrayLike<number>, classes: number): number {
   const scores = new Array<bigint>(classes).fill(0n);
   for (let i = 0; i < row.length; i++) scores[labels[i]] += row[i];

@@ -1,4 +1,4 @@
-// Plain, obviously-correct oracles, written straight from ../shared/SPEC.md with
+// Plain, obviously-correct oracles, written straight from docs/spec.md with
 // scalar loops and no cleverness. Tests compare the fast paths against these.
 
 export type Rows = number[][];
@@ -11,7 +11,7 @@ export interface KernelParams {
 
 export const DEFAULT_KERNEL: KernelParams = { depth: 2, wVar: 2, bVar: 0 };
 
-/** SPEC §2 for one pair of rows, line by line. */
+/** docs/spec.md §2 for one pair of rows, line by line. */
 export function ntkPair(x: number[], xp: number[], { depth, wVar, bVar }: KernelParams): number {
   const d = x.length;
   let sigma = dot(x, xp) / d;
@@ -93,7 +93,7 @@ export interface ModelParams {
 }
 
 /**
- * SPEC §3 weights β(x) for every test row, by re-solving from scratch:
+ * docs/spec.md §3 weights β(x) for every test row, by re-solving from scratch:
  * KRR solves (K + λ̃ I) β = k(X, x); the small-C SVM uses β = k(X, x).
  */
 export function betaRows(trainX: Rows, testX: Rows, p: ModelParams): Rows {

@@ -23,7 +23,7 @@ describe('metrics', () => {
     expect(certifiedAccuracy([4, 2], [false, false])).toEqual([0]);
   });
 
-  it('median certified radius: SPEC examples and misclassified points as −1', () => {
+  it('median certified radius: spec examples and misclassified points as −1', () => {
     expect(medianCertifiedRadius([1, 2, 3, 4], [true, true, true, true])).toBe(3);
     // Values [1, 2, 3, −1]: the ⌈4/2⌉ = 2nd largest is 2.
     expect(medianCertifiedRadius([1, 2, 3, 4], [true, true, true, false])).toBe(2);

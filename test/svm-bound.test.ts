@@ -1,4 +1,4 @@
-// The SVM's small-C regime (SPEC §3) through the public API: the bound
+// The SVM's small-C regime (docs/spec.md §3) through the public API: the bound
 // reported in config.svmCBound is the minimum over partitions of
 // 1/max_i Σ_j |K_ij| (recomputed here from the reference NTK), C equal to it is
 // refused, and C just below it is accepted with the radii of the default C.

@@ -116,7 +116,7 @@ describe('toLabels', () => {
 describe('resolveClasses', () => {
   const train = Int32Array.from([0, 1, 1, 0]);
 
-  it('is 1 + the largest training label when options.classes is absent; test labels never change it (SPEC §3)', () => {
+  it('is 1 + the largest training label when options.classes is absent; test labels never change it (docs/spec.md §3)', () => {
     expect(resolveClasses(train, undefined)).toBe(2);
     expect(resolveClasses(Int32Array.from([0, 3]), Int32Array.from([1]))).toBe(4);
     const error = errorOf(() => resolveClasses(train, Int32Array.from([1, 0, 5, 0])));

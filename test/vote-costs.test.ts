@@ -1,4 +1,4 @@
-// Per-partition vote costs (SPEC §5): the lower bound must never exceed the
+// Per-partition vote costs (docs/spec.md §5): the lower bound must never exceed the
 // true cost ρ(l) found by enumeration, the upper bound must come from a real
 // attack (applied here and re-solved from scratch), both must be exact for two
 // classes, and the fast threshold search must match a sort per pair.

@@ -1,4 +1,4 @@
-// SPEC §3–§5 with plain loops: base-model weights via ml-matrix's Cholesky, flip
+// docs/spec.md §3–§5 with plain loops: base-model weights via ml-matrix's Cholesky, flip
 // counts by sorting gains, per-partition vote costs, the ensemble knapsack and DPA.
 import { CholeskyDecomposition } from 'ml-matrix';
 import { crossMatrix, gramMatrix } from './ntk.mjs';
@@ -7,7 +7,7 @@ import { crossMatrix, gramMatrix } from './ntk.mjs';
 const RELATIVE_TOLERANCE = 1e-12;
 
 /**
- * SPEC §3 weights for every test point: an array of Float64Array(n).
+ * docs/spec.md §3 weights for every test point: an array of Float64Array(n).
  * Returns { betas, fixedSeconds } where fixedSeconds is the part that does not grow with test points.
  */
 export function baseModelBetas(trainRows, testRows, opts) {
@@ -48,7 +48,7 @@ export function argmax(values) {
 }
 
 /**
- * SPEC §4: flips for `challenger` to overtake `leader`; 0 when it already beats it,
+ * docs/spec.md §4: flips for `challenger` to overtake `leader`; 0 when it already beats it,
  * Infinity when no number of flips does. Near-ties (within the tolerance) count as success.
  */
 export function pairFlips(beta, labels, scores, sumAbs, leader, challenger) {

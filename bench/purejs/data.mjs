@@ -1,5 +1,5 @@
 // Dataset loading for the pure-JavaScript reference: MNIST IDX files and .npy
-// arrays, read with plain typed arrays, plus SPEC §5's hash partitioning.
+// arrays, read with plain typed arrays, plus docs/spec.md §5's hash partitioning.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,7 @@ export function npyRows(path) {
   return Array.from({ length: shape[0] }, (_, i) => Float64Array.from(values.slice(i * cols, (i + 1) * cols)));
 }
 
-/** SPEC §5: FNV-1a-32 over the row's little-endian float64 bytes. */
+/** docs/spec.md §5: FNV-1a-32 over the row's little-endian float64 bytes. */
 export function fnv1a(row) {
   const bytes = new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
   let h = 0x811c9dc5;

@@ -1,4 +1,4 @@
-// SPEC §2 NTK with plain loops, and the two kernel matrices KRR needs.
+// docs/spec.md §2 NTK with plain loops, and the two kernel matrices KRR needs.
 import { Matrix } from 'ml-matrix';
 
 function dot(a, b) {

@@ -1,5 +1,5 @@
 // Turns the per-partition base-model results for a block of test points into
-// the ensemble's prediction and its three radii (SPEC §5).
+// the ensemble's prediction and its three radii (docs/spec.md §5).
 import { FlipcertError } from '../errors.js';
 import { dpaRadius, majority } from './dpa.js';
 import { ensembleRadius, KnapsackScratch } from './knapsack.js';

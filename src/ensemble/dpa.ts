@@ -1,4 +1,4 @@
-// The black-box certificate of Deep Partition Aggregation (SPEC §5): it only
+// The black-box certificate of Deep Partition Aggregation (docs/spec.md §5): it only
 // sees vote counts, and assumes every flip can move one vote anywhere.
 import { FlipcertError } from '../errors.js';
 

@@ -1,4 +1,4 @@
-// EnsembleCert's attack problem (SPEC §5): the cheapest set of per-partition
+// EnsembleCert's attack problem (docs/spec.md §5): the cheapest set of per-partition
 // vote changes that lets a rival class c' overtake the ensemble prediction c.
 //
 // Each partition offers at most one option, worth gain 1 or 2 votes of margin:
@@ -70,7 +70,7 @@ export class KnapsackScratch {
 
 /**
  * Minimum total flips that make `rival` overtake `prediction` in the vote:
- * the exact multiple-choice knapsack of SPEC §5. `votes[p]` is partition p's
+ * the exact multiple-choice knapsack of docs/spec.md §5. `votes[p]` is partition p's
  * vote, `costs[p * classes + l]` = ρ_p(l) (UNREACHABLE = impossible).
  * Returns Infinity when no choice of options reaches the needed gain.
  */
@@ -90,7 +90,7 @@ export function minFlipCost(
 }
 
 /**
- * EnsembleCert radius (SPEC §5): min over rivals c' of the knapsack cost, − 1,
+ * EnsembleCert radius (docs/spec.md §5): min over rivals c' of the knapsack cost, − 1,
  * capped at `nTrain`; `nTrain` when no number of flips changes the vote.
  * `prediction` must be the majority of `votes` (ties to the lowest class).
  */
@@ -147,7 +147,7 @@ export function minFlipCostDp(
   return best[need];
 }
 
-/** The (gain, cost) options of partition p against `rival`, straight from SPEC §5. */
+/** The (gain, cost) options of partition p against `rival`, straight from docs/spec.md §5. */
 export function partitionOptions(
   vote: number,
   costs: Int32Array,
@@ -172,7 +172,7 @@ export function partitionOptions(
   return options;
 }
 
-/** G = N_c − N_c' + [c' > c]: the margin the rival must make up (SPEC §5). */
+/** G = N_c − N_c' + [c' > c]: the margin the rival must make up (docs/spec.md §5). */
 function neededGain(counts: Int32Array, prediction: number, rival: number): number {
   return counts[prediction] - counts[rival] + (rival > prediction ? 1 : 0);
 }

@@ -1,4 +1,4 @@
-// Per-point results of an ensemble (SPEC §5) for one block of test points:
+// Per-point results of an ensemble (docs/spec.md §5) for one block of test points:
 // the single place where aggregated votes and costs become PointResults, used
 // by the coordinator (all points at once) and by the shard merge (block by block).
 import type { PointResult } from '../result.js';

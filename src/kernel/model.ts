@@ -1,5 +1,5 @@
 /**
- * The base model of SPEC §3 on one training set, held in the Wasm heap:
+ * The base model of docs/spec.md §3 on one training set, held in the Wasm heap:
  * training features, their squared norms and (for krr) the Cholesky factor
  * of K + λ̃I. It turns blocks of test rows into weight rows β(x).
  */
@@ -56,7 +56,7 @@ export class KernelModel {
     private readonly factorPtr: number,
     /** λ̃ = reg·trace(K)/n (krr); 0 for svm. */
     readonly lambda: number,
-    /** 1 / max_i Σ_j |K_ij|: the SVM's small-C regime is C below this (SPEC §3). */
+    /** 1 / max_i Σ_j |K_ij|: the SVM's small-C regime is C below this (docs/spec.md §3). */
     readonly svmBound: number,
   ) {}
 

@@ -1,5 +1,5 @@
 /**
- * NTK Gram matrices (SPEC §2) on the Wasm core: one tiled dot-product pass
+ * NTK Gram matrices (docs/spec.md §2) on the Wasm core: one tiled dot-product pass
  * (gramDot / gramSym) followed by the entry-wise NTK recursion (ntkFromDot).
  * Squared norms come from rowSquaredNorms, which sums in the same order as the
  * Gram product, so K(x, x) sees ρ = 1 exactly. Rows far from 1 in size are
@@ -14,7 +14,7 @@ import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type Sca
 /** Largest kernel depth (hidden layers); the API boundary (src/options.ts) checks it up front. */
 export const MAX_DEPTH = 1000;
 
-/** Throws unless the kernel parameters are ones SPEC §2 defines. */
+/** Throws unless the kernel parameters are ones docs/spec.md §2 defines. */
 export function checkKernel(kernel: ResolvedKernel): void {
   const { depth, wVar, bVar } = kernel;
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {

@@ -1,5 +1,5 @@
 /**
- * Power-of-two scaling that keeps the NTK (SPEC §2) inside float64's range.
+ * Power-of-two scaling that keeps the NTK (docs/spec.md §2) inside float64's range.
  *
  * With bVar = 0 every quantity of the recursion is positively homogeneous —
  * Σ, q, q' and Θ scale with the product of the two rows' scales, ρ not at all —

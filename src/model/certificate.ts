@@ -15,7 +15,7 @@ import type { Core } from '../wasm/core.js';
 export { TIE_TOLERANCE };
 
 /**
- * ScaLabelCert (SPEC §4) for m test points of one model: prediction, radius in
+ * ScaLabelCert (docs/spec.md §4) for m test points of one model: prediction, radius in
  * [0, n] (n when no flips change the prediction), near-tie flags, an upper
  * bound on the true radius (the radius itself unless flagged; on a flagged
  * point from the smallest re-scored single-pair attack, n when none) and, with
@@ -74,7 +74,7 @@ function readFlips(core: Core, ptr: number, count: number): WitnessFlip[] {
 }
 
 /**
- * Per-partition vote costs (SPEC §5) for m test points of one base model:
+ * Per-partition vote costs (docs/spec.md §5) for m test points of one base model:
  * vote, lower[l] = max_{j≠l} pair(l over j) (exact for two classes) and upper[l]
  * from a real attack whose flips were applied and re-scored (UNREACHABLE when
  * none was found; equal to lower for two classes). lower/upper are m × classes.

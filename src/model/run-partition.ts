@@ -118,7 +118,7 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
   if (!(task.svmC < bound)) {
     throw new FlipcertError(
       `options.svmC ${task.svmC} is outside the small-C regime of partition ${task.partition}: ` +
-        `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (SPEC §3)`,
+        `C must be < 1/max_i Σ_j |K_ij| = ${bound.toPrecision(6)} for the certificate to be exact (docs/spec.md §3)`,
       'EOPTION',
       { field: 'svmC' },
     );

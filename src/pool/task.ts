@@ -22,7 +22,7 @@ export interface PartitionTask {
   /** User-given SVM C, checked against this partition's small-C bound. */
   svmC: number | undefined;
   kernel: ResolvedKernel;
-  /** `single`: SPEC §4 certificates (k = 1). `costs`: SPEC §5 vote costs. */
+  /** `single`: docs/spec.md §4 certificates (k = 1). `costs`: docs/spec.md §5 vote costs. */
   mode: 'single' | 'costs';
   witness: boolean;
   blockSize: number;
@@ -30,14 +30,14 @@ export interface PartitionTask {
 
 export interface PartitionResult {
   partition: number;
-  /** 1 / max_i Σ_j |K_ij| of this partition's training kernel (SPEC §3). */
+  /** 1 / max_i Σ_j |K_ij| of this partition's training kernel (docs/spec.md §3). */
   svmBound: number;
   /** Vote (= prediction) per test point. */
   votes: Int32Array;
   /** m × C flip costs ρ_p(l): sound lower and attack-based upper bounds (mode `costs`). */
   lower?: Int32Array;
   upper?: Int32Array;
-  /** SPEC §4 radius per test point (mode `single`). */
+  /** docs/spec.md §4 radius per test point (mode `single`). */
   radius?: Int32Array;
   /** Upper bound on the true radius per test point, = radius unless nearTie (mode `single`). */
   radiusUpper?: Int32Array;

@@ -1,4 +1,4 @@
-// The JSON file a run writes (SPEC §6): the CLI's --out and the web app's
+// The JSON file a run writes (docs/spec.md §6): the CLI's --out and the web app's
 // download are this same text, so that they can be compared value by value.
 import type { CertifyResult } from '../result.js';
 

@@ -1,4 +1,4 @@
-// Summary metrics of SPEC §1 over a set of test points.
+// Summary metrics of docs/spec.md §1 over a set of test points.
 import { FlipcertError } from '../errors.js';
 
 /** Fraction of points classified correctly. */
@@ -35,7 +35,7 @@ export function certifiedAccuracy(
 }
 
 /**
- * Median certified radius (SPEC §1): with misclassified points counted as −1,
+ * Median certified radius (docs/spec.md §1): with misclassified points counted as −1,
  * the ⌈m/2⌉-th largest radius; equivalently the largest r with CA(r) ≥ 0.5,
  * and −1 when accuracy < 0.5. For radii [1, 2, 3, 4], all correct, it is 3.
  */

@@ -12,7 +12,7 @@ export interface SummaryFacts {
   threads: number;
 }
 
-/** SPEC §6 summary of the per-point results. */
+/** docs/spec.md §6 summary of the per-point results. */
 export function summarize(points: PointResult[], opts: SummaryFacts, seconds: number): ResultSummary {
   const labelled = opts.labelled;
   const correct = points.map((p) => p.prediction === p.label);

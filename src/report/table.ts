@@ -13,7 +13,7 @@ export function tableRadii(max: number): number[] {
 }
 
 /**
- * Formats a SPEC §6 summary as an aligned table: header line, accuracy,
+ * Formats a docs/spec.md §6 summary as an aligned table: header line, accuracy,
  * exact fraction, near ties, time, then MCR and CA(r) for EnsembleCert and DPA.
  * Accepts a whole result object (only `summary` is read).
  */

@@ -25,7 +25,7 @@ export interface ShardHeader {
   shard: ShardId;
   /** The partitions this shard holds, ascending: p mod count = index. */
   partitions: number[];
-  /** The run's SPEC §6.1 config; `svmCBound` is over this shard's partitions only. */
+  /** The run's docs/spec.md §6.1 config; `svmCBound` is over this shard's partitions only. */
   config: ResultConfig;
   nTrain: number;
   nTest: number;
@@ -34,7 +34,7 @@ export interface ShardHeader {
   fingerprints: Fingerprints;
   /** Test labels (for the merged summary); null without. */
   testY: number[] | null;
-  /** 1 / max_i Σ_j |K_ij| per partition of this shard (SPEC §3), for config.svmCBound. */
+  /** 1 / max_i Σ_j |K_ij| per partition of this shard (docs/spec.md §3), for config.svmCBound. */
   svmBounds: number[];
   /** Run metadata: seconds and threads of this shard's computation, the data's source, flipcert's version. */
   seconds: number;

@@ -80,7 +80,7 @@ async function mergePoints(shards: ShardFile[]): Promise<PointResult[]> {
 }
 
 /**
- * The SPEC §6 result. Run metadata: `seconds` adds up the shards' computation
+ * The docs/spec.md §6 result. Run metadata: `seconds` adds up the shards' computation
  * and the merge, `threads` is the most any shard used.
  */
 function assemble(headers: ShardHeader[], points: PointResult[], mergeSeconds: number): CertifyResult {
