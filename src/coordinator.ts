@@ -1,5 +1,6 @@
 import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
+import { assembleWitnesses, planWitnesses } from './ensemble/witness.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { PartitionResult, PartitionTask } from './pool/task.js';
@@ -45,6 +46,7 @@ export async function coordinate(
     progress.close();
   }
   const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
+  if (k > 1 && opts.witness) await addEnsembleWitnesses(opts, pool, results, points, blockSizes);
   const seconds = (now() - started) / 1000;
   return {
     version: 1,
@@ -62,6 +64,36 @@ export async function coordinate(
     summary: summarize(points, opts, seconds),
     points,
   };
+}
+
+/**
+ * The witness pass (src/ensemble/witness.ts): recomputes, on the partitions
+ * the knapsack's choices touch, the attacks for the chosen (point, class)
+ * pairs, then adds `witness` and `witnessVerified` to every point.
+ */
+async function addEnsembleWitnesses(
+  opts: Resolved,
+  pool: PartitionPool,
+  results: PartitionResult[],
+  points: PointResult[],
+  blockSizes: number[],
+): Promise<void> {
+  const prediction = Int32Array.from(points, (p) => p.prediction);
+  const upper = Int32Array.from(points, (p) => p.upper);
+  const plan = planWitnesses(results, prediction, upper, opts.classes, opts.trainX.rows);
+  const touched = plan.requests.flatMap((r, p) => (r.length > 0 ? [p] : []));
+  const attacks = new Array<PartitionResult | undefined>(results.length);
+  await forEachLimited(touched.length, pool.threads * 2, async (i) => {
+    throwIfAborted(opts.signal);
+    const p = touched[i];
+    const task = { ...makeTask(opts, opts.groups[p], p, blockSizes[p]), mode: 'attacks' as const, attacks: plan.requests[p] };
+    attacks[p] = await pool.run(task, undefined, opts.signal);
+  });
+  const witnesses = assembleWitnesses(plan, attacks, results.map((r) => r.votes), prediction, opts.groups, opts.classes);
+  points.forEach((point, j) => {
+    point.witness = witnesses[j]?.witness ?? [];
+    point.witnessVerified = witnesses[j]?.verified ?? false;
+  });
 }
 
 function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize: number): PartitionTask {

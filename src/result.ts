@@ -123,9 +123,17 @@ export interface PointResult {
    */
   nearTie: boolean;
   /**
-   * Only with the `witness` option (single model): label flips that change
-   * the prediction, re-scored: the radius + 1 flips of the minimal attack; on a
+   * Only with the `witness` option: label flips that change the prediction.
+   * Single model: re-scored, the radius + 1 flips of the minimal attack; on a
    * `nearTie` point a larger attack, or none (empty); empty when `radius` is n.
+   * Ensemble (k > 1): the `upper` + 1 flips of the attack behind `upper`, each
+   * with the partition it lies in (docs/spec.md §5.6); empty when `upper` is n.
    */
-  witness?: WitnessFlip[];
+  witness?: (WitnessFlip & { partition?: number })[];
+  /**
+   * Only with the `witness` option and k > 1: true when every touched
+   * partition, re-scored with its flipped labels, clearly votes its new class
+   * and the re-vote changes the ensemble's prediction; false when `witness` is empty.
+   */
+  witnessVerified?: boolean;
 }

@@ -22,10 +22,16 @@ export interface PartitionTask {
   /** User-given SVM C, checked against this partition's small-C bound. */
   svmC: number | undefined;
   kernel: ResolvedKernel;
-  /** `single`: SPEC §4 certificates (k = 1). `costs`: SPEC §5 vote costs. */
-  mode: 'single' | 'costs';
+  /**
+   * `single`: SPEC §4 certificates (k = 1). `costs`: SPEC §5 vote costs.
+   * `attacks`: the flips of the vote-cost attacks for the (test point, class)
+   * pairs in `attacks` (an ensemble witness, src/ensemble/witness.ts).
+   */
+  mode: 'single' | 'costs' | 'attacks';
   witness: boolean;
   blockSize: number;
+  /** Mode `attacks`: (test point, target class) pairs, flat, by ascending test point. */
+  attacks?: Int32Array;
 }
 
 export interface PartitionResult {
@@ -44,6 +50,14 @@ export interface PartitionResult {
   nearTie: Uint8Array;
   /** Witness flips per test point, with indices local to this partition (mode `single`). */
   witnesses?: WitnessFlip[][];
+  /**
+   * Mode `attacks`, per requested pair a: its flips are the (local train row,
+   * from, to) triples attackFlips[3·attackStart[a] … 3·attackStart[a+1]).
+   */
+  attackStart?: Int32Array;
+  attackFlips?: Int32Array;
+  /** Per pair: 1 when the attacked labels, re-scored independently, clearly vote the target. */
+  attackVerified?: Uint8Array;
 }
 
 /** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */
