@@ -1,5 +1,6 @@
 import { throwIfAborted } from './abort.js';
 import { aggregateBlock } from './ensemble/aggregate.js';
+import { applyRefinement, openReason, planRefinement, type OpenReason } from './ensemble/refine.js';
 import { assembleWitnesses, planWitnesses } from './ensemble/witness.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
@@ -45,7 +46,7 @@ export async function coordinate(
   } finally {
     progress.close();
   }
-  const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
+  const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : await ensemblePoints(opts, pool, results, blockSizes);
   if (k > 1 && opts.witness) await addEnsembleWitnesses(opts, pool, results, points, blockSizes);
   const seconds = (now() - started) / 1000;
   return {
@@ -81,14 +82,7 @@ async function addEnsembleWitnesses(
   const prediction = Int32Array.from(points, (p) => p.prediction);
   const upper = Int32Array.from(points, (p) => p.upper);
   const plan = planWitnesses(results, prediction, upper, opts.classes, opts.trainX.rows);
-  const touched = plan.requests.flatMap((r, p) => (r.length > 0 ? [p] : []));
-  const attacks = new Array<PartitionResult | undefined>(results.length);
-  await forEachLimited(touched.length, pool.threads * 2, async (i) => {
-    throwIfAborted(opts.signal);
-    const p = touched[i];
-    const task = { ...makeTask(opts, opts.groups[p], p, blockSizes[p]), mode: 'attacks' as const, attacks: plan.requests[p] };
-    attacks[p] = await pool.run(task, undefined, opts.signal);
-  });
+  const attacks = await secondPass(opts, pool, blockSizes, 'attacks', plan.requests);
   const witnesses = assembleWitnesses(plan, attacks, results.map((r) => r.votes), prediction, opts.groups, opts.classes);
   points.forEach((point, j) => {
     point.witness = witnesses[j]?.witness ?? [];
@@ -144,6 +138,7 @@ function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32A
       votes,
       nearTie,
     };
+    if (nearTie) point.openReason = 'nearTie';
     if (result.witnesses) {
       point.witness = result.witnesses[i].map((f) => ({ train: rows[f.train], from: f.from, to: f.to }));
     }
@@ -151,29 +146,93 @@ function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32A
   });
 }
 
-function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult[] {
+/**
+ * k > 1: aggregates, settles the open points' per-partition costs exactly in a
+ * second pass (src/ensemble/refine.ts), and aggregates again.
+ */
+async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: PartitionResult[], blockSizes: number[]): Promise<PointResult[]> {
   const C = opts.classes;
   const m = opts.testX.rows;
-  const agg = aggregateBlock({
+  const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
+  let agg = aggregate(opts, results);
+  const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
+  let reasons: Map<number, OpenReason>[] | undefined;
+  if (open.length > 0) {
+    const requests = planRefinement(results, open, C);
+    const replies = await secondPass(opts, pool, blockSizes, 'exact', requests);
+    reasons = applyRefinement(results, requests, replies, C);
+    agg = aggregate(opts, results);
+  }
+  return Array.from({ length: m }, (_, i) => {
+    // Bounds that meet are exact, unless some decision behind them lay within rounding.
+    const exact = agg.radius[i] === agg.upper[i] && !near(i);
+    const point: PointResult = {
+      index: i,
+      label: opts.testY ? opts.testY[i] : null,
+      prediction: agg.prediction[i],
+      radius: agg.radius[i],
+      upper: agg.upper[i],
+      exact,
+      dpaRadius: agg.dpaRadius[i],
+      votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
+      nearTie: near(i),
+    };
+    if (!exact) point.openReason = openReason(results, reasons, i, C);
+    return point;
+  });
+}
+
+function aggregate(opts: Resolved, results: PartitionResult[]) {
+  return aggregateBlock({
     votes: results.map((r) => r.votes),
     lower: results.map((r) => r.lower!),
     upper: results.map((r) => r.upper!),
-    classes: C,
+    classes: opts.classes,
     nTrain: opts.trainX.rows,
-    m,
+    m: opts.testX.rows,
   });
-  return Array.from({ length: m }, (_, i) => ({
-    index: i,
-    label: opts.testY ? opts.testY[i] : null,
-    prediction: agg.prediction[i],
-    radius: agg.radius[i],
-    upper: agg.upper[i],
-    // Bounds that meet are exact, unless some decision behind them lay within rounding.
-    exact: agg.radius[i] === agg.upper[i] && !results.some((r) => r.nearTie[i] === 1),
-    dpaRadius: agg.dpaRadius[i],
-    votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
-    nearTie: results.some((r) => r.nearTie[i] === 1),
-  }));
+}
+
+/**
+ * Runs a second pass (mode `attacks` or `exact`) on every partition with
+ * requests; the others stay undefined. Only the requested test rows travel:
+ * β of a test row does not depend on the other rows of its block (each row's
+ * kernel column and triangular solves are computed alone; the tests check it
+ * bit for bit), so these rows get the first pass's β exactly.
+ */
+async function secondPass(
+  opts: Resolved,
+  pool: PartitionPool,
+  blockSizes: number[],
+  mode: 'attacks' | 'exact',
+  requests: Int32Array[],
+): Promise<(PartitionResult | undefined)[]> {
+  const stride = mode === 'attacks' ? 3 : 4;
+  const touched = requests.flatMap((r, p) => (r.length > 0 ? [p] : []));
+  const replies = new Array<PartitionResult | undefined>(requests.length);
+  const d = opts.testX.cols;
+  await forEachLimited(touched.length, pool.threads * 2, async (i) => {
+    throwIfAborted(opts.signal);
+    const p = touched[i];
+    // Requests come by ascending test point: renumber them 0, 1, … over the rows they need.
+    const local = requests[p].slice();
+    const rows: number[] = [];
+    for (let q = 0; q < local.length; q += stride) {
+      if (rows.length === 0 || rows[rows.length - 1] !== local[q]) rows.push(local[q]);
+      local[q] = rows.length - 1;
+    }
+    const testX = new Float64Array(rows.length * d);
+    rows.forEach((row, r) => testX.set(opts.testX.data.subarray(row * d, (row + 1) * d), r * d));
+    const task = {
+      ...makeTask(opts, opts.groups[p], p, Math.min(blockSizes[p], rows.length)),
+      testX,
+      testRows: rows.length,
+      mode,
+      requests: local,
+    };
+    replies[p] = await pool.run(task, undefined, opts.signal);
+  });
+  return replies;
 }
 
 /**

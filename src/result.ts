@@ -123,6 +123,14 @@ export interface PointResult {
    */
   nearTie: boolean;
   /**
+   * Only on points that are not `exact`: why the bounds could not be closed
+   * (docs/spec.md §5.7): `nearTie` (a decision lay within rounding),
+   * `searchBudget` (an exact per-partition search gave up), `rounding` (an
+   * exact search's answer lay within the rounding band), `noAttack` (no
+   * attack was found for some partition and class, so its cost stayed unbounded).
+   */
+  openReason?: 'nearTie' | 'searchBudget' | 'rounding' | 'noAttack';
+  /**
    * Only with the `witness` option: label flips that change the prediction.
    * Single model: re-scored, the radius + 1 flips of the minimal attack; on a
    * `nearTie` point a larger attack, or none (empty); empty when `radius` is n.

@@ -15,7 +15,7 @@ import type { WitnessFlip } from '../types.js';
 export interface WitnessPlan {
   /** Per point: the picks of its knapsack choice on the attack costs, or null (no witness). */
   picks: (KnapsackPick[] | null)[];
-  /** Per partition: (point, target) pairs, flat, by ascending point; empty when untouched. */
+  /** Per partition: (point, target, cost) triples, flat, by ascending point; empty when untouched. */
   requests: Int32Array[];
 }
 
@@ -39,7 +39,7 @@ export function planWitnesses(results: PartitionResult[], prediction: Int32Array
     const choice = knapsackChoice(votes, costs, classes, prediction[j]);
     if (!choice) continue;
     picks[j] = choice.picks;
-    for (const pick of choice.picks) requests[pick.partition].push(j, pick.to);
+    for (const pick of choice.picks) requests[pick.partition].push(j, pick.to, pick.cost);
   }
   return { picks, requests: requests.map((r) => Int32Array.from(r)) };
 }

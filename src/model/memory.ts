@@ -39,10 +39,12 @@ export interface PartitionShape {
   classes: number;
   model: ModelKind;
   /**
-   * 'single' (k = 1: radius per point), 'costs' (k > 1: vote costs per class)
-   * or 'attacks' (k > 1 with witnesses: costs, then the witness pass's attacks).
+   * 'single' (k = 1: radius per point), 'costs' (k > 1: vote costs per class),
+   * 'attacks' or 'exact' (k > 1: the second passes, one attack at a time).
+   * Ensembles are planned as 'attacks', the largest of the three, so that
+   * every pass runs with the first pass's blocks.
    */
-  mode: 'single' | 'costs' | 'attacks';
+  mode: 'single' | 'costs' | 'attacks' | 'exact';
   witness: boolean;
 }
 
@@ -83,7 +85,7 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
       ? 3 * i32(B) + u8(B) + i32(B) + (shape.witness ? i32(3 * n) : 0)
       : shape.mode === 'costs'
         ? costs
-        : Math.max(costs, i32(n))); // one attack's labels at a time (the witness pass)
+        : Math.max(costs, i32(n))); // one attack's labels at a time (the second passes)
   return Math.max(fit, model + labels + beta + Math.max(block, certificate));
 }
 
@@ -175,7 +177,7 @@ export function planPartitionBlocks(opts: PartitionPlanInput): number[] {
         d: opts.trainX.cols,
         classes: opts.classes,
         model: opts.model,
-        mode: k === 1 ? 'single' : opts.witness ? 'attacks' : 'costs',
+        mode: k === 1 ? 'single' : 'attacks',
         witness: opts.witness,
       },
       k,

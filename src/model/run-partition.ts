@@ -1,11 +1,10 @@
 import { FlipcertError } from '../errors.js';
-import { UNREACHABLE } from '../types.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
 import type { Core } from '../wasm/core.js';
-import { singleCertificates, voteAttack, voteCosts } from './certificate.js';
+import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
-import { votesClearly } from './rescore.js';
+import { RequestPass } from './requests.js';
 
 /**
  * Trains the base model of one partition and certifies every test point
@@ -45,12 +44,11 @@ export function* partitionSteps(
     const result = emptyResult(task, model.svmBound);
     const testX = { data: task.testX, rows: task.testRows, cols: task.cols };
     const blocks = Math.ceil(task.testRows / task.blockSize);
-    const attacks = task.mode === 'attacks' ? new AttackCollector(task) : undefined;
+    const attacks = task.mode === 'attacks' || task.mode === 'exact' ? new RequestPass(task) : undefined;
     for (let b = 0; b < blocks; b++) {
       const start = b * task.blockSize;
       const count = Math.min(task.blockSize, task.testRows - start);
-      // The witness pass computes only the blocks it needs, with the first pass's
-      // block boundaries, so every β row is the one the vote costs came from.
+      // A second pass is sent only the test rows it needs; skipping blocks without requests is a safeguard.
       if (!attacks || attacks.wants(start, count)) {
         const betaPtr = model.weights(testX, start, count);
         if (attacks) attacks.run(core, betaPtr, labelsPtr, start, count);
@@ -95,54 +93,8 @@ function certifyBlock(
   }
 }
 
-/**
- * The witness pass (mode `attacks`): for each requested (test point, target)
- * pair, the attack behind the vote cost upper[target] (assembly/certattack.ts,
- * the same call on the same β row, so the same flips), its flips, and an
- * independent re-score of the attacked labels (src/model/rescore.ts).
- */
-class AttackCollector {
-  private readonly pairs: Int32Array;
-  private next = 0;
-  private readonly start: number[] = [0];
-  private readonly flips: number[] = [];
-  private readonly verified: number[] = [];
-
-  constructor(private readonly task: PartitionTask) {
-    this.pairs = task.attacks ?? new Int32Array(0);
-  }
-
-  /** Whether a requested pair's test point lies in the block [start, start + count). */
-  wants(start: number, count: number): boolean {
-    while (this.next < this.pairs.length / 2 && this.pairs[2 * this.next] < start) this.next++;
-    return this.next < this.pairs.length / 2 && this.pairs[2 * this.next] < start + count;
-  }
-
-  run(core: Core, betaPtr: number, labelsPtr: number, start: number, count: number): void {
-    const { trainRows: n, classes, trainY } = this.task;
-    for (; this.next < this.pairs.length / 2 && this.pairs[2 * this.next] < start + count; this.next++) {
-      const point = this.pairs[2 * this.next];
-      const target = this.pairs[2 * this.next + 1];
-      const rowPtr = betaPtr + (point - start) * n * 8;
-      const hit = voteAttack(core, rowPtr, labelsPtr, n, classes, target);
-      const ok = hit.flips !== UNREACHABLE && votesClearly(core.heap.viewF64(rowPtr, n), hit.labels, classes, target);
-      for (let i = 0; ok && i < n; i++) {
-        if (hit.labels[i] !== trainY[i]) this.flips.push(i, trainY[i], hit.labels[i]);
-      }
-      this.start.push(this.flips.length / 3);
-      this.verified.push(ok ? 1 : 0);
-    }
-  }
-
-  finish(result: PartitionResult): void {
-    result.attackStart = Int32Array.from(this.start);
-    result.attackFlips = Int32Array.from(this.flips);
-    result.attackVerified = Uint8Array.from(this.verified);
-  }
-}
-
 function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
-  if (task.mode === 'attacks') return { partition: task.partition, svmBound, votes: new Int32Array(0), nearTie: new Uint8Array(0) };
+  if (task.mode === 'attacks' || task.mode === 'exact') return { partition: task.partition, svmBound, votes: new Int32Array(0), nearTie: new Uint8Array(0) };
   const m = task.testRows;
   const single = task.mode === 'single';
   return {
@@ -185,7 +137,7 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
 export function transferables(result: PartitionResult): ArrayBuffer[] {
   return [
     result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
-    result.attackStart, result.attackFlips, result.attackVerified,
+    result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
   ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);

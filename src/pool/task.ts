@@ -24,14 +24,16 @@ export interface PartitionTask {
   kernel: ResolvedKernel;
   /**
    * `single`: SPEC §4 certificates (k = 1). `costs`: SPEC §5 vote costs.
-   * `attacks`: the flips of the vote-cost attacks for the (test point, class)
-   * pairs in `attacks` (an ensemble witness, src/ensemble/witness.ts).
+   * `attacks`: the flips of attacks for the (test point, class, cost) triples
+   * in `requests` (ensemble witnesses, src/ensemble/witness.ts). `exact`: the
+   * exact vote costs for the (test point, class, lower, upper) quadruples in
+   * `requests` (src/ensemble/refine.ts). Both: src/model/requests.ts.
    */
-  mode: 'single' | 'costs' | 'attacks';
+  mode: 'single' | 'costs' | 'attacks' | 'exact';
   witness: boolean;
   blockSize: number;
-  /** Mode `attacks`: (test point, target class) pairs, flat, by ascending test point. */
-  attacks?: Int32Array;
+  /** Modes `attacks` and `exact`: the requests, flat, by ascending test point (first entry of each). */
+  requests?: Int32Array;
 }
 
 export interface PartitionResult {
@@ -58,6 +60,10 @@ export interface PartitionResult {
   attackFlips?: Int32Array;
   /** Per pair: 1 when the attacked labels, re-scored independently, clearly vote the target. */
   attackVerified?: Uint8Array;
+  /** Mode `exact`, per request: the new bounds (equal when exact) and EXACT_STATUS codes. */
+  exactLower?: Int32Array;
+  exactUpper?: Int32Array;
+  exactStatus?: Uint8Array;
 }
 
 /** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */
