@@ -155,12 +155,13 @@ async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: Part
   const m = opts.testX.rows;
   const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
   let agg = aggregate(opts, results);
-  const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
-  let reasons: Map<number, OpenReason>[] | undefined;
-  if (open.length > 0) {
-    const requests = planRefinement(results, open, C);
+  const unsettled = results.map(() => new Map<number, OpenReason>());
+  for (let round = 0; round < MAX_REFINE_ROUNDS; round++) {
+    const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
+    const requests = planRefinement(results, open, agg.prediction, C, unsettled);
+    if (requests.every((r) => r.length === 0)) break;
     const replies = await secondPass(opts, pool, blockSizes, 'exact', requests);
-    reasons = applyRefinement(results, requests, replies, C);
+    applyRefinement(results, requests, replies, C, unsettled);
     agg = aggregate(opts, results);
   }
   return Array.from({ length: m }, (_, i) => {
@@ -177,10 +178,13 @@ async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: Part
       votes: Array.from(agg.votes.subarray(i * C, (i + 1) * C)),
       nearTie: near(i),
     };
-    if (!exact) point.openReason = openReason(results, reasons, i, C);
+    if (!exact) point.openReason = openReason(results, unsettled, i, C);
     return point;
   });
 }
+
+/** Rounds of exact searches at most; points still open after them say `searchBudget`. */
+const MAX_REFINE_ROUNDS = 64;
 
 function aggregate(opts: Resolved, results: PartitionResult[]) {
   return aggregateBlock({
