@@ -1,6 +1,5 @@
 import { throwIfAborted } from './abort.js';
-import { aggregateBlock } from './ensemble/aggregate.js';
-import { applyRefinement, openReason, planRefinement, type OpenReason } from './ensemble/refine.js';
+import { openReason, refineCosts } from './ensemble/refine.js';
 import { assembleWitnesses, planWitnesses } from './ensemble/witness.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
@@ -154,16 +153,9 @@ async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: Part
   const C = opts.classes;
   const m = opts.testX.rows;
   const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
-  let agg = aggregate(opts, results);
-  const unsettled = results.map(() => new Map<number, OpenReason>());
-  for (let round = 0; round < MAX_REFINE_ROUNDS; round++) {
-    const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
-    const requests = planRefinement(results, open, agg.prediction, C, unsettled);
-    if (requests.every((r) => r.length === 0)) break;
-    const replies = await secondPass(opts, pool, blockSizes, 'exact', requests);
-    applyRefinement(results, requests, replies, C, unsettled);
-    agg = aggregate(opts, results);
-  }
+  const { agg, unsettled } = await refineCosts(results, C, opts.trainX.rows, (requests) =>
+    secondPass(opts, pool, blockSizes, 'exact', requests),
+  );
   return Array.from({ length: m }, (_, i) => {
     // Bounds that meet are exact, unless some decision behind them lay within rounding.
     const exact = agg.radius[i] === agg.upper[i] && !near(i);
@@ -180,20 +172,6 @@ async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: Part
     };
     if (!exact) point.openReason = openReason(results, unsettled, i, C);
     return point;
-  });
-}
-
-/** Rounds of exact searches at most; points still open after them say `searchBudget`. */
-const MAX_REFINE_ROUNDS = 64;
-
-function aggregate(opts: Resolved, results: PartitionResult[]) {
-  return aggregateBlock({
-    votes: results.map((r) => r.votes),
-    lower: results.map((r) => r.lower!),
-    upper: results.map((r) => r.upper!),
-    classes: opts.classes,
-    nTrain: opts.trainX.rows,
-    m: opts.testX.rows,
   });
 }
 

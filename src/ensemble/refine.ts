@@ -9,7 +9,46 @@
 // Every round settles at least one entry per open point, so this ends.
 import type { PartitionResult } from '../pool/task.js';
 import { UNREACHABLE } from '../types.js';
+import { aggregateBlock, type AggregateResult } from './aggregate.js';
 import { knapsackChoice } from './choice.js';
+
+/** Rounds at most; points still open after them say `searchBudget`. */
+export const MAX_REFINE_ROUNDS = 64;
+
+/**
+ * Settles requests (per partition, (point, class, lower, upper) quadruples):
+ * the replies' exactLower/exactUpper/exactStatus, one per request, for every
+ * partition with requests. The coordinator runs a second pass on the pool.
+ */
+export type Settle = (requests: Int32Array[]) => Promise<(PartitionResult | undefined)[]>;
+
+/**
+ * Aggregates the partitions' results (votes, lower/upper costs, nearTie, for
+ * all m points), refines the open points' costs round by round in place, and
+ * returns the final aggregation with the entries left unsettled and why.
+ */
+export async function refineCosts(
+  results: PartitionResult[],
+  classes: number,
+  nTrain: number,
+  settle: Settle,
+  rounds = MAX_REFINE_ROUNDS,
+): Promise<{ agg: AggregateResult; unsettled: Map<number, OpenReason>[] }> {
+  const m = results[0].votes.length;
+  const aggregate = () =>
+    aggregateBlock({ votes: results.map((r) => r.votes), lower: results.map((r) => r.lower!), upper: results.map((r) => r.upper!), classes, nTrain, m });
+  const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
+  let agg = aggregate();
+  const unsettled = results.map(() => new Map<number, OpenReason>());
+  for (let round = 0; round < rounds; round++) {
+    const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
+    const requests = planRefinement(results, open, agg.prediction, classes, unsettled);
+    if (requests.every((r) => r.length === 0)) break;
+    applyRefinement(results, requests, await settle(requests), classes, unsettled);
+    agg = aggregate();
+  }
+  return { agg, unsettled };
+}
 
 /** Why a point stays open (PointResult.openReason). */
 export type OpenReason = 'nearTie' | 'searchBudget' | 'rounding' | 'noAttack';
@@ -46,7 +85,7 @@ export function planRefinement(
       const lo = results[p].lower![at];
       const up = results[p].upper![at];
       if (lo >= up) continue;
-      if (up === UNREACHABLE || unsettled[p].has(at)) stuck = true;
+      if (unsettled[p].has(at)) stuck = true;
       else wanted.push(p, l, lo, up);
     }
     if (stuck) continue;
@@ -90,7 +129,8 @@ export function openReason(results: PartitionResult[], reasons: Map<number, Open
     for (let l = 0; l < classes; l++) {
       const at = j * classes + l;
       if (r.lower![at] >= r.upper![at]) continue;
-      seen.add(r.upper![at] === UNREACHABLE ? 'noAttack' : reasons[p].get(at) ?? 'searchBudget');
+      const reason = reasons[p].get(at);
+      if (reason) seen.add(r.upper![at] === UNREACHABLE && reason === 'searchBudget' ? 'noAttack' : reason);
     }
   });
   for (const reason of ['searchBudget', 'rounding', 'noAttack'] as const) if (seen.has(reason)) return reason;

@@ -20,7 +20,7 @@
 // whose only obstacle was the band, or that runs out of its node budget,
 // answers "unknown".
 import { TIE_TOLERANCE } from '../types.js';
-import { classScores } from './rescore.js';
+import { classScores, votesClearly } from './rescore.js';
 
 /** Outcome of {@link exactVoteCost}. */
 export interface ExactCost {
@@ -92,8 +92,8 @@ class Search {
   private uncertain = false;
 
   constructor(
-    beta: ArrayLike<number>,
-    labels: ArrayLike<number>,
+    private readonly beta: ArrayLike<number>,
+    private readonly labels: ArrayLike<number>,
     private readonly classes: number,
     private readonly l: number,
     private readonly most: number,
@@ -180,6 +180,13 @@ class Search {
     return this.uncertain ? 'rounding' : 'none';
   }
 
+  /** The labels with the flips chosen so far applied. */
+  private attacked(): Int32Array {
+    const out = Int32Array.from(this.labels);
+    for (let d = 0; d < this.depth; d++) out[this.chosenRow[d]] = this.chosenTo[d];
+    return out;
+  }
+
   flips(): Int32Array {
     const out = new Int32Array(2 * this.depth);
     for (let d = 0; d < this.depth; d++) {
@@ -215,7 +222,10 @@ class Search {
       if (!this.beats(j, deficit[at + j] - best, false)) return false;
     }
     if (r === 0 || pos >= this.m) {
-      // Every rival is beaten within rounding, not surely: undecidable here.
+      // Every rival is beaten within rounding, not surely by the incremental
+      // deficits: re-score these flips from scratch, where classes left empty
+      // score exactly 0 (src/model/rescore.ts). Otherwise undecidable here.
+      if (votesClearly(this.beta, this.attacked(), classes, l)) return true;
       this.uncertain = true;
       return false;
     }

@@ -79,11 +79,16 @@ export class RequestPass {
     this.verified.push(ok ? 1 : 0);
   }
 
-  /** The exact cost between the first pass's bounds; a cheaper attack counts only once re-scored. */
+  /**
+   * The exact cost between the first pass's bounds; a cheaper attack counts
+   * only once re-scored. With no attack (upper UNREACHABLE) the search runs up
+   * to n flips, the most any vote can need: finding none proves ρ = ∞.
+   */
   private exact(core: Core, rowPtr: number, target: number, lower: number, upper: number): void {
     const { trainRows: n, classes, trainY } = this.task;
     const beta = core.heap.viewF64(rowPtr, n);
-    const found = exactVoteCost(beta, trainY, classes, target, lower, upper);
+    const found = exactVoteCost(beta, trainY, classes, target, lower, upper === UNREACHABLE ? n + 1 : upper);
+    if (upper === UNREACHABLE && found.status === 'exact' && found.lower === n + 1) found.lower = UNREACHABLE;
     let status: number = EXACT_STATUS[found.status];
     let newUpper = upper;
     if (found.status === 'exact' && found.flips) {

@@ -29,12 +29,16 @@ export function classScores(beta: ArrayLike<number>, labels: ArrayLike<number>, 
 /**
  * Whether the model votes `target` for `labels` by more than the rounding band
  * (SPEC §7.2) against every other class: then it votes `target` in exact
- * arithmetic and in any evaluation whose error stays inside the band.
+ * arithmetic and in any evaluation whose error stays inside the band. Two
+ * classes without any nonzero weight both score exactly 0 in every
+ * evaluation, so there the tie rule decides with no rounding at all.
  */
 export function votesClearly(beta: ArrayLike<number>, labels: ArrayLike<number>, classes: number, target: number): boolean {
   const { score, mass } = classScores(beta, labels, classes);
   for (let j = 0; j < classes; j++) {
-    if (j !== target && !(score[target] - score[j] > TIE_TOLERANCE * (mass[target] + mass[j]))) return false;
+    if (j === target) continue;
+    if (mass[target] === 0 && mass[j] === 0 && target < j) continue;
+    if (!(score[target] - score[j] > TIE_TOLERANCE * (mass[target] + mass[j]))) return false;
   }
   return true;
 }
