@@ -97,7 +97,7 @@ function buildProgram(context: ErrorContext): Command {
     .option('--partitioning <rule>', 'hash, sorted, or a .npy file of partition ids per training row', partitioningRule(arg), 'hash')
     .addOption(new Option('--threads <n>', 'worker threads').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
     .option('--block-size <n>', 'test rows per block (memory bound)', arg.integer('--block-size', 1))
-    .option('--witness', 'add each point\'s witness flips to the JSON (single model)')
+    .option('--witness', 'add each point\'s witness flips to the JSON (ensembles: with partitions, re-voted)')
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')

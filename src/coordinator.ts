@@ -1,5 +1,7 @@
 import { throwIfAborted } from './abort.js';
-import { ensembleBlockPoints } from './ensemble/points.js';
+import { pointsOf } from './ensemble/points.js';
+import { openReason, refineCosts } from './ensemble/refine.js';
+import { assembleWitnesses, planWitnesses } from './ensemble/witness.js';
 import type { Resolved } from './options.js';
 import type { PartitionPool } from './pool/pool.js';
 import type { PartitionResult, PartitionTask } from './pool/task.js';
@@ -27,7 +29,10 @@ export async function coordinate(
   const started = now();
   const all = Array.from({ length: opts.partitions }, (_, p) => p);
   const results = await runPartitions(opts, pool, all, blockSizes);
-  return assembleResult(opts, results, (now() - started) / 1000);
+  if (opts.partitions === 1) return assembleResult(opts, results, singleModelPoints(opts, results[0], opts.groups[0]), started);
+  const points = await ensemblePoints(opts, pool, results, blockSizes);
+  if (opts.witness) await addEnsembleWitnesses(opts, pool, results, points, blockSizes);
+  return assembleResult(opts, results, points, started);
 }
 
 /**
@@ -63,14 +68,12 @@ export async function runPartitions(
   return results;
 }
 
-/** All k partitions' results (in partition order) → the docs/spec.md §6 result. */
-export function assembleResult(opts: Resolved, results: PartitionResult[], seconds: number): CertifyResult {
-  const k = opts.partitions;
-  const points = k === 1 ? singleModelPoints(opts, results[0], opts.groups[0]) : ensemblePoints(opts, results);
+/** All k partitions' results (in partition order) and the points made of them → the docs/spec.md §6 result. */
+function assembleResult(opts: Resolved, results: PartitionResult[], points: PointResult[], started: number): CertifyResult {
   return {
     version: 1,
     config: resultConfig(opts, results.map((r) => r.svmBound)),
-    summary: summarize(points, summaryFacts(opts), seconds),
+    summary: summarize(points, summaryFacts(opts), (now() - started) / 1000),
     points,
   };
 }
@@ -150,6 +153,7 @@ function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32A
       votes,
       nearTie,
     };
+    if (nearTie) point.openReason = 'nearTie';
     if (result.witnesses) {
       point.witness = result.witnesses[i].map((f) => ({ train: rows[f.train], from: f.from, to: f.to }));
     }
@@ -157,16 +161,82 @@ function singleModelPoints(opts: Resolved, result: PartitionResult, rows: Int32A
   });
 }
 
-function ensemblePoints(opts: Resolved, results: PartitionResult[]): PointResult[] {
-  const block = {
-    votes: results.map((r) => r.votes),
-    lower: results.map((r) => r.lower!),
-    upper: results.map((r) => r.upper!),
-    nearTie: results.map((r) => r.nearTie),
-    first: 0,
-    m: opts.testX.rows,
-  };
-  return ensembleBlockPoints(block, opts.classes, opts.trainX.rows, opts.testY);
+/**
+ * The witness pass (src/ensemble/witness.ts): recomputes, on the partitions
+ * the knapsack's choices touch, the attacks for the chosen (point, class)
+ * pairs, then adds `witness` and `witnessVerified` to every point.
+ */
+async function addEnsembleWitnesses(
+  opts: Resolved,
+  pool: PartitionPool,
+  results: PartitionResult[],
+  points: PointResult[],
+  blockSizes: number[],
+): Promise<void> {
+  const prediction = Int32Array.from(points, (p) => p.prediction);
+  const upper = Int32Array.from(points, (p) => p.upper);
+  const plan = planWitnesses(results, prediction, upper, opts.classes, opts.trainX.rows);
+  const attacks = await secondPass(opts, pool, blockSizes, 'attacks', plan.requests);
+  const witnesses = assembleWitnesses(plan, attacks, results.map((r) => r.votes), prediction, opts.groups, opts.classes);
+  points.forEach((point, j) => {
+    point.witness = witnesses[j]?.witness ?? [];
+    point.witnessVerified = witnesses[j]?.verified ?? false;
+  });
+}
+
+/**
+ * k > 1: aggregates, settles the open points' per-partition costs exactly in a
+ * second pass (src/ensemble/refine.ts), and aggregates again.
+ */
+async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: PartitionResult[], blockSizes: number[]): Promise<PointResult[]> {
+  const C = opts.classes;
+  const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
+  const { agg, unsettled } = await refineCosts(results, C, opts.trainX.rows, (requests) =>
+    secondPass(opts, pool, blockSizes, 'exact', requests),
+  );
+  return pointsOf(agg, 0, C, opts.testY, near, (i) => openReason(results, unsettled, i, C));
+}
+
+/**
+ * Runs a second pass (mode `attacks` or `exact`) on every partition with
+ * requests; the others stay undefined. Only the requested test rows travel:
+ * β of a test row does not depend on the other rows of its block (each row's
+ * kernel column and triangular solves are computed alone; the tests check it
+ * bit for bit), so these rows get the first pass's β exactly.
+ */
+async function secondPass(
+  opts: Resolved,
+  pool: PartitionPool,
+  blockSizes: number[],
+  mode: 'attacks' | 'exact',
+  requests: Int32Array[],
+): Promise<(PartitionResult | undefined)[]> {
+  const stride = mode === 'attacks' ? 3 : 4;
+  const touched = requests.flatMap((r, p) => (r.length > 0 ? [p] : []));
+  const replies = new Array<PartitionResult | undefined>(requests.length);
+  const d = opts.testX.cols;
+  await forEachLimited(touched.length, pool.threads * 2, async (i) => {
+    throwIfAborted(opts.signal);
+    const p = touched[i];
+    // Requests come by ascending test point: renumber them 0, 1, … over the rows they need.
+    const local = requests[p].slice();
+    const rows: number[] = [];
+    for (let q = 0; q < local.length; q += stride) {
+      if (rows.length === 0 || rows[rows.length - 1] !== local[q]) rows.push(local[q]);
+      local[q] = rows.length - 1;
+    }
+    const testX = new Float64Array(rows.length * d);
+    rows.forEach((row, r) => testX.set(opts.testX.data.subarray(row * d, (row + 1) * d), r * d));
+    const task = {
+      ...makeTask(opts, opts.groups[p], p, Math.min(blockSizes[p], rows.length)),
+      testX,
+      testRows: rows.length,
+      mode,
+      requests: local,
+    };
+    replies[p] = await pool.run(task, undefined, opts.signal);
+  });
+  return replies;
 }
 
 /**

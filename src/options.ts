@@ -98,7 +98,11 @@ export interface CertifyOptions {
    * count used. `1` runs on the calling thread. Default: all cores.
    */
   threads?: number;
-  /** Add each point's witness flips to the result (single model only: `partitions: 1`). Default false. */
+  /**
+   * Add each point's witness flips to the result: the flips behind `upper`
+   * (for an ensemble, with their partitions and `witnessVerified`; this adds a
+   * second pass over the partitions the witnesses touch). Default false.
+   */
   witness?: boolean;
   /** Test rows certified per block, an integer ≥ 1 (bounds memory); default chosen from the partition size. */
   blockSize?: number;
@@ -224,9 +228,6 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     );
   }
   const witness = options.witness === undefined ? false : boolean(options.witness, 'options.witness');
-  if (witness && partitions > 1) {
-    throw new FlipcertError('options.witness is available for a single model only (partitions: 1)', 'EOPTION', { field: 'witness' });
-  }
   const rule = resolvePartitioning(options.partitioning);
   const groups = groupByPartition(partitionIds(trainX, partitions, rule), partitions);
   const threadsAsked = options.threads === undefined ? undefined : integerAtLeast(options.threads, 1, 'options.threads');

@@ -123,9 +123,27 @@ export interface PointResult {
    */
   nearTie: boolean;
   /**
-   * Only with the `witness` option (single model): label flips that change
-   * the prediction, re-scored: the radius + 1 flips of the minimal attack; on a
-   * `nearTie` point a larger attack, or none (empty); empty when `radius` is n.
+   * Only on points that are not `exact`: why the bounds could not be closed
+   * (docs/spec.md §5.7): `nearTie` (a decision lay within rounding),
+   * `searchBudget` (an exact per-partition search gave up), `rounding` (an
+   * exact search's answer lay within the rounding band), `noAttack` (no
+   * attack was found for some partition and class, so its cost stayed unbounded),
+   * `unrefined` (a result merged from shards: the exact search needs the
+   * partitions' weights, which shard files do not carry).
    */
-  witness?: WitnessFlip[];
+  openReason?: 'nearTie' | 'searchBudget' | 'rounding' | 'noAttack' | 'unrefined';
+  /**
+   * Only with the `witness` option: label flips that change the prediction.
+   * Single model: re-scored, the radius + 1 flips of the minimal attack; on a
+   * `nearTie` point a larger attack, or none (empty); empty when `radius` is n.
+   * Ensemble (k > 1): the `upper` + 1 flips of the attack behind `upper`, each
+   * with the partition it lies in (docs/spec.md §5.6); empty when `upper` is n.
+   */
+  witness?: (WitnessFlip & { partition?: number })[];
+  /**
+   * Only with the `witness` option and k > 1: true when every touched
+   * partition, re-scored with its flipped labels, clearly votes its new class
+   * and the re-vote changes the ensemble's prediction; false when `witness` is empty.
+   */
+  witnessVerified?: boolean;
 }

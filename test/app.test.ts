@@ -188,13 +188,19 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { name: 'test.csv', text: readFileSync(file('test.csv'), 'utf8') },
     );
     // Same threads as the page (the JSON records them); the Piscina pool runs from the built library.
-    const node = await built.certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 2 });
+    // The page asks for witnesses (an ensemble's come grouped by partition).
+    const node = await built.certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 2, witness: true });
     expect(node.summary.threads).toBe(2);
     expect(node.config.classes).toBe(3);
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
-    // An ensemble point shows its votes.
+    // An ensemble point shows its votes, and its witness grouped by partition.
     await page.click('#points tbody tr:first-child');
     expect(await page.locator('#point-view .vote').count()).toBe(3);
+    const first = node.points[0];
+    const partitions = new Set(first.witness!.map((f) => f.partition));
+    expect(first.witness!.length).toBeGreaterThan(0);
+    expect(await page.locator('#point-view .partition-group').count()).toBe(partitions.size);
+    expect(await page.locator('#point-view .partition-group .flip').count()).toBe(Math.min(first.witness!.length, 60));
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'app-ensemble.png'), fullPage: true });
     expect(await page.evaluate(() => (globalThis as { workerCounts?: { created: number } }).workerCounts!.created)).toBeGreaterThanOrEqual(2);
@@ -333,6 +339,11 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     await setFields({ partitions: '3' });
     expect(await run()).toBe('done');
     expect(await page.textContent('#summary')).toMatch(/^flipcert: 3000 train \/ 500 test points, 2 classes, 3 partitions/);
+    // An ensemble on images: the witness's training images, grouped by partition.
+    await page.click('#points tbody tr:first-child');
+    expect(await page.locator('#point-view .partition-group').count()).toBeGreaterThan(0);
+    expect(await page.locator('#point-view .partition-group canvas.img.small').count()).toBeGreaterThan(0);
+    await page.locator('#point-view').screenshot({ path: join(SHOTS, 'app-ensemble-witness.png') });
   });
 });
 

@@ -86,6 +86,37 @@ describe('flipcert certify (CLI)', () => {
     expect(withoutTiming(readFileSync(outs[0], 'utf8'))).toEqual(withoutTiming(readFileSync(outs[1], 'utf8')));
   });
 
+  it('--witness with --partitions: every flip set, applied and certified again, changes the prediction', async () => {
+    const { train, test } = problem(7, 240, 20, 4);
+    const files = [
+      '--train-x', saveMatrix('wtx.npy', train.x),
+      '--train-y', saveLabels('wty.npy', train.y),
+      '--test-x', saveMatrix('wsx.npy', test.x),
+    ];
+    const out = join(dir, 'witness.json');
+    const { code, stderr } = await cli('certify', ...files, '--partitions', '5', '--witness', '--threads', '2', '--out', out, '--quiet');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const points = JSON.parse(readFileSync(out, 'utf8')).points as {
+      prediction: number; upper: number; witnessVerified: boolean; witness: { train: number; from: number; to: number; partition: number }[];
+    }[];
+    let checked = 0;
+    for (const [i, point] of points.entries()) {
+      if (point.upper >= train.y.length) continue;
+      expect(point.witnessVerified).toBe(true);
+      expect(point.witness).toHaveLength(point.upper + 1);
+      const y = train.y.slice();
+      for (const f of point.witness) {
+        expect(y[f.train]).toBe(f.from);
+        y[f.train] = f.to;
+      }
+      const again = await certify({ train: { x: train.x, y }, test: { x: [test.x[i]] }, classes: 4, partitions: 5, threads: 1 });
+      expect(again.points[0].prediction).not.toBe(point.prediction);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
   it('prints a summary table and writes a plot', async () => {
     const plot = join(dir, 'curve.svg');
     const { code, stdout } = await cli(

@@ -30,17 +30,21 @@ async function sampleResults() {
   const test = { x: [[0.1, 0.1], [0.9, 0.9]], y: [0, 1] };
   const single = await certify({ train, test, witness: true, threads: 1 });
   const ensemble = await certify({ train, test, partitions: 2, partitioning: 'sorted', model: 'svm', threads: 1 });
-  return { single, ensemble };
+  const witnessed = await certify({ train, test, partitions: 2, partitioning: 'sorted', model: 'svm', threads: 1, witness: true });
+  return { single, ensemble, witnessed };
 }
 
 describe('docs/spec.md §6 documents the result', () => {
   it('lists exactly the fields of config, summary and points', async () => {
-    const { single, ensemble } = await sampleResults();
+    const { single, ensemble, witnessed } = await sampleResults();
     // `source` is added by the CLI only.
     expect(tableNames(section(spec, '### 6.1')).sort()).toEqual([...Object.keys(single.config), 'source'].sort());
     expect(tableNames(section(spec, '### 6.2')).sort()).toEqual(Object.keys(ensemble.summary).sort());
-    expect(tableNames(section(spec, '### 6.3')).sort()).toEqual(Object.keys(single.points[0]).sort());
+    // `openReason` appears on points that are not exact only (none in these samples).
+    const fields = new Set([...Object.keys(single.points[0]), ...Object.keys(witnessed.points[0]), 'openReason']);
+    expect(tableNames(section(spec, '### 6.3')).sort()).toEqual([...fields].sort());
     expect(Object.keys(ensemble.points[0]).sort()).toEqual(Object.keys(single.points[0]).filter((k) => k !== 'witness').sort());
+    expect(Object.keys(witnessed.points[0]).sort()).toEqual([...Object.keys(ensemble.points[0]), 'witness', 'witnessVerified'].sort());
     expect(Object.keys(single).sort()).toEqual(['config', 'points', 'summary', 'version']);
   });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { certify } from '../src/index.js';
 import { betaRows, forEachLabelVector, predictFromBeta, randomRows, rng, type ModelParams, type Rows } from './reference.js';
+import { bruteMinFlipsTo } from './reference-cert.js';
 
 interface Problem {
   trainX: Rows;
@@ -19,11 +20,11 @@ interface Problem {
  * A random tiny problem. `tied`: partition 0 is two copies of one row labelled
  * 0 and 1, so its two class scores tie up to rounding (near ties on purpose).
  */
-function makeProblem(seed: number, tied = false): Problem {
+function makeProblem(seed: number, tied = false, fixedClasses?: number): Problem {
   const random = rng(seed);
-  const classes = 2 + Math.floor(random() * 2);
-  // Keep the enumeration (classes^n label vectors) small: at most 13 or 8 training rows.
-  const limit = classes === 2 ? 13 : 8;
+  const classes = fixedClasses ?? 2 + Math.floor(random() * 2);
+  // Keep the enumeration (classes^n label vectors) small: at most 13, 8 or 7 training rows.
+  const limit = classes === 2 ? 13 : classes === 3 ? 8 : 7;
   const ids: number[] = [];
   for (let p = 0; p < 4; p++) {
     const size = tied && p === 0 ? 2 : 2 + Math.floor(random() * 3);
@@ -121,6 +122,8 @@ function checkAgainstTruth(problem: Problem, result: Awaited<ReturnType<typeof c
     }
     expect(point.upper, at).toBeGreaterThanOrEqual(truth.radius[t]);
     if (problem.classes === 2) expect([point.radius, point.upper], at).toEqual([truth.radius[t], truth.radius[t]]);
+    // Unflagged points are open only with a reason (docs/spec.md §5.7).
+    if (!point.exact) expect(point.openReason, at).toBeDefined();
     if (point.exact) {
       expect(point.radius, at).toBe(truth.radius[t]);
       exact++;
@@ -139,6 +142,26 @@ describe('EnsembleCert against exhaustive enumeration', () => {
     expect(exactChecked).toBeGreaterThan(50);
   });
 
+  for (const classes of [3, 4]) {
+    it(`closes the gaps: ${classes}-class ensembles are exact (= the enumerated truth) unless flagged`, async () => {
+      let exact = 0;
+      let unflagged = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        const problem = makeProblem(500 + seed, false, classes);
+        const result = await certifyProblem(problem);
+        checkAgainstTruth(problem, result, `${classes} classes, seed ${seed}`);
+        for (const point of result.points) {
+          if (point.nearTie) continue;
+          unflagged++;
+          if (point.exact) exact++;
+        }
+      }
+      expect(unflagged).toBeGreaterThan(100);
+      // Only an exact search that gives up or is undecided by rounding may leave a point open.
+      expect(exact / unflagged).toBeGreaterThan(0.97);
+    });
+  }
+
   it('stays sound on near ties (a partition of two copies of one row, labelled 0 and 1)', async () => {
     let flagged = 0;
     for (let seed = 1; seed <= 40; seed++) {
@@ -147,4 +170,95 @@ describe('EnsembleCert against exhaustive enumeration', () => {
     }
     expect(flagged).toBeGreaterThan(10);
   });
+});
+
+/**
+ * Larger partitions, truth by parts: flips in different partitions are
+ * independent, so r* = (the cheapest choice of one target class per partition,
+ * at its enumerated cost ρ_p(l), that changes the majority) − 1. Each partition
+ * is enumerated alone (C^{n_p} label vectors), the choice exhaustively.
+ */
+function truthByParts(problem: Problem): { radius: number[]; prediction: number[] } {
+  const { classes, k } = problem;
+  const n = problem.labels.length;
+  const members = Array.from({ length: k }, (_, p) => problem.ids.flatMap((id, i) => (id === p ? [i] : [])));
+  const betas = members.map((rows) => betaRows(rows.map((i) => problem.trainX[i]), problem.testX, problem.params));
+  const majority = (votes: number[]) => {
+    const counts = new Array<number>(classes).fill(0);
+    votes.forEach((v) => counts[v]++);
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (counts[c] > counts[best]) best = c;
+    return best;
+  };
+  const radius: number[] = [];
+  const prediction: number[] = [];
+  problem.testX.forEach((_, t) => {
+    const local = members.map((rows) => rows.map((i) => problem.labels[i]));
+    const votes = members.map((_, p) => predictFromBeta(betas[p][t], local[p], classes));
+    const costs = members.map((_, p) => bruteMinFlipsTo(betas[p][t], local[p], classes));
+    const clean = majority(votes);
+    let best = Infinity;
+    const choice = votes.slice();
+    const visit = (p: number, spent: number): void => {
+      if (spent >= best) return;
+      if (p === k) {
+        if (majority(choice) !== clean) best = spent;
+        return;
+      }
+      for (let l = 0; l < classes; l++) {
+        if (!Number.isFinite(costs[p][l])) continue;
+        choice[p] = l;
+        visit(p + 1, spent + costs[p][l]);
+      }
+      choice[p] = votes[p];
+    };
+    visit(0, 0);
+    prediction.push(clean);
+    radius.push(Number.isFinite(best) ? Math.min(best - 1, n) : n);
+  });
+  return { radius, prediction };
+}
+
+describe('multi-class EnsembleCert against per-partition enumeration', () => {
+
+  for (const classes of [3, 4]) {
+    it(`is exact (= the truth) on the unflagged points of 40 ensembles of 5 partitions × ${classes === 3 ? 9 : 7} rows, ${classes} classes`, async () => {
+      let exact = 0;
+      let checked = 0;
+      for (let seed = 1; seed <= 40; seed++) {
+        const random = rng(7000 * classes + seed);
+        const rowsPer = classes === 3 ? 9 : 7;
+        const k = 5;
+        const n = k * rowsPer;
+        const d = 3 + Math.floor(random() * 3);
+        const problem: Problem = {
+          trainX: randomRows(random, n, d),
+          labels: Array.from({ length: n }, () => Math.floor(random() * classes)),
+          testX: randomRows(random, 10, d),
+          ids: Array.from({ length: n }, (_, i) => i % k),
+          k,
+          classes,
+          params: { model: random() < 0.7 ? 'krr' : 'svm', reg: [0.01, 0.3, 1][Math.floor(random() * 3)], kernel: { depth: 1 + Math.floor(random() * 3), wVar: 2, bVar: 0 } },
+        };
+        const truth = truthByParts(problem);
+        const result = await certifyProblem(problem);
+        result.points.forEach((point, t) => {
+          const at = `${classes} classes, seed ${seed}, point ${t}`;
+          expect(point.nearTie, at).toBe(false); // random reals
+          expect(point.prediction, at).toBe(truth.prediction[t]);
+          expect(point.radius, at).toBeLessThanOrEqual(truth.radius[t]);
+          expect(point.upper, at).toBeGreaterThanOrEqual(truth.radius[t]);
+          checked++;
+          if (point.exact) {
+            expect(point.radius, at).toBe(truth.radius[t]);
+            exact++;
+          } else {
+            expect(point.openReason, at).toBeDefined();
+          }
+        });
+      }
+      expect(checked).toBe(400);
+      expect(exact / checked).toBeGreaterThan(0.99);
+    });
+  }
 });

@@ -67,7 +67,6 @@ const cases: Case[] = [
   ['svmC: -1', { ...good, model: 'svm', svmC: -1 }, 'EOPTION', 'svmC', 'options.svmC must be a positive number, got -1'],
   ['classes: 1', { ...good, classes: 1 }, 'EOPTION', 'classes', 'options.classes must be an integer in 2..65536, got 1'],
   ['witness: "yes"', { ...good, witness: 'yes' }, 'EOPTION', 'witness', 'options.witness must be true or false, got "yes" (a string)'],
-  ['witness with k > 1', { ...good, witness: true, partitions: 2 }, 'EOPTION', 'witness', 'options.witness is available for a single model only (partitions: 1)'],
   ['blockSize: 0', { ...good, blockSize: 0 }, 'EOPTION', 'blockSize', 'options.blockSize must be an integer ≥ 1, got 0'],
   ['partitioning: hsah', { ...good, partitioning: 'hsah' }, 'EOPTION', 'partitioning', /got "hsah" \(a string\); did you mean 'hash'\?$/],
   ['partitioning: 42', { ...good, partitioning: 42 }, 'EOPTION', 'partitioning', /^options\.partitioning must be 'hash', 'sorted' or one partition id per training row, got 42$/],

@@ -165,8 +165,8 @@ function options(data: DataSet, signal: AbortSignal, onProgress: (p: Progress) =
     partitions,
     partitioning: byId<HTMLSelectElement>('partitioning').value as 'hash' | 'sorted',
     threads: numberField('threads', 'threads'),
-    // A single model's certificate comes with its witness: the point view shows it.
-    witness: partitions === 1,
+    // Certificates come with their witnesses (an ensemble's grouped by partition): the point view shows them.
+    witness: true,
     onProgress,
     signal,
   };

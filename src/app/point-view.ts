@@ -1,6 +1,7 @@
 // One test point up close: its image (when the features are pixels), and why
-// its certificate is what it is: for a single model the witness (the training
-// images whose flipped labels change the prediction), for an ensemble the votes.
+// its certificate is what it is: the witness (the training images whose
+// flipped labels change the prediction; for an ensemble grouped by partition,
+// after the votes).
 import type { PointResult } from '../result.js';
 import type { Matrix } from '../types.js';
 import { el } from './dom.js';
@@ -49,7 +50,7 @@ export function renderPoint(container: HTMLElement, p: PointResult, ctx: PointCo
   );
   const image = ctx.side && thumbnail(ctx.test.x, p.index, ctx.side, ctx.range, 'large');
   const head = el('div', { class: 'point-head' }, image || '', facts);
-  const detail = ctx.partitions === 1 ? witnessView(p, ctx) : votesView(p);
+  const detail = ctx.partitions === 1 ? witnessView(p, ctx) : el('div', {}, votesView(p), ensembleWitnessView(p, ctx));
   container.replaceChildren(el('h3', {}, `Test point #${p.index}`), head, detail);
   if (p.nearTie) container.append(el('p', { class: 'hint' }, 'A decision for this point was within rounding of its threshold; the radius errs on the sound side.'));
 }
@@ -66,16 +67,45 @@ function witnessView(p: PointResult, ctx: PointContext): HTMLElement {
       ? 'Flipping this one training label changes the prediction.'
       : `Flipping these ${flips.length} training labels changes the prediction; no ${p.radius} flips can.`,
   );
-  const shown = flips.slice(0, MAX_THUMBS).map((f) =>
-    el(
-      'figure',
-      { class: 'flip' },
-      ctx.side ? thumbnail(ctx.train.x, f.train, ctx.side, ctx.range, 'small') : '',
-      el('figcaption', {}, `#${f.train}`, el('br'), `${f.from} → ${f.to}`),
-    ),
-  );
+  const shown = flips.slice(0, MAX_THUMBS).map((f) => flipFigure(f, ctx));
   const rest = flips.length - shown.length;
   return el('div', {}, intro, el('div', { class: 'flips' }, ...shown), rest > 0 && el('p', { class: 'hint' }, `… and ${rest} more (all in the JSON).`));
+}
+
+function flipFigure(f: { train: number; from: number; to: number }, ctx: PointContext): HTMLElement {
+  return el(
+    'figure',
+    { class: 'flip' },
+    ctx.side ? thumbnail(ctx.train.x, f.train, ctx.side, ctx.range, 'small') : '',
+    el('figcaption', {}, `#${f.train}`, el('br'), `${f.from} → ${f.to}`),
+  );
+}
+
+/** An ensemble's witness (docs/spec.md §5.6), one group per partition it switches. */
+function ensembleWitnessView(p: PointResult, ctx: PointContext): HTMLElement {
+  const flips = p.witness ?? [];
+  if (flips.length === 0) {
+    return el('p', {}, p.upper >= ctx.train.x.rows ? 'No attack changes this prediction.' : 'No witness for this point.');
+  }
+  const groups = new Map<number, typeof flips>();
+  for (const f of flips) groups.set(f.partition ?? -1, [...(groups.get(f.partition ?? -1) ?? []), f]);
+  const exactly = p.exact ? `; no ${p.radius} flips can` : '';
+  const checked = p.witnessVerified ? 're-scored and re-voted' : 'NOT confirmed by re-voting';
+  const intro = el('p', {}, `Flipping these ${flips.length} training labels in ${groups.size} partition${groups.size === 1 ? '' : 's'} changes the ensemble's prediction (${checked})${exactly}.`);
+  let budget = MAX_THUMBS;
+  const sections = [...groups].map(([partition, list]) => {
+    const shown = list.slice(0, Math.max(budget, 0)).map((f) => flipFigure(f, ctx));
+    budget -= shown.length;
+    const rest = list.length - shown.length;
+    return el(
+      'section',
+      { class: 'partition-group' },
+      el('h4', {}, `Partition ${partition}: ${list.length} flip${list.length === 1 ? '' : 's'}`),
+      el('div', { class: 'flips' }, ...shown),
+      rest > 0 && el('p', { class: 'hint' }, `… and ${rest} more (all in the JSON).`),
+    );
+  });
+  return el('div', {}, intro, ...sections);
 }
 
 function votesView(p: PointResult): HTMLElement {

@@ -38,8 +38,13 @@ export interface PartitionShape {
   d: number;
   classes: number;
   model: ModelKind;
-  /** 'single' (k = 1: radius per point) or 'costs' (k > 1: vote costs per class). */
-  mode: 'single' | 'costs';
+  /**
+   * 'single' (k = 1: radius per point), 'costs' (k > 1: vote costs per class),
+   * 'attacks' or 'exact' (k > 1: the second passes, one attack at a time).
+   * Ensembles are planned as 'attacks', the largest of the three, so that
+   * every pass runs with the first pass's blocks.
+   */
+  mode: 'single' | 'costs' | 'attacks' | 'exact';
   witness: boolean;
 }
 
@@ -73,11 +78,14 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
   const beta = f64(B * n);
   // weights(): test rows, their norms, then the largest of logb / shift / the scaling scratch.
   const block = f64(B * d) + f64(B) + i32(B) + i32(n);
+  const costs = i32(B) + 2 * i32(B * C) + u8(B);
   const certificate =
     u8(certScratchBytes(n, C)) +
     (shape.mode === 'single'
       ? 3 * i32(B) + u8(B) + i32(B) + (shape.witness ? i32(3 * n) : 0)
-      : i32(B) + 2 * i32(B * C) + u8(B));
+      : shape.mode === 'costs'
+        ? costs
+        : Math.max(costs, i32(n))); // one attack's labels at a time (the second passes)
   return Math.max(fit, model + labels + beta + Math.max(block, certificate));
 }
 
@@ -169,7 +177,7 @@ export function planPartitionBlocks(opts: PartitionPlanInput): number[] {
         d: opts.trainX.cols,
         classes: opts.classes,
         model: opts.model,
-        mode: k === 1 ? 'single' : 'costs',
+        mode: k === 1 ? 'single' : 'attacks',
         witness: opts.witness,
       },
       k,

@@ -4,6 +4,7 @@ import type { PartitionResult, PartitionTask } from '../pool/task.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
+import { RequestPass } from './requests.js';
 
 /**
  * Trains the base model of one partition and certifies every test point
@@ -43,15 +44,21 @@ export function* partitionSteps(
     const result = emptyResult(task, model.svmBound);
     const testX = { data: task.testX, rows: task.testRows, cols: task.cols };
     const blocks = Math.ceil(task.testRows / task.blockSize);
+    const attacks = task.mode === 'attacks' || task.mode === 'exact' ? new RequestPass(task) : undefined;
     for (let b = 0; b < blocks; b++) {
       const start = b * task.blockSize;
       const count = Math.min(task.blockSize, task.testRows - start);
-      const betaPtr = model.weights(testX, start, count);
-      certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
+      // A second pass is sent only the test rows it needs; skipping blocks without requests is a safeguard.
+      if (!attacks || attacks.wants(start, count)) {
+        const betaPtr = model.weights(testX, start, count);
+        if (attacks) attacks.run(core, betaPtr, labelsPtr, start, count);
+        else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
+      }
       onBlock?.(b + 1, blocks);
       yield;
     }
     model.dispose();
+    if (attacks) attacks.finish(result);
     return result;
   } finally {
     heap.release(mark);
@@ -87,6 +94,7 @@ function certifyBlock(
 }
 
 function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
+  if (task.mode === 'attacks' || task.mode === 'exact') return { partition: task.partition, svmBound, votes: new Int32Array(0), nearTie: new Uint8Array(0) };
   const m = task.testRows;
   const single = task.mode === 'single';
   return {
@@ -127,7 +135,10 @@ function checkSvmRegime(task: PartitionTask, bound: number): void {
 
 /** Byte buffers of a result, to move (not copy) back across threads. */
 export function transferables(result: PartitionResult): ArrayBuffer[] {
-  return [result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper]
+  return [
+    result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
+    result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
+  ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);
 }

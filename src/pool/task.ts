@@ -22,10 +22,18 @@ export interface PartitionTask {
   /** User-given SVM C, checked against this partition's small-C bound. */
   svmC: number | undefined;
   kernel: ResolvedKernel;
-  /** `single`: docs/spec.md §4 certificates (k = 1). `costs`: docs/spec.md §5 vote costs. */
-  mode: 'single' | 'costs';
+  /**
+   * `single`: docs/spec.md §4 certificates (k = 1). `costs`: docs/spec.md §5 vote costs.
+   * `attacks`: the flips of attacks for the (test point, class, cost) triples
+   * in `requests` (ensemble witnesses, src/ensemble/witness.ts). `exact`: the
+   * exact vote costs for the (test point, class, lower, upper) quadruples in
+   * `requests` (src/ensemble/refine.ts). Both: src/model/requests.ts.
+   */
+  mode: 'single' | 'costs' | 'attacks' | 'exact';
   witness: boolean;
   blockSize: number;
+  /** Modes `attacks` and `exact`: the requests, flat, by ascending test point (first entry of each). */
+  requests?: Int32Array;
 }
 
 export interface PartitionResult {
@@ -44,6 +52,18 @@ export interface PartitionResult {
   nearTie: Uint8Array;
   /** Witness flips per test point, with indices local to this partition (mode `single`). */
   witnesses?: WitnessFlip[][];
+  /**
+   * Mode `attacks`, per requested pair a: its flips are the (local train row,
+   * from, to) triples attackFlips[3·attackStart[a] … 3·attackStart[a+1]).
+   */
+  attackStart?: Int32Array;
+  attackFlips?: Int32Array;
+  /** Per pair: 1 when the attacked labels, re-scored independently, clearly vote the target. */
+  attackVerified?: Uint8Array;
+  /** Mode `exact`, per request: the new bounds (equal when exact) and EXACT_STATUS codes. */
+  exactLower?: Int32Array;
+  exactUpper?: Int32Array;
+  exactStatus?: Uint8Array;
 }
 
 /** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */
