@@ -89,6 +89,7 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize
     mode: opts.partitions === 1 ? 'single' : 'costs',
     witness: opts.witness,
     blockSize,
+    ...(opts.augment ? { augment: opts.augment } : {}), // issue 13: augmentation
   };
 }
 

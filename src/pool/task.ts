@@ -1,3 +1,4 @@
+import type { Augmentation } from '../augment.js';
 import type { ErrorCode } from '../errors.js';
 import type { ModelKind, ResolvedKernel, WitnessFlip } from '../types.js';
 
@@ -26,6 +27,8 @@ export interface PartitionTask {
   mode: 'single' | 'costs';
   witness: boolean;
   blockSize: number;
+  /** Train on S copies of each row (docs/spec.md §8); groups (the rows here) stay the unit. */
+  augment?: Augmentation;
 }
 
 export interface PartitionResult {
