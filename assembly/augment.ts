@@ -1,4 +1,4 @@
-// Label-preserving image augmentation (docs/spec.md §8): writes S transformed
+// Label-preserving image augmentation (docs/spec.md §9): writes S transformed
 // copies of each of `rows` images. Images are H×W×C, channel last, row-major.
 // Copy s of image i is output row i·S + s. Copy s is described by five f64 at
 // params + 40·s: dy, dx (integer shift, applied last, zero fill), flip (1:

@@ -1,5 +1,5 @@
 /**
- * Label-preserving image augmentation (docs/spec.md §8): the `augment` and
+ * Label-preserving image augmentation (docs/spec.md §9): the `augment` and
  * `imageShape` options, resolved into the per-copy parameters that the core's
  * augmentRows (assembly/augment.ts) applies. Each training image becomes a
  * group of S copies sharing its label; the certificates count groups.
@@ -99,7 +99,7 @@ function normalise(p: Parsed): string {
 }
 
 /**
- * The copies in docs/spec.md §8's order: angles (0, −θ, +θ) slowest, then
+ * The copies in docs/spec.md §9's order: angles (0, −θ, +θ) slowest, then
  * flips (none, mirrored), then shifts ((0, 0) first, then every other (dy, dx)
  * with dy, dx in −R..R, dy-major). Copy 0 is the identity.
  */

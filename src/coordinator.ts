@@ -57,6 +57,8 @@ export async function coordinate(
       partitions: k,
       partitioning: opts.partitioning,
       classes: opts.classes,
+      augment: opts.augment?.spec ?? null, // issue 13: augmentation
+      imageShape: opts.augment ? [opts.augment.height, opts.augment.width, opts.augment.channels] : null,
       tieTolerance: TIE_TOLERANCE,
     },
     summary: summarize(points, opts, seconds),

@@ -103,7 +103,7 @@ export interface CertifyOptions {
   witness?: boolean;
   /**
    * Train every base model on label-preserving augmented copies of its images
-   * (docs/spec.md §8): comma-separated transforms `shift:R` (every integer
+   * (docs/spec.md §9): comma-separated transforms `shift:R` (every integer
    * shift within ±R pixels, zero fill), `hflip`, `rotate:DEG` (±DEG, bilinear,
    * zero fill), or `identity`; their Cartesian product gives S copies per image.
    * An attacker flips original labels, so each image with its copies counts as
@@ -173,7 +173,7 @@ export interface Resolved {
   /** Training rows of each partition, ascending; none is empty. */
   groups: Int32Array[];
   witness: boolean;
-  /** Augmented copies (docs/spec.md §8); undefined: none. */
+  /** Augmented copies (docs/spec.md §9); undefined: none. */
   augment: Augmentation | undefined;
   /** At most the number of test rows; undefined: chosen per partition. */
   blockSize: number | undefined;

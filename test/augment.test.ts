@@ -1,4 +1,4 @@
-// Augmentation (docs/spec.md §8): the core's transforms against hand-made
+// Augmentation (docs/spec.md §9): the core's transforms against hand-made
 // images and an independent reference, and certificates of models trained on
 // augmented copies against exhaustive enumeration of the ORIGINAL labels.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -30,7 +30,7 @@ interface Case {
   mode: 'single' | 'costs';
   witness: boolean;
   blockSize: number;
-  /** Augmentation (docs/spec.md §8) over images of shape [h, w, 1] with h·w = d. */
+  /** Augmentation (docs/spec.md §9) over images of shape [h, w, 1] with h·w = d. */
   augment?: [string, [number, number, number]];
 }
 

@@ -1,4 +1,4 @@
-// Plain oracle for docs/spec.md §8: each transform applied as its own image
+// Plain oracle for docs/spec.md §9: each transform applied as its own image
 // operation (rotate, then mirror, then shift), in the documented copy order,
 // written independently of assembly/augment.ts.
 import type { Rows } from './reference.js';

@@ -17,7 +17,7 @@ export interface KernelModelOptions {
   reg: number;
   kernel: ResolvedKernel;
   /**
-   * Train on S augmented copies of every row (docs/spec.md §8); weights() then
+   * Train on S augmented copies of every row (docs/spec.md §9); weights() then
    * returns one weight per original row, the sum over its copies.
    */
   augment?: Augmentation;
@@ -135,7 +135,7 @@ export class KernelModel {
         wasm.trsmRightLower(this.factorPtr, beta, n, rowCount);
       }
     } else {
-      // Augmented: β_g(x) = k(X, x)ᵀ G_gᵀ, G the groups × n matrix of groupSolve (docs/spec.md §8).
+      // Augmented: β_g(x) = k(X, x)ᵀ G_gᵀ, G the groups × n matrix of groupSolve (docs/spec.md §9).
       heap.scoped(() => {
         const k = heap.f64(rowCount * n);
         this.testKernelInto(testX, rowStart, rowCount, k);

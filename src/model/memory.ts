@@ -41,7 +41,7 @@ export interface PartitionShape {
   /** 'single' (k = 1: radius per point) or 'costs' (k > 1: vote costs per class). */
   mode: 'single' | 'costs';
   witness: boolean;
-  /** Augmented copies per training row (docs/spec.md §8); default 1 (none). The kernel is nS × nS. */
+  /** Augmented copies per training row (docs/spec.md §9); default 1 (none). The kernel is nS × nS. */
   copies?: number;
 }
 

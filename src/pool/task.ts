@@ -27,7 +27,7 @@ export interface PartitionTask {
   mode: 'single' | 'costs';
   witness: boolean;
   blockSize: number;
-  /** Train on S copies of each row (docs/spec.md §8); groups (the rows here) stay the unit. */
+  /** Train on S copies of each row (docs/spec.md §9); groups (the rows here) stay the unit. */
   augment?: Augmentation;
 }
 
