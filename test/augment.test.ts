@@ -112,6 +112,20 @@ describe('options', () => {
   });
 });
 
+describe('errors about augmented rows', () => {
+  it('name the original row and the copy', async () => {
+    const error = await certify({
+      train: { x: [[1, 2], [1e200, 3e200], [0.5, 0.1]], y: [0, 1, 0] },
+      test: { x: [[1, 1]] },
+      kernel: { bVar: 0.1 },
+      augment: 'hflip',
+      imageShape: [1, 2, 1],
+      threads: 1,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENUMERIC', field: 'train.x', message: expect.stringMatching(/^options\.train\.x row 1 \(augmented copy 0\): /) });
+  });
+});
+
 interface Problem {
   trainX: Rows;
   labels: number[];

@@ -88,7 +88,7 @@ export class KernelModel {
         wasm.augmentRows(xPtr, groups, aug.height, aug.width, aug.channels, paramsPtr, copies, copiesPtr);
         xPtr = copiesPtr;
       }
-      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x' });
+      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x', copies });
       const g = globalShift(scaledDiagonal(core, train, d, opts.kernel), train);
       const outShift = train.shift.map((s) => g - s);
       const outShiftPtr = heap.putI32(outShift);
@@ -244,7 +244,7 @@ function globalShift(diag: Float64Array, train: ScaledRows): number {
   const g = range.max >= -256 && range.max <= 256 ? 0 : -Math.floor(range.max / 2);
   if (range.min + 2 * g < -1022) {
     throw new FlipcertError(
-      `options.train.x rows ${range.argmin} and ${range.argmax} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
+      `options.train.x rows ${copyName(train, range.argmin)} and ${copyName(train, range.argmax)} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
         `for one and ≈ 2^${range.max} for the other (largest |values| ≈ 2^${train.logb[range.argmin]} and ` +
         `2^${train.logb[range.argmax]}); the kernel matrix cannot hold both. Rescale or remove these rows`,
       'ENUMERIC',
@@ -252,6 +252,12 @@ function globalShift(diag: Float64Array, train: ScaledRows): number {
     );
   }
   return g;
+}
+
+/** Row i of the prepared rows as the user knows it: "7", or "7 (augmented copy 3)". */
+function copyName(train: ScaledRows, i: number): string {
+  const S = train.source.copies ?? 1;
+  return S > 1 ? `${Math.floor(i / S)} (augmented copy ${i % S})` : String(i);
 }
 
 /**
