@@ -8,8 +8,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { dump } from 'npyjs';
 import { certify } from '../src/index.js';
-import { ntkMatrix, randomRows, rng } from './reference.js';
+import { ntkMatrix } from './reference.js';
 import { readNpyMatrix } from '../src/data/npy.js';
+import { clusters } from './support/clusters.js';
 
 
 const run = promisify(execFile);
@@ -37,17 +38,8 @@ function saveLabels(name: string, labels: number[]): string {
   return path;
 }
 
-/** Two or three noisy clusters: a problem with a spread of radii. */
-function problem(seed: number, n: number, m: number, classes: number, d = 5) {
-  const random = rng(seed);
-  const centres = randomRows(random, classes, d);
-  const make = (count: number) => {
-    const y = Array.from({ length: count }, () => Math.floor(random() * classes));
-    const x = y.map((c) => centres[c].map((v) => v + (random() * 2 - 1) * 0.9));
-    return { x, y };
-  };
-  return { train: make(n), test: make(m) };
-}
+/** Two or three noisy clusters (wider than the default): a problem with a spread of radii. */
+const problem = (seed: number, n: number, m: number, classes: number, d = 5) => clusters(seed, n, m, classes, d, 0.9);
 
 /** The result without what describes the run rather than the certificates: time and threads used. */
 function withoutTiming(json: string): unknown {

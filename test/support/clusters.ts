@@ -7,12 +7,12 @@ export interface Problem {
 }
 
 /** Noisy clusters, one per class: a problem with a spread of radii. */
-export function clusters(seed: number, n: number, m: number, classes: number, d = 5): Problem {
+export function clusters(seed: number, n: number, m: number, classes: number, d = 5, spread = 0.5): Problem {
   const random = rng(seed);
   const centres = randomRows(random, classes, d);
   const make = (count: number) => {
     const y = Array.from({ length: count }, () => Math.floor(random() * classes));
-    const x = y.map((c) => centres[c].map((v) => v + (random() * 2 - 1) * 0.5));
+    const x = y.map((c) => centres[c].map((v) => v + (random() * 2 - 1) * spread));
     return { x, y };
   };
   return { train: make(n), test: make(m) };
