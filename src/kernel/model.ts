@@ -48,7 +48,7 @@ export class KernelModel {
     private readonly start: HeapMark,
     private readonly kernel: ResolvedKernel,
     private readonly kind: ModelKind,
-    /** Training rows. */
+    /** Training rows of the kernel (with augmentation: every copy, groups × S). */
     readonly n: number,
     /** Feature columns. */
     readonly d: number,
@@ -115,8 +115,9 @@ export class KernelModel {
 
   /**
    * β rows for test rows rowStart ..< rowStart + rowCount of `testX`: returns
-   * the heap pointer of a rowCount × n row-major block, valid until the next
-   * weights() call or dispose(). krr: β = (K + λ̃I)⁻¹ k(X, x); svm: β = k(X, x).
+   * the heap pointer of a rowCount × {@link groups} row-major block, valid until the next
+   * weights() call or dispose(). krr: β = (K + λ̃I)⁻¹ k(X, x); svm: β = k(X, x);
+   * augmented, each original row's weight is the sum over its copies.
    * Row r is 2^s·β(x) with s = {@link lastExponents}[r]: 0, unless x is so
    * large or small next to the training rows that β(x) could leave float64's
    * range. Predictions and certificates do not depend on a positive factor.
