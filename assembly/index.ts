@@ -21,3 +21,6 @@ export { trsmRightLowerT, trsmRightLower } from './trisolve';
 
 // Certificates and per-partition vote costs (certify.ts, certpair.ts, certlists.ts, certattack.ts, select.ts).
 export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsBlock, voteAttack } from './certify';
+
+// Data augmentation (augment.ts).
+export { augmentRows } from './augment';

@@ -176,7 +176,10 @@ async function main() {
   loads.push(loadavg()[0]);
   const file = opts.quick || opts.only ? 'RESULTS.quick.md' : 'RESULTS.md';
   const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
-  writeFileSync(join(ROOT, 'bench', file), text);
+  // The augmentation sweep's section (bench/augment.mjs) is its own: keep it.
+  const previous = existsSync(join(ROOT, 'bench', file)) ? readFileSync(join(ROOT, 'bench', file), 'utf8') : '';
+  const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');
+  writeFileSync(join(ROOT, 'bench', file), sweep < 0 ? text : `${text.trimEnd()}\n${previous.slice(sweep)}`);
   log(`\n${text}\nwritten to bench/${file}`);
 }
 

@@ -39,6 +39,8 @@ interface CertifyFlags extends DataFlags {
   threads: number;
   blockSize?: number;
   witness?: boolean;
+  augment?: string;
+  imageShape?: [number, number, number];
   out?: string;
   plot?: string;
   quiet?: boolean;
@@ -98,6 +100,8 @@ function buildProgram(context: ErrorContext): Command {
     .addOption(new Option('--threads <n>', 'worker threads').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
     .option('--block-size <n>', 'test rows per block (memory bound)', arg.integer('--block-size', 1))
     .option('--witness', 'add each point\'s witness flips to the JSON (ensembles: with partitions, re-voted)')
+    .option('--augment <list>', 'train on augmented images: shift:R, hflip, rotate:DEG, comma-separated (docs/spec.md §10)', arg.text('--augment'))
+    .option('--image-shape <HxWxC>', 'image shape of the features for --augment (default 28x28x1 for 784 features)', arg.imageShape('--image-shape'))
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
@@ -279,6 +283,8 @@ function certifyOptions(flags: CertifyFlags, data: LoadedData, partitioning: Par
     threads: flags.threads,
     witness: flags.witness,
     blockSize: flags.blockSize,
+    augment: flags.augment,
+    imageShape: flags.imageShape,
   };
 }
 

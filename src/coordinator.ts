@@ -89,6 +89,8 @@ export function resultConfig(opts: Resolved, svmBounds: number[]): ResultConfig 
     partitions: opts.partitions,
     partitioning: opts.partitioning,
     classes: opts.classes,
+    augment: opts.augment?.spec ?? null,
+    imageShape: opts.augment ? [opts.augment.height, opts.augment.width, opts.augment.channels] : null,
     tieTolerance: TIE_TOLERANCE,
   };
 }
@@ -130,6 +132,7 @@ function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize
     mode: opts.partitions === 1 ? 'single' : 'costs',
     witness: opts.witness,
     blockSize,
+    ...(opts.augment ? { augment: opts.augment } : {}),
   };
 }
 

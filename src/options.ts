@@ -8,6 +8,7 @@
  * the error's `field` ('partitions', 'train.y'); option values are EOPTION,
  * data (matrices, labels) EINPUT.
  */
+import { resolveAugmentation, type Augmentation } from './augment.js';
 import { FlipcertError, type ErrorCode } from './errors.js';
 import { MAX_DEPTH } from './kernel/ntk.js';
 import { groupByPartition, partitionIds } from './partition.js';
@@ -104,6 +105,21 @@ export interface CertifyOptions {
    * second pass over the partitions the witnesses touch). Default false.
    */
   witness?: boolean;
+  /**
+   * Train every base model on label-preserving augmented copies of its images
+   * (docs/spec.md §10): comma-separated transforms `shift:R` (every integer
+   * shift within ±R pixels, zero fill), `hflip`, `rotate:DEG` (±DEG, bilinear,
+   * zero fill), or `identity`; their Cartesian product gives S copies per image.
+   * An attacker flips original labels, so each image with its copies counts as
+   * one point. Test points are not augmented. Default: no augmentation.
+   * @example augment: 'shift:1'  // 9 copies per image
+   */
+  augment?: string;
+  /**
+   * [height, width, channels] of the images (features channel-last, row-major),
+   * for `augment`; default [28, 28, 1] when there are 784 features.
+   */
+  imageShape?: readonly [number, number, number];
   /** Test rows certified per block, an integer ≥ 1 (bounds memory); default chosen from the partition size. */
   blockSize?: number;
   /**
@@ -161,6 +177,8 @@ export interface Resolved {
   /** Training rows of each partition, ascending; none is empty. */
   groups: Int32Array[];
   witness: boolean;
+  /** Augmented copies (docs/spec.md §10); undefined: none. */
+  augment: Augmentation | undefined;
   /** At most the number of test rows; undefined: chosen per partition. */
   blockSize: number | undefined;
   /** Tasks run at once: min(threads asked, partitions, cores), ≥ 1. */
@@ -188,6 +206,8 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   partitioning: true,
   threads: true,
   witness: true,
+  augment: true,
+  imageShape: true,
   blockSize: true,
   onProgress: true,
   signal: true,
@@ -245,6 +265,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     partitioning: typeof rule === 'string' ? rule : 'ids',
     groups,
     witness,
+    augment: resolveAugment(options, trainX.cols),
     blockSize:
       options.blockSize === undefined ? undefined : Math.min(integerAtLeast(options.blockSize, 1, 'options.blockSize'), testX.rows),
     threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions, cores)),
@@ -267,6 +288,16 @@ export function resolveKernel(kernel: unknown = {}, name = 'options.kernel'): Re
     wVar: k.wVar === undefined ? 2 : positive(k.wVar, `${name}.wVar`),
     bVar: k.bVar === undefined ? 0 : nonNegative(k.bVar, `${name}.bVar`),
   };
+}
+
+function resolveAugment(options: Partial<CertifyOptions>, d: number): Augmentation | undefined {
+  if (options.augment === undefined) {
+    if (options.imageShape !== undefined) {
+      throw new FlipcertError('options.imageShape applies with options.augment only', 'EOPTION', { field: 'imageShape' });
+    }
+    return undefined;
+  }
+  return resolveAugmentation(options.augment, options.imageShape, d);
 }
 
 function required(value: unknown, name: string, what: string, code: ErrorCode): unknown {

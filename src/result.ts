@@ -38,6 +38,10 @@ export interface ResultConfig {
   partitioning: 'hash' | 'sorted' | 'ids';
   /** Number of classes C, ≥ 2. */
   classes: number;
+  /** Augmentation of the training images (docs/spec.md §10), canonical spelling ('rotate:10,hflip,shift:1'); null: none. */
+  augment: string | null;
+  /** [height, width, channels] of the augmented images; null without augmentation. */
+  imageShape: [number, number, number] | null;
   /**
    * Relative rounding band ε of the certificate's comparisons: certificates
    * count a gain sum within ε of a margin for the attacker (the sound side),

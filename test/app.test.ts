@@ -262,7 +262,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       await page.keyboard.press('Tab');
     }
     const controls = ['dataset', 'train-x', 'train-y', 'test-x', 'test-y', 'image-side', 'model', 'reg', 'depth', 'w-var', 'b-var',
-      'partitions', 'partitioning', 'threads', 'run', 'download-json', 'download-svg'];
+      'augment', 'partitions', 'partitioning', 'threads', 'run', 'download-json', 'download-svg'];
     const positions = controls.map((id) => order.indexOf(id));
     expect(positions.every((at) => at >= 0), `focus order: ${order.join(' ')}`).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -318,6 +318,25 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await page.locator('#point-view .flip figcaption').first().textContent()).toMatch(/^#\d+[01] → [01]$/);
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'app-result.png'), fullPage: true });
+  });
+
+  it('augmentation on the MNIST sample: the JSON equals the Node library with the same augment', async () => {
+    await page.selectOption('#dataset', SAMPLE.name);
+    await setFields({ model: 'krr', reg: '0.1', depth: '2', 'w-var': '2', 'b-var': '0', partitions: '30', partitioning: 'hash', threads: '2', 'image-side': '', augment: 'shift:1' });
+    expect(await run()).toBe('done');
+    expect(await page.textContent('#error')).toBe('');
+    const fromPage = await downloadJson();
+    const data = await loadMnist('mnist17', { trainSize: SAMPLE.trainSize, testSize: SAMPLE.testSize });
+    const node = await certify({ train: data.train, test: data.test, reg: 0.1, partitions: 30, augment: 'shift:1', threads: 1 });
+    expect(node.config.augment).toBe('shift:1');
+    expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'app-augment.png'), fullPage: true });
+    // A bad transform is the library's error, named as the page names the field.
+    await setFields({ augment: 'twist' });
+    expect(await run()).toBe('error');
+    expect(await page.textContent('#error')).toMatch(/^flipcert: error: augment: "twist" is not a transform/);
+    await setFields({ augment: '' });
   });
 
   it('Cancel stops a long run, terminates its workers, and a second run completes', async () => {

@@ -143,6 +143,11 @@ const cases: Record<string, Case> = {
   'an SVM C above the small-C bound': { args: ['certify', ...quiet, '--model', 'svm', '--svm-c', '1000'], message: /--svm-c.*small-C/ },
   'an empty partition': { args: ['certify', ...quiet, '--partitions', '4', '--partitioning', f.ids], message: /partition 3 is empty|empty/i },
   'a CSV cell that is not a number': { args: ['certify', '--train', f.badCsv, '--test', f.testCsv, '--quiet'], message: /^--train .*bad\.csv: line 3 \(data row 2\), column "b" is "x"/ },
+  '--image-shape 2x': { args: ['certify', ...quiet, '--augment', 'hflip', '--image-shape', '2x'], message: /^--image-shape must be HxWxC/, usage: USAGE },
+  '--augment without --image-shape (3 features)': { args: ['certify', ...quiet, '--augment', 'hflip'], message: /^--image-shape is required with --augment when the features are not 784/ },
+  '--image-shape not matching the features': { args: ['certify', ...quiet, '--augment', 'hflip', '--image-shape', '2x2x1'], message: /^--image-shape 2×2×1 has 4 values but the features have 3 columns$/ },
+  '--augment twist': { args: ['certify', ...quiet, '--augment', 'twist:2', '--image-shape', '1x3x1'], message: /^--augment: "twist:2" is not a transform/ },
+  '--image-shape without --augment': { args: ['certify', ...quiet, '--image-shape', '1x3x1'], message: /^--image-shape applies with --augment only$/ },
   'a test CSV without a training column': { args: ['certify', '--train', f.trainCsv, '--test', f.testCsvMissing, '--quiet'], message: /^--test .*test-missing\.csv: lacks column "b" of .*train\.csv/ },
 };
 

@@ -2,6 +2,7 @@
 // high-water mark on small problems, and the pre-check's decisions at the
 // 4 GiB boundary, computed with the estimate rather than by allocating 4 GiB.
 import { describe, expect, it } from 'vitest';
+import { resolveAugmentation } from '../src/augment.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify } from '../src/index.js';
 import {
@@ -29,6 +30,8 @@ interface Case {
   mode: 'single' | 'costs';
   witness: boolean;
   blockSize: number;
+  /** Augmentation (docs/spec.md §10) over images of shape [h, w, 1] with h·w = d. */
+  augment?: [string, [number, number, number]];
 }
 
 const cases: Case[] = [
@@ -38,6 +41,9 @@ const cases: Case[] = [
   { n: 41, m: 30, d: 11, classes: 5, model: 'krr', mode: 'costs', witness: false, blockSize: 8 },
   { n: 64, m: 1, d: 2, classes: 4, model: 'svm', mode: 'costs', witness: false, blockSize: 1 },
   { n: 3, m: 200, d: 40, classes: 3, model: 'krr', mode: 'costs', witness: false, blockSize: 64 },
+  { n: 13, m: 23, d: 6, classes: 2, model: 'krr', mode: 'single', witness: true, blockSize: 7, augment: ['hflip', [2, 3, 1]] },
+  { n: 9, m: 30, d: 9, classes: 3, model: 'krr', mode: 'costs', witness: false, blockSize: 30, augment: ['shift:1', [3, 3, 1]] },
+  { n: 11, m: 5, d: 12, classes: 2, model: 'svm', mode: 'costs', witness: false, blockSize: 2, augment: ['rotate:10,hflip', [4, 3, 1]] },
 ];
 
 /** A task of this shape; `scale` multiplies train rows by 2^scale and test rows by 2^-scale (rescaled when far from 1). */
@@ -61,6 +67,7 @@ function task(c: Case, scale: number): PartitionTask {
     mode: c.mode,
     witness: c.witness,
     blockSize: c.blockSize,
+    ...(c.augment ? { augment: resolveAugmentation(c.augment[0], c.augment[1], c.d) } : {}),
   };
 }
 
@@ -84,7 +91,8 @@ describe('partitionBytes is the heap high-water mark of runPartition', () => {
     runPartition(core, task(c, 0));
     const estimate = partitionBytes(taskShape(task(c, 0)), c.blockSize);
     expect(core.heap.highWater).toBeLessThanOrEqual(estimate);
-    expect(estimate - core.heap.highWater).toBeLessThanOrEqual(8 * (c.n + Math.min(c.blockSize, c.m)) + 64);
+    const rows = c.n * (c.augment ? resolveAugmentation(c.augment[0], c.augment[1], c.d).copies : 1);
+    expect(estimate - core.heap.highWater).toBeLessThanOrEqual(8 * (rows + Math.min(c.blockSize, c.m)) + 64);
   });
 
   it.each(cases)('a heap of exactly that capacity suffices and 16 bytes less does not: %o', async (c) => {
@@ -138,6 +146,20 @@ describe('the pre-check at the 4 GiB boundary (by the estimate, nothing allocate
     expect(error).toBeInstanceOf(FlipcertError);
     expect(error).toMatchObject({ code: 'EMEMORY', field: 'partitions' });
     expect((error as Error).message).toMatch(new RegExp(`at most ${most} training rows fit .*options\\.partitions 2 or more`));
+  });
+
+  it('augmented: the kernel is nS × nS, so at most ~22,776 / S images fit, and the refusal names the copies', () => {
+    const shape = { ...mnist(0, 500), copies: 9 };
+    const most = largestTrainRowsThatFit(shape);
+    expect(most * 9).toBeLessThanOrEqual(largestTrainRowsThatFit(mnist(0, 500)));
+    expect(most * 9).toBeGreaterThan(largestTrainRowsThatFit(mnist(0, 500)) - 2000); // the originals and G cost a little more
+    expect(planBlockSize({ ...shape, n: most }, 1)).toBeGreaterThanOrEqual(1);
+    expect(() => planBlockSize({ ...shape, n: most + 1 }, 1)).toThrow(
+      expect.objectContaining({
+        code: 'EMEMORY',
+        message: expect.stringMatching(new RegExp(`${most + 1} training rows × 9 augmented copies .*${(most + 1) * 9}×${(most + 1) * 9} kernel`)),
+      }),
+    );
   });
 
   it('a requested block that does not fit is refused naming the largest that does', () => {

@@ -51,6 +51,8 @@ const FIELDS: FlagMap = {
   partitions: 'partitions',
   partitioning: 'partitioning',
   threads: 'threads',
+  augment: 'augment',
+  imageShape: 'Image side',
 };
 
 function showError(error: unknown, data?: DataSet): void {
@@ -167,9 +169,20 @@ function options(data: DataSet, signal: AbortSignal, onProgress: (p: Progress) =
     threads: numberField('threads', 'threads'),
     // Certificates come with their witnesses (an ensemble's grouped by partition): the point view shows them.
     witness: true,
+    ...augmentOptions(data.train.x.cols),
     onProgress,
     signal,
   };
+}
+
+/** `augment`, and the image shape from the image side (square images; channels = features / side²). */
+function augmentOptions(cols: number): Pick<CertifyOptions, 'augment' | 'imageShape'> {
+  const augment = byId<HTMLInputElement>('augment').value.trim();
+  if (augment === '') return {};
+  const side = byId<HTMLInputElement>('image-side').value.trim();
+  if (side === '') return { augment }; // the library's default: 28×28×1 for 784 features
+  const s = Number(side);
+  return { augment, imageShape: [s, s, cols / (s * s)] };
 }
 
 // ---- running -----------------------------------------------------------------

@@ -57,4 +57,17 @@ export class ArgumentParsers {
       return text as T;
     };
   }
+
+  /** `HxWxC` (or `HxW`, one channel) → [H, W, C], each an integer ≥ 1. */
+  imageShape(flag: string): (text: string) => [number, number, number] {
+    return (text) => {
+      this.once(flag);
+      const match = /^(\d+)x(\d+)(?:x(\d+))?$/i.exec(text.trim());
+      const shape = match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 1)] : [];
+      if (shape.length !== 3 || shape.some((v) => !Number.isSafeInteger(v) || v < 1)) {
+        usage(`${flag} must be HxWxC (height x width x channels, e.g. 28x28x1), got ${JSON.stringify(text)}`);
+      }
+      return shape as [number, number, number];
+    };
+  }
 }

@@ -23,6 +23,8 @@ const FLAGS: Record<string, string> = {
   threads: '--threads',
   witness: '--witness',
   blockSize: '--block-size',
+  augment: '--augment',
+  imageShape: '--image-shape',
 };
 
 /** Field → flag for one run: the fixed flags, plus the data fields as the files that gave them. */

@@ -3,6 +3,7 @@
  * training features, their squared norms and (for krr) the Cholesky factor
  * of K + λ̃I. It turns blocks of test rows into weight rows β(x).
  */
+import type { Augmentation } from '../augment.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ModelKind, ResolvedKernel } from '../types.js';
 import type { Core } from '../wasm/core.js';
@@ -15,6 +16,11 @@ export interface KernelModelOptions {
   /** Relative ridge for krr: λ̃ = reg·trace(K)/n; must be > 0. Ignored for svm. */
   reg: number;
   kernel: ResolvedKernel;
+  /**
+   * Train on S augmented copies of every row (docs/spec.md §10); weights() then
+   * returns one weight per original row, the sum over its copies.
+   */
+  augment?: Augmentation;
 }
 
 /**
@@ -42,7 +48,7 @@ export class KernelModel {
     private readonly start: HeapMark,
     private readonly kernel: ResolvedKernel,
     private readonly kind: ModelKind,
-    /** Training rows. */
+    /** Training rows of the kernel (with augmentation: every copy, groups × S). */
     readonly n: number,
     /** Feature columns. */
     readonly d: number,
@@ -58,17 +64,31 @@ export class KernelModel {
     readonly lambda: number,
     /** 1 / max_i Σ_j |K_ij|: the SVM's small-C regime is C below this (docs/spec.md §3). */
     readonly svmBound: number,
+    /** Augmented: original rows (groups) and the groups × n heap matrix G of {@link groupSolve}; else n and 0. */
+    readonly groups: number = n,
+    private readonly groupPtr: number = 0,
   ) {}
 
   /** Trains on `trainX` (copied into the heap); see {@link KernelModelOptions}. */
   static fit(core: Core, trainX: Matrix, opts: KernelModelOptions): KernelModel {
-    const { rows: n, cols: d } = trainX;
+    const { rows: groups, cols: d } = trainX;
     checkFitInput(trainX, opts);
     const { heap, exports: wasm } = core;
     const start = heap.mark();
+    // One copy (identity) is the unaugmented model, bit for bit.
+    const aug = opts.augment && opts.augment.copies > 1 ? opts.augment : undefined;
+    const copies = aug ? aug.copies : 1;
+    const n = groups * copies;
     try {
-      const xPtr = heap.putF64(trainX.data);
-      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x' });
+      let xPtr = heap.putF64(trainX.data);
+      if (aug) {
+        // The S copies of row i are rows i·S ..< (i + 1)·S, written by the core: no JS-side copy.
+        const paramsPtr = heap.putF64(aug.params);
+        const copiesPtr = heap.f64(n * d);
+        wasm.augmentRows(xPtr, groups, aug.height, aug.width, aug.channels, paramsPtr, copies, copiesPtr);
+        xPtr = copiesPtr;
+      }
+      const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x', copies });
       const g = globalShift(scaledDiagonal(core, train, d, opts.kernel), train);
       const outShift = train.shift.map((s) => g - s);
       const outShiftPtr = heap.putI32(outShift);
@@ -77,13 +97,16 @@ export class KernelModel {
       const svmBound = times2(1 / maxAbsRowSum(heap.viewF64(k, n * n), n), 2 * g);
       if (opts.model === 'svm') {
         heap.release(k); // K is recomputed per test block as k(X, x); the Gram is not needed.
-        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound);
+        const groupPtr = aug ? groupSolve(core, groups, copies, 0) : 0;
+        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound, groups, groupPtr);
       }
       const lambda = (opts.reg * wasm.traceOf(k, n)) / n;
       wasm.addDiagonal(k, n, lambda);
       const status = wasm.cholesky(k, n);
       if (status !== 0) throw notPositiveDefinite(status - 1, n, opts.reg);
-      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, times2(lambda, -2 * g), svmBound);
+      const groupPtr = aug ? groupSolve(core, groups, copies, k) : 0;
+      const lam = times2(lambda, -2 * g);
+      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, lam, svmBound, groups, groupPtr);
     } catch (error) {
       heap.release(start);
       throw error;
@@ -92,8 +115,9 @@ export class KernelModel {
 
   /**
    * β rows for test rows rowStart ..< rowStart + rowCount of `testX`: returns
-   * the heap pointer of a rowCount × n row-major block, valid until the next
-   * weights() call or dispose(). krr: β = (K + λ̃I)⁻¹ k(X, x); svm: β = k(X, x).
+   * the heap pointer of a rowCount × {@link groups} row-major block, valid until the next
+   * weights() call or dispose(). krr: β = (K + λ̃I)⁻¹ k(X, x); svm: β = k(X, x);
+   * augmented, each original row's weight is the sum over its copies.
    * Row r is 2^s·β(x) with s = {@link lastExponents}[r]: 0, unless x is so
    * large or small next to the training rows that β(x) could leave float64's
    * range. Predictions and certificates do not depend on a positive factor.
@@ -103,31 +127,45 @@ export class KernelModel {
     const { heap, exports: wasm } = this.core;
     if (this.blockMark !== undefined && heap.mark() === this.blockEnd) heap.release(this.blockMark);
     this.blockMark = heap.mark();
-    const { n, d, train, globalShift: g } = this;
-    const beta = heap.f64(rowCount * n);
-    heap.scoped(() => {
-      const rows = testX.data.subarray(rowStart * d, (rowStart + rowCount) * d);
-      const test = prepareRows(this.core, heap.putF64(rows), rowCount, d, this.kernel, {
-        label: 'options.test.x row',
-        field: 'test.x',
-        offset: rowStart,
+    const { n, groups } = this;
+    const beta = heap.f64(rowCount * groups);
+    if (this.groupPtr === 0) {
+      heap.scoped(() => this.testKernelInto(testX, rowStart, rowCount, beta));
+      if (this.kind === 'krr') {
+        wasm.trsmRightLowerT(this.factorPtr, beta, n, rowCount);
+        wasm.trsmRightLower(this.factorPtr, beta, n, rowCount);
+      }
+    } else {
+      // Augmented: β_g(x) = k(X, x)ᵀ G_gᵀ, G the groups × n matrix of groupSolve (docs/spec.md §10).
+      heap.scoped(() => {
+        const k = heap.f64(rowCount * n);
+        this.testKernelInto(testX, rowStart, rowCount, k);
+        wasm.gramDot(k, this.groupPtr, beta, rowCount, groups, n);
       });
-      // Test row t enters as 2^(g + f)·t, f chosen (the band of scaling.ts) so that it is not far from 1;
-      // with bVar > 0 only K may be scaled (by 2^2g), not the rows.
-      const zeroRow = wasm.ZERO_ROW.value;
-      const f = test.logb.map((logb) => (this.kernel.bVar > 0 || logb === zeroRow ? 0 : bandShift(logb + g, zeroRow)));
-      const outTest = test.shift.map((s, r) => g + f[r] - s);
-      // The column is 2^(2g + f)·k(X, x): krr divides 2^2g out with K, svm keeps it.
-      this.blockExponents = f.map((e) => (this.kind === 'svm' ? e + 2 * g : e));
-      const outTrain = heap.viewI32(this.outShiftPtr, n).slice();
-      scaledKernelInto(this.core, test, train, d, this.kernel, beta, outTest, outTrain);
-    });
-    if (this.kind === 'krr') {
-      wasm.trsmRightLowerT(this.factorPtr, beta, n, rowCount);
-      wasm.trsmRightLower(this.factorPtr, beta, n, rowCount);
     }
     this.blockEnd = heap.mark();
     return beta;
+  }
+
+  /** rowCount × n: the (scaled) kernel of test rows rowStart… against the training rows. */
+  private testKernelInto(testX: Matrix, rowStart: number, rowCount: number, out: number): void {
+    const { heap, exports: wasm } = this.core;
+    const { n, d, train, globalShift: g } = this;
+    const rows = testX.data.subarray(rowStart * d, (rowStart + rowCount) * d);
+    const test = prepareRows(this.core, heap.putF64(rows), rowCount, d, this.kernel, {
+      label: 'options.test.x row',
+      field: 'test.x',
+      offset: rowStart,
+    });
+    // Test row t enters as 2^(g + f)·t, f chosen (the band of scaling.ts) so that it is not far from 1;
+    // with bVar > 0 only K may be scaled (by 2^2g), not the rows.
+    const zeroRow = wasm.ZERO_ROW.value;
+    const f = test.logb.map((logb) => (this.kernel.bVar > 0 || logb === zeroRow ? 0 : bandShift(logb + g, zeroRow)));
+    const outTest = test.shift.map((s, r) => g + f[r] - s);
+    // The column is 2^(2g + f)·k(X, x): krr divides 2^2g out with K, svm keeps it.
+    this.blockExponents = f.map((e) => (this.kind === 'svm' ? e + 2 * g : e));
+    const outTrain = heap.viewI32(this.outShiftPtr, n).slice();
+    scaledKernelInto(this.core, test, train, d, this.kernel, out, outTest, outTrain);
   }
 
   /** For the last weights() block: row r of β is 2^lastExponents[r]·β(x_r). */
@@ -160,6 +198,25 @@ export class KernelModel {
   }
 }
 
+/**
+ * The groups × n matrix G whose row g sums the weights of group g's copies:
+ * the indicator of rows g·S ..< (g + 1)·S, times (K + λ̃I)⁻¹ for krr (factor ≠ 0).
+ * Then β_g(x) = G_g · k(X, x), so each test block costs one product instead of
+ * two triangular solves with n right-hand sides per test row.
+ */
+function groupSolve(core: Core, groups: number, copies: number, factor: number): number {
+  const n = groups * copies;
+  const ptr = core.heap.f64(groups * n);
+  const view = core.heap.viewF64(ptr, groups * n);
+  view.fill(0);
+  for (let gi = 0; gi < groups; gi++) view.fill(1, gi * n + gi * copies, gi * n + (gi + 1) * copies);
+  if (factor !== 0) {
+    core.exports.trsmRightLowerT(factor, ptr, n, groups);
+    core.exports.trsmRightLower(factor, ptr, n, groups);
+  }
+  return ptr;
+}
+
 function checkFitInput(trainX: Matrix, opts: KernelModelOptions): void {
   const { rows, cols, data } = trainX;
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
@@ -188,7 +245,7 @@ function globalShift(diag: Float64Array, train: ScaledRows): number {
   const g = range.max >= -256 && range.max <= 256 ? 0 : -Math.floor(range.max / 2);
   if (range.min + 2 * g < -1022) {
     throw new FlipcertError(
-      `options.train.x rows ${range.argmin} and ${range.argmax} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
+      `options.train.x rows ${copyName(train, range.argmin)} and ${copyName(train, range.argmax)} differ too much in size for float64: K(x, x) is ≈ 2^${range.min} ` +
         `for one and ≈ 2^${range.max} for the other (largest |values| ≈ 2^${train.logb[range.argmin]} and ` +
         `2^${train.logb[range.argmax]}); the kernel matrix cannot hold both. Rescale or remove these rows`,
       'ENUMERIC',
@@ -196,6 +253,12 @@ function globalShift(diag: Float64Array, train: ScaledRows): number {
     );
   }
   return g;
+}
+
+/** Row i of the prepared rows as the user knows it: "7", or "7 (augmented copy 3)". */
+function copyName(train: ScaledRows, i: number): string {
+  const S = train.source.copies ?? 1;
+  return S > 1 ? `${Math.floor(i / S)} (augmented copy ${i % S})` : String(i);
 }
 
 /**

@@ -38,6 +38,15 @@ export interface RowSource {
   field: string;
   /** Index of the first row (test blocks start inside the test set). */
   offset?: number;
+  /** Augmented copies per original row (docs/spec.md §10): row i is copy i mod S of original row ⌊i / S⌋. */
+  copies?: number;
+}
+
+/** "options.train.x row 7", or "options.train.x row 7 (augmented copy 3)". */
+export function rowName(source: RowSource, i: number): string {
+  const S = source.copies ?? 1;
+  const row = `${source.label} ${(source.offset ?? 0) + Math.floor(i / S)}`;
+  return S > 1 ? `${row} (augmented copy ${i % S})` : row;
 }
 
 /** Rows on the heap, already multiplied by 2^shift[i]; q[i] = |row i|² (after scaling). */
@@ -147,7 +156,7 @@ function layerError(
   kernel: ResolvedKernel,
   bad: { layer: number; q: number },
 ): FlipcertError {
-  const { label, field, offset = 0 } = rows.source;
+  const { field } = rows.source;
   const where = `the kernel's layer variance q = ${bad.q.toPrecision(3)} at layer ${bad.layer} is outside the range float64 can hold safely (2^±${LAYER_RANGE})`;
   if (kernel.bVar === 0) {
     // Rows were scaled to max |x| ≈ 1, so the data are not the cause: wVar and depth are.
@@ -160,7 +169,7 @@ function layerError(
     );
   }
   return new FlipcertError(
-    `${label} ${offset + i}: ${where} (|x|²/d = ${(norm2 / d).toPrecision(3)}). With options.kernel.bVar > 0 the kernel ` +
+    `${rowName(rows.source, i)}: ${where} (|x|²/d = ${(norm2 / d).toPrecision(3)}). With options.kernel.bVar > 0 the kernel ` +
       'depends on the scale of the features, so flipcert does not rescale them: divide all features by a constant c and ' +
       'bVar by c² (this scales the kernel by 1/c², which leaves predictions and certificates unchanged), or use bVar 0',
     'ENUMERIC',
@@ -228,7 +237,7 @@ export function checkKernelRange(diagA: Float64Array, a: ScaledRows, diagB: Floa
 }
 
 function rangeError(a: ScaledRows, i: number, b: ScaledRows, j: number, log2: number, what: string): FlipcertError {
-  const name = (rows: ScaledRows, k: number) => `${rows.source.label} ${(rows.source.offset ?? 0) + k}`;
+  const name = (rows: ScaledRows, k: number) => rowName(rows.source, k);
   const self = a === b && i === j;
   const which = self ? `${name(a, i)}: K(x, x) ≈` : `${name(a, i)} and ${name(b, j)}: K(x, x') is of size ≈`;
   const sizes = self ? `2^${a.logb[i]}` : `2^${a.logb[i]} and 2^${b.logb[j]}`;

@@ -46,6 +46,8 @@ export interface PartitionShape {
    */
   mode: 'single' | 'costs' | 'attacks' | 'exact';
   witness: boolean;
+  /** Augmented copies per training row (docs/spec.md §10); default 1 (none). The kernel is nS × nS. */
+  copies?: number;
 }
 
 /**
@@ -66,18 +68,23 @@ const u8 = (count: number) => alignHeap(count);
 /** Peak heap bytes of runPartition on this shape with test blocks of `blockSize` rows. */
 export function partitionBytes(shape: PartitionShape, blockSize: number): number {
   const { n, d, classes: C } = shape;
+  const S = shape.copies ?? 1;
+  const N = n * S; // rows of the kernel matrix
   const B = Math.min(blockSize, shape.m);
-  // KernelModel.fit: rows, their norms (logb and the diagonal are scoped
-  // scratch, smaller than what follows), output exponents, then K and the
-  // scaling scratch of scaledKernelInto.
-  const rows = f64(n * d) + f64(n);
-  const kernel = f64(n * n);
-  const fit = rows + i32(n) + kernel + 2 * i32(n);
-  const model = rows + i32(n) + (shape.model === 'krr' ? kernel : 0);
+  // KernelModel.fit: rows (with augmentation: the originals, the copy
+  // parameters, then the copies), their norms (logb and the diagonal are
+  // scoped scratch, smaller than what follows), output exponents, then K and
+  // the scaling scratch of scaledKernelInto; augmented, the groups × N matrix G.
+  const rows = (S > 1 ? f64(n * d) + f64(5 * S) : 0) + f64(N * d) + f64(N);
+  const kernel = f64(N * N);
+  const groupMatrix = S > 1 ? f64(n * N) : 0;
+  const fit = rows + i32(N) + kernel + 2 * i32(N);
+  const model = rows + i32(N) + (shape.model === 'krr' ? kernel : 0) + groupMatrix;
   const labels = i32(n);
   const beta = f64(B * n);
-  // weights(): test rows, their norms, then the largest of logb / shift / the scaling scratch.
-  const block = f64(B * d) + f64(B) + i32(B) + i32(n);
+  // weights(): (augmented: the B × N test kernel first) test rows, their norms,
+  // then the largest of logb / shift / the scaling scratch.
+  const block = (S > 1 ? f64(B * N) : 0) + f64(B * d) + f64(B) + i32(B) + i32(N);
   const costs = i32(B) + 2 * i32(B * C) + u8(B);
   const certificate =
     u8(certScratchBytes(n, C)) +
@@ -95,7 +102,8 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
  * `requested` if given and it fits. 0 when not even one row fits.
  */
 export function largestBlockThatFits(shape: PartitionShape, capacity = HEAP_CAPACITY, requested?: number): number {
-  const wanted = requested ?? Math.max(1, Math.min(shape.m, Math.floor(DEFAULT_BLOCK_BYTES / (8 * shape.n)), MAX_BLOCK));
+  const cols = shape.n * (shape.copies ?? 1); // the widest per-row buffer of a block: k(X, x) over every copy
+  const wanted = requested ?? Math.max(1, Math.min(shape.m, Math.floor(DEFAULT_BLOCK_BYTES / (8 * cols)), MAX_BLOCK));
   if (partitionBytes(shape, wanted) <= capacity) return Math.min(wanted, shape.m);
   if (requested !== undefined || partitionBytes(shape, 1) > capacity) return 0;
   // partitionBytes grows with the block: binary search for the last that fits.
@@ -112,7 +120,7 @@ export function largestBlockThatFits(shape: PartitionShape, capacity = HEAP_CAPA
 /** The most training rows a partition of this shape (n ignored) can have, with test blocks of one row. */
 export function largestTrainRowsThatFit(shape: Omit<PartitionShape, 'n'>, capacity = HEAP_CAPACITY): number {
   let lo = 0;
-  let hi = Math.ceil(Math.sqrt(capacity / 8)) + 1; // K alone is 8n² bytes
+  let hi = Math.ceil(Math.sqrt(capacity / 8) / (shape.copies ?? 1)) + 1; // K alone is 8(nS)² bytes
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (partitionBytes({ ...shape, n: mid }, 1) <= capacity) lo = mid;
@@ -143,9 +151,12 @@ export function planBlockSize(shape: PartitionShape, partitions: number, request
   }
   const most = largestTrainRowsThatFit(shape, capacity);
   const what = partitions === 1 ? 'a single model' : `the largest of the ${partitions} partitions`;
+  const S = shape.copies ?? 1;
+  const N = shape.n * S;
+  const rows = S > 1 ? `${shape.n} training rows × ${S} augmented copies` : `${shape.n} training rows`;
   throw new FlipcertError(
-    `not enough memory: ${what} has ${shape.n} training rows and needs ${gib(partitionBytes(shape, 1))} of ` +
-      `WebAssembly memory (its ${shape.n}×${shape.n} kernel matrix alone is ${gib(8 * shape.n ** 2)}), more than the ` +
+    `not enough memory: ${what} has ${rows} and needs ${gib(partitionBytes(shape, 1))} of ` +
+      `WebAssembly memory (its ${N}×${N} kernel matrix alone is ${gib(8 * N ** 2)}), more than the ` +
       `${gib(capacity)} one core can address; at most ${most} training rows fit in one partition with these ` +
       `${shape.d} features. Use more partitions (options.partitions ${Math.ceil((shape.n * partitions) / most)} or more) ` +
       'or fewer training rows',
@@ -164,6 +175,7 @@ export interface PartitionPlanInput {
   partitions: number;
   witness: boolean;
   blockSize: number | undefined;
+  augment?: { copies: number };
 }
 
 /** The block size of every partition, planned before any work: throws EMEMORY if one does not fit. */
@@ -179,6 +191,7 @@ export function planPartitionBlocks(opts: PartitionPlanInput): number[] {
         model: opts.model,
         mode: k === 1 ? 'single' : 'attacks',
         witness: opts.witness,
+        copies: opts.augment?.copies ?? 1,
       },
       k,
       opts.blockSize,

@@ -37,7 +37,7 @@ export function* partitionSteps(
     const model = KernelModel.fit(
       core,
       { data: task.trainX, rows: task.trainRows, cols: task.cols },
-      { model: task.model, reg: task.reg, kernel: task.kernel },
+      { model: task.model, reg: task.reg, kernel: task.kernel, augment: task.augment },
     );
     checkSvmRegime(task, model.svmBound);
     const labelsPtr = heap.putI32(task.trainY);
@@ -118,6 +118,7 @@ export function taskShape(task: PartitionTask): PartitionShape {
     model: task.model,
     mode: task.mode,
     witness: task.witness,
+    copies: task.augment?.copies ?? 1,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Augmentation } from '../augment.js';
 import type { ErrorCode } from '../errors.js';
 import type { ModelKind, ResolvedKernel, WitnessFlip } from '../types.js';
 
@@ -34,6 +35,8 @@ export interface PartitionTask {
   blockSize: number;
   /** Modes `attacks` and `exact`: the requests, flat, by ascending test point (first entry of each). */
   requests?: Int32Array;
+  /** Train on S copies of each row (docs/spec.md §10); groups (the rows here) stay the unit. */
+  augment?: Augmentation;
 }
 
 export interface PartitionResult {
