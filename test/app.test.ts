@@ -327,7 +327,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await page.textContent('#error')).toBe('');
     const fromPage = await downloadJson();
     const data = await loadMnist('mnist17', { trainSize: SAMPLE.trainSize, testSize: SAMPLE.testSize });
-    const node = await certify({ train: data.train, test: data.test, reg: 0.1, partitions: 30, augment: 'shift:1', threads: 1 });
+    const node = await certify({ train: data.train, test: data.test, reg: 0.1, partitions: 30, augment: 'shift:1', threads: 1, witness: true });
     expect(node.config.augment).toBe('shift:1');
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
     mkdirSync(SHOTS, { recursive: true });
