@@ -22,7 +22,7 @@ import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { rng } from './reference.js';
 
 const SHOTS = 'test-output';
-/** The built library: its Piscina pool starts dist/worker.js (rebuilt from src/ by the global setup when stale). */
+/** The built library (rebuilt from src/ by the global setup when stale): its Node pool starts the inlined worker code. */
 const built = (await import('../dist/index.js' as string)) as typeof source;
 const dir = mkdtempSync(join(tmpdir(), 'flipcert-app-'));
 const file = (name: string) => join(dir, name);
@@ -187,7 +187,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
       { name: 'train.csv', text: readFileSync(file('train.csv'), 'utf8') },
       { name: 'test.csv', text: readFileSync(file('test.csv'), 'utf8') },
     );
-    // Same threads as the page (the JSON records them); the Piscina pool runs from the built library.
+    // Same threads as the page (the JSON records them); the Node pool runs from the built library.
     // The page asks for witnesses (an ensemble's come grouped by partition).
     const node = await built.certify({ train, test, partitions: 5, partitioning: 'sorted', threads: 2, witness: true });
     expect(node.summary.threads).toBe(2);
