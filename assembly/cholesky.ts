@@ -9,8 +9,11 @@ import { NB, solveRowsLowerT } from './trisolve';
 /**
  * Unblocked row-oriented Cholesky of the jb×jb diagonal block starting at
  * (J, J); returns 0 or (pivot index + 1) when a pivot is not positive.
+ * Exported for the multi-threaded factorisation (src/kernel/team-cholesky.ts),
+ * which runs the same steps as {@link cholesky} with the panel update and
+ * the solve below the diagonal block split by rows over threads.
  */
-function factorDiagonal(a: usize, n: i32, J: i32, jb: i32): i32 {
+export function factorDiagonal(a: usize, n: i32, J: i32, jb: i32): i32 {
   const s = <usize>n << 3;
   const top = a + <usize>J * s + (<usize>J << 3);
   for (let i = 0; i < jb; i++) {

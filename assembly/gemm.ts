@@ -124,12 +124,14 @@ function strip(
 /**
  * C += alpha·A·Bᵀ with A m×k (leading dimension lda), B n×k (ldb), C m×n
  * (ldc); leading dimensions in elements. With `lower`, only tiles that touch
- * the lower triangle (column ≤ row) are computed; entries strictly above the
- * diagonal inside those tiles are also updated and must be ignored.
+ * the lower triangle (column ≤ row + rowOffset, rowOffset being the global
+ * index of A's first row when A and C start inside a larger matrix) are
+ * computed; entries strictly above the diagonal inside those tiles are also
+ * updated and must be ignored.
  */
 export function gemmNTBlocked(
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  m: i32, n: i32, k: i32, alpha: f64, lower: bool,
+  m: i32, n: i32, k: i32, alpha: f64, lower: bool, rowOffset: i32 = 0,
 ): void {
   const sa = <usize>lda << 3, sb = <usize>ldb << 3, sc = <usize>ldc << 3;
   for (let kk = 0; kk < k; kk += KC) {
@@ -139,7 +141,7 @@ export function gemmNTBlocked(
       const jEnd = min(jj + NC, n);
       for (let i = 0; i < m; i += 4) {
         const rows = min(4, m - i);
-        const j1 = lower ? min(jEnd, i + rows) : jEnd;
+        const j1 = lower ? min(jEnd, i + rowOffset + rows) : jEnd;
         if (j1 <= jj) continue;
         strip(a + <usize>i * sa + koff, sa, rows, b + koff, sb, jj, j1, c + <usize>i * sc, sc, len, alpha);
       }
@@ -154,15 +156,24 @@ export function zeroRows(c: usize, ld: i32, rows: i32, cols: i32): void {
 
 /** Copies the strict lower triangle of the n×n matrix c onto its upper triangle. */
 export function mirrorLower(c: usize, n: i32): void {
+  mirrorLowerRows(c, n, 0, n);
+}
+
+/**
+ * mirrorLower for the destination rows r0 ≤ j < r1 only: c[j][i] = c[i][j]
+ * for i > j. Threads that own disjoint row ranges can mirror concurrently
+ * (each writes only its own rows and reads the lower triangle of others).
+ */
+export function mirrorLowerRows(c: usize, n: i32, r0: i32, r1: i32): void {
   // Tiles of 32×32 keep both the rows read and the column written in cache.
   const T = 32;
   const s = <usize>n << 3;
-  for (let ii = 0; ii < n; ii += T) {
-    for (let jj = 0; jj <= ii; jj += T) {
+  for (let jj = r0; jj < r1; jj += T) {
+    const jEnd = min(jj + T, r1);
+    for (let ii = jj; ii < n; ii += T) {
       const iEnd = min(ii + T, n);
-      for (let i = ii; i < iEnd; i++) {
-        const jEnd = min(jj + T, i);
-        for (let j = jj; j < jEnd; j++) {
+      for (let j = jj; j < jEnd; j++) {
+        for (let i = max(ii, j + 1); i < iEnd; i++) {
           store<f64>(c + <usize>j * s + (<usize>i << 3), load<f64>(c + <usize>i * s + (<usize>j << 3)));
         }
       }
@@ -197,6 +208,19 @@ export function gramSym(a: usize, c: usize, n: i32, d: i32): void {
   zeroRows(c, n, n, n);
   gemmNTBlocked(a, d, a, d, c, n, n, n, d, 1.0, true);
   mirrorLower(c, n);
+}
+
+/**
+ * Rows r0 ≤ i < r1 of gramSym before its mirror: zeroes them, then fills
+ * their lower part (columns ≤ i) with A[i]·A[j] (entries just above the
+ * diagonal inside the last tiles get values too; mirrorLowerRows overwrites
+ * them). Each entry is summed exactly as gramSym sums it.
+ */
+export function gramSymRows(a: usize, c: usize, n: i32, d: i32, r0: i32, r1: i32): void {
+  if (r1 <= r0) return;
+  const sa = <usize>d << 3, sc = <usize>n << 3;
+  zeroRows(c + <usize>r0 * sc, n, r1 - r0, n);
+  gemmNTBlocked(a + <usize>r0 * sa, d, a, d, c + <usize>r0 * sc, n, r1 - r0, r1, d, 1.0, true, r0);
 }
 
 /** C += alpha·A·Bᵀ (A m×k, B n×k, C m×n; leading dimensions in elements). */

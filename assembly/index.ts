@@ -13,11 +13,11 @@ export function probe(ptr: usize, n: i32): f64 {
 }
 
 // Linear algebra and kernels (gemm.ts, ntk.ts, cholesky.ts, trisolve.ts).
-export { gramDot, gramSym, gemmNT, rowSquaredNorms } from './gemm';
-export { ntkFromDot, ntkFromDotSym, ntkDiag } from './ntk';
+export { gramDot, gramSym, gemmNT, rowSquaredNorms, gramSymRows, mirrorLowerRows } from './gemm';
+export { ntkFromDot, ntkFromDotSym, ntkDiag, ntkFromDotLowerRows } from './ntk';
 export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './scale';
-export { cholesky, addDiagonal, traceOf } from './cholesky';
-export { trsmRightLowerT, trsmRightLower } from './trisolve';
+export { cholesky, addDiagonal, traceOf, factorDiagonal } from './cholesky';
+export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './trisolve';
 
 // Certificates and per-partition vote costs (certify.ts, certpair.ts, certlists.ts, certattack.ts, select.ts).
 export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsBlock, voteAttack } from './certify';

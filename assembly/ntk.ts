@@ -85,3 +85,23 @@ export function ntkFromDotSym(c: usize, q: usize, n: i32, d: i32, depth: i32, wV
     }
   }
 }
+
+/**
+ * Rows r0 ≤ i < r1 of ntkFromDotSym, lower part only (j ≤ i), without the
+ * mirror: threads owning disjoint row ranges run it concurrently, then
+ * mirrorLowerRows (gemm.ts) completes the matrix. Each entry is computed
+ * exactly as ntkFromDotSym computes it.
+ */
+export function ntkFromDotLowerRows(
+  c: usize, q: usize, n: i32, d: i32, depth: i32, wVar: f64, bVar: f64, r0: i32, r1: i32,
+): void {
+  const fd = <f64>d;
+  const s = <usize>n << 3;
+  for (let i = r0; i < r1; i++) {
+    const qx = load<f64>(q + (<usize>i << 3));
+    for (let j = 0; j <= i; j++) {
+      const at = c + <usize>i * s + (<usize>j << 3);
+      store<f64>(at, ntkEntry(load<f64>(at), qx, load<f64>(q + (<usize>j << 3)), fd, depth, wVar, bVar));
+    }
+  }
+}

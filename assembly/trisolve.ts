@@ -63,6 +63,16 @@ export function trsmRightLowerT(l: usize, b: usize, n: i32, m: i32): void {
 export function trsmRightLower(l: usize, b: usize, n: i32, m: i32): void {
   if (n <= 0) return;
   mirrorLower(l, n);
+  trsmRightUpper(l, b, n, m);
+}
+
+/**
+ * The back substitution of {@link trsmRightLower} for a factor whose strict
+ * upper triangle already holds Lᵀ (after mirrorLower): reads l only, so
+ * threads can solve disjoint rows of B concurrently.
+ */
+export function trsmRightUpper(l: usize, b: usize, n: i32, m: i32): void {
+  if (n <= 0) return;
   const s = <usize>n << 3;
   for (let J = ((n - 1) / NB) * NB; J >= 0; J -= NB) {
     const jb = min(NB, n - J);

@@ -10,6 +10,7 @@ import type { CertifyResult, PointResult, ResultConfig } from './result.js';
 import { summarize, type SummaryFacts } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 import { planPartitionBlocks } from './model/memory.js';
+import { planTeam } from './pool/team-setup.js';
 
 /** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
 const now = (): number => globalThis.performance?.now() ?? Date.now();
@@ -55,7 +56,10 @@ export async function runPartitions(
     const work = forEachLimited(count, pool.threads * 2, async (i) => {
       throwIfAborted(opts.signal);
       const p = which[i];
-      results[i] = await pool.run(makeTask(opts, opts.groups[p], p, blockSizes[p]), onBlock, opts.signal);
+      const task = makeTask(opts, opts.groups[p], p, blockSizes[p]);
+      // A single model uses every thread when the runtime can share memory (src/pool/team.ts); the same numbers either way.
+      const team = opts.partitions === 1 && pool.runTeam ? await planTeam(task, pool.threads) : undefined;
+      results[i] = team ? await pool.runTeam!(task, team, onBlock, opts.signal) : await pool.run(task, onBlock, opts.signal);
       done++;
       progress.report(done);
     });

@@ -13,6 +13,7 @@ import { FlipcertError, type ErrorCode } from './errors.js';
 import { MAX_DEPTH } from './kernel/ntk.js';
 import { groupByPartition, partitionIds } from './partition.js';
 import { checkCoreModule } from './wasm/core.js';
+import { sharedMemoryAvailable } from './wasm/shared-memory.js';
 import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, ResolvedKernel } from './types.js';
 import {
   boolean,
@@ -94,9 +95,13 @@ export interface CertifyOptions {
   partitioning?: Partitioning;
   /**
    * Worker threads (Node: worker_threads; browsers: Web Workers), an integer ≥ 1.
-   * Capped at what can be used: the number of partitions (a single model is
-   * one task) and the number of cores; `result.summary.threads` reports the
-   * count used. `1` runs on the calling thread. Default: all cores.
+   * Capped at what can be used: the number of cores and the number of
+   * partitions — except for a single model, whose Gram matrices, Cholesky,
+   * solves and certificates are spread over the threads where the runtime
+   * can share WebAssembly memory (Node; browsers when cross-origin
+   * isolated), with the same results; elsewhere it runs on one thread.
+   * `result.summary.threads` reports the count used. `1` runs on the calling
+   * thread. Default: all cores.
    */
   threads?: number;
   /**
@@ -268,7 +273,8 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     augment: resolveAugment(options, trainX.cols),
     blockSize:
       options.blockSize === undefined ? undefined : Math.min(integerAtLeast(options.blockSize, 1, 'options.blockSize'), testX.rows),
-    threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions, cores)),
+    // A single model is one task, but runs on every thread where memory can be shared (src/pool/team.ts).
+    threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions === 1 && sharedMemoryAvailable() ? cores : partitions, cores)),
     inThread: threadsAsked === 1,
     onProgress: options.onProgress === undefined ? undefined : callback(options.onProgress, 'options.onProgress'),
     signal: options.signal === undefined ? undefined : abortSignal(options.signal),

@@ -6,10 +6,13 @@
 import type { Augmentation } from '../augment.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ModelKind, ResolvedKernel } from '../types.js';
+import type { Team } from '../pool/team.js';
 import type { Core } from '../wasm/core.js';
 import type { HeapMark } from '../wasm/heap.js';
 import { checkKernel, scaledKernelInto } from './ntk.js';
 import { bandShift, diagonalExtremes, prepareRows, scaledDiagonal, times2, type ScaledRows } from './scaling.js';
+import { teamCholesky } from './team-cholesky.js';
+import { TeamOp } from './team-ops.js';
 
 export interface KernelModelOptions {
   model: ModelKind;
@@ -21,6 +24,12 @@ export interface KernelModelOptions {
    * returns one weight per original row, the sum over its copies.
    */
   augment?: Augmentation;
+  /**
+   * Threads sharing this core's memory (src/pool/team.ts): the Gram matrices,
+   * the kernel recursion, the Cholesky and the solves are split over them,
+   * with bitwise the same results as on one thread.
+   */
+  team?: Team;
 }
 
 /**
@@ -67,6 +76,7 @@ export class KernelModel {
     /** Augmented: original rows (groups) and the groups × n heap matrix G of {@link groupSolve}; else n and 0. */
     readonly groups: number = n,
     private readonly groupPtr: number = 0,
+    private readonly team?: Team,
   ) {}
 
   /** Trains on `trainX` (copied into the heap); see {@link KernelModelOptions}. */
@@ -93,20 +103,22 @@ export class KernelModel {
       const outShift = train.shift.map((s) => g - s);
       const outShiftPtr = heap.putI32(outShift);
       const k = heap.f64(n * n);
-      scaledKernelInto(core, train, train, d, opts.kernel, k, outShift, outShift);
+      const team = opts.team;
+      scaledKernelInto(core, train, train, d, opts.kernel, k, outShift, outShift, team);
       const svmBound = times2(1 / maxAbsRowSum(heap.viewF64(k, n * n), n), 2 * g);
       if (opts.model === 'svm') {
         heap.release(k); // K is recomputed per test block as k(X, x); the Gram is not needed.
         const groupPtr = aug ? groupSolve(core, groups, copies, 0) : 0;
-        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound, groups, groupPtr);
+        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound, groups, groupPtr, team);
       }
       const lambda = (opts.reg * wasm.traceOf(k, n)) / n;
       wasm.addDiagonal(k, n, lambda);
-      const status = wasm.cholesky(k, n);
+      // The team's factor holds Lᵀ in its upper triangle (the single thread's: zeros until its first solve mirrors L).
+      const status = team ? teamCholesky(core, team, k, n) : wasm.cholesky(k, n);
       if (status !== 0) throw notPositiveDefinite(status - 1, n, opts.reg);
-      const groupPtr = aug ? groupSolve(core, groups, copies, k) : 0;
+      const groupPtr = aug ? groupSolve(core, groups, copies, k, team) : 0;
       const lam = times2(lambda, -2 * g);
-      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, lam, svmBound, groups, groupPtr);
+      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, lam, svmBound, groups, groupPtr, team);
     } catch (error) {
       heap.release(start);
       throw error;
@@ -129,9 +141,12 @@ export class KernelModel {
     this.blockMark = heap.mark();
     const { n, groups } = this;
     const beta = heap.f64(rowCount * groups);
+    const team = this.team;
     if (this.groupPtr === 0) {
       heap.scoped(() => this.testKernelInto(testX, rowStart, rowCount, beta));
-      if (this.kind === 'krr') {
+      if (this.kind === 'krr' && team) {
+        team.run(TeamOp.solve, [this.factorPtr, beta, n, rowCount]);
+      } else if (this.kind === 'krr') {
         wasm.trsmRightLowerT(this.factorPtr, beta, n, rowCount);
         wasm.trsmRightLower(this.factorPtr, beta, n, rowCount);
       }
@@ -140,7 +155,8 @@ export class KernelModel {
       heap.scoped(() => {
         const k = heap.f64(rowCount * n);
         this.testKernelInto(testX, rowStart, rowCount, k);
-        wasm.gramDot(k, this.groupPtr, beta, rowCount, groups, n);
+        if (team) team.run(TeamOp.gramDot, [k, this.groupPtr, beta, rowCount, groups, n]);
+        else wasm.gramDot(k, this.groupPtr, beta, rowCount, groups, n);
       });
     }
     this.blockEnd = heap.mark();
@@ -165,7 +181,7 @@ export class KernelModel {
     // The column is 2^(2g + f)·k(X, x): krr divides 2^2g out with K, svm keeps it.
     this.blockExponents = f.map((e) => (this.kind === 'svm' ? e + 2 * g : e));
     const outTrain = heap.viewI32(this.outShiftPtr, n).slice();
-    scaledKernelInto(this.core, test, train, d, this.kernel, out, outTest, outTrain);
+    scaledKernelInto(this.core, test, train, d, this.kernel, out, outTest, outTrain, this.team);
   }
 
   /** For the last weights() block: row r of β is 2^lastExponents[r]·β(x_r). */
@@ -204,13 +220,15 @@ export class KernelModel {
  * Then β_g(x) = G_g · k(X, x), so each test block costs one product instead of
  * two triangular solves with n right-hand sides per test row.
  */
-function groupSolve(core: Core, groups: number, copies: number, factor: number): number {
+function groupSolve(core: Core, groups: number, copies: number, factor: number, team?: Team): number {
   const n = groups * copies;
   const ptr = core.heap.f64(groups * n);
   const view = core.heap.viewF64(ptr, groups * n);
   view.fill(0);
   for (let gi = 0; gi < groups; gi++) view.fill(1, gi * n + gi * copies, gi * n + (gi + 1) * copies);
-  if (factor !== 0) {
+  if (factor !== 0 && team) {
+    team.run(TeamOp.solve, [factor, ptr, n, groups]);
+  } else if (factor !== 0) {
     core.exports.trsmRightLowerT(factor, ptr, n, groups);
     core.exports.trsmRightLower(factor, ptr, n, groups);
   }

@@ -10,7 +10,10 @@
 
 import { FlipcertError } from '../errors.js';
 import { TIE_TOLERANCE, UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
+import { TeamOp } from '../kernel/team-ops.js';
+import type { Team } from '../pool/team.js';
 import type { Core } from '../wasm/core.js';
+import { alignHeap } from '../wasm/heap.js';
 
 export { TIE_TOLERANCE };
 
@@ -25,6 +28,9 @@ export { TIE_TOLERANCE };
  * radius is n or no single-pair attack re-scores clearly).
  *
  * `betaPtr`: m × n float64 weights, row-major; `labelsPtr`: n int32 labels in [0, classes).
+ * With a `team` (and no witnesses) the points are spread over its threads,
+ * each with its own scratch; every point is certified alone, so the results
+ * are the same.
  */
 export function singleCertificates(
   core: Core,
@@ -34,11 +40,14 @@ export function singleCertificates(
   n: number,
   classes: number,
   witness: boolean,
+  team?: Team,
 ): SingleCertificates {
   checkInputs(core, betaPtr, labelsPtr, m, n, classes, 'singleCertificates');
   return core.heap.scoped(() => {
     const { heap, exports } = core;
-    const scratch = heap.bytes(exports.certScratchBytes(n, classes));
+    const members = team && !witness ? team.size : 1;
+    const scratchBytes = alignHeap(exports.certScratchBytes(n, classes));
+    const scratch = heap.bytes(members * scratchBytes);
     const pred = heap.i32(m);
     const radius = heap.i32(m);
     const target = heap.i32(m);
@@ -55,6 +64,8 @@ export function singleCertificates(
         );
         witnesses.push(readFlips(core, flips, count));
       }
+    } else if (team && members > 1) {
+      team.run(TeamOp.certify, [betaPtr, labelsPtr, m, n, classes, scratch, scratchBytes, pred, radius, near, upper, target]);
     } else {
       exports.certifyBlock(betaPtr, labelsPtr, m, n, classes, scratch, pred, radius, near, upper, target);
     }

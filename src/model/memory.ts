@@ -48,6 +48,8 @@ export interface PartitionShape {
   witness: boolean;
   /** Augmented copies per training row (docs/spec.md §10); default 1 (none). The kernel is nS × nS. */
   copies?: number;
+  /** Threads computing this partition on one shared memory (src/pool/team.ts); default 1. Each has its own certificate scratch. */
+  threads?: number;
 }
 
 /**
@@ -86,8 +88,9 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
   // then the largest of logb / shift / the scaling scratch.
   const block = (S > 1 ? f64(B * N) : 0) + f64(B * d) + f64(B) + i32(B) + i32(N);
   const costs = i32(B) + 2 * i32(B * C) + u8(B);
+  const scratchCopies = shape.mode === 'single' && !shape.witness ? (shape.threads ?? 1) : 1;
   const certificate =
-    u8(certScratchBytes(n, C)) +
+    scratchCopies * u8(certScratchBytes(n, C)) +
     (shape.mode === 'single'
       ? 3 * i32(B) + u8(B) + i32(B) + (shape.witness ? i32(3 * n) : 0)
       : shape.mode === 'costs'

@@ -1,6 +1,7 @@
 import { FlipcertError } from '../errors.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
+import type { Team } from '../pool/team.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
@@ -11,8 +12,13 @@ import { RequestPass } from './requests.js';
  * against it, one block of test rows at a time so that memory stays bounded
  * (K is n_p², each block adds blockSize × n_p).
  */
-export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: number, total: number) => void): PartitionResult {
-  const steps = partitionSteps(core, task, onBlock);
+export function runPartition(
+  core: Core,
+  task: PartitionTask,
+  onBlock?: (done: number, total: number) => void,
+  team?: Team,
+): PartitionResult {
+  const steps = partitionSteps(core, task, onBlock, team);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -23,21 +29,24 @@ export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: n
  * {@link runPartition} one test block per step, for a caller on a shared
  * thread that must let other events (a cancellation) in between blocks.
  * Abandoning the generator (`return()`) releases its Wasm memory.
+ * With a `team` (a single model, mode `single`) the work is spread over its
+ * threads (src/pool/team.ts), with the same results.
  */
 export function* partitionSteps(
   core: Core,
   task: PartitionTask,
   onBlock?: (done: number, total: number) => void,
+  team?: Team,
 ): Generator<void, PartitionResult, void> {
   // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
-  planBlockSize(taskShape(task), 1, task.blockSize);
+  planBlockSize(taskShape(task, team?.size), 1, task.blockSize);
   const { heap } = core;
   const mark = heap.mark();
   try {
     const model = KernelModel.fit(
       core,
       { data: task.trainX, rows: task.trainRows, cols: task.cols },
-      { model: task.model, reg: task.reg, kernel: task.kernel, augment: task.augment },
+      { model: task.model, reg: task.reg, kernel: task.kernel, augment: task.augment, team },
     );
     checkSvmRegime(task, model.svmBound);
     const labelsPtr = heap.putI32(task.trainY);
@@ -52,7 +61,7 @@ export function* partitionSteps(
       if (!attacks || attacks.wants(start, count)) {
         const betaPtr = model.weights(testX, start, count);
         if (attacks) attacks.run(core, betaPtr, labelsPtr, start, count);
-        else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
+        else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count, team);
       }
       onBlock?.(b + 1, blocks);
       yield;
@@ -73,12 +82,13 @@ function certifyBlock(
   labelsPtr: number,
   start: number,
   count: number,
+  team: Team | undefined,
 ): void {
   const n = task.trainRows;
   const C = task.classes;
   result.nearTie.fill(0, start, start + count);
   if (task.mode === 'single') {
-    const cert = singleCertificates(core, betaPtr, labelsPtr, count, n, C, task.witness);
+    const cert = singleCertificates(core, betaPtr, labelsPtr, count, n, C, task.witness, team);
     result.votes.set(cert.prediction, start);
     result.radius!.set(cert.radius, start);
     result.nearTie.set(cert.nearTie, start);
@@ -108,9 +118,10 @@ function emptyResult(task: PartitionTask, svmBound: number): PartitionResult {
   };
 }
 
-/** What src/model/memory.ts needs to know about a task. */
-export function taskShape(task: PartitionTask): PartitionShape {
+/** What src/model/memory.ts needs to know about a task (run by `threads` sharing one memory). */
+export function taskShape(task: PartitionTask, threads = 1): PartitionShape {
   return {
+    threads,
     n: task.trainRows,
     m: task.testRows,
     d: task.cols,

@@ -1,11 +1,25 @@
 import type { PartitionReply, PartitionTask } from './task.js';
 
-/** Pool → worker. `init` comes first, exactly once; then tasks, one at a time. */
+/** How a worker joins a thread team (src/pool/team.ts): the shared-memory core, its memory, the control block. */
+export interface TeamJoin {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  size: number;
+}
+
+/**
+ * Pool → worker. `init` comes first, exactly once; then tasks, one at a time.
+ * A task with `team` is led by this worker, with the workers sent `help`
+ * (ranks 1…size-1) computing beside it until it is done.
+ */
 export type ToWorker =
   | { kind: 'init'; module: WebAssembly.Module }
-  | { kind: 'task'; id: number; task: PartitionTask; progress: boolean };
+  | { kind: 'task'; id: number; task: PartitionTask; progress: boolean; team?: TeamJoin }
+  | { kind: 'help'; id: number; join: TeamJoin; rank: number };
 
-/** Worker → pool: progress of the running task, then exactly one reply per task. */
+/** Worker → pool: progress of the running task, then exactly one reply per task (`helped` for `help`). */
 export type FromWorker =
   | { kind: 'block'; id: number; done: number; total: number }
-  | { kind: 'reply'; id: number; reply: PartitionReply };
+  | { kind: 'reply'; id: number; reply: PartitionReply }
+  | { kind: 'helped'; id: number };

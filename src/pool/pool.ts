@@ -1,4 +1,5 @@
 import type { PartitionResult, PartitionTask } from './task.js';
+import type { TeamSetup } from './team-setup.js';
 
 /**
  * Where partitions are trained and certified. The coordinator only sees this
@@ -16,5 +17,12 @@ export interface PartitionPool {
    * handler drops it (the caller has recorded it and closes the pool).
    */
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
+  /**
+   * Trains and certifies one partition (a single model) on `team.size`
+   * workers sharing one memory (src/pool/team.ts), with the same result as
+   * {@link run}. Only for a pool that runs nothing else meanwhile; pools
+   * without workers do not have it.
+   */
+  runTeam?(task: PartitionTask, team: TeamSetup, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   close(): Promise<void>;
 }

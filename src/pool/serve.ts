@@ -1,11 +1,15 @@
 // The body of every worker, Web Worker or worker thread: one compute core,
 // instantiated from the module the pool compiled, then one partition per task
 // message. Errors are caught per task and sent back as data, so one bad
-// partition does not take the worker down.
+// partition does not take the worker down. A single model on several threads
+// runs as a team (src/pool/team.ts): one worker leads, the others help.
+import { chunkRunner, countChunks } from '../kernel/team-ops.js';
 import { runPartition, transferables } from '../model/run-partition.js';
+import type { PartitionResult, PartitionTask } from './task.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { toFailure } from './errors.js';
-import type { FromWorker, ToWorker } from './messages.js';
+import type { FromWorker, TeamJoin, ToWorker } from './messages.js';
+import { serveTeam, stopTeam, TeamLeader } from './team.js';
 
 /** Sends a message to the pool, moving the given buffers. */
 export type PostToPool = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
@@ -15,21 +19,48 @@ export function serveWorker(post: PostToPool): (message: ToWorker) => void {
   let core: Promise<Core> | undefined;
   return (message) => {
     if (message.kind === 'init') core = instantiateCore(message.module);
+    else if (message.kind === 'help') void helpTeam(message, post);
     else void certifyPartition(core, message, post);
   };
 }
 
 async function certifyPartition(
   core: Promise<Core> | undefined,
-  { id, task, progress }: Extract<ToWorker, { kind: 'task' }>,
+  { id, task, progress, team }: Extract<ToWorker, { kind: 'task' }>,
   post: PostToPool,
 ): Promise<void> {
   try {
     if (!core) throw new Error('the compiled core never arrived');
     const onBlock = progress ? (done: number, total: number) => post({ kind: 'block', id, done, total }) : undefined;
-    const result = runPartition(await core, task, onBlock);
+    const result = team ? await leadTeam(team, task, onBlock) : runPartition(await core, task, onBlock);
     post({ kind: 'reply', id, reply: { ok: true, result } }, transferables(result));
   } catch (error) {
     post({ kind: 'reply', id, reply: toFailure(error, task.partition) });
   }
+}
+
+/** Rank 0: runs the partition on the shared memory, the helpers taking their chunks; always sends them home. */
+async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
+  try {
+    const core = await instantiateCore(join.module, join.memory);
+    const leader = new TeamLeader(join.control, join.size, chunkRunner(core, 0, join.size), countChunks);
+    leader.waitForHelpers();
+    return runPartition(core, task, onBlock, leader);
+  } finally {
+    stopTeam(join.control);
+  }
+}
+
+/** Ranks 1…size-1: blocks in the team's wait loop until the leader is done, then reports back. */
+async function helpTeam({ id, join, rank }: Extract<ToWorker, { kind: 'help' }>, post: PostToPool): Promise<void> {
+  let core: Core | undefined;
+  let joinError: unknown;
+  try {
+    core = await instantiateCore(join.module, join.memory);
+  } catch (error) {
+    joinError = error;
+  }
+  const run = core ? chunkRunner(core, rank, join.size) : () => {};
+  serveTeam(join.control, run, countChunks, join.size, joinError);
+  post({ kind: 'helped', id });
 }

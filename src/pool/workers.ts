@@ -4,6 +4,8 @@ import { fromFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { PartitionPool } from './pool.js';
 import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
+import { createControl } from './team.js';
+import type { TeamSetup } from './team-setup.js';
 
 /** What the pool needs of a worker, Web Worker or worker thread. */
 export interface PoolWorker {
@@ -22,7 +24,7 @@ export interface WorkerEvents {
 /** Starts worker number `index`; may throw (a Content-Security-Policy, say). */
 export type SpawnWorker = (index: number, events: WorkerEvents) => PoolWorker;
 
-/** A task waiting for, or running on, a worker. */
+/** A task waiting for, or running on, a worker (a helper's job resolves with undefined). */
 interface Job {
   id: number;
   task: PartitionTask;
@@ -43,7 +45,8 @@ interface Slot {
  * by the caller and posted to each worker, which only instantiates it; tasks
  * go out as plain data (structured clone), results come back with their
  * buffers transferred. Workers start lazily, up to `threads`, and take queued
- * tasks first-free. No SharedArrayBuffer, so no cross-origin isolation is needed.
+ * tasks first-free. Partitions need no SharedArrayBuffer, so no cross-origin
+ * isolation; only {@link runTeam} (a single model on several workers) does.
  */
 export class WorkerPool implements PartitionPool {
   private readonly slots: Slot[] = [];
@@ -78,6 +81,48 @@ export class WorkerPool implements PartitionPool {
       this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
       this.dispatch();
     }).finally(settled);
+  }
+
+  /**
+   * One partition on `team.size` workers sharing `team.memory`: the first
+   * leads (runs the task), the others help until it is done (src/pool/team.ts).
+   * Needs the pool idle; an abort terminates every worker, helpers included.
+   */
+  runTeam(
+    task: PartitionTask,
+    team: TeamSetup,
+    onBlock?: (done: number, total: number) => void,
+    signal?: AbortSignal,
+  ): Promise<PartitionResult> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (this.failure) return Promise.reject(this.failure);
+    while (this.slots.length < team.size && this.spawn()) {
+      // spawn() puts nothing in `idle`: its slot is used below.
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    const free = this.slots.filter((slot) => slot.job === undefined);
+    if (free.length < team.size || this.queue.length > 0) {
+      return Promise.reject(new Error(`flipcert: a team of ${team.size} needs ${team.size} idle workers, ${free.length} are`));
+    }
+    const onAbort = () => this.fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const join = { module: team.module, memory: team.memory, control: createControl(), size: team.size };
+    const members = free.slice(0, team.size);
+    for (const slot of members) {
+      const at = this.idle.indexOf(slot);
+      if (at >= 0) this.idle.splice(at, 1);
+    }
+    const started = members.map((slot, rank) =>
+      new Promise<PartitionResult>((resolve, reject) => {
+        const job: Job = { id: this.nextId++, task, onBlock: rank === 0 ? onBlock : undefined, resolve, reject };
+        slot.job = job;
+        if (rank === 0) slot.worker.postMessage({ kind: 'task', id: job.id, task, progress: onBlock !== undefined, team: join });
+        else slot.worker.postMessage({ kind: 'help', id: job.id, join, rank });
+      }),
+    );
+    return Promise.all(started)
+      .then(([result]) => result)
+      .finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
   /** Terminates every worker and waits until they have stopped; tasks still queued or running reject. */
@@ -128,7 +173,8 @@ export class WorkerPool implements PartitionPool {
     }
     slot.job = undefined;
     this.idle.push(slot);
-    settle(job, message.reply);
+    if (message.kind === 'helped') job.resolve(undefined as never);
+    else settle(job, message.reply);
     this.dispatch();
   }
 

@@ -1,5 +1,6 @@
 /// <reference path="./bytes.d.ts" />
 import wasmBytes from '../../build/flipcert.wasm';
+import sharedWasmBytes from '../../build/flipcert.shared.wasm';
 import { FlipcertError } from '../errors.js';
 import { checkWasmSupport, isWasmModule } from './detect.js';
 import { instantiateCore, type Core } from './instance.js';
@@ -22,6 +23,17 @@ export function compileCore(wasmModule?: WebAssembly.Module): Promise<WebAssembl
 /** Instantiates a fresh core with its own memory and heap (compiling the inlined bytes when no module is given). */
 export async function createCore(module?: WebAssembly.Module): Promise<Core> {
   return instantiateCore(await compileCore(module));
+}
+
+let compiledShared: Promise<WebAssembly.Module | undefined> | undefined;
+
+/**
+ * The shared-memory build of the core (src/wasm/shared-memory.ts), compiled
+ * once; undefined where it cannot be compiled: the caller then runs on one thread.
+ */
+export function compileSharedCore(): Promise<WebAssembly.Module | undefined> {
+  compiledShared ??= WebAssembly.compile(sharedWasmBytes).catch(() => undefined);
+  return compiledShared;
 }
 
 async function compileBytes(): Promise<WebAssembly.Module> {

@@ -15,14 +15,20 @@ export interface Core {
  * Instantiates a fresh core, with its own memory and heap, from a compiled
  * module. Kept apart from the core's bytes (core.ts) so that workers, which
  * always receive a compiled module, do not carry a second copy of them.
+ *
+ * With `memory` (a shared WebAssembly.Memory, sized up front; the module is
+ * then the shared-memory build, see src/wasm/shared-memory.ts) the core runs
+ * on that memory and its heap never grows it: several threads' instances
+ * then work on the same buffers (src/pool/team.ts).
  */
-export async function instantiateCore(module: WebAssembly.Module): Promise<Core> {
+export async function instantiateCore(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Core> {
   const exports = await instantiate(module, {
     // The certificate's constants are defined once, in TypeScript (src/types.ts).
-    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE },
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, ...(memory ? { memory } : {}) },
   });
-  const memory = exports.memory as WebAssembly.Memory;
-  return { exports, heap: new Heap(memory, exports.heapBase()) };
+  const own = (memory ?? exports.memory) as WebAssembly.Memory;
+  const heap = memory ? new Heap(own, exports.heapBase(), memory.buffer.byteLength) : new Heap(own, exports.heapBase());
+  return { exports, heap };
 }
 
 function onAbort(): never {
