@@ -40,7 +40,7 @@ export const TASKS = [
   { id: 'quick-mnist-k10', dataset: 'mnist', train: 2000, test: 300, k: 10, quick: true },
 ];
 
-const taskArgs = (t, testSize = t.test) => [
+export const taskArgs = (t, testSize = t.test) => [
   'certify', '--dataset', t.dataset, '--train-size', String(t.train), '--test-size', String(testSize),
   '--partitions', String(t.k), '--partitioning', 'hash', '--model', 'krr', '--reg', '1',
   '--depth', '2', '--w-var', '2', '--b-var', '0',
@@ -71,11 +71,13 @@ export function implementations(threads = availableParallelism()) {
 /**
  * Runs one child to completion. Peak RSS comes from GNU time's %M (the child's
  * ru_maxrss, in KiB); without /usr/bin/time, from polling VmHWM (a lower bound).
+ * CPU time (user + system, all threads) from GNU time's %U and %S; undefined
+ * without /usr/bin/time. On a loaded machine it is the steadier figure.
  */
 export function measure(cmd, args, { env = process.env, timeoutS = CHILD_TIMEOUT_S } = {}) {
   const timeFile = join(tmpdir(), `flipcert-bench-time-${process.pid}-${Date.now()}`);
   const useTime = existsSync(TIME);
-  const [file, argv] = useTime ? [TIME, ['-f', '%M', '-o', timeFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = useTime ? [TIME, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(file, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,11 +92,14 @@ export function measure(cmd, args, { env = process.env, timeoutS = CHILD_TIMEOUT
       clearTimeout(timer);
       if (poll) clearInterval(poll);
       let rssKiB = hwm;
+      let cpuS;
       if (useTime && existsSync(timeFile)) {
-        rssKiB = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) || 0;
+        const [rss, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        rssKiB = rss || 0;
+        cpuS = Number.isFinite(user + system) ? user + system : undefined;
         rmSync(timeFile, { force: true });
       }
-      resolve({ code: signal ? signal : code, wallS, rssMiB: rssKiB / 1024, rssExact: useTime, output });
+      resolve({ code: signal ? signal : code, wallS, cpuS, rssMiB: rssKiB / 1024, rssExact: useTime, output });
     });
   });
 }
@@ -144,7 +149,7 @@ async function runOne(impl, task, dir, log) {
   const run = await measure(cmd, args, { env: impl.env });
   if (run.code !== 0 || !existsSync(out)) return { ...run, error: tail(run.output) };
   const result = JSON.parse(readFileSync(out, 'utf8'));
-  log(`    ${run.wallS.toFixed(1)} s, ${run.rssMiB.toFixed(0)} MiB, accuracy ${result.summary.accuracy}`);
+  log(`    ${run.wallS.toFixed(1)} s (CPU ${run.cpuS?.toFixed(1) ?? '?'} s), ${run.rssMiB.toFixed(0)} MiB, accuracy ${result.summary.accuracy}`);
   return { ...run, result };
 }
 

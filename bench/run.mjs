@@ -2,7 +2,8 @@
 // `npm run bench`: describes the machine, runs the Wasm kernel benchmark
 // (bench/kernels.mjs, when present), then the end-to-end comparison of
 // bench/endtoend.mjs, and writes everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels]
+// and the single-model thread scaling of bench/single-model.mjs.
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-single]
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, numpyEnv, PUREJS_LIMIT_S, runEndToEnd } from './endtoend.mjs';
+import { renderSingleModel, runSingleModelScaling } from './single-model.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +22,8 @@ function options(argv) {
     only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
     purejs: !argv.includes('--no-purejs'),
     kernels: !argv.includes('--no-kernels'),
+    // Part of a full run, and of an --only run that names mnist17-k1.
+    single: !argv.includes('--no-single') && !argv.includes('--quick') && (onlyAt < 0 || argv[onlyAt + 1].split(',').includes('mnist17-k1')),
   };
 }
 
@@ -73,8 +77,8 @@ function mismatchCell(cmp) {
 
 function resultRows(records) {
   const lines = [
-    '| task | n train / test | k | implementation | wall s | peak RSS MiB | accuracy | MCR EnsembleCert / DPA | vs flipcert | vs NumPy |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| task | n train / test | k | implementation | wall s | CPU s | peak RSS MiB | accuracy | MCR EnsembleCert / DPA | vs flipcert | vs NumPy |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const { task, runs } of records) {
     for (const run of Object.values(runs)) {
@@ -83,8 +87,8 @@ function resultRows(records) {
       lines.push(
         `| ${task.id} | ${task.train} / ${task.test} | ${task.k} | ${run.name} | ` +
           (status
-            ? `${status} | | | | | |`
-            : `${fmt(run.wallS)} | ${fmt(run.rssMiB, 0)} | ${fmt(s?.accuracy, 4)} | ${s?.mcr?.ensemblecert} / ${s?.mcr?.dpa} | ${mismatchCell(run.vsFlipcert)} | ${mismatchCell(run.vsNumpy)} |`),
+            ? `${status} | | | | | | |`
+            : `${fmt(run.wallS)} | ${fmt(run.cpuS)} | ${fmt(run.rssMiB, 0)} | ${fmt(s?.accuracy, 4)} | ${s?.mcr?.ensemblecert} / ${s?.mcr?.dpa} | ${mismatchCell(run.vsFlipcert)} | ${mismatchCell(run.vsNumpy)} |`),
       );
     }
   }
@@ -126,7 +130,7 @@ function mismatchDetails(records) {
   return lines.length ? lines.join('\n') : 'None: every compared run gave identical predictions, radii and DPA radii.';
 }
 
-function render({ quick, machine, command, started, finished, loads, kernels, records }) {
+function render({ quick, machine, command, started, finished, loads, kernels, records, single }) {
   const py = machine.python;
   const blas = py.blas?.map((b) => `${b.library}: core ${b.core}, ${b.threads} threads`).join('; ') ?? py.error;
   return `# flipcert benchmark results
@@ -147,7 +151,7 @@ ${kernels.text}
 
 ## End to end
 Each cell is one run of one child process: wall time from spawn to exit (including start-up and data
-loading), peak RSS from GNU time (\`%M\`). Model: KRR, reg 1, NTK depth 2, wVar 2, bVar 0, hash partitions.
+loading), CPU time (user + system, all threads) and peak RSS from GNU time (\`%U\`, \`%S\`, \`%M\`). Model: KRR, reg 1, NTK depth 2, wVar 2, bVar 0, hash partitions.
 "vs flipcert" counts test points whose prediction, certified radius or DPA radius differs from
 flipcert's (${machine.cores}-thread run, else 1-thread). NumPy uses its BLAS's own threads (${py.blas?.[0]?.threads ?? '?'}).
 Pure JS is single-threaded; it is skipped where a ${100}-point probe predicts more than ${PUREJS_LIMIT_S} s.
@@ -160,7 +164,13 @@ ${ratioRows(records, machine.cores)}
 
 ### Disagreements
 ${mismatchDetails(records)}
-`;
+${single ? `
+## A single model on every core (\`node bench/single-model.mjs\`)
+The Gram matrices, the NTK recursion, the Cholesky, the triangular solves and the certificates of one
+model spread over the threads on one shared WebAssembly memory (src/pool/team.ts).
+
+${single}
+` : ''}`;
 }
 
 async function main() {
@@ -173,9 +183,10 @@ async function main() {
   log(`machine: ${JSON.stringify(machine)}`);
   const kernels = opts.kernels ? await runKernels(opts.quick, log) : { text: 'skipped (--no-kernels)' };
   const records = await runEndToEnd({ ...opts, log });
+  const single = opts.single ? renderSingleModel(await runSingleModelScaling({ log })) : undefined;
   loads.push(loadavg()[0]);
   const file = opts.quick || opts.only ? 'RESULTS.quick.md' : 'RESULTS.md';
-  const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
+  const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, records, single });
   // The augmentation sweep's section (bench/augment.mjs) is its own: keep it.
   const previous = existsSync(join(ROOT, 'bench', file)) ? readFileSync(join(ROOT, 'bench', file), 'utf8') : '';
   const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');

@@ -43,24 +43,22 @@ async function certifyPartition(
 async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
   try {
     const core = await instantiateCore(join.module, join.memory);
-    const leader = new TeamLeader(join.control, join.size, chunkRunner(core, 0, join.size), countChunks);
-    leader.waitForHelpers();
-    return runPartition(core, task, onBlock, leader);
+    return runPartition(core, task, onBlock, new TeamLeader(join.control, join.size, chunkRunner(core, 0, join.size), countChunks));
   } finally {
     stopTeam(join.control);
   }
 }
 
-/** Ranks 1…size-1: blocks in the team's wait loop until the leader is done, then reports back. */
+/**
+ * Ranks 1…size-1: blocks in the team's wait loop until the leader is done,
+ * then reports back. A helper whose core cannot start leaves the work to the
+ * others (the leader never waits for a helper, only for chunks).
+ */
 async function helpTeam({ id, join, rank }: Extract<ToWorker, { kind: 'help' }>, post: PostToPool): Promise<void> {
-  let core: Core | undefined;
-  let joinError: unknown;
   try {
-    core = await instantiateCore(join.module, join.memory);
-  } catch (error) {
-    joinError = error;
+    const core = await instantiateCore(join.module, join.memory);
+    serveTeam(join.control, chunkRunner(core, rank, join.size), countChunks, join.size);
+  } finally {
+    post({ kind: 'helped', id });
   }
-  const run = core ? chunkRunner(core, rank, join.size) : () => {};
-  serveTeam(join.control, run, countChunks, join.size, joinError);
-  post({ kind: 'helped', id });
 }

@@ -7,7 +7,7 @@
  *
  * An operation is split into chunks (row ranges, src/kernel/team-ops.ts);
  * every member, the leader included, takes the next chunk from a shared
- * counter until none is left. Who computes a chunk never changes its numbers:
+ * counter until none is left, and the leader returns once every chunk is done. Who computes a chunk never changes its numbers:
  * each output element is computed by the same float operations in the same
  * order whatever the thread count, so results are bitwise those of one thread.
  * Taking chunks (rather than fixed shares) keeps the threads busy when the
@@ -31,18 +31,18 @@ export interface Team {
 
 // Control block layout: int32 slots, then float64 arguments, then an error message.
 const GO = 0; // generation: bumped once per operation
-const PENDING = 1; // helpers still working on the current operation
-const NEXT = 2; // next chunk to take
+const TICKET = 1; // (generation mod 2^15) << 16 | next chunk to take
+const DONE = 2; // chunks of the current operation finished
 const OP = 3;
-const FAILED = 4; // 1 once a helper's chunk threw; its message follows
-const READY = 5; // helpers instantiated and waiting
-const MESSAGE_LENGTH = 6;
+const FAILED = 4; // 1 once a chunk threw; its message follows
+const MESSAGE_LENGTH = 5;
 const ARGS_BYTE = 64;
 export const MAX_ARGS = 16;
 const MESSAGE_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
 const CONTROL_BYTES = 4096;
 /** The operation that sends helpers home. */
 const STOP = -1;
+const GEN_BITS = 0x7fff;
 
 /** A new control block for one team. */
 export function createControl(): SharedArrayBuffer {
@@ -63,12 +63,43 @@ function views(control: SharedArrayBuffer): Views {
   };
 }
 
-/** Takes chunks of the current operation until none is left. */
-function work(v: Views, op: number, count: number, runChunk: ChunkRunner): void {
-  for (let chunk = Atomics.add(v.ctl, NEXT, 1); chunk < count; chunk = Atomics.add(v.ctl, NEXT, 1)) runChunk(op, v.args, chunk);
+/**
+ * Claims the next chunk of generation `gen`'s operation: its index, or −1
+ * when none is left or the leader has moved on to another operation (a
+ * helper that woke late then takes nothing, so it can never run a chunk with
+ * another operation's arguments).
+ */
+function claim(ctl: Int32Array, gen: number, count: number): number {
+  for (;;) {
+    const ticket = Atomics.load(ctl, TICKET);
+    const chunk = ticket & 0xffff;
+    if (ticket >>> 16 !== (gen & GEN_BITS) || chunk >= count) return -1;
+    if (Atomics.compareExchange(ctl, TICKET, ticket, ticket + 1) === ticket) return chunk;
+  }
 }
 
-/** The leader's side (rank 0). */
+/**
+ * Takes chunks of the current operation until none is left. A chunk that
+ * throws is recorded (the leader reports it); later chunks are then counted
+ * as done without running, so the leader never waits for work nobody does.
+ */
+function work(v: Views, gen: number, op: number, count: number, runChunk: ChunkRunner): void {
+  const { ctl } = v;
+  for (let chunk = claim(ctl, gen, count); chunk >= 0; chunk = claim(ctl, gen, count)) {
+    try {
+      if (Atomics.load(ctl, FAILED) === 0) runChunk(op, v.args, chunk);
+    } catch (error) {
+      recordFailure(v, error);
+    }
+    if (Atomics.add(ctl, DONE, 1) + 1 === count) Atomics.notify(ctl, DONE);
+  }
+}
+
+/**
+ * The leader's side (rank 0). It waits for chunks, never for helpers: a
+ * helper that has not woken up yet (a loaded machine) leaves its share to
+ * the others, so the team is never slower than its fastest members.
+ */
 export class TeamLeader implements Team {
   private readonly v: Views;
   private stopped = false;
@@ -82,38 +113,27 @@ export class TeamLeader implements Team {
     this.v = views(control);
   }
 
-  /** Blocks until every helper has joined; throws when one could not. */
-  waitForHelpers(): void {
-    const { ctl } = this.v;
-    for (let ready = Atomics.load(ctl, READY); ready < this.size - 1; ready = Atomics.load(ctl, READY)) Atomics.wait(ctl, READY, ready);
-    this.throwIfFailed();
-  }
-
   run(op: number, args: readonly number[]): void {
     if (this.stopped) throw new FlipcertError('flipcert: the thread team was stopped', 'EINTERNAL');
     const { ctl, args: slots } = this.v;
+    const gen = (Atomics.load(ctl, GO) + 1) | 0;
+    // Closed to claims before the arguments change (a helper still on the last
+    // generation claims nothing), reopened for `gen` by the GO bump below.
+    Atomics.store(ctl, TICKET, (gen & GEN_BITS) << 16);
+    Atomics.store(ctl, DONE, 0);
     slots.fill(0);
     slots.set(args);
     const count = this.countChunks(op, slots, this.size);
     Atomics.store(ctl, OP, op);
-    Atomics.store(ctl, NEXT, 0);
-    Atomics.store(ctl, PENDING, this.size - 1);
-    Atomics.add(ctl, GO, 1);
+    Atomics.store(ctl, GO, gen);
     Atomics.notify(ctl, GO);
-    let error: unknown;
-    try {
-      work(this.v, op, count, this.runChunk);
-    } catch (caught) {
-      error = caught;
-      Atomics.store(ctl, NEXT, count); // the helpers stop taking chunks
-    }
-    // Always wait: the helpers must be done with this operation's buffers before anything else touches them.
-    for (let p = Atomics.load(ctl, PENDING); p !== 0; p = Atomics.load(ctl, PENDING)) Atomics.wait(ctl, PENDING, p);
-    if (error !== undefined) throw error;
+    work(this.v, gen, op, count, this.runChunk);
+    // Chunks that helpers still hold: their buffers must be finished before anything else touches them.
+    for (let done = Atomics.load(ctl, DONE); done < count; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
     this.throwIfFailed();
   }
 
-  /** Sends the helpers home (they finish and leave their wait loop); the team cannot run after this. */
+  /** Sends the helpers home; the team cannot run after this. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -124,49 +144,39 @@ export class TeamLeader implements Team {
     const { ctl, message } = this.v;
     if (Atomics.load(ctl, FAILED) === 0) return;
     const text = new TextDecoder().decode(message.slice(0, Atomics.load(ctl, MESSAGE_LENGTH)));
-    throw new FlipcertError(`internal error in a helper thread of the single-model team: ${text}`, 'EINTERNAL');
+    throw new FlipcertError(`internal error in the WebAssembly core, in a thread of the single-model team: ${text}`, 'EINTERNAL');
   }
 }
 
 /** Sends a team's helpers home, also those that have not joined yet (they return at once). */
 export function stopTeam(control: SharedArrayBuffer): void {
   const { ctl } = views(control);
+  Atomics.store(ctl, TICKET, -1 << 16); // no generation matches: nothing more is claimed
   Atomics.store(ctl, OP, STOP);
   Atomics.add(ctl, GO, 1);
   Atomics.notify(ctl, GO);
 }
 
 /**
- * A helper's side: blocks in Atomics.wait, runs its chunks of every
- * operation the leader posts, and returns when the leader stops the team.
- * `joinError` (the helper could not instantiate its core) is reported to the
- * leader instead of joining.
+ * A helper's side: blocks in Atomics.wait, takes chunks of every operation
+ * the leader posts, and returns when the leader stops the team. A helper
+ * may join late (or not at all): the leader does not wait for it.
  */
-export function serveTeam(control: SharedArrayBuffer, runChunk: ChunkRunner, countChunks: ChunkCounter, size: number, joinError?: unknown): void {
+export function serveTeam(control: SharedArrayBuffer, runChunk: ChunkRunner, countChunks: ChunkCounter, size: number): void {
   const v = views(control);
   const { ctl } = v;
   let seen = Atomics.load(ctl, GO);
-  // The leader may have stopped before this helper joined (it failed early): then there is nothing to wait for.
-  if (Atomics.load(ctl, OP) === STOP) return;
-  if (joinError !== undefined) recordFailure(v, joinError);
-  Atomics.add(ctl, READY, 1);
-  Atomics.notify(ctl, READY);
-  if (joinError !== undefined) return;
   for (;;) {
+    if (Atomics.load(ctl, OP) === STOP) return;
     Atomics.wait(ctl, GO, seen);
-    const go = Atomics.load(ctl, GO);
-    if (go === seen) continue; // a spurious wake-up
-    seen = go;
+    const gen = Atomics.load(ctl, GO);
+    if (gen === seen) continue; // a spurious wake-up
+    seen = gen;
     const op = Atomics.load(ctl, OP);
     if (op === STOP) return;
-    try {
-      work(v, op, countChunks(op, v.args, size), runChunk);
-    } catch (error) {
-      recordFailure(v, error);
-      Atomics.store(ctl, NEXT, 0x3fffffff); // nobody takes further chunks
-    } finally {
-      if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
-    }
+    // If the leader has already moved on, these arguments may be the next
+    // operation's: claim() then refuses every chunk of `gen`.
+    work(v, gen, op, countChunks(op, v.args, size), runChunk);
   }
 }
 

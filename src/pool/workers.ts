@@ -120,8 +120,14 @@ export class WorkerPool implements PartitionPool {
         else slot.worker.postMessage({ kind: 'help', id: job.id, join, rank });
       }),
     );
-    return Promise.all(started)
-      .then(([result]) => result)
+    // Settles once every member is back (the leader always sends the helpers home), so the pool is idle again.
+    return Promise.allSettled(started)
+      .then(([lead, ...helpers]) => {
+        if (lead.status === 'rejected') throw lead.reason;
+        const failed = helpers.find((h) => h.status === 'rejected');
+        if (failed) throw failed.reason;
+        return lead.value;
+      })
       .finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
