@@ -72,6 +72,32 @@ describe('options.signal', () => {
     expect(liveWorkerPorts()).toBe(before);
   });
 
+  it('a single model on a thread team stops mid-training (most likely in the Cholesky), every worker ends, and the next run completes', async () => {
+    const before = liveWorkerPorts();
+    const controller = new AbortController();
+    const seen: Progress[] = [];
+    // n = 2,500: training (Gram, recursion, the 2,500-row Cholesky) takes seconds; the abort lands in it.
+    const options = { ...problem(2500, 40), blockSize: 20 };
+    await expectAborted(
+      certify({
+        ...options,
+        threads: 2,
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p);
+          if (seen.length === 1) setTimeout(() => controller.abort(), 400);
+        },
+      }),
+    );
+    // Aborted while training: no test block was finished.
+    expect(Math.max(...seen.map((p) => p.blocksDone))).toBe(0);
+    expect(liveWorkerPorts()).toBe(before);
+    const small = { ...problem(300, 30), blockSize: 10 };
+    const plain = await certify({ ...small, threads: 1 });
+    const again = await certify({ ...small, threads: 2, signal: new AbortController().signal });
+    expect(again.points).toEqual(plain.points);
+  });
+
   it('an ensemble on the worker pool stops after the first finished partition, and the next run completes', async () => {
     const before = liveWorkerPorts();
     const controller = new AbortController();

@@ -126,7 +126,7 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
       partitioning: 'hash',
       witness: false,
       blockSize: undefined,
-      threads: 1,
+      threads: 8, // a single model runs on every core (Node shares WebAssembly memory; src/pool/team.ts)
       inThread: false,
       onProgress: undefined,
     });
@@ -152,7 +152,9 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
     expect(threads({ threads: 1000, partitions: 4 }, 16)).toEqual([4, false]);
     expect(threads({ threads: 1000, partitions: 20, partitioning: 'sorted' }, 16)).toEqual([16, false]);
     expect(threads({ partitions: 20, partitioning: 'sorted' }, 6)).toEqual([6, false]);
-    expect(threads({ threads: 8 }, 16)).toEqual([1, false]); // a single model is one task, still off the calling thread
+    // A single model is one task, but a team of threads shares it where memory can be shared (Node: yes).
+    expect(threads({ threads: 8 }, 16)).toEqual([8, false]);
+    expect(threads({ threads: 32 }, 16)).toEqual([16, false]);
     expect(threads({ threads: 1, partitions: 4 }, 16)).toEqual([1, true]);
     expect(threads({ threads: 3, partitions: 4 }, 1)).toEqual([1, false]);
   });

@@ -3,6 +3,7 @@
 // single-threaded kernels' numbers bit for bit (any chunking), and real
 // teams of 2 and 3 worker threads give the one-thread result exactly.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveAugmentation } from '../src/augment.js';
 import { KernelModel } from '../src/kernel/model.js';
@@ -165,6 +166,18 @@ describe('a single model on a team of worker threads', () => {
       }
     });
   }
+
+  it('certify on 2 threads reports them and gives the in-thread result', async () => {
+    const { certify } = await import('../src/index.js');
+    const random = rng(13);
+    const d = 10;
+    const rows = (count: number) => ({ data: Float64Array.from({ length: count * d }, random), shape: [count, d] as const });
+    const options = { train: { x: rows(260), y: Int32Array.from({ length: 260 }, (_, i) => i % 2) }, test: { x: rows(45) }, blockSize: 20 };
+    const one = await certify({ ...options, threads: 1 });
+    const two = await certify({ ...options, threads: 2 });
+    expect(two.summary.threads).toBe(Math.min(2, availableParallelism()));
+    expect(two.points).toEqual(one.points);
+  });
 
   it('the team memory is sized up front from the memory plan, and is enough', async () => {
     const t = task(p, 3);
