@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -139,6 +139,8 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await run()).toBe('done');
     expect(await page.textContent('#error')).toBe('');
     const fromPage = await downloadJson();
+    // Served cross-origin isolated, the single model ran on a team of 2 workers sharing its memory.
+    expect(JSON.parse(fromPage).summary.threads).toBe(Math.min(2, availableParallelism()));
 
     const options: CertifyOptions = {
       train: { x: { data: binary.trainX, shape: [binary.n, binary.d] }, y: binary.trainY },
@@ -382,6 +384,9 @@ it('flipcert serve starts, prints its URL and serves the app, nothing outside it
     const index = await fetch(url!);
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // Cross-origin isolated: the page's workers may share WebAssembly memory (a single model on every core).
+    expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(index.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     expect(await index.text()).toBe(readFileSync('dist/app/index.html', 'utf8'));
     const script = await fetch(new URL('app.js', url));
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');

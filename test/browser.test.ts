@@ -21,6 +21,7 @@ let server: Server;
 let browser: Browser;
 let page: Page;
 let strictPage: Page;
+let isolatedPage: Page;
 const pageErrors: string[] = [];
 
 describeInBrowser('flipcert in Chromium (dist/browser.js)', () => {
@@ -30,9 +31,11 @@ describeInBrowser('flipcert in Chromium (dist/browser.js)', () => {
     browser = await launchChromium();
     page = await browser.newPage();
     strictPage = await browser.newPage();
-    for (const p of [page, strictPage]) p.on('pageerror', (error) => pageErrors.push(error.message));
+    isolatedPage = await browser.newPage();
+    for (const p of [page, strictPage, isolatedPage]) p.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`http://127.0.0.1:${port}/`);
     await strictPage.goto(`http://127.0.0.1:${port}/strict-csp/`);
+    await isolatedPage.goto(`http://127.0.0.1:${port}/isolated/`);
   });
 
   afterAll(async () => {
@@ -55,19 +58,27 @@ function snapshotBundle(): Map<string, Buffer> {
   return new Map(BUNDLE_FILES.map((f) => [f, readFileSync(join('dist', f))]));
 }
 
-/** Serves the test page at / and at /strict-csp/ (with STRICT_CSP), and the bundle under /dist/, on a free port. */
+/** What makes a page cross-origin isolated (SharedArrayBuffer, shared WebAssembly memory), as `flipcert serve` sends. */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * Serves the test page at /, at /strict-csp/ (with STRICT_CSP) and at
+ * /isolated/ (cross-origin isolated, with the bundle it loads), and the
+ * bundle under /dist/, on a free port.
+ */
 function serve(bundle: Map<string, Buffer>): Promise<Server> {
   const http = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const name = /^\/dist\/([\w.-]+)$/.exec(path)?.[1];
-    const isPage = path === '/' || path === '/strict-csp/';
+    const isPage = path === '/' || path === '/strict-csp/' || path === '/isolated/';
     const body = isPage ? readFileSync('test/browser/index.html') : name && bundle.get(name);
     if (!body) {
       response.writeHead(404).end();
       return;
     }
     const csp = path === '/strict-csp/' ? { 'content-security-policy': STRICT_CSP } : undefined;
-    response.writeHead(200, { 'content-type': isPage ? 'text/html' : 'text/javascript', ...csp });
+    const isolation = path === '/isolated/' || (request.headers.referer ?? '').endsWith('/isolated/') ? ISOLATION : undefined;
+    response.writeHead(200, { 'content-type': isPage ? 'text/html' : 'text/javascript', ...csp, ...isolation });
     response.end(body);
   });
   return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(http)));
@@ -142,6 +153,23 @@ function browserSuite(): void {
     if (k === 1) {
       expect(new Set(field(inNode.result, 'radius')).size).toBeGreaterThan(1);
       expect(inPage.progress.at(-2)).toMatchObject({ blocksDone: 4, blocks: 4 });
+    }
+  });
+
+  it('a single model on a cross-origin isolated page: 2 Web Workers share its memory, with the same certificates', async () => {
+    expect(await isolatedPage.evaluate('crossOriginIsolated')).toBe(true);
+    expect(await page.evaluate('crossOriginIsolated')).toBe(false);
+    const cores = (await isolatedPage.evaluate('navigator.hardwareConcurrency')) as number;
+    for (const classes of [2, 3]) {
+      const { train, test } = problem(40 + classes, 300, 10, classes);
+      const options = { train, test, partitions: 1, blockSize: 16 };
+      const inNode = await certifyInNode(options);
+      const one = expectSuccess(await certifyInPage({ ...options, threads: 1 }, isolatedPage));
+      const two = expectSuccess(await certifyInPage({ ...options, threads: 2 }, isolatedPage));
+      expect(two.result.summary.threads).toBe(Math.min(2, cores));
+      expect(two.workers).toEqual({ created: Math.min(2, cores), terminated: Math.min(2, cores) });
+      for (const run of [one, two]) expect(withoutSeconds(run.result)).toEqual(withoutSeconds(inNode.result));
+      expect(new Set(field(inNode.result, 'radius')).size).toBeGreaterThan(1);
     }
   });
 

@@ -88,6 +88,11 @@ function respond(root: string, request: IncomingMessage, response: ServerRespons
     'cache-control': 'no-cache',
     'x-content-type-options': 'nosniff',
     'content-security-policy': CSP,
+    // Cross-origin isolation: the page may then share WebAssembly memory between
+    // its workers, so a single model runs on every core (src/pool/team.ts).
+    // Everything it loads is same-origin, which require-corp allows.
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
   });
   if (request.method === 'HEAD') response.end();
   else createReadStream(file).pipe(response);
