@@ -17,7 +17,7 @@ import { sequentialTeam } from '../src/pool/team.js';
 import { planTeam } from '../src/pool/team-setup.js';
 import { compileCore, compileSharedCore, createCore } from '../src/wasm/core.js';
 import { instantiateCore } from '../src/wasm/instance.js';
-import { sharedMemoryAvailable } from '../src/wasm/shared-memory.js';
+import { createSharedMemory, sharedMemoryAvailable } from '../src/wasm/shared-memory.js';
 import { rng } from './reference.js';
 
 /** The bytes of a float64 array, so that equal means bit for bit (NaN, −0 included). */
@@ -33,6 +33,12 @@ describe('the shared-memory build of the core', () => {
     expect(wat).not.toMatch(/\(global \S+ \(mut /);
     // Nothing allocates: the stub runtime's allocator is not even compiled in.
     expect(wat).not.toMatch(/__alloc|__new|~lib\/rt\//);
+  });
+
+  it('a shared memory beyond 4 GiB is a clear EMEMORY, before any work', () => {
+    expect(() => createSharedMemory(2 ** 32 + 1, 4)).toThrow(
+      expect.objectContaining({ code: 'EMEMORY', message: expect.stringMatching(/single model on 4 threads needs 4097 MiB of shared WebAssembly memory/) }),
+    );
   });
 
   it('runs on a shared memory in Node', async () => {

@@ -179,6 +179,8 @@ export interface PartitionPlanInput {
   witness: boolean;
   blockSize: number | undefined;
   augment?: { copies: number };
+  /** Threads; a single model may run on all of them, each with its own certificate scratch (src/pool/team.ts). */
+  threads?: number;
 }
 
 /** The block size of every partition, planned before any work: throws EMEMORY if one does not fit. */
@@ -195,6 +197,8 @@ export function planPartitionBlocks(opts: PartitionPlanInput): number[] {
         mode: k === 1 ? 'single' : 'attacks',
         witness: opts.witness,
         copies: opts.augment?.copies ?? 1,
+        // Planned for the team even if it falls back to one thread: a block's rows never change their numbers.
+        threads: k === 1 ? (opts.threads ?? 1) : 1,
       },
       k,
       opts.blockSize,
