@@ -37,7 +37,7 @@ describe('the shared-memory build of the core', () => {
 
   it('a shared memory beyond 4 GiB is a clear EMEMORY, before any work', () => {
     expect(() => createSharedMemory(2 ** 32 + 1, 4)).toThrow(
-      expect.objectContaining({ code: 'EMEMORY', message: expect.stringMatching(/single model on 4 threads needs 4097 MiB of shared WebAssembly memory/) }),
+      expect.objectContaining({ code: 'EMEMORY', message: expect.stringMatching(/single model on 4 threads needs 4096 MiB of shared WebAssembly memory/) }),
     );
   });
 
