@@ -2,9 +2,10 @@
 //
 // Both operands are read along their rows (the shared dimension is contiguous),
 // so no packing and no scratch memory are needed. The work is cut into
-// KC-long slices of the shared dimension and NC-row blocks of B: one block of B
-// (NC·KC doubles) stays in L2 while every 4-row strip of A (4·KC doubles) is
-// reused from L1 against it. Inside, a register-tiled micro-kernel keeps a
+// MC-row panels of A, KC-long slices of the shared dimension and NC-row blocks
+// of B: one block of B (NC·KC doubles) stays in L2 while every 4-row strip of
+// A (4·KC doubles) is reused from L1 against it, and the panel of A (MC·KC)
+// stays in L2 for the next block of B. Inside, a register-tiled micro-kernel keeps a
 // 4×2 tile of C in eight f64x2 accumulators.
 //
 // Summation order (fixed, so that equal inputs give bit-equal outputs):
@@ -18,6 +19,8 @@
 export const KC: i32 = 256;
 /** Rows of B per cache block. */
 export const NC: i32 = 64;
+/** Rows of A per cache panel (a multiple of 4, the micro-kernel's strip). */
+export const MC: i32 = 128;
 
 // Sum of both lanes: lane 0 first, as documented above.
 // @ts-ignore: decorator
@@ -134,16 +137,20 @@ export function gemmNTBlocked(
   m: i32, n: i32, k: i32, alpha: f64, lower: bool, rowOffset: i32 = 0,
 ): void {
   const sa = <usize>lda << 3, sb = <usize>ldb << 3, sc = <usize>ldc << 3;
-  for (let kk = 0; kk < k; kk += KC) {
-    const len = min(KC, k - kk);
-    const koff = <usize>kk << 3;
-    for (let jj = 0; jj < n; jj += NC) {
-      const jEnd = min(jj + NC, n);
-      for (let i = 0; i < m; i += 4) {
-        const rows = min(4, m - i);
-        const j1 = lower ? min(jEnd, i + rowOffset + rows) : jEnd;
-        if (j1 <= jj) continue;
-        strip(a + <usize>i * sa + koff, sa, rows, b + koff, sb, jj, j1, c + <usize>i * sc, sc, len, alpha);
+  // MC-row panels of A (MC·KC doubles) stay in L2 across all the blocks of B.
+  for (let ii = 0; ii < m; ii += MC) {
+    const iEnd = min(ii + MC, m);
+    for (let kk = 0; kk < k; kk += KC) {
+      const len = min(KC, k - kk);
+      const koff = <usize>kk << 3;
+      for (let jj = 0; jj < n; jj += NC) {
+        const jEnd = min(jj + NC, n);
+        for (let i = ii; i < iEnd; i += 4) {
+          const rows = min(4, iEnd - i);
+          const j1 = lower ? min(jEnd, i + rowOffset + rows) : jEnd;
+          if (j1 <= jj) continue;
+          strip(a + <usize>i * sa + koff, sa, rows, b + koff, sb, jj, j1, c + <usize>i * sc, sc, len, alpha);
+        }
       }
     }
   }
