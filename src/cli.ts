@@ -185,7 +185,8 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   }
   const used = result.summary.threads;
   if (!quiet && flags.threadsGiven && used < flags.threads) {
-    process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most one per partition and per core)\n`);
+    const most = result.summary.partitions === 1 ? 'one per core' : 'one per partition and per core';
+    process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most ${most})\n`);
   }
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [plotOf(result)] });

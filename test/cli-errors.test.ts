@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dump } from 'npyjs';
@@ -261,6 +261,11 @@ describe('CLI outputs and version', () => {
     expect([quietly.status, quietly.stderr]).toEqual([0, '']);
     const byDefault = await runCli(['certify', ...npy, '--partitions', '3']);
     expect(byDefault.stderr).toBe(''); // no note when --threads was not given
+    // A single model runs on every core (a thread team on one shared memory): only the cores cap it.
+    const single = await runCli(['certify', ...npy, '--threads', '64', '--out', 'r.json']);
+    const ran = (JSON.parse(readFileSync(join(single.cwd, 'r.json'), 'utf8')) as { summary: { threads: number } }).summary.threads;
+    expect(ran).toBe(availableParallelism());
+    expect(single.stderr).toBe(`flipcert: note: --threads 64: ran ${ran} (at most one per core)\n`);
   });
 
   it('a test CSV with columns in another order and no label column gives the same predictions', async () => {
