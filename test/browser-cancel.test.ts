@@ -76,6 +76,8 @@ describeInBrowser('options.signal in Chromium (dist/browser.js)', () => {
   let server: Server;
   let browser: Browser;
   let page: Page;
+  /** The same page, cross-origin isolated: a single model runs on a team of workers sharing its memory. */
+  let isolated: Page;
 
   beforeAll(async () => {
     const files: Record<string, Buffer> = {
@@ -84,8 +86,10 @@ describeInBrowser('options.signal in Chromium (dist/browser.js)', () => {
     };
     server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
+      const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
       if (path === '/') response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      else if (files[path]) response.writeHead(200, { 'content-type': 'text/javascript' }).end(files[path]);
+      else if (path === '/isolated/') response.writeHead(200, { 'content-type': 'text/html', ...isolation }).end(PAGE);
+      else if (files[path]) response.writeHead(200, { 'content-type': 'text/javascript', ...isolation }).end(files[path]);
       else response.writeHead(404).end();
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -93,6 +97,9 @@ describeInBrowser('options.signal in Chromium (dist/browser.js)', () => {
     page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => 'flipcert' in window);
+    isolated = await browser.newPage();
+    await isolated.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/isolated/`);
+    await isolated.waitForFunction(() => 'flipcert' in window);
   });
 
   afterAll(async () => {
@@ -120,6 +127,18 @@ describeInBrowser('options.signal in Chromium (dist/browser.js)', () => {
     expect(last.blocksDone).toBeLessThan(20);
     expect(outcome.workers.created).toBe(1);
     expect(outcome.workers.terminated).toBe(1);
+  });
+
+  it('a single model on a team of 2 Web Workers (cross-origin isolated) stops after its first block, every worker terminated', async () => {
+    expect(await isolated.evaluate(() => crossOriginIsolated)).toBe(true);
+    const cores = await isolated.evaluate(() => navigator.hardwareConcurrency);
+    const outcome = await cancelInPage(isolated, 2, 1, 'first-progress');
+    expectAborted(outcome);
+    const last = outcome.progress[outcome.progress.length - 1];
+    expect(last.blocks).toBe(40);
+    expect(last.blocksDone).toBeLessThan(20);
+    expect(outcome.workers.created).toBe(Math.min(2, cores));
+    expect(outcome.workers.terminated).toBe(outcome.workers.created);
   });
 
   it('an ensemble on 2 Web Workers stops after its first partition, every worker terminated', async () => {
