@@ -114,12 +114,16 @@ export function summaryFacts(opts: Resolved): SummaryFacts {
 function makeTask(opts: Resolved, rows: Int32Array, partition: number, blockSize: number): PartitionTask {
   const { trainX, testX } = opts;
   const d = trainX.cols;
-  const trainSub = new Float64Array(rows.length * d);
-  const labels = new Int32Array(rows.length);
-  rows.forEach((row, i) => {
-    trainSub.set(trainX.data.subarray(row * d, (row + 1) * d), i * d);
-    labels[i] = opts.trainY[row];
-  });
+  // A single model's partition is every row in order: its data as they are (tasks never modify them).
+  const everyRow = rows.length === trainX.rows && rows.every((row, i) => row === i);
+  const trainSub = everyRow ? trainX.data : new Float64Array(rows.length * d);
+  const labels = everyRow ? opts.trainY : new Int32Array(rows.length);
+  if (!everyRow) {
+    rows.forEach((row, i) => {
+      trainSub.set(trainX.data.subarray(row * d, (row + 1) * d), i * d);
+      labels[i] = opts.trainY[row];
+    });
+  }
   return {
     partition,
     trainX: trainSub,

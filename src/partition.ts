@@ -46,7 +46,8 @@ export function partitionIds(x: Matrix, k: number, rule: Partitioning): Int32Arr
     throw new FlipcertError(`options.partitions must be a positive integer, got ${k}`, 'EOPTION', { field: 'partitions' });
   }
   let ids: Int32Array;
-  if (rule === 'hash') ids = hashIds(x, k);
+  // One partition: every hash mod 1 is 0, so skip hashing the whole set.
+  if (rule === 'hash') ids = k === 1 ? new Int32Array(x.rows) : hashIds(x, k);
   else if (rule === 'sorted') ids = sortedIds(x, k);
   else if (typeof rule === 'string') {
     throw new FlipcertError(`options.partitioning must be 'hash', 'sorted' or explicit ids, got '${rule}'`, 'EOPTION', {
