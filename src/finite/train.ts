@@ -69,6 +69,8 @@ export interface TrainedNetwork {
   ridge: number;
   /** E(θ) at the returned θ. */
   objective: number;
+  /** Points the line searches evaluated (one per step when every full step is accepted). */
+  lineSearchTrials: number;
   /** stoppedBy is 'gradient' or 'step'. */
   converged: boolean;
   stoppedBy: StopReason;
@@ -142,6 +144,7 @@ class Trainer {
   private readonly vec: number;
   private readonly f0: Float64Array;
   private ridge = 0;
+  private trials = 0;
 
   constructor(
     private readonly core: Core,
@@ -263,6 +266,7 @@ class Trainer {
       lastStep,
       ridge: this.ridge,
       objective,
+      lineSearchTrials: this.trials,
       converged: stoppedBy === 'gradient' || stoppedBy === 'step',
       stoppedBy,
     };
@@ -305,6 +309,7 @@ class Trainer {
       throwIfAborted(signal);
       if (t < 1) wasm.lerpInto(this.cand, this.theta, this.cand, 0.5, this.P);
       this.passes.forward(this.cand, this.xPtr);
+      this.trials++;
       const trial = this.objective(this.residual(), this.cand);
       if (trial <= objective - ARMIJO * t * slope) return true;
     }
