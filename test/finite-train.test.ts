@@ -188,6 +188,7 @@ describe('trainNetwork', () => {
     expect(code(() => trainNetwork(core, s, theta0, train, targets, { reg: 1, gradTol: Number.NaN }))).toMatch(/^EOPTION .*gradTol/);
     expect(code(() => initialParameters(s, -1))).toMatch(/^EOPTION network seed/);
     expect(code(() => initialParameters({ ...s, width: 0 }, 1))).toMatch(/^EOPTION network width must be/);
+    expect(code(() => initialParameters({ ...s, width: 20000 }, 1))).toMatch(/^EMEMORY not enough memory for a network of width 20000 and depth 2/);
     const controller = new AbortController();
     controller.abort();
     expect(code(() => trainNetwork(core, s, theta0, train, targets, { reg: 1, signal: controller.signal }))).toMatch(/^EABORTED/);

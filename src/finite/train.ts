@@ -31,7 +31,7 @@ import { throwIfAborted } from '../abort.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
 import type { Core } from '../wasm/core.js';
-import { checkParameters, parameterCount, type NetworkShape } from './network.js';
+import { checkParameters, parameterCount, withNetworkMemory, type NetworkShape } from './network.js';
 import { Passes } from './passes.js';
 import { checkRows } from './scores.js';
 
@@ -108,7 +108,9 @@ export function trainNetwork(
   }
   throwIfAborted(options.signal);
   const { heap } = core;
-  return heap.scoped(() => new Trainer(core, shape, theta0, x, targets, options.reg).run(tolerances, options.signal));
+  return withNetworkMemory(shape, () =>
+    heap.scoped(() => new Trainer(core, shape, theta0, x, targets, options.reg).run(tolerances, options.signal)),
+  );
 }
 
 function checkOptions(options: TrainOptions): Tolerances {
