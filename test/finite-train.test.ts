@@ -110,6 +110,19 @@ describe('trainNetwork', () => {
     }
   });
 
+  it('finalGradient false skips only the final gradient: the same θ, gradNorm NaN', () => {
+    const s = shape(256, 2);
+    const theta0 = initialParameters(s, 3);
+    const full = trainNetwork(core, s, theta0, train, targets, { reg: 1, stepTol: 1e-2 });
+    const quick = trainNetwork(core, s, theta0, train, targets, { reg: 1, stepTol: 1e-2, finalGradient: false });
+    expect(full.stoppedBy).toBe('step');
+    expect(quick.stoppedBy).toBe('step');
+    expect(Number.isNaN(quick.gradNorm)).toBe(true);
+    expect(Number.isFinite(full.gradNorm)).toBe(true);
+    expect(Buffer.from(quick.theta.buffer).equals(Buffer.from(full.theta.buffer))).toBe(true);
+    expect(quick.objective).toBe(full.objective);
+  });
+
   it('maxIterations 0 returns θ₀ with the gradient at θ₀', () => {
     const s = shape(32, 2);
     const theta0 = initialParameters(s, 1);

@@ -10,6 +10,7 @@
  *   ⟨∂f_u(x)/∂θ, ∂f_u'(x')/∂θ⟩ = Σ_l (δ^l_u(x)·δ^l_u'(x'))·(s_l²·a^{l−1}(x)·a^{l−1}(x') + bVar),
  *   δ^l the back-propagated deltas of layer l's outputs, a^{l−1} its inputs.
  */
+import { FlipcertError } from '../errors.js';
 import type { Core } from '../wasm/core.js';
 import { layerLayout, type LayerLayout, type NetworkShape } from './network.js';
 
@@ -32,14 +33,14 @@ export class Passes {
     readonly shape: NetworkShape,
     /** Rows per pass. */
     readonly n: number,
-    /** Output units whose deltas backward() computes (C for training, 1 for a one-unit kernel). */
+    /** Output units whose deltas backward() computes (C for training, 1 for a one-unit kernel, 0 for forward passes only). */
     readonly units: number,
   ) {
     const { heap, exports: wasm } = core;
     this.layers = layerLayout(shape);
     this.beta = Math.sqrt(shape.bVar);
     this.acts = Array.from({ length: shape.depth }, () => heap.f64(n * shape.width));
-    this.deltas = Array.from({ length: shape.depth }, () => heap.f64(n * units * shape.width));
+    this.deltas = units > 0 ? Array.from({ length: shape.depth }, () => heap.f64(n * units * shape.width)) : [];
     this.out = heap.f64(n * shape.classes);
     this.scratch = heap.f64(wasm.packedScratchDoubles());
   }
@@ -65,6 +66,7 @@ export class Passes {
 
   /** Deltas ∂f_u/∂h^l of every hidden layer for units unit0 ..< unit0 + units, at the last forward(). */
   backward(unit0 = 0): void {
+    if (this.units === 0) throw new FlipcertError('Passes.backward: these passes hold no deltas (units 0)', 'EINTERNAL');
     const { exports: wasm } = this.core;
     const { n, units, theta } = this;
     const { width, depth } = this.shape;
@@ -132,6 +134,9 @@ export class Passes {
    * (heap, the parameter layout), for w (heap, n·units). Needs units = C.
    */
   transposeTimesLayer(i: number, w: number, out: number): void {
+    if (this.units !== this.shape.classes) {
+      throw new FlipcertError(`Passes.transposeTimes needs the deltas of all ${this.shape.classes} units, these hold ${this.units}`, 'EINTERNAL');
+    }
     const { heap, exports: wasm } = this.core;
     const { n, units } = this;
     const layer = this.layers[i];

@@ -49,6 +49,12 @@ export interface TrainOptions {
   stepTol?: number;
   /** Most Gauss–Newton steps. Default {@link DEFAULT_MAX_ITERATIONS}. */
   maxIterations?: number;
+  /**
+   * false: when the step tolerance stops training, skip the explicit gradient at
+   * the final θ (one backward pass and one weight-gradient product, about a fifth
+   * of a two-step training) and report gradNorm as NaN. Default true.
+   */
+  finalGradient?: boolean;
   signal?: AbortSignal;
 }
 
@@ -59,7 +65,7 @@ export interface TrainedNetwork {
   theta: Float64Array;
   /** Gauss–Newton steps taken. */
   iterations: number;
-  /** Final ‖∇E(θ)‖ / ‖∇E(θ₀)‖ (relative, as gradTol), computed explicitly in parameter space. */
+  /** Final ‖∇E(θ)‖ / ‖∇E(θ₀)‖ (relative, as gradTol), computed explicitly in parameter space; NaN when finalGradient is false and the step tolerance stopped training. */
   gradNorm: number;
   /** ‖∇E(θ₀)‖ = 2‖J₀ᵀY‖, the scale of gradNorm. */
   initialGradNorm: number;
@@ -87,6 +93,7 @@ interface Tolerances {
   gradTol: number;
   stepTol: number;
   maxIterations: number;
+  finalGradient: boolean;
 }
 
 /** Trains from θ₀ on rows x with n×C targets (one-hot in flipcert); see the module comment. */
@@ -126,7 +133,13 @@ function checkOptions(options: TrainOptions): Tolerances {
       field: 'maxIterations',
     });
   }
-  return { gradTol, stepTol, maxIterations };
+  const { finalGradient = true } = options;
+  if (typeof finalGradient !== 'boolean') {
+    throw new FlipcertError(`network training: finalGradient must be true or false, got ${String(finalGradient)}`, 'EOPTION', {
+      field: 'finalGradient',
+    });
+  }
+  return { gradTol, stepTol, maxIterations, finalGradient };
 }
 
 /** One training run's heap buffers and state (heap-scoped by trainNetwork). */
@@ -195,7 +208,7 @@ class Trainer {
     let objective = 0;
     let iterations = 0;
     let lastStep = Infinity;
-    let gradNorm: number | undefined;
+    let gradNorm = Number.NaN;
     let stoppedBy: StopReason;
     for (;;) {
       throwIfAborted(signal);
@@ -251,12 +264,13 @@ class Trainer {
       const after = this.outputs();
       lastStep = Math.sqrt(before.reduce((s, v, i) => s + (after[i] - v) ** 2, 0)) / targetNorm;
       if (lastStep <= tol.stepTol) {
-        this.passes.backward();
         stoppedBy = 'step';
+        if (!tol.finalGradient) gradNorm = Number.NaN;
+        else this.passes.backward();
         break;
       }
     }
-    if (gradNorm === undefined || stoppedBy !== 'gradient') {
+    if (stoppedBy !== 'gradient' && !(stoppedBy === 'step' && !tol.finalGradient)) {
       wasm.subtractInto(this.work, this.theta, this.theta0, P);
       gradNorm = this.gradientNorm(r) / initialGradNorm;
     }
