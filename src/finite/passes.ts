@@ -14,6 +14,15 @@ import { FlipcertError } from '../errors.js';
 import type { Core } from '../wasm/core.js';
 import { layerLayout, type LayerLayout, type NetworkShape } from './network.js';
 
+/** A copy of a {@link Passes} state on the heap (see Passes.save). */
+export interface SavedPasses {
+  copies: number[];
+  sizes: number[];
+  theta: number;
+  x: number;
+  unit0: number;
+}
+
 export class Passes {
   readonly layers: LayerLayout[];
   /** Hidden activations a^1 … a^L, each n×width. */
@@ -149,6 +158,30 @@ export class Passes {
       wasm.gemmTN(g, layer.fanOut, this.input(i), layer.fanIn, out + 8 * layer.weights, layer.fanIn, layer.fanOut, layer.fanIn, n, layer.scale, this.scratch);
       wasm.columnSums(out + 8 * layer.biases, g, n, layer.fanOut, this.beta);
     });
+  }
+
+  /**
+   * Copies the state of the last forward() and backward() (activations, deltas,
+   * outputs, and which θ and rows they belong to) into new heap buffers, for
+   * {@link restore}.
+   */
+  save(): SavedPasses {
+    const { heap } = this.core;
+    const sizes = [...this.acts.map(() => this.n * this.shape.width), ...this.deltas.map(() => this.n * this.units * this.shape.width), this.n * this.shape.classes];
+    const from = [...this.acts, ...this.deltas, this.out];
+    const copies = sizes.map((size) => heap.f64(size));
+    copies.forEach((to, i) => heap.viewF64(to, sizes[i]).set(heap.viewF64(from[i], sizes[i])));
+    return { copies, sizes, theta: this.theta, x: this.x, unit0: this.unit0 };
+  }
+
+  /** Puts back a state from {@link save}: the passes are then exactly as they were. */
+  restore(saved: SavedPasses): void {
+    const { heap } = this.core;
+    const to = [...this.acts, ...this.deltas, this.out];
+    saved.copies.forEach((from, i) => heap.viewF64(to[i], saved.sizes[i]).set(heap.viewF64(from, saved.sizes[i])));
+    this.theta = saved.theta;
+    this.x = saved.x;
+    this.unit0 = saved.unit0;
   }
 
   /** Adds Jᵀ·w to the whole parameter-space vector at `out`. */
