@@ -1,0 +1,403 @@
+// Per-partition vote costs (docs/spec.md §5.5) at the pace of the rest of the core:
+// the same numbers as the direct evaluation (every pair(l over j) on fully
+// sorted lists, certify.ts's lowerBound, then certattack.ts's attack), computed
+// on the top of the lists only (certtop.ts) and with the rivals that cannot
+// matter skipped:
+//   LB(l) = max_j pair(l over j) only needs the maximising rivals. The vote is
+//   tried first; a rival that l already beats with zero flips (O(1)), or whose
+//   pair is proven below the current maximum by a bound (O(1), see
+//   provenBelow) or by a walk capped at it, cannot set the maximum, so its
+//   exact count is never needed. Equal maxima are still found (their near-tie
+//   flags count, and the rival of the attack is the lowest index among them).
+//   UB(l): the attack's first step (the rival of LB) runs on the top lists and
+//   is checked from the clean compensated scores plus the moved weights; only
+//   when that step does not win does the full attack run, on fully sorted
+//   lists built then (once per point).
+// Rounding: every comparison is the one of certpair.ts / certattack.ts; the
+// O(1) shortcuts only decide with a margin far above the float error of their
+// sums, and otherwise leave the decision to the walk.
+
+import { Workspace, bucket, sortAbs, votesClearly, wsInit } from './certlists';
+import { CERT_EPS, UNREACHABLE } from './certpair';
+import { attackVote } from './certattack';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './certtop';
+
+/** Largest gains kept at first (widened ×8 while some pair needs more). */
+const FIRST_TOP: i32 = 48;
+/** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
+const SHORTCUT_MARGIN: f64 = 1e-8;
+
+/**
+ * Vote costs of one base model for m test points: vote, lower[l] =
+ * max_{j≠l} pair(l over j) (exact for C = 2), upper[l] from a re-checked attack
+ * (= lower for C = 2 unless the point is a near tie), near-tie flags. lower/upper are m × C row-major.
+ */
+export function voteCostsBlock(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  for (let p = 0; p < m; p++) {
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const lower = outLower + ((<usize>p * <usize>classes) << 2);
+    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
+    scanPoint(ws, row, labels);
+    const vote = argmaxPlain(ws);
+    let near = 0;
+    for (let k = FIRST_TOP; ; k *= 8) {
+      selectTop(ws, row, labels, k);
+      near = lowerBounds(ws, vote, lower);
+      if (near >= 0) break;
+    }
+    clearHistogram(ws);
+    ws.fullReady = 0;
+    ws.dirty = 0;
+    for (let l = 0; l < classes; l++) {
+      const lb = load<i32>(lower + (<usize>l << 2));
+      const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
+      let ub = lb;
+      if (l == vote) ub = 0;
+      else if (!exact) ub = upperBound(ws, row, labels, l, lb);
+      store<i32>(upper + (<usize>l << 2), ub);
+    }
+    store<i32>(outVotes + (<usize>p << 2), vote);
+    store<u8>(outNear + <usize>p, <u8>near);
+  }
+  return 0;
+}
+
+/** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
+function argmaxPlain(ws: Workspace): i32 {
+  let best = 0;
+  for (let c = 1; c < ws.classes; c++) {
+    if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
+  }
+  return best;
+}
+
+/**
+ * lower[l] for every class and ws.rival[l]; returns the point's near-tie flag
+ * (as certify.ts's lowerBounds), or −1 when some count needs more than the
+ * candidates (the caller widens them and starts again).
+ */
+function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
+  let near = 0;
+  ws.voteNear = 0;
+  for (let l = 0; l < ws.classes; l++) {
+    const lb = lowerBound(ws, vote, l);
+    if (lb == WALK_SHORT) return -1;
+    store<i32>(lower + (<usize>l << 2), lb);
+    near |= ws.pairNear;
+  }
+  return near | ws.voteNear;
+}
+
+/**
+ * LB(l) = max_{j≠l} pair(l over j) as certify.ts's lowerBound (the same value,
+ * rival and near-tie flag), skipping rivals that cannot reach the maximum.
+ * WALK_SHORT when the candidates do not suffice.
+ */
+function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
+  let most = 0;
+  let nearAtMost = 0;
+  let rival = -1;
+  if (l != vote) {
+    let s = pairCount(ws, vote, l, 1, UNREACHABLE);
+    if (s == WALK_SHORT) return s;
+    if (ws.pairNear == 2) {
+      // l is within rounding of the vote itself: some exact evaluation may
+      // already vote l, so the sound lower bound is 0 flips.
+      ws.voteNear = 1;
+      s = 0;
+    }
+    most = s;
+    nearAtMost = ws.pairNear;
+    if (s > 0) rival = vote;
+    for (let j = 0; j < ws.classes && most != UNREACHABLE; j++) {
+      if (j == l || j == vote) continue;
+      // Below the maximum: cannot set it. Equal: its flag and index count too.
+      if (most > 0 && beatenAtZero(ws, j, l)) continue;
+      if (most > 1 && provenBelow(ws, j, l, most)) continue;
+      s = pairCount(ws, j, l, 0, most);
+      if (s == WALK_SHORT) return s;
+      if (s == WALK_MORE) {
+        s = pairCount(ws, j, l, 0, UNREACHABLE);
+        if (s == WALK_SHORT) return s;
+      }
+      if (s > most) {
+        most = s;
+        nearAtMost = ws.pairNear;
+        rival = j;
+      } else if (s == most) {
+        nearAtMost |= ws.pairNear;
+        if (s > 0 && j < rival) rival = j;
+      }
+    }
+  }
+  store<i32>(ws.rival + (<usize>l << 2), rival);
+  ws.pairNear = nearAtMost != 0 ? 1 : 0;
+  return most;
+}
+
+// @ts-ignore: decorator
+@inline function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
+  // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)   (certpair.ts)
+  return (margin - eps * scale) / (1 + eps);
+}
+
+// @ts-ignore: decorator
+@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
+  return sum > threshold || (orEqual && sum == threshold);
+}
+
+// @ts-ignore: decorator
+@inline function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
+  return sum - margin > band * (scale + sum);
+}
+
+// @ts-ignore: decorator
+@inline function scoreOf(ws: Workspace, c: i32): f64 {
+  // The clean scores: ws.scores holds the attacked ones once the full attack has run.
+  return load<f64>(ws.cleanScores + (<usize>c << 3));
+}
+
+// @ts-ignore: decorator
+@inline function pairScale(ws: Workspace, b: i32, t: i32): f64 {
+  return load<f64>(ws.classAbs + (<usize>b << 3)) + load<f64>(ws.classAbs + (<usize>t << 3));
+}
+
+/** Whether t already overtakes b with zero flips under the tolerant rule (pair(t over b) = 0, minFlips 0). */
+function beatenAtZero(ws: Workspace, b: i32, t: i32): bool {
+  const threshold = thresholdOf(scoreOf(ws, b) - scoreOf(ws, t), pairScale(ws, b, t), CERT_EPS);
+  return passes(0, threshold, t < b);
+}
+
+/**
+ * Whether pair(t over b) < most, by a bound that needs no walk: the pair's
+ * gains dominate the list "|β| of every point not labelled t, 2|β⁻| of t" with
+ * b's negative points removed, so the sum of its (most − 1) largest gains is
+ * at least that list's sum minus the (most − 1) largest |β⁻| of b. Decided
+ * only with a margin (SHORTCUT_MARGIN); otherwise the walk decides.
+ */
+function provenBelow(ws: Workspace, b: i32, t: i32, most: i32): bool {
+  const s = most - 1;
+  const common = commonTop(ws, t, s);
+  if (common < 0) return false;
+  const g = ws.classes + b;
+  const start = cgStartOf(ws, g);
+  const len = cgStartOf(ws, g + 1) - start;
+  const pre = ws.cgPre + (<usize>(start + g) << 3);
+  // Beyond the candidates every |β⁻| of b is below tau/2.
+  const lost = load<f64>(pre + (<usize>min(s, len) << 3)) + (s > len ? <f64>(s - len) * ws.tau * 0.5 : 0);
+  const margin = scoreOf(ws, b) - scoreOf(ws, t);
+  const threshold = thresholdOf(margin, pairScale(ws, b, t), CERT_EPS);
+  return common - lost > threshold + SHORTCUT_MARGIN * (ws.totalAbs + Math.abs(margin));
+}
+
+/**
+ * Sum of the s largest entries of "|β| of every point not labelled t, 2|β⁻|
+ * of t" among the candidates (a lower bound on the full list's; −1 when s = 0,
+ * which proves nothing). Cached per t and s (ws.commonT, commonS, commonSum).
+ */
+function commonTop(ws: Workspace, t: i32, s: i32): f64 {
+  if (s <= 0) return -1;
+  if (ws.commonT == t && ws.commonS == s) return ws.commonSum;
+  const classes = ws.classes;
+  let i2 = cgStartOf(ws, classes + t);
+  const e2 = cgStartOf(ws, classes + t + 1);
+  let io = 0;
+  const end = ws.absCount;
+  while (io < end && load<i32>(ws.candLab + (<usize>io << 2)) == t) io++;
+  let sum: f64 = 0;
+  for (let k = 0; k < s; k++) {
+    const g2 = i2 < e2 ? 2 * load<f64>(ws.cgVals + (<usize>i2 << 3)) : -1.0;
+    const go = io < end ? load<f64>(ws.candVals + (<usize>io << 3)) : -1.0;
+    if (g2 < 0 && go < 0) break;
+    if (g2 >= go) {
+      sum += g2;
+      i2++;
+    } else {
+      sum += go;
+      io++;
+      while (io < end && load<i32>(ws.candLab + (<usize>io << 2)) == t) io++;
+    }
+  }
+  ws.commonT = t;
+  ws.commonS = s;
+  ws.commonSum = sum;
+  return sum;
+}
+
+/**
+ * pair(t over b) under the tolerant rule, as certpair.ts's pairFlips(ws, b, t,
+ * CERT_EPS, minFlips) (the same count and ws.pairNear), or WALK_MORE when it
+ * exceeds `cap`, or WALK_SHORT.
+ */
+function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 {
+  const margin = scoreOf(ws, b) - scoreOf(ws, t);
+  const scale = pairScale(ws, b, t);
+  let threshold = thresholdOf(margin, scale, CERT_EPS);
+  let orEqual = t < b;
+  ws.pairNear = 0;
+  if (passes(0, threshold, orEqual)) {
+    if (minFlips == 0) {
+      if (!clears(0, margin, CERT_EPS, scale)) ws.pairNear = 1;
+      return 0;
+    }
+    // b is the vote and its margin lies within the band: a near tie of the prediction.
+    ws.pairNear = 2;
+    threshold = 0; // the smallest s ≥ 1 with a really positive gain
+    orEqual = false;
+  }
+  if (pairTotal(ws, b, t) + SHORTCUT_MARGIN * ws.totalAbs < threshold) return UNREACHABLE;
+  const s = walk(ws, b, t, threshold, orEqual, cap, false);
+  if (s == WALK_NONE) return UNREACHABLE;
+  if (s > 0 && ws.pairNear == 0 && !clears(ws.walkSum, margin, CERT_EPS, scale)) ws.pairNear = 1;
+  return s;
+}
+
+/**
+ * UB(l): the attack of certattack.ts. Its first step (the flips of the
+ * strict pair against the rival of LB) runs here on the candidates, checked
+ * from the clean compensated scores plus the moved weights; if it wins, the
+ * flips it does not need are put back as certattack.ts's pruned() does. If it
+ * does not win, or needs more than the candidates, the full attack runs.
+ */
+function upperBound(ws: Workspace, row: usize, labels: usize, l: i32, lb: i32): i32 {
+  const fast = firstStep(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
+  if (fast >= 0) return fast;
+  if (ws.fullReady == 0) {
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    ws.fullReady = 1;
+    ws.dirty = 0;
+  } else if (ws.dirty != 0) {
+    bucket(ws, row, labels);
+    ws.dirty = 0;
+  }
+  return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
+}
+
+/** The first step of the attack on the candidates; its pruned size, or −1 when the full attack must run. */
+function firstStep(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
+  if (rival < 0) return -1;
+  const margin = scoreOf(ws, rival) - scoreOf(ws, target);
+  const scale = pairScale(ws, rival, target);
+  const threshold = thresholdOf(margin, scale, -CERT_EPS);
+  // Zero flips leave the clean vote, which is not target: the full attack goes on from there.
+  if (passes(0, threshold, false)) return -1;
+  const count = walk(ws, rival, target, threshold, false, UNREACHABLE, true);
+  if (count <= 0) return -1;
+  resolveDestinations(ws, row, rival, target, count);
+  applyFlips(ws, row, count);
+  if (!votesClearly(ws, target, CERT_EPS)) return -1;
+  return prune(ws, row, target, count);
+}
+
+/** Others' flips go to target when β > 0, to the rival when β < 0 (certpair.ts's emitFlips). */
+function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32, count: i32): void {
+  for (let k = 0; k < count; k++) {
+    const tp = ws.flipTo + (<usize>k << 2);
+    if (load<i32>(tp) >= 0) continue;
+    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
+    store<i32>(tp, load<f64>(row + (<usize>i << 3)) > 0 ? target : rival);
+  }
+}
+
+/**
+ * ws.trial/trialAbs for the clean labels with the recorded flips applied
+ * (except those put back): rescore()'s compensated sums of the clean labels,
+ * continued over the moved weights, then finalised.
+ */
+function applyFlips(ws: Workspace, row: usize, count: i32): void {
+  const classes = ws.classes;
+  memory.copy(ws.trial, ws.cleanSum, <usize>classes << 3);
+  memory.copy(ws.trialComp, ws.cleanComp, <usize>classes << 3);
+  memory.copy(ws.trialAbs, ws.classAbs, <usize>classes << 3);
+  for (let k = 0; k < count; k++) {
+    const to = load<i32>(ws.flipTo + (<usize>k << 2));
+    if (to < 0) continue; // put back by prune()
+    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
+    const x = load<f64>(row + (<usize>i << 3));
+    const from = load<i32>(ws.flipFrom + (<usize>k << 2));
+    addComp(ws, from, -x);
+    addComp(ws, to, x);
+    const a = Math.abs(x);
+    const fp = ws.trialAbs + (<usize>from << 3);
+    const tp = ws.trialAbs + (<usize>to << 3);
+    store<f64>(fp, load<f64>(fp) - a);
+    store<f64>(tp, load<f64>(tp) + a);
+  }
+  for (let c = 0; c < classes; c++) {
+    const off = <usize>c << 3;
+    store<f64>(ws.trial + off, load<f64>(ws.trial + off) + load<f64>(ws.trialComp + off));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function addComp(ws: Workspace, c: i32, x: f64): void {
+  const off = <usize>c << 3;
+  const s = load<f64>(ws.trial + off);
+  const t = s + x;
+  const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+  store<f64>(ws.trial + off, t);
+  store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
+}
+
+/**
+ * certattack.ts's pruned() on the recorded flips: smallest |β| first (highest
+ * candidate position), each put back when the incrementally updated scores
+ * still vote target clearly; the result is checked again from the clean
+ * compensated state, and if rounding made that fail, every flip is kept.
+ * Returns the number of flips kept.
+ */
+function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
+  sortFlipsByPosition(ws, count);
+  let kept = count;
+  for (let k = 0; k < count; k++) {
+    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
+    const x = load<f64>(row + (<usize>i << 3));
+    const now = load<i32>(ws.flipTo + (<usize>k << 2));
+    const was = load<i32>(ws.flipFrom + (<usize>k << 2));
+    moveScore(ws, x, now, was);
+    if (votesClearly(ws, target, CERT_EPS)) {
+      store<i32>(ws.flipTo + (<usize>k << 2), -1 - now); // put back (−1 − to keeps it recoverable)
+      kept--;
+    } else {
+      moveScore(ws, x, was, now);
+    }
+  }
+  if (kept == count) return count;
+  applyFlips(ws, row, count);
+  if (votesClearly(ws, target, CERT_EPS)) return kept;
+  return count; // rounding disagreed: the unpruned attack, already verified, stands
+}
+
+/** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (certattack.ts's moveScore). */
+function moveScore(ws: Workspace, x: f64, from: i32, to: i32): void {
+  const pf = <usize>from << 3;
+  const pt = <usize>to << 3;
+  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - x);
+  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + x);
+  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(x));
+  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(x));
+}
+
+/** Orders the recorded flips by candidate position, descending (insertion sort: attacks are short). */
+function sortFlipsByPosition(ws: Workspace, count: i32): void {
+  for (let k = 1; k < count; k++) {
+    const pos = load<i32>(ws.flipPos + (<usize>k << 2));
+    const from = load<i32>(ws.flipFrom + (<usize>k << 2));
+    const to = load<i32>(ws.flipTo + (<usize>k << 2));
+    let j = k - 1;
+    while (j >= 0 && load<i32>(ws.flipPos + (<usize>j << 2)) < pos) {
+      store<i32>(ws.flipPos + (<usize>(j + 1) << 2), load<i32>(ws.flipPos + (<usize>j << 2)));
+      store<i32>(ws.flipFrom + (<usize>(j + 1) << 2), load<i32>(ws.flipFrom + (<usize>j << 2)));
+      store<i32>(ws.flipTo + (<usize>(j + 1) << 2), load<i32>(ws.flipTo + (<usize>j << 2)));
+      j--;
+    }
+    store<i32>(ws.flipPos + (<usize>(j + 1) << 2), pos);
+    store<i32>(ws.flipFrom + (<usize>(j + 1) << 2), from);
+    store<i32>(ws.flipTo + (<usize>(j + 1) << 2), to);
+  }
+}
