@@ -78,6 +78,13 @@ export class Workspace {
   flipTo: usize; // i32[n]
   walkSum: f64; // gain sum of the last successful walk
   fullReady: i32; // 1 when sortAbs/bucket ran for this point (the attack's slow path)
+  curLab: usize; // i32[n] candidates' labels during an attack on the candidates (certtopattack.ts)
+  touched: usize; // i32[n] candidate positions the attack relabelled, ascending
+  touchedBak: usize; // i32[n] their labels before pruning
+  touchedCount: i32;
+  classCount: usize; // i32[C] nonzero weights per class (clean labels)
+  trialCount: usize; // i32[C] the same for the attacked labels
+  trialGrp: usize; // f64[2C] Σ|β| per (class, sign) group of the attacked labels
   commonT: i32; // cache of votecosts.ts's commonTop: target class (−1: empty), count, sum
   commonS: i32;
   commonSum: f64;
@@ -93,8 +100,8 @@ export const TOP_BINS: i32 = 8192;
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 6 * classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(7 * n + 4 * classes + 1 + TOP_BINS);
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 8 * classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 6 * classes + 1 + TOP_BINS);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 16;
 }
 
@@ -108,6 +115,7 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.voteNear = 0;
   ws.pairNear = 0;
   ws.fullReady = 0;
+  ws.touchedCount = 0;
   ws.binLo = TOP_BINS;
   ws.binHi = -1;
   let p = align8(base + offsetof<Workspace>());
@@ -132,6 +140,7 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.cgPre = p; p += <usize>(n + 2 * classes) << 3;
   ws.classAbs = p; p += <usize>classes << 3;
   ws.cleanScores = p; p += <usize>classes << 3;
+  ws.trialGrp = p; p += <usize>(2 * classes) << 3;
   ws.grpTotal = p; p += <usize>(2 * classes) << 3;
   ws.cleanSum = p; p += <usize>classes << 3;
   ws.cleanComp = p; p += <usize>classes << 3;
@@ -144,6 +153,11 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.flipPos = p; p += <usize>n << 2;
   ws.flipFrom = p; p += <usize>n << 2;
   ws.flipTo = p; p += <usize>n << 2;
+  ws.curLab = p; p += <usize>n << 2;
+  ws.classCount = p; p += <usize>classes << 2;
+  ws.trialCount = p; p += <usize>classes << 2;
+  ws.touched = p; p += <usize>n << 2;
+  ws.touchedBak = p; p += <usize>n << 2;
   ws.topHist = p; p += <usize>TOP_BINS << 2;
   p = align8(p);
   ws.hist = p;

@@ -44,6 +44,7 @@ export function scanPoint(ws: Workspace, beta: usize, labels: usize): void {
     store<f64>(ws.classAbs + o, 0);
     store<f64>(ws.grpTotal + o, 0);
     store<f64>(ws.grpTotal + (<usize>(classes + c) << 3), 0);
+    store<i32>(ws.classCount + (<usize>c << 2), 0);
   }
   let nz = 0;
   let lo = TOP_BINS;
@@ -65,6 +66,8 @@ export function scanPoint(ws: Workspace, beta: usize, labels: usize): void {
       const g = x > 0 ? y : classes + y;
       const gp = ws.grpTotal + (<usize>g << 3);
       store<f64>(gp, load<f64>(gp) + a);
+      const np = ws.classCount + (<usize>y << 2);
+      store<i32>(np, load<i32>(np) + 1);
       total += a;
       const bin = binOf(a);
       const hp = ws.topHist + (<usize>bin << 2);
@@ -208,6 +211,7 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
     const i = load<i32>(ws.candIdx + (<usize>k << 2));
     const y = load<i32>(labels + (<usize>i << 2));
     store<i32>(ws.candLab + (<usize>k << 2), y);
+    store<i32>(ws.curLab + (<usize>k << 2), y);
     const g = load<f64>(beta + (<usize>i << 3)) > 0 ? y : classes + y;
     const cp = ws.cgStart + (<usize>(g + 1) << 2);
     store<i32>(cp, load<i32>(cp) + 1);
@@ -246,9 +250,22 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
   return load<i32>(ws.cgStart + (<usize>g << 2));
 }
 
+// The comparisons of certpair.ts (see its file comment).
 // @ts-ignore: decorator
-@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
+@inline export function passes(sum: f64, threshold: f64, orEqual: bool): bool {
   return sum > threshold || (orEqual && sum == threshold);
+}
+
+/** S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps). */
+// @ts-ignore: decorator
+@inline export function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
+  return (margin - eps * scale) / (1 + eps);
+}
+
+/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
+// @ts-ignore: decorator
+@inline export function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
+  return sum - margin > band * (scale + sum);
 }
 
 /**

@@ -17,10 +17,11 @@
 // O(1) shortcuts only decide with a margin far above the float error of their
 // sums, and otherwise leave the decision to the walk.
 
-import { Workspace, bucket, sortAbs, votesClearly, wsInit } from './certlists';
+import { Workspace, bucket, sortAbs, wsInit } from './certlists';
 import { CERT_EPS, UNREACHABLE } from './certpair';
 import { attackVote } from './certattack';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './certtop';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './certtop';
+import { topAttack } from './certtopattack';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */
 const FIRST_TOP: i32 = 48;
@@ -57,7 +58,7 @@ export function voteCostsBlock(
       const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
       let ub = lb;
       if (l == vote) ub = 0;
-      else if (!exact) ub = upperBound(ws, row, labels, l, lb);
+      else if (!exact) ub = upperBound(ws, row, labels, l);
       store<i32>(upper + (<usize>l << 2), ub);
     }
     store<i32>(outVotes + (<usize>p << 2), vote);
@@ -137,22 +138,6 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
   store<i32>(ws.rival + (<usize>l << 2), rival);
   ws.pairNear = nearAtMost != 0 ? 1 : 0;
   return most;
-}
-
-// @ts-ignore: decorator
-@inline function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
-  // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)   (certpair.ts)
-  return (margin - eps * scale) / (1 + eps);
-}
-
-// @ts-ignore: decorator
-@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
-  return sum > threshold || (orEqual && sum == threshold);
-}
-
-// @ts-ignore: decorator
-@inline function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
-  return sum - margin > band * (scale + sum);
 }
 
 // @ts-ignore: decorator
@@ -257,14 +242,12 @@ function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 
 }
 
 /**
- * UB(l): the attack of certattack.ts. Its first step (the flips of the
- * strict pair against the rival of LB) runs here on the candidates, checked
- * from the clean compensated scores plus the moved weights; if it wins, the
- * flips it does not need are put back as certattack.ts's pruned() does. If it
- * does not win, or needs more than the candidates, the full attack runs.
+ * UB(l): the attack of certattack.ts, run on the candidates (certtopattack.ts);
+ * where it needs more than them (or its blunt last resort), the full attack
+ * runs on fully sorted lists.
  */
-function upperBound(ws: Workspace, row: usize, labels: usize, l: i32, lb: i32): i32 {
-  const fast = firstStep(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
+function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
+  const fast = topAttack(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
   if (fast >= 0) return fast;
   if (ws.fullReady == 0) {
     sortAbs(ws, row);
@@ -278,126 +261,3 @@ function upperBound(ws: Workspace, row: usize, labels: usize, l: i32, lb: i32): 
   return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
 }
 
-/** The first step of the attack on the candidates; its pruned size, or −1 when the full attack must run. */
-function firstStep(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
-  if (rival < 0) return -1;
-  const margin = scoreOf(ws, rival) - scoreOf(ws, target);
-  const scale = pairScale(ws, rival, target);
-  const threshold = thresholdOf(margin, scale, -CERT_EPS);
-  // Zero flips leave the clean vote, which is not target: the full attack goes on from there.
-  if (passes(0, threshold, false)) return -1;
-  const count = walk(ws, rival, target, threshold, false, UNREACHABLE, true);
-  if (count <= 0) return -1;
-  resolveDestinations(ws, row, rival, target, count);
-  applyFlips(ws, row, count);
-  if (!votesClearly(ws, target, CERT_EPS)) return -1;
-  return prune(ws, row, target, count);
-}
-
-/** Others' flips go to target when β > 0, to the rival when β < 0 (certpair.ts's emitFlips). */
-function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32, count: i32): void {
-  for (let k = 0; k < count; k++) {
-    const tp = ws.flipTo + (<usize>k << 2);
-    if (load<i32>(tp) >= 0) continue;
-    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
-    store<i32>(tp, load<f64>(row + (<usize>i << 3)) > 0 ? target : rival);
-  }
-}
-
-/**
- * ws.trial/trialAbs for the clean labels with the recorded flips applied
- * (except those put back): rescore()'s compensated sums of the clean labels,
- * continued over the moved weights, then finalised.
- */
-function applyFlips(ws: Workspace, row: usize, count: i32): void {
-  const classes = ws.classes;
-  memory.copy(ws.trial, ws.cleanSum, <usize>classes << 3);
-  memory.copy(ws.trialComp, ws.cleanComp, <usize>classes << 3);
-  memory.copy(ws.trialAbs, ws.classAbs, <usize>classes << 3);
-  for (let k = 0; k < count; k++) {
-    const to = load<i32>(ws.flipTo + (<usize>k << 2));
-    if (to < 0) continue; // put back by prune()
-    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
-    const x = load<f64>(row + (<usize>i << 3));
-    const from = load<i32>(ws.flipFrom + (<usize>k << 2));
-    addComp(ws, from, -x);
-    addComp(ws, to, x);
-    const a = Math.abs(x);
-    const fp = ws.trialAbs + (<usize>from << 3);
-    const tp = ws.trialAbs + (<usize>to << 3);
-    store<f64>(fp, load<f64>(fp) - a);
-    store<f64>(tp, load<f64>(tp) + a);
-  }
-  for (let c = 0; c < classes; c++) {
-    const off = <usize>c << 3;
-    store<f64>(ws.trial + off, load<f64>(ws.trial + off) + load<f64>(ws.trialComp + off));
-  }
-}
-
-// @ts-ignore: decorator
-@inline function addComp(ws: Workspace, c: i32, x: f64): void {
-  const off = <usize>c << 3;
-  const s = load<f64>(ws.trial + off);
-  const t = s + x;
-  const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-  store<f64>(ws.trial + off, t);
-  store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
-}
-
-/**
- * certattack.ts's pruned() on the recorded flips: smallest |β| first (highest
- * candidate position), each put back when the incrementally updated scores
- * still vote target clearly; the result is checked again from the clean
- * compensated state, and if rounding made that fail, every flip is kept.
- * Returns the number of flips kept.
- */
-function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
-  sortFlipsByPosition(ws, count);
-  let kept = count;
-  for (let k = 0; k < count; k++) {
-    const i = load<i32>(ws.candIdx + (<usize>load<i32>(ws.flipPos + (<usize>k << 2)) << 2));
-    const x = load<f64>(row + (<usize>i << 3));
-    const now = load<i32>(ws.flipTo + (<usize>k << 2));
-    const was = load<i32>(ws.flipFrom + (<usize>k << 2));
-    moveScore(ws, x, now, was);
-    if (votesClearly(ws, target, CERT_EPS)) {
-      store<i32>(ws.flipTo + (<usize>k << 2), -1 - now); // put back (−1 − to keeps it recoverable)
-      kept--;
-    } else {
-      moveScore(ws, x, was, now);
-    }
-  }
-  if (kept == count) return count;
-  applyFlips(ws, row, count);
-  if (votesClearly(ws, target, CERT_EPS)) return kept;
-  return count; // rounding disagreed: the unpruned attack, already verified, stands
-}
-
-/** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (certattack.ts's moveScore). */
-function moveScore(ws: Workspace, x: f64, from: i32, to: i32): void {
-  const pf = <usize>from << 3;
-  const pt = <usize>to << 3;
-  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - x);
-  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + x);
-  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(x));
-  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(x));
-}
-
-/** Orders the recorded flips by candidate position, descending (insertion sort: attacks are short). */
-function sortFlipsByPosition(ws: Workspace, count: i32): void {
-  for (let k = 1; k < count; k++) {
-    const pos = load<i32>(ws.flipPos + (<usize>k << 2));
-    const from = load<i32>(ws.flipFrom + (<usize>k << 2));
-    const to = load<i32>(ws.flipTo + (<usize>k << 2));
-    let j = k - 1;
-    while (j >= 0 && load<i32>(ws.flipPos + (<usize>j << 2)) < pos) {
-      store<i32>(ws.flipPos + (<usize>(j + 1) << 2), load<i32>(ws.flipPos + (<usize>j << 2)));
-      store<i32>(ws.flipFrom + (<usize>(j + 1) << 2), load<i32>(ws.flipFrom + (<usize>j << 2)));
-      store<i32>(ws.flipTo + (<usize>(j + 1) << 2), load<i32>(ws.flipTo + (<usize>j << 2)));
-      j--;
-    }
-    store<i32>(ws.flipPos + (<usize>(j + 1) << 2), pos);
-    store<i32>(ws.flipFrom + (<usize>(j + 1) << 2), from);
-    store<i32>(ws.flipTo + (<usize>(j + 1) << 2), to);
-  }
-}
