@@ -84,6 +84,10 @@ export class Workspace {
   touchedCount: i32;
   classCount: usize; // i32[C] nonzero weights per class (clean labels)
   trialCount: usize; // i32[C] the same for the attacked labels
+  close: usize; // i32[C] classes a pruning pass must check (certtopattack.ts)
+  order: usize; // i32[C] classes by descending clean score (votecosts.ts)
+  orderVals: usize; // f64[C] their scores
+  closeCount: i32;
   trialGrp: usize; // f64[2C] Σ|β| per (class, sign) group of the attacked labels
   commonT: i32; // cache of votecosts.ts's commonTop: target class (−1: empty), count, sum
   commonS: i32;
@@ -100,8 +104,8 @@ export const TOP_BINS: i32 = 8192;
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 8 * classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 6 * classes + 1 + TOP_BINS);
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 9 * classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 8 * classes + 1 + TOP_BINS);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 16;
 }
 
@@ -141,6 +145,7 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.classAbs = p; p += <usize>classes << 3;
   ws.cleanScores = p; p += <usize>classes << 3;
   ws.trialGrp = p; p += <usize>(2 * classes) << 3;
+  ws.orderVals = p; p += <usize>classes << 3;
   ws.grpTotal = p; p += <usize>(2 * classes) << 3;
   ws.cleanSum = p; p += <usize>classes << 3;
   ws.cleanComp = p; p += <usize>classes << 3;
@@ -156,6 +161,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.curLab = p; p += <usize>n << 2;
   ws.classCount = p; p += <usize>classes << 2;
   ws.trialCount = p; p += <usize>classes << 2;
+  ws.close = p; p += <usize>classes << 2;
+  ws.order = p; p += <usize>classes << 2;
   ws.touched = p; p += <usize>n << 2;
   ws.touchedBak = p; p += <usize>n << 2;
   ws.topHist = p; p += <usize>TOP_BINS << 2;

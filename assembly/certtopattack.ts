@@ -17,7 +17,7 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of certattack.ts: the caller then runs the full attack.
 
-import { Workspace, beatsClearly, votesClearly } from './certlists';
+import { Workspace, beatsClearly } from './certlists';
 import { CERT_EPS, UNREACHABLE } from './certpair';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './certtop';
 
@@ -133,8 +133,13 @@ function argmaxTrial(ws: Workspace): i32 {
 function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
   let rival = -1;
   let most = -1;
+  const ft = trialOf(ws, target);
+  const at = trialAbsOf(ws, target);
   for (let j = 0; j < ws.classes; j++) {
     if (j == target) continue;
+    // strictPair's zero test, inline: a class target already beats clearly
+    // has count 0, never the maximum (some class is not beaten: the attack has not won).
+    if (passes(0, thresholdOf(trialOf(ws, j) - ft, trialAbsOf(ws, j) + at, -CERT_EPS), false)) continue;
     let s = strictPair(ws, row, j, target, most < 0 ? UNREACHABLE : most, false);
     if (s == WALK_MORE) s = strictPair(ws, row, j, target, UNREACHABLE, false);
     if (s == WALK_SHORT) return WALK_SHORT;
@@ -334,6 +339,14 @@ function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
   const n = ws.touchedCount;
   for (let k = 0; k < n; k++) store<i32>(ws.touchedBak + (<usize>k << 2), labAt(ws.curLab, labAt(ws.touched, k)));
   let putBack = false;
+  let moved: f64 = 0;
+  for (let k = 0; k < n; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.touched, k)));
+  closeClasses(ws, target, moved);
+  for (let k = 0; k < n; k++) {
+    const pos = labAt(ws.touched, k);
+    addClose(ws, labAt(ws.curLab, pos), target);
+    addClose(ws, labAt(ws.candLab, pos), target);
+  }
   // Smallest |β| first: the highest candidate positions.
   for (let k = n - 1; k >= 0; k--) {
     const pos = labAt(ws.touched, k);
@@ -342,7 +355,7 @@ function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
     if (now == was) continue;
     const x = candBeta(ws, row, pos);
     moveScore(ws, x, now, was);
-    if (votesClearly(ws, target, CERT_EPS)) {
+    if (votesClearlyClose(ws, target)) {
       store<i32>(ws.curLab + (<usize>pos << 2), was);
       putBack = true;
     } else {
@@ -450,13 +463,20 @@ function applyFlips(ws: Workspace, row: usize, count: i32): void {
  */
 function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
   sortFlipsByPosition(ws, count);
+  let moved: f64 = 0;
+  for (let k = 0; k < count; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.flipPos, k)));
+  closeClasses(ws, target, moved);
+  for (let k = 0; k < count; k++) {
+    addClose(ws, labAt(ws.flipFrom, k), target);
+    addClose(ws, labAt(ws.flipTo, k), target);
+  }
   let kept = count;
   for (let k = 0; k < count; k++) {
     const x = candBeta(ws, row, labAt(ws.flipPos, k));
     const now = labAt(ws.flipTo, k);
     const was = labAt(ws.flipFrom, k);
     moveScore(ws, x, now, was);
-    if (votesClearly(ws, target, CERT_EPS)) {
+    if (votesClearlyClose(ws, target)) {
       store<i32>(ws.flipTo + (<usize>k << 2), -1 - now); // put back
       kept--;
     } else {
@@ -467,6 +487,47 @@ function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
   applyFlips(ws, row, count);
   if (winsClearly(ws, target)) return kept;
   return count; // rounding disagreed: the unpruned attack, already verified, stands
+}
+
+/**
+ * The classes a pruning pass must compare target with: ws.trial holds a
+ * winning attack, and putting flips back moves at most `moved` (Σ|β| of the
+ * flips) into or out of any class. A class that no flip touches and whose
+ * slack F_t − F_j − eps·(A_t + A_j) exceeds (1 + eps)·moved plus a margin far
+ * above the rounding of those moves stays clearly beaten throughout, so
+ * votesClearly over the rest (votesClearlyClose) gives the same answer.
+ * The caller adds the classes the flips touch (addClose).
+ */
+function closeClasses(ws: Workspace, target: i32, moved: f64): void {
+  const ft = trialOf(ws, target);
+  const at = trialAbsOf(ws, target);
+  const reach = (1 + CERT_EPS) * moved + SHORTCUT_MARGIN * ws.totalAbs;
+  let count = 0;
+  for (let j = 0; j < ws.classes; j++) {
+    if (j == target) continue;
+    const slack = ft - trialOf(ws, j) - CERT_EPS * (at + trialAbsOf(ws, j));
+    if (!(slack > reach)) {
+      store<i32>(ws.close + (<usize>count << 2), j);
+      count++;
+    }
+  }
+  ws.closeCount = count;
+}
+
+/** Adds class c (not target) to the close set once. */
+function addClose(ws: Workspace, c: i32, target: i32): void {
+  if (c == target) return;
+  for (let k = 0; k < ws.closeCount; k++) if (labAt(ws.close, k) == c) return;
+  store<i32>(ws.close + (<usize>ws.closeCount << 2), c);
+  ws.closeCount++;
+}
+
+/** votesClearly(ws, target, CERT_EPS) over the close set (see closeClasses). */
+function votesClearlyClose(ws: Workspace, target: i32): bool {
+  for (let k = 0; k < ws.closeCount; k++) {
+    if (!beatsClearly(ws, target, labAt(ws.close, k), CERT_EPS)) return false;
+  }
+  return true;
 }
 
 /** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (certattack.ts's moveScore). */

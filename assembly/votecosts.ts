@@ -18,13 +18,14 @@
 // sums, and otherwise leave the decision to the walk.
 
 import { Workspace, bucket, sortAbs, wsInit } from './certlists';
+import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE } from './certpair';
 import { attackVote } from './certattack';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './certtop';
 import { topAttack } from './certtopattack';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */
-const FIRST_TOP: i32 = 48;
+const FIRST_TOP: i32 = 24;
 /** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
 const SHORTCUT_MARGIN: f64 = 1e-8;
 
@@ -44,6 +45,7 @@ export function voteCostsBlock(
     const upper = outUpper + ((<usize>p * <usize>classes) << 2);
     scanPoint(ws, row, labels);
     const vote = argmaxPlain(ws);
+    orderClasses(ws);
     let near = 0;
     for (let k = FIRST_TOP; ; k *= 8) {
       selectTop(ws, row, labels, k);
@@ -65,6 +67,15 @@ export function voteCostsBlock(
     store<u8>(outNear + <usize>p, <u8>near);
   }
   return 0;
+}
+
+/** ws.order: the classes by descending clean score (ties in any order). */
+function orderClasses(ws: Workspace): void {
+  for (let c = 0; c < ws.classes; c++) {
+    store<f64>(ws.orderVals + (<usize>c << 3), scoreOf(ws, c));
+    store<i32>(ws.order + (<usize>c << 2), c);
+  }
+  sortPairsDesc(ws.orderVals, ws.order, ws.classes);
 }
 
 /** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
@@ -114,7 +125,12 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
     most = s;
     nearAtMost = ws.pairNear;
     if (s > 0) rival = vote;
-    for (let j = 0; j < ws.classes && most != UNREACHABLE; j++) {
+    // Rivals by descending score: once F_j < F_l, l beats j and every later
+    // rival with zero flips (margin < 0 ≤ eps·scale), so none can set a maximum ≥ 1.
+    const fl = scoreOf(ws, l);
+    for (let k = 0; k < ws.classes && most != UNREACHABLE; k++) {
+      const j = load<i32>(ws.order + (<usize>k << 2));
+      if (most > 0 && scoreOf(ws, j) < fl) break;
       if (j == l || j == vote) continue;
       // Below the maximum: cannot set it. Equal: its flag and index count too.
       if (most > 0 && beatenAtZero(ws, j, l)) continue;
@@ -260,4 +276,5 @@ function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
   }
   return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
 }
+
 
