@@ -10,7 +10,7 @@
 // All buffers live in one JS-reserved scratch block described by Workspace;
 // zero weights are left out of every list because they never change a score.
 
-import { RADIX_HIST_BYTES, radixSortPositiveDesc } from './select';
+import { RADIX_HIST_BYTES, RADIX_MIN, radixSortPositiveDesc, stableSortDesc } from './select';
 
 /**
  * Scratch layout, stored at the start of the scratch block (an unmanaged
@@ -184,8 +184,16 @@ export function sortAbs(ws: Workspace, beta: usize): void {
     }
   }
   ws.nz = nz;
-  // grpVals/grpIdx are free until bucket(): the radix sort's second buffer.
-  radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
+  // grpVals/grpIdx are free until bucket(): the sorts' second buffer. Both sorts
+  // are stable, so equal |β| stay in training-index order whatever n is (the
+  // order in which equal gains are taken, here and in votecosts.ts).
+  if (nz >= RADIX_MIN) {
+    radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
+  } else {
+    memory.copy(ws.grpVals, ws.absVals, <usize>nz << 3);
+    memory.copy(ws.grpIdx, ws.absIdx, <usize>nz << 2);
+    stableSortDesc(ws.grpVals, ws.grpIdx, ws.absVals, ws.absIdx, nz);
+  }
   prefixSums(ws.absVals, ws.absPre, nz);
 }
 
