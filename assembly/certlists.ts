@@ -85,8 +85,13 @@ export class Workspace {
   classCount: usize; // i32[C] nonzero weights per class (clean labels)
   trialCount: usize; // i32[C] the same for the attacked labels
   close: usize; // i32[C] classes a pruning pass must check (certtopattack.ts)
-  order: usize; // i32[C] classes by descending clean score (votecosts.ts)
-  orderVals: usize; // f64[C] their scores
+  order: usize; // i32[C] classes by descending clean score (votecosts.ts), then by key (certtopattack.ts)
+  orderVals: usize; // f64[C] their scores / keys
+  cleanFinal: usize; // f64[C] the clean labels' scores as rescore() leaves them
+  dirtyCls: usize; // i32[C] classes an attack's moves touched
+  dirtyMark: usize; // i32[C] 1 for those
+  dirtyCount: i32;
+  trialReady: i32; // 1 when ws.trial… hold initTrial's clean state (plus the touched classes)
   closeCount: i32;
   trialGrp: usize; // f64[2C] Σ|β| per (class, sign) group of the attacked labels
   commonT: i32; // cache of votecosts.ts's commonTop: target class (−1: empty), count, sum
@@ -104,8 +109,8 @@ export const TOP_BINS: i32 = 8192;
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 9 * classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 8 * classes + 1 + TOP_BINS);
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 10 * classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 10 * classes + 1 + TOP_BINS);
   return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 16;
 }
 
@@ -120,6 +125,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.pairNear = 0;
   ws.fullReady = 0;
   ws.touchedCount = 0;
+  ws.dirtyCount = 0;
+  ws.trialReady = 0;
   ws.binLo = TOP_BINS;
   ws.binHi = -1;
   let p = align8(base + offsetof<Workspace>());
@@ -146,6 +153,7 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.cleanScores = p; p += <usize>classes << 3;
   ws.trialGrp = p; p += <usize>(2 * classes) << 3;
   ws.orderVals = p; p += <usize>classes << 3;
+  ws.cleanFinal = p; p += <usize>classes << 3;
   ws.grpTotal = p; p += <usize>(2 * classes) << 3;
   ws.cleanSum = p; p += <usize>classes << 3;
   ws.cleanComp = p; p += <usize>classes << 3;
@@ -163,6 +171,8 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.trialCount = p; p += <usize>classes << 2;
   ws.close = p; p += <usize>classes << 2;
   ws.order = p; p += <usize>classes << 2;
+  ws.dirtyCls = p; p += <usize>classes << 2;
+  ws.dirtyMark = p; p += <usize>classes << 2;
   ws.touched = p; p += <usize>n << 2;
   ws.touchedBak = p; p += <usize>n << 2;
   ws.topHist = p; p += <usize>TOP_BINS << 2;

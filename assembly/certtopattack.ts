@@ -13,11 +13,21 @@
 // that second error term (it matters only when both classes' weights are
 // below 10⁻¹³ of the total).
 //
+// The attacked scores are kept sparse: ws.trial/trialAbs/trialCount/trialGrp
+// hold the clean labels' values (initTrial, once per point) except for the
+// classes some move touched (ws.dirty*), which are restored before the next
+// evaluation; classes nobody touched are compared in the order of their key
+// F_j + eps·A_j, and only until the key is so far below the target that every
+// later class is clearly beaten (CUT_MARGIN·Σ|β| far above the rounding of
+// the comparison). So an attack costs time for the classes near the target,
+// not for all C.
+//
 // Every count walks the gains ≥ tau, which the candidates hold whatever the
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of certattack.ts: the caller then runs the full attack.
 
 import { Workspace, beatsClearly } from './certlists';
+import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE } from './certpair';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './certtop';
 
@@ -25,6 +35,8 @@ import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresho
 const SHORTCUT_MARGIN: f64 = 1e-8;
 /** Absolute floor of a win, relative to Σ|β| (2⁻⁸⁰ ≈ 8·10⁻²⁵ > 3·10⁷·u²). */
 const MOVED_FLOOR: f64 = 8.271806125530277e-25;
+/** Margin of the key-order cut, relative to Σ|β| (far above a few ulps of it, and above MOVED_FLOOR). */
+const CUT_MARGIN: f64 = 1e-13;
 /** topAttack's answer when the full attack must run. */
 export const TOP_FAILED: i32 = -1;
 
@@ -35,6 +47,7 @@ export const TOP_FAILED: i32 = -1;
  */
 export function topAttack(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
   ws.touchedCount = 0;
+  if (ws.trialReady == 0) initTrial(ws);
   if (rival >= 0) {
     const first = firstStep(ws, row, target, rival);
     if (first != TOP_FAILED) return first;
@@ -78,7 +91,8 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
   const count = 2 * ws.classes + 8;
   for (let round = 0; round < count; round++) {
     evaluate(ws, row);
-    if (argmaxTrial(ws) == target && winsClearly(ws, target)) return pruneTouched(ws, row, target);
+    // A clear win makes target the argmax too (every margin > 0).
+    if (winsClearly(ws, target)) return pruneTouched(ws, row, target);
     const rival = hardestRival(ws, row, target);
     if (rival == WALK_SHORT) return TOP_FAILED;
     if (rival < 0) break;
@@ -117,13 +131,6 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
   return load<i32>(base + (<usize>pos << 2));
 }
 
-/** Highest attacked score, ties to the lowest index. */
-function argmaxTrial(ws: Workspace): i32 {
-  let best = 0;
-  for (let c = 1; c < ws.classes; c++) if (trialOf(ws, c) > trialOf(ws, best)) best = c;
-  return best;
-}
-
 /**
  * certattack.ts's hardestRival on the attacked labels: the class j ≠ target
  * whose strict pair needs the most flips (lowest index among equals); −1 when
@@ -135,7 +142,19 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
   let most = -1;
   const ft = trialOf(ws, target);
   const at = trialAbsOf(ws, target);
-  for (let j = 0; j < ws.classes; j++) {
+  const cut = ft - CERT_EPS * at - CUT_MARGIN * ws.totalAbs;
+  // The touched classes, then the untouched ones by key until all later are clearly beaten.
+  const dirty = ws.dirtyCount;
+  for (let k = 0; k < dirty + ws.classes; k++) {
+    let j: i32;
+    if (k < dirty) {
+      j = labAt(ws.dirtyCls, k);
+    } else {
+      const o = k - dirty;
+      if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
+      j = labAt(ws.order, o);
+      if (labAt(ws.dirtyMark, j) != 0) continue;
+    }
     if (j == target) continue;
     // strictPair's zero test, inline: a class target already beats clearly
     // has count 0, never the maximum (some class is not beaten: the attack has not won).
@@ -144,7 +163,7 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
     if (s == WALK_MORE) s = strictPair(ws, row, j, target, UNREACHABLE, false);
     if (s == WALK_SHORT) return WALK_SHORT;
     if (s == UNREACHABLE) return -1;
-    if (s > most) {
+    if (s > most || (s == most && j < rival)) {
       most = s;
       rival = j;
     }
@@ -304,22 +323,14 @@ function undo(ws: Workspace): void {
   ws.touchedCount = 0;
 }
 
-/** Scores of the attacked labels into ws.trial/trialAbs/trialGrp (rescore()'s sums, continued). */
+/** Scores of the attacked labels into ws.trial/trialAbs/trialCount/trialGrp (rescore()'s sums, continued). */
 function evaluate(ws: Workspace, row: usize): void {
-  const classes = ws.classes;
-  startTrial(ws);
-  memory.copy(ws.trialGrp, ws.grpTotal, <usize>(2 * classes) << 3);
+  restoreTrial(ws);
   for (let k = 0; k < ws.touchedCount; k++) {
     const pos = labAt(ws.touched, k);
     const to = labAt(ws.curLab, pos);
     const from = labAt(ws.candLab, pos);
-    if (to == from) continue;
-    const x = candBeta(ws, row, pos);
-    move(ws, x, from, to);
-    const gf = ws.trialGrp + (<usize>(x > 0 ? from : classes + from) << 3);
-    const gt = ws.trialGrp + (<usize>(x > 0 ? to : classes + to) << 3);
-    store<f64>(gf, load<f64>(gf) - Math.abs(x));
-    store<f64>(gt, load<f64>(gt) + Math.abs(x));
+    if (to != from) move(ws, candBeta(ws, row, pos), from, to);
   }
   finishTrial(ws);
 }
@@ -342,11 +353,6 @@ function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
   let moved: f64 = 0;
   for (let k = 0; k < n; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.touched, k)));
   closeClasses(ws, target, moved);
-  for (let k = 0; k < n; k++) {
-    const pos = labAt(ws.touched, k);
-    addClose(ws, labAt(ws.curLab, pos), target);
-    addClose(ws, labAt(ws.candLab, pos), target);
-  }
   // Smallest |β| first: the highest candidate positions.
   for (let k = n - 1; k >= 0; k--) {
     const pos = labAt(ws.touched, k);
@@ -380,21 +386,69 @@ function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32,
   }
 }
 
-/** ws.trial/trialComp/trialAbs/trialCount: rescore()'s state of the clean labels. */
-function startTrial(ws: Workspace): void {
-  const bytes = <usize>ws.classes << 3;
-  memory.copy(ws.trial, ws.cleanSum, bytes);
-  memory.copy(ws.trialComp, ws.cleanComp, bytes);
-  memory.copy(ws.trialAbs, ws.classAbs, bytes);
-  memory.copy(ws.trialCount, ws.classCount, <usize>ws.classes << 2);
+/**
+ * Per point, before its first attack: ws.trial/trialAbs/trialCount/trialGrp
+ * hold the clean labels' values (the scores as rescore() leaves them; a class
+ * without nonzero weights scores exactly 0), and ws.order/orderVals the
+ * classes by descending key F_j + eps·A_j.
+ */
+export function initTrial(ws: Workspace): void {
+  const classes = ws.classes;
+  for (let c = 0; c < classes; c++) {
+    const off = <usize>c << 3;
+    const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
+    const f = empty ? 0 : load<f64>(ws.cleanSum + off) + load<f64>(ws.cleanComp + off);
+    const a = empty ? 0 : load<f64>(ws.classAbs + off);
+    store<f64>(ws.cleanFinal + off, f);
+    store<f64>(ws.trial + off, f);
+    store<f64>(ws.trialAbs + off, a);
+    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
+    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
+    store<f64>(ws.orderVals + off, f + CERT_EPS * a);
+    store<i32>(ws.order + (<usize>c << 2), c);
+  }
+  memory.copy(ws.trialGrp, ws.grpTotal, <usize>(2 * classes) << 3);
+  sortPairsDesc(ws.orderVals, ws.order, classes);
+  ws.dirtyCount = 0;
+  ws.trialReady = 1;
+}
+
+/** Puts the touched classes back to their clean values. */
+function restoreTrial(ws: Workspace): void {
+  const classes = ws.classes;
+  for (let k = 0; k < ws.dirtyCount; k++) {
+    const c = labAt(ws.dirtyCls, k);
+    const off = <usize>c << 3;
+    const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
+    store<f64>(ws.trial + off, load<f64>(ws.cleanFinal + off));
+    store<f64>(ws.trialAbs + off, empty ? 0 : load<f64>(ws.classAbs + off));
+    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
+    store<f64>(ws.trialGrp + off, load<f64>(ws.grpTotal + off));
+    store<f64>(ws.trialGrp + (<usize>(classes + c) << 3), load<f64>(ws.grpTotal + (<usize>(classes + c) << 3)));
+    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
+  }
+  ws.dirtyCount = 0;
+}
+
+/** Marks class c touched; the first time, its score restarts from rescore()'s unfinished clean state. */
+function touchClass(ws: Workspace, c: i32): void {
+  if (labAt(ws.dirtyMark, c) != 0) return;
+  store<i32>(ws.dirtyMark + (<usize>c << 2), 1);
+  store<i32>(ws.dirtyCls + (<usize>ws.dirtyCount << 2), c);
+  ws.dirtyCount++;
+  const off = <usize>c << 3;
+  store<f64>(ws.trial + off, load<f64>(ws.cleanSum + off));
+  store<f64>(ws.trialComp + off, load<f64>(ws.cleanComp + off));
+  store<f64>(ws.trialAbs + off, load<f64>(ws.classAbs + off));
 }
 
 /**
- * Adds the compensation terms: ws.trial then holds the scores, as rescore()
- * leaves them; a class without nonzero weights scores exactly 0.
+ * Adds the compensation terms of the touched classes: ws.trial then holds the
+ * scores, as rescore() leaves them; a class without nonzero weights scores exactly 0.
  */
 function finishTrial(ws: Workspace): void {
-  for (let c = 0; c < ws.classes; c++) {
+  for (let k = 0; k < ws.dirtyCount; k++) {
+    const c = labAt(ws.dirtyCls, k);
     const off = <usize>c << 3;
     if (load<i32>(ws.trialCount + (<usize>c << 2)) == 0) {
       store<f64>(ws.trial + off, 0);
@@ -405,19 +459,37 @@ function finishTrial(ws: Workspace): void {
   }
 }
 
-/** votesClearly, and every margin also above MOVED_FLOOR·Σ|β| (see the file comment). */
+/**
+ * votesClearly, and every margin also above MOVED_FLOOR·Σ|β| (see the file
+ * comment): the touched classes, then the untouched ones by key until the
+ * rest are clearly beaten.
+ */
 function winsClearly(ws: Workspace, target: i32): bool {
   const floor = MOVED_FLOOR * ws.totalAbs;
-  const ft = load<f64>(ws.trial + (<usize>target << 3));
-  for (let j = 0; j < ws.classes; j++) {
-    if (j == target) continue;
-    if (!beatsClearly(ws, target, j, CERT_EPS) || !(ft - load<f64>(ws.trial + (<usize>j << 3)) > floor)) return false;
+  const ft = trialOf(ws, target);
+  for (let k = 0; k < ws.dirtyCount; k++) {
+    const j = labAt(ws.dirtyCls, k);
+    if (j != target && !beatsWithFloor(ws, target, j, ft, floor)) return false;
+  }
+  const cut = ft - CERT_EPS * trialAbsOf(ws, target) - CUT_MARGIN * ws.totalAbs;
+  for (let o = 0; o < ws.classes; o++) {
+    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
+    const j = labAt(ws.order, o);
+    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
+    if (!beatsWithFloor(ws, target, j, ft, floor)) return false;
   }
   return true;
 }
 
-/** Moves weight x (nonzero) from class `from` to `to` in the unfinished compensated sums, ws.trialAbs and ws.trialCount. */
+// @ts-ignore: decorator
+@inline function beatsWithFloor(ws: Workspace, target: i32, j: i32, ft: f64, floor: f64): bool {
+  return beatsClearly(ws, target, j, CERT_EPS) && ft - trialOf(ws, j) > floor;
+}
+
+/** Moves nonzero weight x from class `from` to `to`: compensated sums, Σ|β|, counts and group totals of the attacked labels. */
 function move(ws: Workspace, x: f64, from: i32, to: i32): void {
+  touchClass(ws, from);
+  touchClass(ws, to);
   addComp(ws, from, -x);
   addComp(ws, to, x);
   const cf = ws.trialCount + (<usize>from << 2);
@@ -429,6 +501,11 @@ function move(ws: Workspace, x: f64, from: i32, to: i32): void {
   const tp = ws.trialAbs + (<usize>to << 3);
   store<f64>(fp, load<f64>(fp) - a);
   store<f64>(tp, load<f64>(tp) + a);
+  const classes = ws.classes;
+  const gf = ws.trialGrp + (<usize>(x > 0 ? from : classes + from) << 3);
+  const gt = ws.trialGrp + (<usize>(x > 0 ? to : classes + to) << 3);
+  store<f64>(gf, load<f64>(gf) - a);
+  store<f64>(gt, load<f64>(gt) + a);
 }
 
 /**
@@ -436,7 +513,7 @@ function move(ws: Workspace, x: f64, from: i32, to: i32): void {
  * applied (except those put back, marked by a negative destination).
  */
 function applyFlips(ws: Workspace, row: usize, count: i32): void {
-  startTrial(ws);
+  restoreTrial(ws);
   for (let k = 0; k < count; k++) {
     const to = labAt(ws.flipTo, k);
     if (to < 0) continue;
@@ -466,10 +543,6 @@ function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
   let moved: f64 = 0;
   for (let k = 0; k < count; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.flipPos, k)));
   closeClasses(ws, target, moved);
-  for (let k = 0; k < count; k++) {
-    addClose(ws, labAt(ws.flipFrom, k), target);
-    addClose(ws, labAt(ws.flipTo, k), target);
-  }
   let kept = count;
   for (let k = 0; k < count; k++) {
     const x = candBeta(ws, row, labAt(ws.flipPos, k));
@@ -492,34 +565,28 @@ function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
 /**
  * The classes a pruning pass must compare target with: ws.trial holds a
  * winning attack, and putting flips back moves at most `moved` (Σ|β| of the
- * flips) into or out of any class. A class that no flip touches and whose
- * slack F_t − F_j − eps·(A_t + A_j) exceeds (1 + eps)·moved plus a margin far
- * above the rounding of those moves stays clearly beaten throughout, so
- * votesClearly over the rest (votesClearlyClose) gives the same answer.
- * The caller adds the classes the flips touch (addClose).
+ * flips) into or out of any class. A class no flip touched whose key is below
+ * F_t − eps·A_t − (1 + eps)·moved − CUT_MARGIN·Σ|β| stays clearly beaten
+ * throughout, so votesClearly over the rest (votesClearlyClose) gives the
+ * same answer. The rest: the touched classes and the untouched ones above that.
  */
 function closeClasses(ws: Workspace, target: i32, moved: f64): void {
-  const ft = trialOf(ws, target);
-  const at = trialAbsOf(ws, target);
-  const reach = (1 + CERT_EPS) * moved + SHORTCUT_MARGIN * ws.totalAbs;
+  const cut = trialOf(ws, target) - CERT_EPS * trialAbsOf(ws, target) - (1 + CERT_EPS) * moved - CUT_MARGIN * ws.totalAbs;
   let count = 0;
-  for (let j = 0; j < ws.classes; j++) {
+  for (let k = 0; k < ws.dirtyCount; k++) {
+    const j = labAt(ws.dirtyCls, k);
     if (j == target) continue;
-    const slack = ft - trialOf(ws, j) - CERT_EPS * (at + trialAbsOf(ws, j));
-    if (!(slack > reach)) {
-      store<i32>(ws.close + (<usize>count << 2), j);
-      count++;
-    }
+    store<i32>(ws.close + (<usize>count << 2), j);
+    count++;
+  }
+  for (let o = 0; o < ws.classes; o++) {
+    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
+    const j = labAt(ws.order, o);
+    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
+    store<i32>(ws.close + (<usize>count << 2), j);
+    count++;
   }
   ws.closeCount = count;
-}
-
-/** Adds class c (not target) to the close set once. */
-function addClose(ws: Workspace, c: i32, target: i32): void {
-  if (c == target) return;
-  for (let k = 0; k < ws.closeCount; k++) if (labAt(ws.close, k) == c) return;
-  store<i32>(ws.close + (<usize>ws.closeCount << 2), c);
-  ws.closeCount++;
 }
 
 /** votesClearly(ws, target, CERT_EPS) over the close set (see closeClasses). */

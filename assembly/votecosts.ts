@@ -54,6 +54,7 @@ export function voteCostsBlock(
     }
     clearHistogram(ws);
     ws.fullReady = 0;
+    ws.trialReady = 0; // initTrial reorders ws.order by key: after the lower bounds
     ws.dirty = 0;
     for (let l = 0; l < classes; l++) {
       const lb = load<i32>(lower + (<usize>l << 2));
@@ -274,6 +275,7 @@ function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
     bucket(ws, row, labels);
     ws.dirty = 0;
   }
+  ws.trialReady = 0; // the full attack re-scores into ws.trial…: topAttack starts them afresh
   return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
 }
 
