@@ -5,11 +5,12 @@
 // "make this model vote l" for every class l) on one thread:
 // point×partitions per second of CPU time (process.cpuUsage, so other work on
 // a shared machine does not count), and the exact fraction (entries l ≠ vote
-// whose lower bound equals the attack's upper bound).
+// whose lower bound equals the attack's upper bound). Each task runs the core's
+// voteCostsBlock and the direct evaluation it replaced (voteCostsDirectBlock)
+// on the same weights, and checks that votes, bounds and near-tie flags agree.
 //   node bench/votecosts.mjs [--quick] [--baseline old/flipcert.wasm]
-// --baseline runs another build's core (e.g. main's build/flipcert.wasm, copied
-// aside) on the same weights in the same process, and checks that votes, lower
-// bounds and near-tie flags agree.
+// --baseline adds another build's core (e.g. an older build/flipcert.wasm,
+// copied aside), run the same way.
 // Tasks: MNIST digits 0–9 (the first 1,200 train / m test images) and Gaussian
 // clusters with C = 2, 10, 43, 100, 1000 classes (d = 64).
 import { readFileSync } from 'node:fs';
