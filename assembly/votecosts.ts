@@ -1,18 +1,17 @@
 // Per-partition vote costs (docs/spec.md §5.5) at the pace of the rest of the core:
-// the same numbers as the direct evaluation (every pair(l over j) on fully
-// sorted lists, certify.ts's lowerBound, then certattack.ts's attack), computed
-// on the top of the lists only (certtop.ts) and with the rivals that cannot
-// matter skipped:
+// the same numbers as the direct evaluation (certify.ts's voteCostsDirectBlock:
+// every pair(l over j) on fully sorted lists, then certattack.ts's attack),
+// computed on the top of the lists only (certtop.ts), with the rivals that
+// cannot matter skipped, and with the attack on the candidates (certtopattack.ts):
 //   LB(l) = max_j pair(l over j) only needs the maximising rivals. The vote is
-//   tried first; a rival that l already beats with zero flips (O(1)), or whose
-//   pair is proven below the current maximum by a bound (O(1), see
-//   provenBelow) or by a walk capped at it, cannot set the maximum, so its
-//   exact count is never needed. Equal maxima are still found (their near-tie
-//   flags count, and the rival of the attack is the lowest index among them).
-//   UB(l): the attack's first step (the rival of LB) runs on the top lists and
-//   is checked from the clean compensated scores plus the moved weights; only
-//   when that step does not win does the full attack run, on fully sorted
-//   lists built then (once per point).
+//   tried first, then the rivals by descending score until one scores below l
+//   (l beats it and all later ones with zero flips); a rival whose pair is
+//   proven below the current maximum by a bound (O(1), see provenBelow) or by
+//   a walk capped at it cannot set the maximum, so its exact count is never
+//   needed. Equal maxima are still found (their near-tie flags count, and the
+//   rival of the attack is the lowest index among them).
+//   UB(l): the attack runs on the candidates; only where it needs more than
+//   them does the full attack run, on fully sorted lists built then (once per point).
 // Rounding: every comparison is the one of certpair.ts / certattack.ts; the
 // O(1) shortcuts only decide with a margin far above the float error of their
 // sums, and otherwise leave the decision to the walk.
