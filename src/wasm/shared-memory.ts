@@ -9,8 +9,9 @@
  * code with its memory imported as shared. Sharing one memory between
  * instances is safe because the core keeps no state in it: no data segments
  * (an instance would rewrite them when it starts), no allocator and no shadow
- * stack (runtime `stub`, nothing allocates), no mutable globals;
- * test/team.test.ts checks the compiled module's text for each.
+ * stack (runtime `stub`, nothing allocates); its few mutable globals (cursor
+ * scratch of the vote-cost attack) belong to each instance, so each thread
+ * has its own. test/team.test.ts checks the compiled module's text for each.
  */
 import { FlipcertError } from '../errors.js';
 
