@@ -1,3 +1,4 @@
+import type { NetworkResult, NetworkTask } from '../finite/network-task.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 
 /**
@@ -16,5 +17,10 @@ export interface PartitionPool {
    * handler drops it (the caller has recorded it and closes the pool).
    */
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
+  /**
+   * Trains one finite network of `validate` (src/finite/network-task.ts);
+   * rejects like {@link run}.
+   */
+  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // instantiated from the module the pool compiled, then one partition per task
 // message. Errors are caught per task and sent back as data, so one bad
 // partition does not take the worker down.
+import { networkTransferables, runNetworkTask } from '../finite/network-task.js';
 import { runPartition, transferables } from '../model/run-partition.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { toFailure } from './errors.js';
@@ -15,8 +16,19 @@ export function serveWorker(post: PostToPool): (message: ToWorker) => void {
   let core: Promise<Core> | undefined;
   return (message) => {
     if (message.kind === 'init') core = instantiateCore(message.module);
+    else if (message.kind === 'network') void trainNetwork(core, message, post);
     else void certifyPartition(core, message, post);
   };
+}
+
+async function trainNetwork(core: Promise<Core> | undefined, { id, task }: Extract<ToWorker, { kind: 'network' }>, post: PostToPool): Promise<void> {
+  try {
+    if (!core) throw new Error('the compiled core never arrived');
+    const result = runNetworkTask(await core, task);
+    post({ kind: 'reply', id, reply: { ok: true, result } }, networkTransferables(result));
+  } catch (error) {
+    post({ kind: 'reply', id, reply: toFailure(error, 'a network training') });
+  }
 }
 
 async function certifyPartition(

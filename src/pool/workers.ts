@@ -3,7 +3,8 @@ import type { FlipcertError } from '../errors.js';
 import { fromFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { PartitionPool } from './pool.js';
-import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
+import type { NetworkResult, NetworkTask } from '../finite/network-task.js';
+import type { NetworkReply, PartitionReply, PartitionResult, PartitionTask } from './task.js';
 
 /** What the pool needs of a worker, Web Worker or worker thread. */
 export interface PoolWorker {
@@ -22,12 +23,13 @@ export interface WorkerEvents {
 /** Starts worker number `index`; may throw (a Content-Security-Policy, say). */
 export type SpawnWorker = (index: number, events: WorkerEvents) => PoolWorker;
 
-/** A task waiting for, or running on, a worker. */
+/** A task waiting for, or running on, a worker: a partition or a network training. */
 interface Job {
   id: number;
-  task: PartitionTask;
+  /** The task message for this job's id. */
+  message: ToWorker;
   onBlock: ((done: number, total: number) => void) | undefined;
-  resolve: (result: PartitionResult) => void;
+  resolve: (result: never) => void;
   reject: (error: Error) => void;
 }
 
@@ -69,13 +71,23 @@ export class WorkerPool implements PartitionPool {
 
   /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    return this.submit<PartitionResult>((id) => ({ kind: 'task', id, task, progress: onBlock !== undefined }), onBlock, signal);
+  }
+
+  /** Like {@link run}, for one network training of validate. */
+  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult> {
+    return this.submit<NetworkResult>((id) => ({ kind: 'network', id, task }), undefined, signal);
+  }
+
+  private submit<T>(message: (id: number) => ToWorker, onBlock: Job['onBlock'], signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError());
     if (this.failure) return Promise.reject(this.failure);
     const onAbort = () => this.fail(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
     const settled = () => signal?.removeEventListener('abort', onAbort);
-    return new Promise<PartitionResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      const id = this.nextId++;
+      this.queue.push({ id, message: message(id), onBlock, resolve: resolve as (result: never) => void, reject });
       this.dispatch();
     }).finally(settled);
   }
@@ -93,7 +105,7 @@ export class WorkerPool implements PartitionPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress: job.onBlock !== undefined });
+      slot.worker.postMessage(job.message);
     }
   }
 
@@ -157,7 +169,7 @@ export class WorkerPool implements PartitionPool {
 }
 
 /** A failed task rejects with the worker's message, code and field (src/pool/errors.ts). */
-function settle(job: Job, reply: PartitionReply): void {
-  if (reply.ok) job.resolve(reply.result);
+function settle(job: Job, reply: PartitionReply | NetworkReply): void {
+  if (reply.ok) job.resolve(reply.result as never);
   else job.reject(fromFailure(reply));
 }
