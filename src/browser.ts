@@ -38,7 +38,7 @@ const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerU
   inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);
 
 /**
- * Checks the certificate on finite networks (docs/spec.md §11): trains the
+ * Checks the certificate on finite networks (docs/spec.md §12): trains the
  * ReLU network whose NTK is flipcert's kernel at each width and seed, and
  * retrains it on each certificate's witness and on attacks within the
  * certified radius. Retrainings run on `threads` workers; the result does not

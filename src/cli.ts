@@ -136,7 +136,7 @@ function buildProgram(context: ErrorContext): Command {
 
   program
     .command('validate')
-    .description('train finite ReLU networks whose NTK is the kernel, and check the certificate on them (docs/spec.md §11)')
+    .description('train finite ReLU networks whose NTK is the kernel, and check the certificate on them (docs/spec.md §12)')
     .option('--train-x <file>', 'training features (.npy, rows × features)', arg.text('--train-x'))
     .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
     .option('--test-x <file>', 'test features (.npy)', arg.text('--test-x'))
@@ -289,7 +289,7 @@ async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: st
   }
 }
 
-/** `validate`: the finite networks against the certificate (docs/spec.md §11). */
+/** `validate`: the finite networks against the certificate (docs/spec.md §12). */
 async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise<void> {
   const outputSpecs: OutputSpec[] = [
     { flag: '--out', path: flags.out, stdout: true },

@@ -1,4 +1,4 @@
-// The label-flip attacks of `validate` (docs/spec.md §11.3), from weights β
+// The label-flip attacks of `validate` (docs/spec.md §12.3), from weights β
 // over the training rows, for a model whose class scores are F_c = Σ_{y_i = c} β_i:
 // the NTK model's β for the witness-based attack, the trained network's own
 // linearisation for the greedy one. Pure arithmetic, no Wasm.
@@ -33,7 +33,7 @@ export function bestFlip(beta: number, from: number, classes: number, c: number,
 export function strongestFlips(flips: readonly WitnessFlip[], beta: ArrayLike<number>, c: number, c2: number, count: number): WitnessFlip[] {
   const ranked = flips
     .map((f, k) => ({ k, gain: marginGain(beta[f.train], f.from, f.to, c, c2), train: f.train }))
-    .sort((a, b) => b.gain - a.gain || a.train - b.train);
+    .sort((a, b) => b.gain - a.gain || b.train - a.train);
   const kept = new Set(ranked.slice(0, count).map((r) => r.k));
   return flips.filter((_, k) => kept.has(k));
 }

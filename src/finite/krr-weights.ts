@@ -1,6 +1,6 @@
 // KRR weights β(x) = (K + λ̃I)⁻¹ k(X, x) for a kernel given as one dense
 // matrix over the training rows followed by the query rows; in JavaScript
-// (float64), for the network's empirical kernel (docs/spec.md §11.3). The
+// (float64), for the network's empirical kernel (docs/spec.md §12.3). The
 // sizes are those of a validation run (n in the hundreds to a few thousand),
 // so a plain Cholesky factorisation is enough.
 import { FlipcertError } from '../errors.js';

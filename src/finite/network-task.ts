@@ -1,4 +1,4 @@
-// One network training of `validate` (docs/spec.md §11), as the worker pool
+// One network training of `validate` (docs/spec.md §12), as the worker pool
 // runs it: plain data in (it crosses a thread boundary by structured clone),
 // plain data out. Every retraining starts from θ₀ = initialParameters(shape,
 // seed), so a task depends on nothing but its own fields: same task, same bits,
@@ -85,7 +85,7 @@ export function oneHot(labels: Int32Array, classes: number): Float64Array {
 
 
 /**
- * The greedy attacks of docs/spec.md §11.3, with the weights of the trained
+ * The greedy attacks of docs/spec.md §12.3, with the weights of the trained
  * network's own linearisation: the empirical NTK at θ̂ on the training rows and
  * the attacked test rows, solved with the same relative ridge.
  */

@@ -1,7 +1,7 @@
 // What flipcert says about the infinite-width network, for `validate`: the
 // NTK KRR model's class scores, predictions, certificates and witnesses on
 // the test rows (docs/spec.md §3–4), and from them the within-radius attack
-// that keeps the witness's strongest flips (docs/spec.md §11.3).
+// that keeps the witness's strongest flips (docs/spec.md §12.3).
 import { KernelModel } from '../kernel/model.js';
 import { singleCertificates } from '../model/certificate.js';
 import { classScores } from '../model/rescore.js';

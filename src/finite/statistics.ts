@@ -1,4 +1,4 @@
-// The figures of docs/spec.md §11.4 that are plain statistics.
+// The figures of docs/spec.md §12.4 that are plain statistics.
 import type { Spread } from './validate-result.js';
 
 /** Mean and sample standard deviation (n − 1); sd null for one value, both null for none. */

@@ -19,7 +19,7 @@ export const MAX_SEEDS = 1000;
  * Options of {@link validate}. The data, `reg`, `kernel`, `classes` and the
  * runtime options are certify's ({@link CertifyOptions}); `model` must be
  * 'krr' and `partitions` 1 (the certificate checked is the single KRR
- * model's, docs/spec.md §11).
+ * model's, docs/spec.md §12).
  */
 export interface ValidateOptions {
   train: CertifyOptions['train'];

@@ -2,7 +2,7 @@ import type { WitnessFlip } from '../types.js';
 
 /**
  * What {@link validate} returns and `flipcert validate --out` writes
- * (docs/spec.md §11.5), version 1. Fields keep their meaning while `version`
+ * (docs/spec.md §12.5), version 1. Fields keep their meaning while `version`
  * is 1; new fields may be added.
  */
 export interface ValidateResult {
@@ -117,7 +117,7 @@ export interface ValidatePoint {
   networkPrediction: number;
   /** The certificate's witness applied (radius + 1 flips or more); null when it has none. */
   witness: Retraining | null;
-  /** The within-radius attacks (`radius` flips each), in the order of docs/spec.md §11.3. */
+  /** The within-radius attacks (`radius` flips each), in the order of docs/spec.md §12.3. */
   attacks: (Retraining & { kind: AttackKind })[];
 }
 

@@ -1,5 +1,5 @@
 /**
- * `validate` (docs/spec.md §11): flipcert's NTK certificate on the calling
+ * `validate` (docs/spec.md §12): flipcert's NTK certificate on the calling
  * thread, then per width and seed a clean training and the retrainings of
  * every witness and within-radius attack on the pool, then the figures.
  * Results are gathered by (width, seed, point, attack), never by completion

@@ -1,4 +1,4 @@
-// The picture of a validate run (docs/spec.md §11): against the hidden width
+// The picture of a validate run (docs/spec.md §12): against the hidden width
 // (log scale), the clean agreement of the finite networks with flipcert's NTK
 // model, the tightness of its witnesses, and the rate of within-radius
 // attacks that changed a prediction (violations). Means over seeds, with a
