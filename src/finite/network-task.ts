@@ -40,7 +40,10 @@ export interface NetworkResult {
   /** Centred class scores of the test rows, testRows × C. */
   scores: Float64Array;
   iterations: number;
+  /** Final gradient norm relative to its value at θ₀. */
   gradNorm: number;
+  /** Whether training reached the gradient tolerance. */
+  converged: boolean;
   /** `clean`: ‖K̂(θ₀) − K‖_F / ‖K‖_F on the training rows. */
   kernelError?: number;
   /** `clean`: attack q's flips are the (train row, from, to) triples greedyFlips[3·greedyStart[q] … 3·greedyStart[q+1]). */
@@ -60,7 +63,7 @@ export function runNetworkTask(core: Core, task: NetworkTask): NetworkResult {
     ...(task.maxIterations === undefined ? {} : { maxIterations: task.maxIterations }),
   });
   const scores = networkScores(core, shape, trained.theta, theta0, test);
-  const result: NetworkResult = { scores, iterations: trained.iterations, gradNorm: trained.gradNorm };
+  const result: NetworkResult = { scores, iterations: trained.iterations, gradNorm: trained.gradNorm, converged: trained.converged };
   if (task.kind !== 'clean') return result;
   result.kernelError = relativeFrobenius(empiricalNtk(core, shape, theta0, x), ntkGram(core, x, undefined, task.kernel));
   if (task.greedy && task.greedy.points.length > 0) {

@@ -84,12 +84,14 @@ export interface SeedRun {
   witnesses: number;
   /** Parameters of the network. */
   parameters: number;
-  /** The clean training's optimiser iterations and final gradient norm. */
+  /** The clean training's optimiser iterations and final relative gradient norm. */
   iterations: number;
   gradNorm: number;
   /** The largest of these over every training of this seed, clean and attacked. */
   maxIterations: number;
   maxGradNorm: number;
+  /** Trainings of this seed (clean and attacked) that stopped before the gradient tolerance. */
+  unconverged: number;
 }
 
 /** One retraining on flipped labels, from the same θ₀ as the clean network. */
@@ -100,7 +102,10 @@ export interface Retraining {
   /** Whether it differs from the clean network's prediction at the point. */
   changed: boolean;
   iterations: number;
+  /** Final gradient norm relative to its value at θ₀. */
   gradNorm: number;
+  /** Whether the training reached the gradient tolerance. */
+  converged: boolean;
 }
 
 export interface ValidatePoint {

@@ -99,7 +99,7 @@ async function validateSeed(
       testRows: 1,
     });
     const prediction = argmax(result.scores);
-    return { flips, prediction, changed: prediction !== networkPrediction[j], iterations: result.iterations, gradNorm: result.gradNorm };
+    return { flips, prediction, changed: prediction !== networkPrediction[j], iterations: result.iterations, gradNorm: result.gradNorm, converged: result.converged };
   };
   const points = await Promise.all(
     reference.points.map(async (p, j): Promise<ValidatePoint> => {
@@ -175,6 +175,7 @@ function seedRun(
     gradNorm: clean.gradNorm,
     maxIterations: Math.max(clean.iterations, ...retrainings.map((r) => r.iterations)),
     maxGradNorm: Math.max(clean.gradNorm, ...retrainings.map((r) => r.gradNorm)),
+    unconverged: (clean.converged ? 0 : 1) + retrainings.filter((r) => !r.converged).length,
   };
 }
 
