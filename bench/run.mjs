@@ -2,7 +2,8 @@
 // `npm run bench`: describes the machine, runs the Wasm kernel benchmark
 // (bench/kernels.mjs, when present), then the end-to-end comparison of
 // bench/endtoend.mjs, and writes everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels]
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-validate]
+// Last, unless --quick, --only or --no-validate: the README's validate example (bench/validate.mjs).
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, numpyEnv, PUREJS_LIMIT_S, runEndToEnd } from './endtoend.mjs';
+import { runValidateBench, writeSection } from './validate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +22,7 @@ function options(argv) {
     only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
     purejs: !argv.includes('--no-purejs'),
     kernels: !argv.includes('--no-kernels'),
+    validate: !argv.includes('--no-validate'),
   };
 }
 
@@ -181,6 +184,12 @@ async function main() {
   const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');
   writeFileSync(join(ROOT, 'bench', file), sweep < 0 ? text : `${text.trimEnd()}\n${previous.slice(sweep)}`);
   log(`\n${text}\nwritten to bench/${file}`);
+  // The README's validate example (bench/validate.mjs), as its own section.
+  if (opts.validate && !opts.quick && !opts.only) {
+    const section = await runValidateBench();
+    writeSection(section, join(ROOT, 'bench', file));
+    log(section);
+  }
 }
 
 await main();

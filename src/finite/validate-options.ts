@@ -114,7 +114,7 @@ export function resolveValidateOptions(input: unknown, cores: number): ResolvedV
   const options = knownKeys(input, Object.keys(OPTION_KEYS), 'options', SHAPE) as Partial<ValidateOptions>;
   if (options.model === 'svm') {
     throw new FlipcertError(
-      "options.model 'svm' is not supported by validate: the network trained on squared loss is the krr model; use model: 'krr'",
+      "options.model 'svm' is not supported by validate: the network trained on squared loss is the krr model; use options.model krr",
       'EUNSUPPORTED',
       { field: 'model' },
     );
@@ -122,7 +122,7 @@ export function resolveValidateOptions(input: unknown, cores: number): ResolvedV
   if (options.partitions !== undefined && options.partitions !== 1) {
     integerAtLeast(options.partitions, 1, 'options.partitions');
     throw new FlipcertError(
-      `options.partitions ${options.partitions} is not supported by validate: it checks the single model's certificate; use partitions: 1`,
+      `options.partitions ${options.partitions} is not supported by validate: it checks the single model's certificate; use options.partitions 1`,
       'EUNSUPPORTED',
       { field: 'partitions' },
     );
