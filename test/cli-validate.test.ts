@@ -49,7 +49,7 @@ describe('flipcert validate', () => {
     }
     const svg = readFileSync(plot, 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    for (const label of ['clean agreement with the NTK model', 'tightness', 'violations', 'hidden width (log scale)']) expect(svg).toContain(label);
+    for (const label of ['agreement', 'tightness', 'violations', 'attacks of radius flips', 'hidden width (log scale)']) expect(svg).toContain(label);
     expect(readdirSync(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

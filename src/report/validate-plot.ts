@@ -5,14 +5,15 @@
 // bar of ± one standard deviation where there are several seeds.
 import type { Spread, ValidateResult } from '../finite/validate-result.js';
 
-const WIDTH = 900;
+const WIDTH = 1000;
 const HEIGHT = 600;
-const PLOT = { left: 90, right: WIDTH - 30, top: 60, bottom: HEIGHT - 75 };
+// The legend sits right of the plot, where no data point can hide under it.
+const PLOT = { left: 90, right: 700, top: 60, bottom: HEIGHT - 75 };
 const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const SERIES = [
-  { key: 'agreement', label: 'clean agreement with the NTK model', color: '#1f5fbf', dash: '', marker: 'circle' },
-  { key: 'tightness', label: 'tightness: witness retrainings that flipped', color: '#2a9d4a', dash: '9 5', marker: 'square' },
-  { key: 'violations', label: 'violations: within-radius attacks that flipped', color: '#d1442b', dash: '3 4', marker: 'diamond' },
+  { key: 'agreement', label: ['agreement', 'test points predicted as', 'by the NTK model'], color: '#1f5fbf', dash: '', marker: 'circle' },
+  { key: 'tightness', label: ['tightness', 'witnesses (radius + 1 flips)', 'that changed the prediction'], color: '#2a9d4a', dash: '9 5', marker: 'square' },
+  { key: 'violations', label: ['violations', 'attacks of radius flips', 'that changed the prediction'], color: '#d1442b', dash: '3 4', marker: 'diamond' },
 ] as const;
 
 interface Mark {
@@ -20,7 +21,7 @@ interface Mark {
   value: Spread;
 }
 
-/** The SVG document (900 × 600) of a validate result. */
+/** The SVG document (1000 × 600) of a validate result. */
 export function validatePlotSvg(result: ValidateResult): string {
   const widths = result.widths.map((w) => w.width);
   const lo = Math.log2(Math.min(...widths));
@@ -39,7 +40,7 @@ export function validatePlotSvg(result: ValidateResult): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    text(WIDTH / 2, 34, `Finite ReLU networks vs the NTK certificate — depth ${depth}, ${classes} classes, ${nTrain} train / ${nTest} test, ${seeds} seed${seeds === 1 ? '' : 's'}`, 'middle', 16, 'bold'),
+    text((PLOT.left + WIDTH) / 2, 34, `Finite ReLU networks vs the NTK certificate — depth ${depth}, ${classes} classes, ${nTrain} train / ${nTest} test, ${seeds} seed${seeds === 1 ? '' : 's'}`, 'middle', 16, 'bold'),
     ...yAxis(sy),
     ...widths.flatMap((w) => xTick(w, sx)),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`,
@@ -47,7 +48,7 @@ export function validatePlotSvg(result: ValidateResult): string {
     ...legend(),
     text((PLOT.left + PLOT.right) / 2, HEIGHT - 22, 'hidden width (log scale)', 'middle', 15),
     `<g transform="translate(26 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)">`,
-    text(0, 0, 'fraction (%)', 'middle', 15),
+    text(0, 0, 'fraction of test points / retrainings (%)', 'middle', 15),
     '</g>',
     '</svg>',
     '',
@@ -103,16 +104,21 @@ function xTick(width: number, sx: (w: number) => number): string[] {
 }
 
 function legend(): string[] {
-  const width = 400;
-  const x = PLOT.left + 14;
-  const y = PLOT.bottom - 14 - (12 + 24 * SERIES.length);
-  const out = [`<rect x="${x}" y="${y}" width="${width}" height="${12 + 24 * SERIES.length}" fill="white" fill-opacity="0.92" stroke="#999"/>`];
+  const x = PLOT.right + 20;
+  const y = PLOT.top;
+  const height = 16 + 72 * SERIES.length;
+  const out = [`<rect x="${x}" y="${y}" width="${WIDTH - x - 12}" height="${height}" fill="white" stroke="#999"/>`];
   SERIES.forEach((s, i) => {
-    const ly = y + 22 + 24 * i;
+    const ly = y + 26 + 72 * i;
     out.push(`<line x1="${x + 10}" y1="${ly - 5}" x2="${x + 42}" y2="${ly - 5}" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     out.push(marker(s.marker, x + 26, ly - 5, s.color));
-    out.push(text(x + 52, ly, s.label, 'start', 14));
+    out.push(text(x + 52, ly, s.label[0], 'start', 15, 'bold'));
+    out.push(text(x + 52, ly + 19, s.label[1], 'start', 13));
+    out.push(text(x + 52, ly + 36, s.label[2], 'start', 13));
   });
+  out.push(text(x + 4, y + height + 24, 'marks: mean over seeds', 'start', 13));
+  out.push(text(x + 4, y + height + 42, 'bars: ± one standard deviation', 'start', 13));
+  out.push(text(x + 4, y + height + 60, 'violations: all seeds pooled', 'start', 13));
   return out;
 }
 
