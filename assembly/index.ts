@@ -24,3 +24,10 @@ export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCost
 
 // Data augmentation (augment.ts).
 export { augmentRows } from './augment';
+
+// The finite-width network of docs/spec.md §11 (gemmpacked.ts, mlp.ts).
+export { gemmNN, gemmTN, packedScratchDoubles } from './gemmpacked';
+export {
+  biasActivate, outputDeltas, reluMask, combineDeltas, deltaDots, columnSums, ntkAddLayer, ntkAddOutput,
+  subtractInto, scaleInto, lerpInto, squaredDistance,
+} from './mlp';
