@@ -44,7 +44,8 @@ export function validatePlotSvg(result: ValidateResult): string {
     ...yAxis(sy),
     ...widths.flatMap((w) => xTick(w, sx)),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`,
-    ...SERIES.flatMap((s) => series(marks[s.key], s, sx, sy)),
+    // Series are dodged a few pixels apart so that their bars at one width do not overlap.
+    ...SERIES.flatMap((s, i) => series(marks[s.key], s, (w) => sx(w) + 8 * (i - 1), sy)),
     ...legend(),
     text((PLOT.left + PLOT.right) / 2, HEIGHT - 22, 'hidden width (log scale)', 'middle', 15),
     `<g transform="translate(26 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)">`,
