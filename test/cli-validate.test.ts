@@ -1,6 +1,6 @@
 // `flipcert validate` through the bundle (dist/cli.js): the table, the JSON and
 // the SVG of a tiny run, written all or none; errors naming flags, with no output.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -78,5 +78,22 @@ describe('flipcert validate', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines[0]).toMatch(message);
     expect(lines[1]).toBe("Run 'flipcert validate --help' for usage.");
+  });
+
+  it('shows progress on a terminal, and Ctrl-C stops it with status 130, the cursor back and no output', () => {
+    const out = join(root, 'interrupted.json');
+    const reply = execFileSync('python3', [
+      resolve('test/support/pty-run.py'),
+      ' [1-9][0-9]*/[0-9]+ network trainings \\| elapsed',
+      'ctrl-c',
+      process.execPath, CLI, 'validate', '--dataset', 'mnist17', '--train-size', '60', '--test-size', '8', '--widths', '32,64', '--out', out,
+    ], { encoding: 'utf8' });
+    const { status, seen, output } = JSON.parse(reply) as { status: number; seen: boolean; output: string };
+    expect(seen).toBe(true);
+    expect(status).toBe(130);
+    expect(output).toMatch(/validating \|.*\| 0\/\d+ network trainings/);
+    expect(output.endsWith('\x1b[?25h\x1b[?7h')).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
