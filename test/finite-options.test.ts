@@ -19,6 +19,7 @@ describe('resolveValidateOptions', () => {
     expect(r.seeds).toEqual([0, 1]);
     expect(r.kernel).toEqual({ depth: 2, wVar: 2, bVar: 0 });
     expect(r.reg).toBe(1);
+    expect([r.gradTol, r.maxIterations]).toEqual([1e-6, 50]);
     expect(r.threads).toBe(2);
     expect(r.inThread).toBe(false);
     expect(resolveValidateOptions({ train, test, seeds: 3, seed: 7, threads: 8, widths: [8, 2] }, 2)).toMatchObject({

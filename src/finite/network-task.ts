@@ -23,8 +23,8 @@ export interface NetworkTask {
   shape: NetworkShape;
   seed: number;
   reg: number;
-  gradTol: number | undefined;
-  maxIterations: number | undefined;
+  gradTol: number;
+  maxIterations: number;
   trainX: Float64Array;
   trainRows: number;
   cols: number;
@@ -59,8 +59,8 @@ export function runNetworkTask(core: Core, task: NetworkTask): NetworkResult {
   const theta0 = initialParameters(shape, task.seed);
   const trained = trainNetwork(core, shape, theta0, x, oneHot(task.trainY, shape.classes), {
     reg: task.reg,
-    ...(task.gradTol === undefined ? {} : { gradTol: task.gradTol }),
-    ...(task.maxIterations === undefined ? {} : { maxIterations: task.maxIterations }),
+    gradTol: task.gradTol,
+    maxIterations: task.maxIterations,
   });
   const scores = networkScores(core, shape, trained.theta, theta0, test);
   const result: NetworkResult = { scores, iterations: trained.iterations, gradNorm: trained.gradNorm, converged: trained.converged };

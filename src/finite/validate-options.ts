@@ -8,6 +8,7 @@
 import { FlipcertError } from '../errors.js';
 import { resolveOptions, type CertifyOptions } from '../options.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
+import { DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERATIONS } from './train.js';
 import { describe, integerAtLeast, integerInRange, invalid, knownKeys, positive } from '../validate.js';
 
 /** Largest hidden width accepted: the parameters of one network must fit a Wasm heap (4 GiB) several times. */
@@ -42,9 +43,9 @@ export interface ValidateOptions {
   seeds?: number;
   /** First seed, an integer 0..2³¹ − 1 − seeds; default 0. */
   seed?: number;
-  /** Training stops when the gradient norm falls below gradTol × its value at θ₀; default the trainer's. */
+  /** Training stops when the gradient norm falls below gradTol × its value at θ₀; default 1e-6. */
   gradTol?: number;
-  /** Most optimiser iterations per training; default the trainer's. */
+  /** Most optimiser (Gauss–Newton) iterations per training; default 50. */
   maxIterations?: number;
   /** Workers for the retrainings (capped at the cores); `1` runs on the calling thread. Default: all cores. */
   threads?: number;
@@ -75,8 +76,8 @@ export interface ResolvedValidate {
   kernel: ResolvedKernel;
   widths: number[];
   seeds: number[];
-  gradTol: number | undefined;
-  maxIterations: number | undefined;
+  gradTol: number;
+  maxIterations: number;
   threads: number;
   inThread: boolean;
   onProgress: ((progress: ValidateProgress) => void) | undefined;
@@ -154,8 +155,8 @@ export function resolveValidateOptions(input: unknown, cores: number): ResolvedV
     kernel: base.kernel,
     widths: resolveWidths(options.widths),
     seeds: resolveSeeds(options.seeds, options.seed),
-    gradTol: options.gradTol === undefined ? undefined : positive(options.gradTol, 'options.gradTol'),
-    maxIterations: options.maxIterations === undefined ? undefined : integerAtLeast(options.maxIterations, 1, 'options.maxIterations'),
+    gradTol: options.gradTol === undefined ? DEFAULT_GRAD_TOL : positive(options.gradTol, 'options.gradTol'),
+    maxIterations: options.maxIterations === undefined ? DEFAULT_MAX_ITERATIONS : integerAtLeast(options.maxIterations, 1, 'options.maxIterations'),
     // certify caps threads at its partitions (1 here); the retrainings are many tasks.
     threads: Math.max(1, Math.min(threadsAsked, cores)),
     inThread: options.threads === 1,

@@ -31,9 +31,9 @@ export interface ValidateConfig {
   nTest: number;
   widths: number[];
   seeds: number[];
-  /** The trainer's stopping rule as asked (null: the trainer's default). */
-  gradTol: number | null;
-  maxIterations: number | null;
+  /** The trainer's stopping rule: relative gradient tolerance and iteration cap. */
+  gradTol: number;
+  maxIterations: number;
   /** CLI only: where the data came from. */
   source?: Record<string, unknown>;
 }
