@@ -17,6 +17,7 @@
  *   parametrisation), not stored.
  */
 import { FlipcertError } from '../errors.js';
+import { HEAP_LIMIT } from '../wasm/heap.js';
 import { fillNormal } from './random.js';
 
 export interface NetworkShape {
@@ -77,13 +78,18 @@ export function initialParameters(shape: NetworkShape, seed: number): Float64Arr
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new FlipcertError(`network seed must be an integer in 0..2^53 − 1, got ${String(seed)}`, 'EOPTION', { field: 'seeds' });
   }
-  const theta = new Float64Array(parameterCount(shape));
+  const count = parameterCount(shape);
+  if (count > MAX_PARAMETERS) throw networkMemoryError(shape);
+  const theta = new Float64Array(count);
   fillNormal(theta, seed);
   return theta;
 }
 
-/** Largest width accepted: beyond it one parameter vector alone passes 1 GiB at depth 2. */
+/** Largest width accepted (shapes are also limited by {@link MAX_PARAMETERS}). */
 export const MAX_WIDTH = 1 << 16;
+
+/** Most parameters: training keeps four parameter vectors in WebAssembly's 4 GiB (128 Mi values at most, 1 GiB each). */
+export const MAX_PARAMETERS = HEAP_LIMIT / 32;
 
 /** Throws EOPTION unless the shape is one docs/spec.md §11 defines. */
 export function checkShape(shape: NetworkShape): void {
@@ -107,4 +113,28 @@ export function checkParameters(shape: NetworkShape, theta: Float64Array, what: 
   if (!(theta instanceof Float64Array) || theta.length !== count) {
     throw new FlipcertError(`${what} must be a Float64Array of ${count} parameters for this network, got ${theta?.length}`, 'EINTERNAL');
   }
+}
+
+/**
+ * Runs `body`, restating the heap's EMEMORY (which speaks of partitions and
+ * blocks) in terms of the network: its parameter vectors dominate.
+ */
+export function withNetworkMemory<T>(shape: NetworkShape, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof FlipcertError && error.code === 'EMEMORY') throw networkMemoryError(shape);
+    throw error;
+  }
+}
+
+function networkMemoryError(shape: NetworkShape): FlipcertError {
+  const count = parameterCount(shape);
+  return new FlipcertError(
+    `not enough memory for a network of width ${shape.width} and depth ${shape.depth} (${count} parameters, ` +
+      `${Math.ceil((count * 8) / 2 ** 20)} MiB per parameter vector; training holds four in WebAssembly's 4 GiB): ` +
+      'use a smaller width (options.widths) or depth',
+    'EMEMORY',
+    { field: 'widths' },
+  );
 }

@@ -5,7 +5,7 @@
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
 import type { Core } from '../wasm/core.js';
-import { checkParameters, type NetworkShape } from './network.js';
+import { checkParameters, withNetworkMemory, type NetworkShape } from './network.js';
 import { Passes } from './passes.js';
 
 /** Rows per forward pass of {@link networkScores}: bounds the activations to block × width values per layer. */
@@ -33,7 +33,7 @@ export function networkScores(core: Core, shape: NetworkShape, theta: Float64Arr
   const C = shape.classes;
   const scores = new Float64Array(x.rows * C);
   const { heap } = core;
-  heap.scoped(() => {
+  withNetworkMemory(shape, () => heap.scoped(() => {
     const thetaPtr = heap.putF64(theta);
     const theta0Ptr = heap.putF64(theta0);
     const block = Math.min(SCORE_BLOCK, x.rows);
@@ -50,7 +50,7 @@ export function networkScores(core: Core, shape: NetworkShape, theta: Float64Arr
       const out = heap.viewF64(p.out, rows * C);
       for (let i = 0; i < rows * C; i++) scores[start * C + i] = out[i] - base[i];
     }
-  });
+  }));
   return scores;
 }
 
@@ -67,7 +67,7 @@ export function empiricalNtk(core: Core, shape: NetworkShape, theta: Float64Arra
   }
   const { heap } = core;
   const n = x.rows;
-  return heap.scoped(() => {
+  return withNetworkMemory(shape, () => heap.scoped(() => {
     const thetaPtr = heap.putF64(theta);
     const xPtr = heap.putF64(x.data);
     const passes = new Passes(core, shape, n, 1);
@@ -76,5 +76,5 @@ export function empiricalNtk(core: Core, shape: NetworkShape, theta: Float64Arra
     passes.backward(unit);
     passes.kernel(k);
     return heap.viewF64(k, n * n).slice();
-  });
+  }));
 }
