@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = process.env.FLIPCERT_CLI ?? join(ROOT, 'dist', 'cli.js');
 /** The README's example (keep the two in step). */
-export const EXAMPLE = '--dataset mnist17 --train-size 200 --test-size 20 --widths 256,1024,4096 --seeds 2';
+export const EXAMPLE = '--dataset mnist17 --train-size 200 --test-size 20 --widths 256,1024,2048 --seeds 2';
 const HEADING = '\n## validate: the README example';
 
 function run(args) {
