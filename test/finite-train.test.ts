@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
 import { initialParameters, parameterCount, type NetworkShape } from '../src/finite/network.js';
 import { Passes } from '../src/finite/passes.js';
-import { empiricalNtk, networkScores, trainNetwork } from '../src/finite/train.js';
+import { empiricalNtk, networkScores, trainNetwork, trainNetworks, type TrainedNetwork } from '../src/finite/train.js';
 import { KernelModel } from '../src/kernel/model.js';
 import { ntkGram } from '../src/kernel/ntk.js';
 import type { Matrix } from '../src/types.js';
@@ -110,6 +110,19 @@ describe('trainNetwork', () => {
     }
   });
 
+  it('finalGradient false skips only the final gradient: the same θ, gradNorm NaN', () => {
+    const s = shape(256, 2);
+    const theta0 = initialParameters(s, 3);
+    const full = trainNetwork(core, s, theta0, train, targets, { reg: 1, stepTol: 1e-2 });
+    const quick = trainNetwork(core, s, theta0, train, targets, { reg: 1, stepTol: 1e-2, finalGradient: false });
+    expect(full.stoppedBy).toBe('step');
+    expect(quick.stoppedBy).toBe('step');
+    expect(Number.isNaN(quick.gradNorm)).toBe(true);
+    expect(Number.isFinite(full.gradNorm)).toBe(true);
+    expect(Buffer.from(quick.theta.buffer).equals(Buffer.from(full.theta.buffer))).toBe(true);
+    expect(quick.objective).toBe(full.objective);
+  });
+
   it('maxIterations 0 returns θ₀ with the gradient at θ₀', () => {
     const s = shape(32, 2);
     const theta0 = initialParameters(s, 1);
@@ -168,6 +181,29 @@ describe('trainNetwork', () => {
     expect(Buffer.from(a.scores.buffer).equals(Buffer.from(b.scores.buffer))).toBe(true);
     expect(a.result.iterations).toBe(b.result.iterations);
     expect(Buffer.from(a.theta.buffer).equals(Buffer.from(c.theta.buffer))).toBe(false);
+  });
+
+  it('trainNetworks gives, target set by target set, the same bits as trainNetwork', () => {
+    const s = shape(96, 2, 0.1);
+    const theta0 = initialParameters(s, 5);
+    // The clean labels, two with flips, and the clean ones again (the reused state at θ₀ must not drift).
+    const flipped = (rowsToFlip: number[]) => {
+      const t = targets.slice();
+      for (const i of rowsToFlip) [t[i * C], t[i * C + 1]] = [t[i * C + 1], t[i * C]];
+      return t;
+    };
+    const sets = [targets, flipped([0]), flipped([2, 5]), targets];
+    const options = { reg: 1, stepTol: 1e-2, finalGradient: false } as const;
+    const batch: [number, TrainedNetwork][] = [];
+    trainNetworks(core, s, theta0, train, sets, options, (i, result) => batch.push([i, result]));
+    expect(batch.map(([i]) => i)).toEqual([0, 1, 2, 3]);
+    batch.forEach(([i, result]) => {
+      const alone = trainNetwork(core, s, theta0, train, sets[i], options);
+      expect(Buffer.from(result.theta.buffer).equals(Buffer.from(alone.theta.buffer))).toBe(true);
+      expect({ ...result, theta: undefined }).toEqual({ ...alone, theta: undefined });
+    });
+    // Different labels give different networks.
+    expect(Buffer.from(batch[0][1].theta.buffer).equals(Buffer.from(batch[1][1].theta.buffer))).toBe(false);
   });
 
   it('rejects bad input with errors that name it, and stops on an aborted signal', () => {

@@ -10,8 +10,18 @@
  *   ⟨∂f_u(x)/∂θ, ∂f_u'(x')/∂θ⟩ = Σ_l (δ^l_u(x)·δ^l_u'(x'))·(s_l²·a^{l−1}(x)·a^{l−1}(x') + bVar),
  *   δ^l the back-propagated deltas of layer l's outputs, a^{l−1} its inputs.
  */
+import { FlipcertError } from '../errors.js';
 import type { Core } from '../wasm/core.js';
 import { layerLayout, type LayerLayout, type NetworkShape } from './network.js';
+
+/** A copy of a {@link Passes} state on the heap (see Passes.save). */
+export interface SavedPasses {
+  copies: number[];
+  sizes: number[];
+  theta: number;
+  x: number;
+  unit0: number;
+}
 
 export class Passes {
   readonly layers: LayerLayout[];
@@ -32,14 +42,14 @@ export class Passes {
     readonly shape: NetworkShape,
     /** Rows per pass. */
     readonly n: number,
-    /** Output units whose deltas backward() computes (C for training, 1 for a one-unit kernel). */
+    /** Output units whose deltas backward() computes (C for training, 1 for a one-unit kernel, 0 for forward passes only). */
     readonly units: number,
   ) {
     const { heap, exports: wasm } = core;
     this.layers = layerLayout(shape);
     this.beta = Math.sqrt(shape.bVar);
     this.acts = Array.from({ length: shape.depth }, () => heap.f64(n * shape.width));
-    this.deltas = Array.from({ length: shape.depth }, () => heap.f64(n * units * shape.width));
+    this.deltas = units > 0 ? Array.from({ length: shape.depth }, () => heap.f64(n * units * shape.width)) : [];
     this.out = heap.f64(n * shape.classes);
     this.scratch = heap.f64(wasm.packedScratchDoubles());
   }
@@ -65,6 +75,7 @@ export class Passes {
 
   /** Deltas ∂f_u/∂h^l of every hidden layer for units unit0 ..< unit0 + units, at the last forward(). */
   backward(unit0 = 0): void {
+    if (this.units === 0) throw new FlipcertError('Passes.backward: these passes hold no deltas (units 0)', 'EINTERNAL');
     const { exports: wasm } = this.core;
     const { n, units, theta } = this;
     const { width, depth } = this.shape;
@@ -132,6 +143,9 @@ export class Passes {
    * (heap, the parameter layout), for w (heap, n·units). Needs units = C.
    */
   transposeTimesLayer(i: number, w: number, out: number): void {
+    if (this.units !== this.shape.classes) {
+      throw new FlipcertError(`Passes.transposeTimes needs the deltas of all ${this.shape.classes} units, these hold ${this.units}`, 'EINTERNAL');
+    }
     const { heap, exports: wasm } = this.core;
     const { n, units } = this;
     const layer = this.layers[i];
@@ -144,6 +158,30 @@ export class Passes {
       wasm.gemmTN(g, layer.fanOut, this.input(i), layer.fanIn, out + 8 * layer.weights, layer.fanIn, layer.fanOut, layer.fanIn, n, layer.scale, this.scratch);
       wasm.columnSums(out + 8 * layer.biases, g, n, layer.fanOut, this.beta);
     });
+  }
+
+  /**
+   * Copies the state of the last forward() and backward() (activations, deltas,
+   * outputs, and which θ and rows they belong to) into new heap buffers, for
+   * {@link restore}.
+   */
+  save(): SavedPasses {
+    const { heap } = this.core;
+    const sizes = [...this.acts.map(() => this.n * this.shape.width), ...this.deltas.map(() => this.n * this.units * this.shape.width), this.n * this.shape.classes];
+    const from = [...this.acts, ...this.deltas, this.out];
+    const copies = sizes.map((size) => heap.f64(size));
+    copies.forEach((to, i) => heap.viewF64(to, sizes[i]).set(heap.viewF64(from[i], sizes[i])));
+    return { copies, sizes, theta: this.theta, x: this.x, unit0: this.unit0 };
+  }
+
+  /** Puts back a state from {@link save}: the passes are then exactly as they were. */
+  restore(saved: SavedPasses): void {
+    const { heap } = this.core;
+    const to = [...this.acts, ...this.deltas, this.out];
+    saved.copies.forEach((from, i) => heap.viewF64(to[i], saved.sizes[i]).set(heap.viewF64(from, saved.sizes[i])));
+    this.theta = saved.theta;
+    this.x = saved.x;
+    this.unit0 = saved.unit0;
   }
 
   /** Adds Jᵀ·w to the whole parameter-space vector at `out`. */

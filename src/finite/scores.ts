@@ -37,9 +37,10 @@ export function networkScores(core: Core, shape: NetworkShape, theta: Float64Arr
     const thetaPtr = heap.putF64(theta);
     const theta0Ptr = heap.putF64(theta0);
     const block = Math.min(SCORE_BLOCK, x.rows);
-    const passes = new Passes(core, shape, block, C);
+    // Forward passes only: no deltas (units 0).
+    const passes = new Passes(core, shape, block, 0);
     const xPtr = heap.f64(block * shape.inputDim);
-    const tail = new Passes(core, shape, x.rows % block || block, C);
+    const tail = x.rows % block === 0 ? passes : new Passes(core, shape, x.rows % block, 0);
     for (let start = 0; start < x.rows; start += block) {
       const rows = Math.min(block, x.rows - start);
       const p = rows === block ? passes : tail;

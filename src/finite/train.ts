@@ -32,7 +32,7 @@ import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
 import type { Core } from '../wasm/core.js';
 import { checkParameters, parameterCount, withNetworkMemory, type NetworkShape } from './network.js';
-import { Passes } from './passes.js';
+import { Passes, type SavedPasses } from './passes.js';
 import { checkRows } from './scores.js';
 
 export { empiricalNtk, networkScores } from './scores.js';
@@ -49,6 +49,12 @@ export interface TrainOptions {
   stepTol?: number;
   /** Most Gauss–Newton steps. Default {@link DEFAULT_MAX_ITERATIONS}. */
   maxIterations?: number;
+  /**
+   * false: when the step tolerance stops training, skip the explicit gradient at
+   * the final θ (one backward pass and one weight-gradient product, about a fifth
+   * of a two-step training) and report gradNorm as NaN. Default true.
+   */
+  finalGradient?: boolean;
   signal?: AbortSignal;
 }
 
@@ -59,7 +65,7 @@ export interface TrainedNetwork {
   theta: Float64Array;
   /** Gauss–Newton steps taken. */
   iterations: number;
-  /** Final ‖∇E(θ)‖ / ‖∇E(θ₀)‖ (relative, as gradTol), computed explicitly in parameter space. */
+  /** Final ‖∇E(θ)‖ / ‖∇E(θ₀)‖ (relative, as gradTol), computed explicitly in parameter space; NaN when finalGradient is false and the step tolerance stopped training. */
   gradNorm: number;
   /** ‖∇E(θ₀)‖ = 2‖J₀ᵀY‖, the scale of gradNorm. */
   initialGradNorm: number;
@@ -87,6 +93,7 @@ interface Tolerances {
   gradTol: number;
   stepTol: number;
   maxIterations: number;
+  finalGradient: boolean;
 }
 
 /** Trains from θ₀ on rows x with n×C targets (one-hot in flipcert); see the module comment. */
@@ -101,16 +108,50 @@ export function trainNetwork(
   checkParameters(shape, theta0, 'theta0');
   checkRows(shape, x, 'network training');
   const tolerances = checkOptions(options);
-  const n = x.rows;
-  const C = shape.classes;
-  if (targets.length !== n * C) {
-    throw new FlipcertError(`network training: targets must have n·C = ${n * C} values, got ${targets.length}`, 'EINPUT');
-  }
+  checkTargets(targets, x.rows, shape.classes, 'targets');
   throwIfAborted(options.signal);
   const { heap } = core;
   return withNetworkMemory(shape, () =>
-    heap.scoped(() => new Trainer(core, shape, theta0, x, targets, options.reg).run(tolerances, options.signal)),
+    heap.scoped(() => new Trainer(core, shape, theta0, x, options.reg).run(targets, tolerances, options.signal)),
   );
+}
+
+/**
+ * Trains one network per target matrix, all from the same θ₀ on the same rows
+ * (retrainings after label flips), calling `onTrained(index, result)` after each,
+ * in order. Each result is bit for bit what {@link trainNetwork} returns for its
+ * targets; the work that depends only on θ₀ and the rows (the forward and
+ * backward passes and the kernel at θ₀, about a quarter of a two-step training at
+ * width 4096) is done once. `onTrained` may use the core (e.g. networkScores);
+ * each result's θ is its own copy, so dropping it frees its memory.
+ */
+export function trainNetworks(
+  core: Core,
+  shape: NetworkShape,
+  theta0: Float64Array,
+  x: Matrix,
+  targets: readonly Float64Array[],
+  options: TrainOptions,
+  onTrained: (index: number, result: TrainedNetwork) => void,
+): void {
+  checkParameters(shape, theta0, 'theta0');
+  checkRows(shape, x, 'network training');
+  const tolerances = checkOptions(options);
+  targets.forEach((t, i) => checkTargets(t, x.rows, shape.classes, `targets[${i}]`));
+  throwIfAborted(options.signal);
+  const { heap } = core;
+  withNetworkMemory(shape, () =>
+    heap.scoped(() => {
+      const trainer = new Trainer(core, shape, theta0, x, options.reg);
+      targets.forEach((t, i) => onTrained(i, trainer.run(t, tolerances, options.signal)));
+    }),
+  );
+}
+
+function checkTargets(targets: Float64Array, n: number, C: number, what: string): void {
+  if (targets.length !== n * C) {
+    throw new FlipcertError(`network training: ${what} must have n·C = ${n * C} values, got ${targets.length}`, 'EINPUT');
+  }
 }
 
 function checkOptions(options: TrainOptions): Tolerances {
@@ -126,10 +167,21 @@ function checkOptions(options: TrainOptions): Tolerances {
       field: 'maxIterations',
     });
   }
-  return { gradTol, stepTol, maxIterations };
+  const { finalGradient = true } = options;
+  if (typeof finalGradient !== 'boolean') {
+    throw new FlipcertError(`network training: finalGradient must be true or false, got ${String(finalGradient)}`, 'EOPTION', {
+      field: 'finalGradient',
+    });
+  }
+  return { gradTol, stepTol, maxIterations, finalGradient };
 }
 
-/** One training run's heap buffers and state (heap-scoped by trainNetwork). */
+/**
+ * The heap buffers and state of training from one θ₀ on one set of rows
+ * (heap-scoped by its caller); run() trains for one target matrix, as often as
+ * asked. The passes and the kernel at θ₀ are computed by the first run and
+ * copied back for the others: the same bits as computing them again.
+ */
 class Trainer {
   private readonly P: number;
   private readonly N: number;
@@ -145,15 +197,17 @@ class Trainer {
   private readonly factor: number;
   private readonly vec: number;
   private readonly f0: Float64Array;
+  private targets: Float64Array = new Float64Array(0);
   private ridge = 0;
   private trials = 0;
+  /** The passes at θ₀ (forward and backward) and K̂₀, saved by the first run. */
+  private start: { passes: SavedPasses; k0: number } | undefined;
 
   constructor(
     private readonly core: Core,
     private readonly shape: NetworkShape,
     theta0: Float64Array,
     x: Matrix,
-    private readonly targets: Float64Array,
     private readonly reg: number,
   ) {
     const { heap } = core;
@@ -186,21 +240,34 @@ class Trainer {
     return dot(r, r) + this.ridge * this.core.exports.squaredDistance(theta, this.theta0, this.P);
   }
 
-  run(tol: Tolerances, signal: AbortSignal | undefined): TrainedNetwork {
+  run(targets: Float64Array, tol: Tolerances, signal: AbortSignal | undefined): TrainedNetwork {
     const { heap, exports: wasm } = this.core;
     const { N, P } = this;
+    this.targets = targets;
+    this.trials = 0;
+    heap.viewF64(this.theta, P).set(heap.viewF64(this.theta0, P));
+    if (this.start) this.passes.restore(this.start.passes);
     let r = this.residual();
     const targetNorm = Math.sqrt(dot(this.targets, this.targets));
     let initialGradNorm = 0;
     let objective = 0;
     let iterations = 0;
     let lastStep = Infinity;
-    let gradNorm: number | undefined;
+    let gradNorm = Number.NaN;
     let stoppedBy: StopReason;
     for (;;) {
       throwIfAborted(signal);
-      this.passes.backward();
-      this.passes.kernel(this.k);
+      if (iterations === 0 && this.start) {
+        heap.viewF64(this.k, N * N).set(heap.viewF64(this.start.k0, N * N));
+      } else {
+        this.passes.backward();
+        this.passes.kernel(this.k);
+        if (iterations === 0) {
+          const k0 = heap.f64(N * N);
+          heap.viewF64(k0, N * N).set(heap.viewF64(this.k, N * N));
+          this.start = { passes: this.passes.save(), k0 };
+        }
+      }
       const K = heap.viewF64(this.k, N * N);
       if (iterations === 0) {
         let trace = 0;
@@ -251,12 +318,13 @@ class Trainer {
       const after = this.outputs();
       lastStep = Math.sqrt(before.reduce((s, v, i) => s + (after[i] - v) ** 2, 0)) / targetNorm;
       if (lastStep <= tol.stepTol) {
-        this.passes.backward();
         stoppedBy = 'step';
+        if (!tol.finalGradient) gradNorm = Number.NaN;
+        else this.passes.backward();
         break;
       }
     }
-    if (gradNorm === undefined || stoppedBy !== 'gradient') {
+    if (stoppedBy !== 'gradient' && !(stoppedBy === 'step' && !tol.finalGradient)) {
       wasm.subtractInto(this.work, this.theta, this.theta0, P);
       gradNorm = this.gradientNorm(r) / initialGradNorm;
     }
