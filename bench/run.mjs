@@ -4,7 +4,8 @@
 // (bench/votecosts.mjs), then the end-to-end comparison of bench/endtoend.mjs
 // and the single-model thread scaling of bench/single-model.mjs, and writes
 // everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts] [--no-single]
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts] [--no-single] [--no-validate]
+// Last, unless --quick, --only or --no-validate: the README's validate example (bench/validate.mjs).
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure, numpyEnv, PUREJS_LIMIT_S, runEndToEnd } from './endtoend.mjs';
 import { renderSingleModel, runSingleModelScaling } from './single-model.mjs';
+import { runValidateBench, writeSection } from './validate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,6 +28,7 @@ function options(argv) {
     votecosts: !argv.includes('--no-votecosts'),
     // Part of a full run, and of an --only run that names mnist17-k1.
     single: !argv.includes('--no-single') && !argv.includes('--quick') && (onlyAt < 0 || argv[onlyAt + 1].split(',').includes('mnist17-k1')),
+    validate: !argv.includes('--no-validate'),
   };
 }
 
@@ -210,6 +213,12 @@ async function main() {
   const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');
   writeFileSync(join(ROOT, 'bench', file), sweep < 0 ? text : `${text.trimEnd()}\n${previous.slice(sweep)}`);
   log(`\n${text}\nwritten to bench/${file}`);
+  // The README's validate example (bench/validate.mjs), as its own section.
+  if (opts.validate && !opts.quick && !opts.only) {
+    const section = await runValidateBench();
+    writeSection(section, join(ROOT, 'bench', file));
+    log(section);
+  }
 }
 
 await main();

@@ -10,11 +10,16 @@ import type { CertifyOptions } from './options.js';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
 import type { CertifyResult } from './result.js';
+import { validateWith } from './finite/validate-api.js';
+import type { ValidateOptions } from './finite/validate-options.js';
+import type { ValidateResult } from './finite/validate-result.js';
 
 export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
+export type { ValidateOptions, ValidateProgress } from './finite/validate-options.js';
+export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './finite/validate-result.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
@@ -31,3 +36,14 @@ export function certify(options: CertifyOptions): Promise<CertifyResult> {
 // `threads` was validated and capped with the other options (src/options.ts).
 const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerUrl }) =>
   inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);
+
+/**
+ * Checks the certificate on finite networks (docs/spec.md §12): trains the
+ * ReLU network whose NTK is flipcert's kernel at each width and seed, and
+ * retrains it on each certificate's witness and on attacks within the
+ * certified radius. Retrainings run on `threads` workers; the result does not
+ * depend on their number.
+ */
+export function validate(options: ValidateOptions): Promise<ValidateResult> {
+  return validateWith(options, openBrowserPool, defaultThreads());
+}

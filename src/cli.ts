@@ -7,12 +7,12 @@ import { availableParallelism } from 'node:os';
 import { FlipcertError } from './errors.js';
 import { npyParts, readNpyLabels, readNpyMatrix } from './data/npy.js';
 import { ArgumentParsers } from './cli/arguments.js';
-import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker, shardOnEngine } from './cli/engine.js';
+import { certifyOnEngine, isEngineWorker, ntkOnEngine, runEngineWorker, shardOnEngine, validateOnEngine } from './cli/engine.js';
 import { flagMap } from './cli/flags.js';
 import { dataFields, fromFlag, inputPaths, loadData, type DataFlags, type LoadedData } from './cli/inputs.js';
 import type { CertifyOptions } from './options.js';
 import { checkOutputs, STDOUT, writeOutputs, type OutputSpec } from './cli/outputs.js';
-import { progressBar } from './cli/progress.js';
+import { progressBar, trainingBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
 import { installExitHandlers } from './cli/signals.js';
 import { packageVersion } from './cli/version.js';
@@ -20,6 +20,9 @@ import { startServer } from './cli/serve.js';
 import { resultJson } from './report/json.js';
 import { resultPlotSvg } from './report/plot.js';
 import { formatSummaryTable } from './report/table.js';
+import { validatePlotSvg } from './report/validate-plot.js';
+import { formatValidateTable } from './report/validate-table.js';
+import type { ValidateResult } from './finite/validate-result.js';
 import type { CertifyResult } from './result.js';
 import { resolveShard } from './shard/assignment.js';
 import type { ShardOutcome } from './shard/compute.js';
@@ -47,6 +50,25 @@ interface CertifyFlags extends DataFlags {
   shard?: string;
   shardCount?: number;
   resume?: boolean;
+}
+
+interface ValidateFlags extends DataFlags {
+  model: 'krr' | 'svm';
+  reg: number;
+  depth: number;
+  wVar: number;
+  bVar: number;
+  classes?: number;
+  partitions: number;
+  threads: number;
+  widths?: number[];
+  seeds?: number;
+  seed?: number;
+  gradTol?: number;
+  maxIterations?: number;
+  out?: string;
+  plot?: string;
+  quiet?: boolean;
 }
 
 interface MergeFlags {
@@ -111,6 +133,36 @@ function buildProgram(context: ErrorContext): Command {
     .action(async (flags: CertifyFlags, command: Command) => {
       await runCertify({ ...flags, threadsGiven: command.getOptionValueSource('threads') === 'cli' }, context);
     });
+
+  program
+    .command('validate')
+    .description('train finite ReLU networks whose NTK is the kernel, and check the certificate on them (docs/spec.md §12)')
+    .option('--train-x <file>', 'training features (.npy, rows × features)', arg.text('--train-x'))
+    .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
+    .option('--test-x <file>', 'test features (.npy)', arg.text('--test-x'))
+    .option('--test-y <file>', 'test labels (.npy), for the NTK model\'s accuracy', arg.text('--test-y'))
+    .option('--train <file>', 'training CSV with a header; label column "label" or else the last one', arg.text('--train'))
+    .option('--test <file>', 'test CSV; columns matched to the training ones by name, label column optional', arg.text('--test'))
+    .option('--dataset <name>', 'built-in data, mnist or mnist17 (used when no files are given)', arg.choice('--dataset', ['mnist', 'mnist17']))
+    .option('--train-size <n>', 'use the first N training rows', arg.integer('--train-size', 1))
+    .option('--test-size <m>', 'use the first M test rows', arg.integer('--test-size', 1))
+    .option('--model <kind>', 'base model; only krr (the network trained on squared loss)', arg.choice('--model', ['krr', 'svm']), 'krr')
+    .option('--reg <number>', 'relative ridge: λ̃ = reg · trace(K)/n, for the NTK model and the networks', arg.number('--reg'), 1)
+    .option('--depth <n>', 'hidden ReLU layers of the network', arg.integer('--depth', 1), 2)
+    .option('--w-var <number>', 'weight variance W_std²', arg.number('--w-var'), 2)
+    .option('--b-var <number>', 'bias variance b_std²', arg.number('--b-var'), 0)
+    .option('--classes <C>', 'number of classes (default: 1 + largest training label)', arg.integer('--classes', 2))
+    .option('--partitions <k>', 'only 1: the single model\'s certificate is checked', arg.integer('--partitions', 1), 1)
+    .option('--widths <list>', 'hidden widths, comma-separated (default 256,1024,4096)', arg.integers('--widths', 1))
+    .option('--seeds <n>', 'initialisations per width (default 2)', arg.integer('--seeds', 1))
+    .option('--seed <n>', 'first seed (default 0)', arg.integer('--seed', 0))
+    .option('--grad-tol <number>', 'stop training when the gradient norm falls below this fraction of its initial value (default 1e-6)', arg.number('--grad-tol'))
+    .option('--max-iterations <n>', 'most Gauss–Newton iterations per training (default 50)', arg.integer('--max-iterations', 1))
+    .addOption(new Option('--threads <n>', 'worker threads for the trainings').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
+    .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
+    .option('--plot <file.svg>', 'draw agreement, tightness and violations against the width (SVG)', arg.text('--plot'))
+    .option('--quiet', 'no progress bar and no table')
+    .action(async (flags: ValidateFlags) => runValidate(flags, context));
 
   program
     .command('merge')
@@ -236,6 +288,53 @@ async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: st
         `${outcome.seconds.toFixed(1)} s → ${flags.out} (${bytes} bytes)\n`,
     );
   }
+}
+
+/** `validate`: the finite networks against the certificate (docs/spec.md §12). */
+async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise<void> {
+  const outputSpecs: OutputSpec[] = [
+    { flag: '--out', path: flags.out, stdout: true },
+    { flag: '--plot', path: flags.plot, extension: '.svg' },
+  ];
+  checkOutputs(outputSpecs, inputPaths(flags));
+  context.flags = flagMap(dataFields(flags));
+  const data = await loadData(flags);
+  const quiet = flags.quiet === true;
+  const console = flags.out === STDOUT ? process.stderr : process.stdout;
+  const bar = trainingBar(!quiet);
+  let result: ValidateResult;
+  try {
+    result = await validateOnEngine(
+      {
+        kind: 'validate',
+        options: {
+          train: data.train,
+          test: data.test,
+          model: flags.model,
+          reg: flags.reg,
+          kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
+          classes: flags.classes,
+          partitions: flags.partitions,
+          widths: flags.widths,
+          seeds: flags.seeds,
+          seed: flags.seed,
+          gradTol: flags.gradTol,
+          maxIterations: flags.maxIterations,
+          threads: flags.threads,
+        },
+      },
+      bar.update,
+    );
+  } finally {
+    bar.stop();
+  }
+  const outputs = [];
+  if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [validatePlotSvg(result)] });
+  if (flags.out !== undefined) {
+    outputs.push({ path: flags.out, parts: [JSON.stringify({ ...result, config: { ...result.config, source: data.source } }, null, 1) + '\n'] });
+  }
+  await writeOutputs(outputs);
+  if (!quiet) console.write(formatValidateTable(result) + '\n');
 }
 
 /** `merge`: the shards of a run → the single-machine run's outputs. */

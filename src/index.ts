@@ -15,11 +15,16 @@ import { certifyWith } from './api.js';
 import type { CertifyOptions } from './options.js';
 import { openNodePool } from './pool/open-node.js';
 import type { CertifyResult } from './result.js';
+import { validateWith } from './finite/validate-api.js';
+import type { ValidateOptions } from './finite/validate-options.js';
+import type { ValidateResult } from './finite/validate-result.js';
 
 export { ntk, type NtkOptions } from './api.js';
 export { FlipcertError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
+export type { ValidateOptions, ValidateProgress } from './finite/validate-options.js';
+export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './finite/validate-result.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
@@ -32,4 +37,15 @@ export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openNodePool, availableParallelism());
+}
+
+/**
+ * Checks the certificate on finite networks (docs/spec.md §12): trains the
+ * ReLU network whose NTK is flipcert's kernel at each width and seed, and
+ * retrains it on each certificate's witness and on attacks within the
+ * certified radius. Retrainings run on `threads` workers; the result does not
+ * depend on their number.
+ */
+export function validate(options: ValidateOptions): Promise<ValidateResult> {
+  return validateWith(options, openNodePool, availableParallelism());
 }

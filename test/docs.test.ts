@@ -3,7 +3,7 @@
 // ErrorCode union, and the spec's worked numbers are what the code computes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { certify, ntk } from '../src/index.js';
+import { certify, ntk, validate } from '../src/index.js';
 import { hashRow } from '../src/partition.js';
 
 const spec = readFileSync('docs/spec.md', 'utf8');
@@ -46,6 +46,31 @@ describe('docs/spec.md §6 documents the result', () => {
     expect(Object.keys(ensemble.points[0]).sort()).toEqual(Object.keys(single.points[0]).filter((k) => k !== 'witness').sort());
     expect(Object.keys(witnessed.points[0]).sort()).toEqual([...Object.keys(ensemble.points[0]), 'witness', 'witnessVerified'].sort());
     expect(Object.keys(single).sort()).toEqual(['config', 'points', 'summary', 'version']);
+  });
+});
+
+describe('docs/spec.md §12.5 documents the validate result', () => {
+  it('lists exactly the fields validate emits', async () => {
+    const train = { x: [[0, 0], [0, 1], [1, 0], [1, 1], [0.2, 0.1], [0.9, 0.7]], y: [0, 0, 1, 1, 0, 1] };
+    const test = { x: [[0.1, 0.1], [0.9, 0.9], [0.6, 0.2]], y: [0, 1, 1] };
+    const result = await validate({ train, test, widths: [8], seeds: 1, threads: 1 });
+    const documented = (heading: string) => tableNames(section(spec, heading)).sort();
+    // `source` is added by the CLI only.
+    expect(documented('#### 12.5.1')).toEqual([...Object.keys(result.config), 'source'].sort());
+    expect(documented('#### 12.5.2')).toEqual(Object.keys(result.ntk).sort());
+    expect(documented('#### 12.5.3')).toEqual(Object.keys(result.widths[0]).sort());
+    expect(documented('#### 12.5.4')).toEqual(Object.keys(result.widths[0].runs[0]).sort());
+    expect(documented('#### 12.5.5')).toEqual(Object.keys(result.points[0]).sort());
+    expect(Object.keys(result).sort()).toEqual(['config', 'ntk', 'points', 'seconds', 'threads', 'version', 'widths']);
+    const block = section(spec, '### 12.5');
+    for (const key of ['seconds', 'threads']) expect(block).toContain(`"${key}"`);
+    // A retraining's fields, as the paragraph after the table spells them.
+    const retraining = result.points.find((p) => p.witness !== null)?.witness;
+    expect(retraining, 'a point with a witness').toBeDefined();
+    const spelled = /A retraining is `\{ ([^}]*\}\[\][^}]*) \}`/.exec(spec.replace(/\s+/g, ' '));
+    expect(spelled).not.toBeNull();
+    const names = spelled![1].replace(/\{[^}]*\}\[\]/, '').split(/[ ,:]+/).filter(Boolean);
+    expect(['flips', ...names.filter((n) => n !== 'flips')].sort()).toEqual(Object.keys(retraining!).sort());
   });
 });
 

@@ -58,6 +58,19 @@ export class ArgumentParsers {
     };
   }
 
+  /** A comma-separated list of integers ≥ `min`, e.g. `256,1024,4096`. */
+  integers(flag: string, min: number): (text: string) => number[] {
+    return (text) => {
+      this.once(flag);
+      const items = text.split(',').map((item) => item.trim());
+      const values = items.map(Number);
+      if (items.some((item, i) => !/^[+-]?\d+$/.test(item) || !Number.isSafeInteger(values[i]) || values[i] < min)) {
+        usage(`${flag} must be comma-separated integers ≥ ${min} (e.g. 256,1024,4096), got ${JSON.stringify(text)}`);
+      }
+      return values;
+    };
+  }
+
   /** `HxWxC` (or `HxW`, one channel) → [H, W, C], each an integer ≥ 1. */
   imageShape(flag: string): (text: string) => [number, number, number] {
     return (text) => {

@@ -8,7 +8,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FlipcertError, type ErrorCode } from '../errors.js';
-import { certify, ntk, type CertifyOptions } from '../index.js';
+import { certify, ntk, validate, type CertifyOptions, type ValidateOptions, type ValidateProgress, type ValidateResult } from '../index.js';
 import type { Progress } from '../options.js';
 import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
@@ -18,10 +18,11 @@ type Certified = Awaited<ReturnType<typeof certify>>;
 export type EngineJob =
   | { kind: 'certify'; options: Omit<CertifyOptions, 'onProgress'> }
   | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
-  | ({ kind: 'shard' } & ShardJob);
+  | ({ kind: 'shard' } & ShardJob)
+  | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> };
 
 type Reply =
-  | { type: 'progress'; progress: Progress }
+  | { type: 'progress'; progress: Progress | ValidateProgress }
   | { type: 'result'; value: unknown }
   | { type: 'error'; message: string; code?: ErrorCode; field?: string; flipcert: boolean; stack?: string };
 
@@ -42,17 +43,22 @@ export function shardOnEngine(job: EngineJob & { kind: 'shard' }, onProgress: (p
   return runOnEngine(job, onProgress) as Promise<ShardOutcome>;
 }
 
+/** Runs validate on the engine; progress (trainings done) is relayed to `onProgress` on this thread. */
+export function validateOnEngine(job: EngineJob & { kind: 'validate' }, onProgress: (p: ValidateProgress) => void): Promise<ValidateResult> {
+  return runOnEngine(job, onProgress) as Promise<ValidateResult>;
+}
+
 /** Runs ntk on the engine. */
 export function ntkOnEngine(job: EngineJob & { kind: 'ntk' }): Promise<Matrix> {
   return runOnEngine(job) as Promise<Matrix>;
 }
 
-function runOnEngine(job: EngineJob, onProgress?: (p: Progress) => void): Promise<unknown> {
+function runOnEngine(job: EngineJob, onProgress?: (p: never) => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { mark: MARK, job }, transferList: transferables(job) });
     let settled = false;
     worker.on('message', (reply: Reply) => {
-      if (reply.type === 'progress') return onProgress?.(reply.progress);
+      if (reply.type === 'progress') return onProgress?.(reply.progress as never);
       settled = true;
       if (reply.type === 'result') resolve(reply.value);
       else reject(rebuild(reply));
@@ -83,7 +89,7 @@ function rebuild(reply: Reply & { type: 'error' }): Error {
  */
 function transferables(job: EngineJob): ArrayBuffer[] {
   const views: unknown[] =
-    job.kind === 'certify' || job.kind === 'shard'
+    job.kind === 'certify' || job.kind === 'shard' || job.kind === 'validate'
       ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
       : [job.x, job.y];
   const buffers = new Set<ArrayBuffer>();
@@ -103,6 +109,9 @@ export async function runEngineWorker(): Promise<void> {
   try {
     if (job.kind === 'certify') {
       const result = await certify({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
+      port.postMessage({ type: 'result', value: result } satisfies Reply);
+    } else if (job.kind === 'validate') {
+      const result = await validate({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
       port.postMessage({ type: 'result', value: result } satisfies Reply);
     } else if (job.kind === 'shard') {
       const onProgress = (progress: Progress) => port.postMessage({ type: 'progress', progress } satisfies Reply);

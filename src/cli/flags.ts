@@ -25,6 +25,11 @@ const FLAGS: Record<string, string> = {
   blockSize: '--block-size',
   augment: '--augment',
   imageShape: '--image-shape',
+  widths: '--widths',
+  seeds: '--seeds',
+  seed: '--seed',
+  gradTol: '--grad-tol',
+  maxIterations: '--max-iterations',
 };
 
 /** Field → flag for one run: the fixed flags, plus the data fields as the files that gave them. */

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { ValidateProgress } from '../finite/validate-options.js';
 import type { Progress } from '../options.js';
 
 /**
@@ -32,6 +33,36 @@ export function progressBar(enabled: boolean): { update: (p: Progress) => void; 
       }
       bar.setTotal(total);
       bar.update(value, { unit });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+/** The bar of `validate`: network trainings done, on stderr when it is a terminal. */
+export function trainingBar(enabled: boolean): { update: (p: ValidateProgress) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'validating |{bar}| {value}/{total} network trainings | elapsed {duration_formatted} | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+      formatTime: (t, options, round) => (typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '…'),
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(p) {
+      if (!started) {
+        bar.start(Math.max(1, p.trainings), p.trainingsDone);
+        started = true;
+      }
+      bar.setTotal(Math.max(1, p.trainings));
+      bar.update(p.trainingsDone);
     },
     stop() {
       if (started) bar.stop();

@@ -45,7 +45,7 @@ export function reportError(error: unknown, context: ErrorContext): number {
   if (isBrokenPipe(error)) return 0;
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return 0; // --help, --version
-    if (error.code === 'commander.help') return usageError('no command given; use certify, merge, kernel or serve', context);
+    if (error.code === 'commander.help') return usageError('no command given; use certify, validate, merge, kernel or serve', context);
     return usageError(error.message.replace(/^error: /, ''), context);
   }
   if (error instanceof FlipcertError) {

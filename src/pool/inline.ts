@@ -1,4 +1,5 @@
 import { abortError, throwIfAborted } from '../abort.js';
+import { runNetworkTask, type NetworkResult, type NetworkTask } from '../finite/network-task.js';
 import { partitionSteps, runPartition } from '../model/run-partition.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { taskError } from './errors.js';
@@ -20,6 +21,21 @@ export class InlinePool implements PartitionPool {
       return signal ? await runCancellable(core, task, onBlock, signal) : runPartition(core, task, onBlock);
     } catch (error) {
       throw taskError(error, task.partition);
+    }
+  }
+
+  /** One network training, on this thread; an abort lands between trainings. */
+  async train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult> {
+    throwIfAborted(signal);
+    this.core ??= instantiateCore(this.module);
+    const core = await this.core;
+    // Let a pending abort (a timer, a click) land before minutes of synchronous work.
+    await nextTask();
+    throwIfAborted(signal);
+    try {
+      return runNetworkTask(core, task);
+    } catch (error) {
+      throw taskError(error, 'a network training');
     }
   }
 

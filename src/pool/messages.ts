@@ -1,4 +1,5 @@
-import type { PartitionReply, PartitionTask } from './task.js';
+import type { NetworkTask } from '../finite/network-task.js';
+import type { NetworkReply, PartitionReply, PartitionTask } from './task.js';
 
 /** How a worker joins a thread team (src/pool/team.ts): the shared-memory core, its memory, the control block. */
 export interface TeamJoin {
@@ -16,10 +17,11 @@ export interface TeamJoin {
 export type ToWorker =
   | { kind: 'init'; module: WebAssembly.Module }
   | { kind: 'task'; id: number; task: PartitionTask; progress: boolean; team?: TeamJoin }
-  | { kind: 'help'; id: number; join: TeamJoin; rank: number };
+  | { kind: 'help'; id: number; join: TeamJoin; rank: number }
+  | { kind: 'network'; id: number; task: NetworkTask };
 
 /** Worker → pool: progress of the running task, then exactly one reply per task (`helped` for `help`). */
 export type FromWorker =
   | { kind: 'block'; id: number; done: number; total: number }
-  | { kind: 'reply'; id: number; reply: PartitionReply }
+  | { kind: 'reply'; id: number; reply: PartitionReply | NetworkReply }
   | { kind: 'helped'; id: number };

@@ -1,3 +1,4 @@
+import type { NetworkResult, NetworkTask } from '../finite/network-task.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 import type { TeamSetup } from './team-setup.js';
 
@@ -24,5 +25,10 @@ export interface PartitionPool {
    * without workers do not have it.
    */
   runTeam?(task: PartitionTask, team: TeamSetup, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
+  /**
+   * Trains one finite network of `validate` (src/finite/network-task.ts);
+   * rejects like {@link run}.
+   */
+  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult>;
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@
 // message. Errors are caught per task and sent back as data, so one bad
 // partition does not take the worker down. A single model on several threads
 // runs as a team (src/pool/team.ts): one worker leads, the others help.
+// validate's network trainings are tasks of their own.
+import { networkTransferables, runNetworkTask } from '../finite/network-task.js';
 import { chunkRunner, countChunks } from '../kernel/team-ops.js';
 import { runPartition, transferables } from '../model/run-partition.js';
 import type { PartitionResult, PartitionTask } from './task.js';
@@ -20,8 +22,19 @@ export function serveWorker(post: PostToPool): (message: ToWorker) => void {
   return (message) => {
     if (message.kind === 'init') core = instantiateCore(message.module);
     else if (message.kind === 'help') void helpTeam(message, post);
+    else if (message.kind === 'network') void trainNetwork(core, message, post);
     else void certifyPartition(core, message, post);
   };
+}
+
+async function trainNetwork(core: Promise<Core> | undefined, { id, task }: Extract<ToWorker, { kind: 'network' }>, post: PostToPool): Promise<void> {
+  try {
+    if (!core) throw new Error('the compiled core never arrived');
+    const result = runNetworkTask(await core, task);
+    post({ kind: 'reply', id, reply: { ok: true, result } }, networkTransferables(result));
+  } catch (error) {
+    post({ kind: 'reply', id, reply: toFailure(error, 'a network training') });
+  }
 }
 
 async function certifyPartition(

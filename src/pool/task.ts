@@ -1,5 +1,6 @@
 import type { Augmentation } from '../augment.js';
 import type { ErrorCode } from '../errors.js';
+import type { NetworkResult } from '../finite/network-task.js';
 import type { ModelKind, ResolvedKernel, WitnessFlip } from '../types.js';
 
 /**
@@ -79,3 +80,6 @@ export interface PartitionFailure {
 
 /** What a worker sends back: a result, or the error its task threw. */
 export type PartitionReply = { ok: true; result: PartitionResult } | PartitionFailure;
+
+/** What a worker sends back for a network training (src/finite/network-task.ts). */
+export type NetworkReply = { ok: true; result: NetworkResult } | PartitionFailure;

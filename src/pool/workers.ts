@@ -3,7 +3,8 @@ import type { FlipcertError } from '../errors.js';
 import { fromFailure } from './errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { PartitionPool } from './pool.js';
-import type { PartitionReply, PartitionResult, PartitionTask } from './task.js';
+import type { NetworkResult, NetworkTask } from '../finite/network-task.js';
+import type { NetworkReply, PartitionReply, PartitionResult, PartitionTask } from './task.js';
 import { createControl } from './team.js';
 import type { TeamSetup } from './team-setup.js';
 
@@ -24,12 +25,16 @@ export interface WorkerEvents {
 /** Starts worker number `index`; may throw (a Content-Security-Policy, say). */
 export type SpawnWorker = (index: number, events: WorkerEvents) => PoolWorker;
 
-/** A task waiting for, or running on, a worker (a helper's job resolves with undefined). */
+/**
+ * A task waiting for, or running on, a worker: a partition, a network
+ * training, or a team member's share (a helper's job resolves with undefined).
+ */
 interface Job {
   id: number;
-  task: PartitionTask;
+  /** The task message for this job's id. */
+  message: ToWorker;
   onBlock: ((done: number, total: number) => void) | undefined;
-  resolve: (result: PartitionResult) => void;
+  resolve: (result: never) => void;
   reject: (error: Error) => void;
 }
 
@@ -72,13 +77,23 @@ export class WorkerPool implements PartitionPool {
 
   /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
+    return this.submit<PartitionResult>((id) => ({ kind: 'task', id, task, progress: onBlock !== undefined }), onBlock, signal);
+  }
+
+  /** Like {@link run}, for one network training of validate. */
+  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult> {
+    return this.submit<NetworkResult>((id) => ({ kind: 'network', id, task }), undefined, signal);
+  }
+
+  private submit<T>(message: (id: number) => ToWorker, onBlock: Job['onBlock'], signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortError());
     if (this.failure) return Promise.reject(this.failure);
     const onAbort = () => this.fail(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
     const settled = () => signal?.removeEventListener('abort', onAbort);
-    return new Promise<PartitionResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onBlock, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      const id = this.nextId++;
+      this.queue.push({ id, message: message(id), onBlock, resolve: resolve as (result: never) => void, reject });
       this.dispatch();
     }).finally(settled);
   }
@@ -114,10 +129,13 @@ export class WorkerPool implements PartitionPool {
     }
     const started = members.map((slot, rank) =>
       new Promise<PartitionResult>((resolve, reject) => {
-        const job: Job = { id: this.nextId++, task, onBlock: rank === 0 ? onBlock : undefined, resolve, reject };
+        const id = this.nextId++;
+        const message: ToWorker = rank === 0
+          ? { kind: 'task', id, task, progress: onBlock !== undefined, team: join }
+          : { kind: 'help', id, join, rank };
+        const job: Job = { id, message, onBlock: rank === 0 ? onBlock : undefined, resolve: resolve as (result: never) => void, reject };
         slot.job = job;
-        if (rank === 0) slot.worker.postMessage({ kind: 'task', id: job.id, task, progress: onBlock !== undefined, team: join });
-        else slot.worker.postMessage({ kind: 'help', id: job.id, join, rank });
+        slot.worker.postMessage(message);
       }),
     );
     // Settles once every member is back (the leader always sends the helpers home), so the pool is idle again.
@@ -144,7 +162,7 @@ export class WorkerPool implements PartitionPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress: job.onBlock !== undefined });
+      slot.worker.postMessage(job.message);
     }
   }
 
@@ -209,7 +227,7 @@ export class WorkerPool implements PartitionPool {
 }
 
 /** A failed task rejects with the worker's message, code and field (src/pool/errors.ts). */
-function settle(job: Job, reply: PartitionReply): void {
-  if (reply.ok) job.resolve(reply.result);
+function settle(job: Job, reply: PartitionReply | NetworkReply): void {
+  if (reply.ok) job.resolve(reply.result as never);
   else job.reject(fromFailure(reply));
 }
