@@ -31,7 +31,8 @@ RELATIVE_TOLERANCE = 1e-12
 TOP_GAINS = 64
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
-REFINED = 0  # test points that needed the exact search of §5.7 (reported in the JSON)
+FACTOR_CACHE_BYTES = 512 * 2 ** 20  # Cholesky factors kept for the §5.7 second pass
+REFINED = {'points': 0, 'seconds': 0.0}  # the §5.7 refinement: its test points and time (in the JSON)
 
 
 # ---------------------------------------------------------------- data
@@ -125,16 +126,25 @@ def ntk(Z, X, depth, w_var, b_var, same=False):
     return theta
 
 
-def base_model_beta(Xp, Xte, args):
-    """docs/spec.md §3 weights β(x) as an m×n matrix (one row per test point)."""
+def base_model_beta(Xp, Xte, args, factor=None):
+    """docs/spec.md §3 weights β(x) as an m×n matrix (one row per test point); `factor` is
+    base_model_factor's result for Xp when the caller kept it."""
     kt = ntk(Xte, Xp, args.depth, args.w_var, args.b_var)
     if args.model == 'svm':
         return kt  # small-C SVM: β = k(X, x)
+    if factor is None:
+        factor = base_model_factor(Xp, args)
+    return cho_solve(factor, kt.T, check_finite=False).T
+
+
+def base_model_factor(Xp, args):
+    """Cholesky factor of K + λ̃I for KRR (None for the SVM, which solves nothing)."""
+    if args.model == 'svm':
+        return None
     K = ntk(Xp, Xp, args.depth, args.w_var, args.b_var, same=True)
     n = K.shape[0]
     K[np.diag_indices(n)] += args.reg * np.trace(K) / n  # relative ridge λ̃ = reg·trace(K)/n
-    factor = cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
-    return cho_solve(factor, kt.T, check_finite=False).T
+    return cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
 
 
 def class_scores(beta, y, classes):
@@ -258,10 +268,10 @@ def pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs, target, rival, 
         b = np.take_along_axis(beta[sub], ranked, axis=1) * taken
         source = y[ranked]
         dest = np.where(b > 0, target, leader)
-        delta = np.zeros((len(sub), classes))
-        rows_idx = np.repeat(np.arange(len(sub)), top)
-        np.add.at(delta, (rows_idx, dest.ravel()), b.ravel())
-        np.add.at(delta, (rows_idx, source.ravel()), -b.ravel())
+        cell = np.arange(len(sub))[:, None] * classes  # (row, class) as one index for bincount
+        size = len(sub) * classes
+        delta = (np.bincount((cell + dest).ravel(), b.ravel(), size)
+                 - np.bincount((cell + source).ravel(), b.ravel(), size)).reshape(len(sub), classes)
         after = scores[sub] + delta
         lead = after[:, target][:, None] - after
         lead[:, target] = np.inf
@@ -340,44 +350,53 @@ def partition_ids(X, k):
 # ---------------------------------------------------------------- driver
 
 def certify(Xtr, ytr, Xte, classes, args):
-    """Per-point prediction, radius, dpaRadius and vote counts for the configured ensemble."""
+    """Per-point prediction, radius, dpaRadius, vote counts and (ensembles) whether the radius is exact."""
     k = args.partitions
     if k == 1:
         pred, radius = single_model_radius(base_model_beta(Xtr, Xte, args), ytr, classes)
         votes = np.eye(classes, dtype=np.int64)[pred]
-        return pred, radius, dpa_radius(votes, pred), votes
+        return pred, radius, dpa_radius(votes, pred), votes, None
     ids = partition_ids(Xtr, k)
     members = [np.flatnonzero(ids == p) for p in range(k)]
     votes = np.empty((k, len(Xte)), dtype=np.int64)
     rho = np.empty((k, len(Xte), classes))
     exact = np.empty((k, len(Xte), classes), dtype=bool)
+    # the §5.7 second pass reuses the Cholesky factors where they fit in FACTOR_CACHE_BYTES
+    keep = classes > 2 and sum(len(idx) ** 2 for idx in members) * 8 <= FACTOR_CACHE_BYTES
+    factors = [None] * k
     for p in range(k):
-        beta = base_model_beta(Xtr[members[p]], Xte, args)
+        factor = base_model_factor(Xtr[members[p]], args)
+        beta = base_model_beta(Xtr[members[p]], Xte, args, factor)
         votes[p], rho[p], exact[p] = vote_costs(beta, ytr[members[p]], classes)
+        factors[p] = factor if keep else None
     pred, best = knapsack_cost(votes, rho)
     counts = vote_counts(votes, classes)
+    exact_point = np.ones(len(Xte), dtype=bool)
     if classes > 2:
         # §5.7: where the knapsack over costs known to be exact is dearer than over the lower
         # bounds, the cheapest choice may rest on bounds below the truth; settle those entries.
         _, known_best = knapsack_cost(votes, np.where(exact, rho, np.inf))
         open_rows = np.flatnonzero(known_best > best)
+        started = time.perf_counter()
         if open_rows.size:
-            best[open_rows] = refine_rows(Xtr, ytr, Xte[open_rows], members, votes[:, open_rows],
-                                          rho[:, open_rows], exact[:, open_rows], classes, args)
-        global REFINED
-        REFINED = int(open_rows.size)
-    return pred, radius_from_cost(best, len(Xtr)), dpa_radius(counts, pred), counts
+            best[open_rows], exact_point[open_rows] = refine_rows(
+                Xtr, ytr, Xte[open_rows], members, factors, votes[:, open_rows], rho[:, open_rows],
+                exact[:, open_rows], classes, args)
+        REFINED.update(points=int(open_rows.size), seconds=time.perf_counter() - started)
+    return pred, radius_from_cost(best, len(Xtr)), dpa_radius(counts, pred), counts, exact_point
 
 
-def refine_rows(Xtr, ytr, Xte, members, votes, rho, exact, classes, args):
+def refine_rows(Xtr, ytr, Xte, members, factors, votes, rho, exact, classes, args):
     """Second pass over the partitions for the given test rows only (β of a row does not depend on
     the other rows), then the per-point refinement of reference_exact.refine_point."""
-    betas = [base_model_beta(Xtr[idx], Xte, args) for idx in members]
+    betas = [base_model_beta(Xtr[idx], Xte, args, f) for idx, f in zip(members, factors)]
     labels = [ytr[idx] for idx in members]
     totals = np.empty(len(Xte))
+    settled = np.empty(len(Xte), dtype=bool)
     for r in range(len(Xte)):
-        totals[r], _ = refine_point(votes[:, r], rho[:, r], exact[:, r], [b[r] for b in betas], labels, classes)
-    return totals
+        totals[r], settled[r] = refine_point(votes[:, r], rho[:, r], exact[:, r], [b[r] for b in betas],
+                                             labels, classes)
+    return totals, settled
 
 
 def median_radius(radius, correct):
@@ -437,7 +456,7 @@ def main(argv):
     loaded = time.perf_counter()
     seen = [ytr.max()] + ([] if yte is None else [yte.max()])
     classes = args.classes or int(max(seen)) + 1
-    pred, radius, dpa, counts = certify(Xtr, ytr, Xte, classes, args)
+    pred, radius, dpa, counts, exact = certify(Xtr, ytr, Xte, classes, args)
     done = time.perf_counter()
     correct = pred == yte if yte is not None else np.zeros(len(pred), dtype=bool)
     result = {
@@ -452,10 +471,12 @@ def main(argv):
                     'mcr': {'ensemblecert': median_radius(radius, correct),
                             'dpa': median_radius(dpa, correct)},
                     'seconds': done - started, 'loadSeconds': loaded - started,
-                    'refinedPoints': REFINED},
+                    'refinedPoints': REFINED['points'], 'refineSeconds': REFINED['seconds'],
+                    'exactFraction': None if exact is None else float(exact.mean())},
         'points': [{'index': i, 'label': None if yte is None else int(yte[i]),
                     'prediction': int(pred[i]), 'radius': int(radius[i]),
-                    'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]]}
+                    'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]],
+                    **({} if exact is None else {'exact': bool(exact[i])})}
                    for i in range(len(Xte))],
     }
     with open(args.out, 'w') as f:
