@@ -154,8 +154,9 @@ def class_scores(beta, y, classes):
 
 # ---------------------------------------------------------------- §4 flip counts
 
-def min_flips(gains, margin, tolerance):
+def min_flips(gains, margin, tolerance, with_last=False):
     """Smallest s with (sum of the s largest gains) ≥ margin − tolerance, per row; inf if none.
+    With `with_last`, also the s-th largest gain (nan where s is inf).
 
     The tolerance makes near-ties count as attack successes, as flipcert does, so the
     strict (>) and non-strict (≥, challenger of lower index) thresholds of §4 coincide."""
@@ -163,18 +164,22 @@ def min_flips(gains, margin, tolerance):
     n = gains.shape[1]
     top = min(TOP_GAINS, n)
     best = np.partition(gains, n - top, axis=1)[:, n - top:]
-    counts = first_reaching(np.sort(best, axis=1)[:, ::-1], need)
+    counts, last = first_reaching(np.sort(best, axis=1)[:, ::-1], need)
     missing = np.flatnonzero(np.isinf(counts))
     if top < n and missing.size:  # needs more than TOP_GAINS flips (or is unreachable)
         full = np.sort(gains[missing], axis=1)[:, ::-1]
-        counts[missing] = first_reaching(full, need[missing])
-    return counts
+        counts[missing], last[missing] = first_reaching(full, need[missing])
+    return (counts, last) if with_last else counts
 
 
 def first_reaching(sorted_gains, need):
-    """1 + first index where the running sum of descending gains reaches `need`; inf if never."""
+    """1 + first index where the running sum of descending gains reaches `need` (inf if never),
+    and the gain at that index (nan if never)."""
     reached = np.cumsum(sorted_gains, axis=1) >= need[:, None]
-    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
+    hit = reached.any(axis=1)
+    at = reached.argmax(axis=1)
+    return (np.where(hit, at + 1.0, np.inf),
+            np.where(hit, sorted_gains[np.arange(len(at)), at], np.nan))
 
 
 def tolerance(sum_abs, margin):
@@ -216,7 +221,8 @@ def vote_costs(beta, y, classes):
     rho = np.zeros((len(beta), classes))
     exact = np.ones((len(beta), classes), dtype=bool)
     for target in range(classes):
-        rival = np.full(len(beta), -1)
+        rival = np.full(len(beta), -1)  # the maximising rival's index and its count's smallest gain
+        last_gain = np.full(len(beta), np.nan)
         for leader in range(classes):
             if leader == target:
                 continue
@@ -227,13 +233,14 @@ def vote_costs(beta, y, classes):
                 continue
             gains = pair_gains(beta[rows], abs_beta[rows], bounds, leader, target)
             m = margin[rows]
-            counts = min_flips(gains, m, tolerance(sum_abs[rows], m))
+            counts, last = min_flips(gains, m, tolerance(sum_abs[rows], m), with_last=True)
             raised = counts > rho[rows, target]
             rho[rows, target] = np.where(raised, counts, rho[rows, target])
             rival[rows[raised]] = leader
+            last_gain[rows[raised]] = last[raised]
         if classes > 2:
             exact[:, target] = pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs,
-                                                target, rival, rho[:, target])
+                                                target, rival, rho[:, target], last_gain)
     return vote, rho, exact
 
 
@@ -247,35 +254,29 @@ def pair_gains(beta, abs_beta, bounds, leader, target):
     return gains
 
 
-def pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs, target, rival, lower):
-    """Per row: do the `lower` largest-gain flips against the maximising rival (§4's relabellings:
-    β > 0 to target, β < 0 to the rival) make target beat every class, clearly (by 10⁻¹⁰·Σ|β|,
-    far outside rounding)? Then LB is the exact cost. The vote itself is exact at 0."""
+def pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs, target, rival, lower, last_gain):
+    """Per row: do the `lower` flips of the count against the maximising rival (the gains ≥ its
+    smallest one, §4's relabellings: β > 0 to target, β < 0 to the rival) make target beat every
+    class, clearly (by 10⁻¹⁰·Σ|β|, far outside rounding)? Then LB is the exact cost. Rows where
+    equal gains make that set larger than `lower` stay unmarked. The vote itself is exact at 0."""
     m, classes = scores.shape
-    known = np.zeros(m, dtype=bool)
-    known[scores.argmax(axis=1) == target] = True
-    rows = np.flatnonzero((rival >= 0) & np.isfinite(lower) & (lower <= TOP_GAINS) & ~known)
-    if rows.size == 0:
-        return known
-    top = min(TOP_GAINS, beta.shape[1])
+    known = scores.argmax(axis=1) == target
+    rows = np.flatnonzero((rival >= 0) & np.isfinite(lower) & ~known)
     for leader in np.unique(rival[rows]):
         sub = rows[rival[rows] == leader]
         gains = pair_gains(beta[sub], abs_beta[sub], bounds, leader, target)
-        n = gains.shape[1]
-        picked = np.argpartition(-gains, top - 1, axis=1)[:, :top] if top < n else np.tile(np.arange(n), (len(sub), 1))
-        ranked = np.take_along_axis(picked, np.argsort(-np.take_along_axis(gains, picked, axis=1), axis=1, kind='stable'), axis=1)
-        taken = np.arange(top)[None, :] < lower[sub][:, None]
-        b = np.take_along_axis(beta[sub], ranked, axis=1) * taken
-        source = y[ranked]
-        dest = np.where(b > 0, target, leader)
-        cell = np.arange(len(sub))[:, None] * classes  # (row, class) as one index for bincount
+        row, col = np.nonzero((gains >= last_gain[sub][:, None]) & (gains > 0))  # few per row
+        moved = beta[sub[row], col]
+        dest = np.where(moved > 0, target, leader)
+        cell = row * classes  # (row, class) as one index for bincount
         size = len(sub) * classes
-        delta = (np.bincount((cell + dest).ravel(), b.ravel(), size)
-                 - np.bincount((cell + source).ravel(), b.ravel(), size)).reshape(len(sub), classes)
+        delta = (np.bincount(cell + dest, moved, size)
+                 - np.bincount(cell + y[col], moved, size)).reshape(len(sub), classes)
+        taken = np.bincount(row, minlength=len(sub))
         after = scores[sub] + delta
         lead = after[:, target][:, None] - after
         lead[:, target] = np.inf
-        known[sub] = lead.min(axis=1) > 1e-10 * sum_abs[sub]
+        known[sub] = (taken == lower[sub]) & (lead.min(axis=1) > 1e-10 * sum_abs[sub])
     return known
 
 
