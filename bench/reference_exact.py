@@ -7,6 +7,7 @@ dynamic program with a traceback (§5.4) picks the entries whose exact cost the 
 Plain Python per point: only the few points whose cheap bounds disagree ever get here.
 """
 import math
+import sys
 
 import numpy as np
 
@@ -172,9 +173,11 @@ class Search:
                     closed_a.discard(y)
             return dfs(t + 1, left, gains, closed_b or (usable and kind == 'B'))
 
+        # one frame per candidate on the deepest path (every point skipped): allow for all of them
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * len(cands) + 1000))
         try:
             dfs(0, s, np.zeros(self.classes), False)
-        except _Budget:
+        except (_Budget, RecursionError):
             return 'budget', None
         if state['found'] is not None:
             return 'yes', state['found']
