@@ -123,6 +123,12 @@ export interface CertifyOptions {
   /** Test rows certified per block, an integer ≥ 1 (bounds memory); default chosen from the partition size. */
   blockSize?: number;
   /**
+   * Add `result.profile`: CPU seconds per phase (Gram, NTK recursion,
+   * Cholesky, solves, certificates, the tasks' rest, setup, aggregation),
+   * summed over threads, and the wall time. Default false.
+   */
+  profile?: boolean;
+  /**
    * Called as partitions and test blocks complete. If it throws, certify
    * stops its workers and rejects with that exception.
    * @example onProgress: ({ partitionsDone, partitions }) => console.log(`${partitionsDone}/${partitions}`)
@@ -181,6 +187,8 @@ export interface Resolved {
   augment: Augmentation | undefined;
   /** At most the number of test rows; undefined: chosen per partition. */
   blockSize: number | undefined;
+  /** Add result.profile. */
+  profile: boolean;
   /** Tasks run at once: min(threads asked, partitions, cores), ≥ 1. */
   threads: number;
   /** `threads: 1` was asked for: run on the calling thread, no workers. */
@@ -209,6 +217,7 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   augment: true,
   imageShape: true,
   blockSize: true,
+  profile: true,
   onProgress: true,
   signal: true,
   wasmModule: true,
@@ -268,6 +277,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     augment: resolveAugment(options, trainX.cols),
     blockSize:
       options.blockSize === undefined ? undefined : Math.min(integerAtLeast(options.blockSize, 1, 'options.blockSize'), testX.rows),
+    profile: options.profile === undefined ? false : boolean(options.profile, 'options.profile'),
     threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions, cores)),
     inThread: threadsAsked === 1,
     onProgress: options.onProgress === undefined ? undefined : callback(options.onProgress, 'options.onProgress'),

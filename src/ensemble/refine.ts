@@ -26,6 +26,7 @@ export type Settle = (requests: Int32Array[]) => Promise<(PartitionResult | unde
  * Aggregates the partitions' results (votes, lower/upper costs, nearTie, for
  * all m points), refines the open points' costs round by round in place, and
  * returns the final aggregation with the entries left unsettled and why.
+ * `timed` wraps the work done here (not `settle`), for the caller's profile.
  */
 export async function refineCosts(
   results: PartitionResult[],
@@ -33,18 +34,24 @@ export async function refineCosts(
   nTrain: number,
   settle: Settle,
   rounds = MAX_REFINE_ROUNDS,
+  timed: <T>(body: () => T) => T = (body) => body(),
 ): Promise<{ agg: AggregateResult; unsettled: Map<number, OpenReason>[] }> {
   const m = results[0].votes.length;
   const aggregate = () =>
-    aggregateBlock({ votes: results.map((r) => r.votes), lower: results.map((r) => r.lower!), upper: results.map((r) => r.upper!), classes, nTrain, m });
+    timed(() =>
+      aggregateBlock({ votes: results.map((r) => r.votes), lower: results.map((r) => r.lower!), upper: results.map((r) => r.upper!), classes, nTrain, m }),
+    );
   const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
   let agg = aggregate();
   const unsettled = results.map(() => new Map<number, OpenReason>());
   for (let round = 0; round < rounds; round++) {
-    const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
-    const requests = planRefinement(results, open, agg.prediction, classes, unsettled);
+    const requests = timed(() => {
+      const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
+      return planRefinement(results, open, agg.prediction, classes, unsettled);
+    });
     if (requests.every((r) => r.length === 0)) break;
-    applyRefinement(results, requests, await settle(requests), classes, unsettled);
+    const replies = await settle(requests);
+    timed(() => applyRefinement(results, requests, replies, classes, unsettled));
     agg = aggregate();
   }
   return { agg, unsettled };

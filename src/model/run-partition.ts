@@ -1,6 +1,7 @@
 import { FlipcertError } from '../errors.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
+import { now, PhaseClock } from '../profile.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
@@ -25,12 +26,16 @@ export function runPartition(core: Core, task: PartitionTask, onBlock?: (done: n
  * Abandoning the generator (`return()`) releases its Wasm memory.
  */
 export function* partitionSteps(
-  core: Core,
+  untimed: Core,
   task: PartitionTask,
   onBlock?: (done: number, total: number) => void,
 ): Generator<void, PartitionResult, void> {
   // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
   planBlockSize(taskShape(task), 1, task.blockSize);
+  // Phase times (src/profile.ts) are always kept: a few clock reads per block.
+  const clock = new PhaseClock();
+  const core = clock.wrap(untimed);
+  let resumed = now();
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -51,14 +56,18 @@ export function* partitionSteps(
       // A second pass is sent only the test rows it needs; skipping blocks without requests is a safeguard.
       if (!attacks || attacks.wants(start, count)) {
         const betaPtr = model.weights(testX, start, count);
-        if (attacks) attacks.run(core, betaPtr, labelsPtr, start, count);
+        if (attacks) clock.time('certificates', () => attacks.run(core, betaPtr, labelsPtr, start, count));
         else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count);
       }
       onBlock?.(b + 1, blocks);
+      clock.add('task', now() - resumed);
       yield;
+      resumed = now();
     }
     model.dispose();
     if (attacks) attacks.finish(result);
+    clock.add('task', now() - resumed);
+    result.phaseMs = clock.ms;
     return result;
   } finally {
     heap.release(mark);
@@ -139,6 +148,7 @@ export function transferables(result: PartitionResult): ArrayBuffer[] {
   return [
     result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
     result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
+    result.phaseMs,
   ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);

@@ -31,18 +31,24 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-/** One worker and the job it is running (undefined when idle). */
+/** One worker, the job it is running (undefined when idle) and the test matrix it keeps. */
 interface Slot {
   worker: PoolWorker;
   job: Job | undefined;
+  testX: Float64Array | undefined;
 }
+
+/** A task's testX goes to a worker once (ToWorker `test`) from this many values on; smaller ones travel with the task. */
+const SHARE_TEST_VALUES = 4096;
+const NO_ROWS = new Float64Array(0);
 
 /**
  * Partitions fanned out over workers, the same in browsers (Web Workers) and
  * Node (worker threads): only `spawn` differs. The Wasm core is compiled once
  * by the caller and posted to each worker, which only instantiates it; tasks
  * go out as plain data (structured clone), results come back with their
- * buffers transferred. Workers start lazily, up to `threads`, and take queued
+ * buffers transferred; a test matrix shared by tasks is sent to each worker
+ * once. Workers start lazily, up to `threads`, and take queued
  * tasks first-free. No SharedArrayBuffer, so no cross-origin isolation is needed.
  */
 export class WorkerPool implements PartitionPool {
@@ -93,13 +99,32 @@ export class WorkerPool implements PartitionPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress: job.onBlock !== undefined });
+      this.post(slot, job);
     }
+  }
+
+  /**
+   * Posts a job. Tasks of one run share their testX array (one object), so a
+   * worker that already keeps it gets the task without it: the test rows
+   * cross once per worker instead of once per partition.
+   */
+  private post(slot: Slot, job: Job): void {
+    const { testX } = job.task;
+    const progress = job.onBlock !== undefined;
+    if (testX.length < SHARE_TEST_VALUES) {
+      slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress, sharedTest: false });
+      return;
+    }
+    if (slot.testX !== testX) {
+      slot.worker.postMessage({ kind: 'test', testX });
+      slot.testX = testX;
+    }
+    slot.worker.postMessage({ kind: 'task', id: job.id, task: { ...job.task, testX: NO_ROWS }, progress, sharedTest: true });
   }
 
   private spawn(): Slot | undefined {
     if (this.slots.length >= this.threads) return undefined;
-    const slot: Slot = { worker: undefined!, job: undefined };
+    const slot: Slot = { worker: undefined!, job: undefined, testX: undefined };
     try {
       slot.worker = this.spawnWorker(this.slots.length, {
         message: (message) => this.receive(slot, message),
