@@ -20,12 +20,14 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
  * and turns their votes and costs into docs/spec.md §6 results. If onProgress
  * throws, this rejects with its exception at once; the caller closes the pool.
  * `blockSizes` (test rows per block, per partition) come from
- * planPartitionBlocks, which the caller runs before opening the pool.
+ * planPartitionBlocks, which the caller runs before opening the pool;
+ * `tableBytes` bounds the cost tables held at once (see testSlices).
  */
 export async function coordinate(
   opts: Resolved,
   pool: PartitionPool,
   blockSizes: number[] = planPartitionBlocks(opts),
+  tableBytes = COST_TABLE_BYTES,
 ): Promise<CertifyResult> {
   const started = now();
   const totals = new ProfileTotals();
@@ -38,7 +40,7 @@ export async function coordinate(
   // Test points in slices, so that the k partitions' cost tables of one slice
   // are all the coordinator holds (docs/spec.md §5: every point is aggregated
   // on its own, so slicing changes no number).
-  const slices = testSlices(opts.testX.rows, opts.partitions, opts.classes);
+  const slices = testSlices(opts.testX.rows, opts.partitions, opts.classes, tableBytes);
   const points: PointResult[] = [];
   const svmBounds = new Array<number>(opts.partitions).fill(Infinity);
   for (let s = 0; s < slices.length; s++) {

@@ -126,6 +126,7 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
       partitioning: 'hash',
       witness: false,
       blockSize: undefined,
+      profile: false,
       threads: 1,
       inThread: false,
       onProgress: undefined,

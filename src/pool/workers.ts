@@ -111,7 +111,7 @@ export class WorkerPool implements PartitionPool {
   private post(slot: Slot, job: Job): void {
     const { testX } = job.task;
     const progress = job.onBlock !== undefined;
-    if (testX.length < SHARE_TEST_VALUES) {
+    if (!(testX?.length >= SHARE_TEST_VALUES)) {
       slot.worker.postMessage({ kind: 'task', id: job.id, task: job.task, progress, sharedTest: false });
       return;
     }
