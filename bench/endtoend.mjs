@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeGtsrbLike } from './gtsrb-data.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // FLIPCERT_CLI lets a run use a frozen copy of the build while dist/ is being rebuilt.
@@ -34,14 +35,30 @@ export const TASKS = [
   { id: 'mnist10k-k10', dataset: 'mnist', train: 10000, test: 10000, k: 10, quick: false },
   { id: 'mnist10k-k50', dataset: 'mnist', train: 10000, test: 10000, k: 50, quick: false },
   { id: 'mnist60k-k50', dataset: 'mnist', train: 60000, test: 10000, k: 50, quick: false },
+  // GTSRB-shaped synthetic data (bench/gtsrb-data.mjs): 43 classes, 39,209 / 12,630, 32×32 grayscale.
+  { id: 'gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 12630, k: 400, quick: false },
   // Small versions for trying the harness out (`--quick`).
   { id: 'quick-mnist17-k1', dataset: 'mnist17', train: 1000, test: 200, k: 1, quick: true },
   { id: 'quick-mnist17-k10', dataset: 'mnist17', train: 2000, test: 300, k: 10, quick: true },
   { id: 'quick-mnist-k10', dataset: 'mnist', train: 2000, test: 300, k: 10, quick: true },
+  { id: 'quick-gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 300, k: 400, quick: true },
 ];
 
+/** Where the synthetic data sets' .npy files are, once written (per run, in its temporary folder). */
+let synthetic;
+
+/** The data flags of a task: a built-in dataset, or the synthetic files (written on first use). */
+function dataArgs(t, testSize) {
+  if (t.dataset !== 'gtsrb-like') {
+    return ['--dataset', t.dataset, '--train-size', String(t.train), '--test-size', String(testSize)];
+  }
+  const f = synthetic.gtsrb ??= writeGtsrbLike(join(synthetic.dir, 'gtsrb-like'));
+  return ['--train-x', f.trainX, '--train-y', f.trainY, '--test-x', f.testX, '--test-y', f.testY,
+    '--train-size', String(t.train), '--test-size', String(testSize)];
+}
+
 const taskArgs = (t, testSize = t.test) => [
-  'certify', '--dataset', t.dataset, '--train-size', String(t.train), '--test-size', String(testSize),
+  'certify', ...dataArgs(t, testSize),
   '--partitions', String(t.k), '--partitioning', 'hash', '--model', 'krr', '--reg', '1',
   '--depth', '2', '--w-var', '2', '--b-var', '0',
 ];
@@ -169,6 +186,7 @@ const tail = (text) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 40
  */
 export async function runEndToEnd({ quick = false, only = null, purejs = true, log = console.log } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'flipcert-bench-'));
+  synthetic = { dir };
   const impls = implementations().filter((i) => purejs || i.key !== 'purejs');
   const tasks = TASKS.filter((t) => (only ? only.includes(t.id) : t.quick === quick));
   const records = [];

@@ -16,6 +16,7 @@ export { FlipcertError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { CertifyOptions, Progress } from './options.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
+export type { RunProfile } from './profile.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**
