@@ -75,9 +75,9 @@ export function numpyEnv() {
 export function implementations(threads = availableParallelism()) {
   return [
     { name: 'flipcert (1 thread)', key: 'flipcert1', flipcert: true,
-      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', '1', '--out', out, '--quiet']] },
+      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', '1', '--out', out, '--quiet', '--profile']] },
     { name: `flipcert (${threads} threads)`, key: 'flipcertN', flipcert: true,
-      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', String(threads), '--out', out, '--quiet']] },
+      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', String(threads), '--out', out, '--quiet', '--profile']] },
     { name: 'NumPy/SciPy', key: 'numpy', env: numpyEnv(),
       command: (t, out) => ['python3', [join(ROOT, 'bench', 'reference_numpy.py'), ...taskArgs(t), '--out', out]] },
     { name: 'pure JS (ml-matrix)', key: 'purejs', probe: true,
@@ -162,7 +162,7 @@ async function runOne(impl, task, dir, log) {
   if (run.code !== 0 || !existsSync(out)) return { ...run, error: tail(run.output) };
   const result = JSON.parse(readFileSync(out, 'utf8'));
   log(`    ${run.wallS.toFixed(1)} s, ${run.rssMiB.toFixed(0)} MiB, accuracy ${result.summary.accuracy}`);
-  return { ...run, result };
+  return { ...run, result, ...(impl.flipcert ? { profile: parseProfile(run.output) } : {}) };
 }
 
 /** Predicts the pure-JS time: train-only part as measured, the rest scaled by test points. */
@@ -176,6 +176,16 @@ async function probeEstimate(impl, task, dir, log) {
   const seconds = run.wallS - s.seconds + s.loadSeconds + s.fixedSeconds + perPoint * task.test;
   log(`  ${impl.name}: probe with ${PUREJS_PROBE} test points took ${run.wallS.toFixed(1)} s; full task estimated ${seconds.toFixed(0)} s`);
   return { seconds };
+}
+
+/** The lines of `certify --profile` (src/cli/profile.ts) as { phase name: seconds }. */
+export function parseProfile(output) {
+  const profile = {};
+  for (const line of output.split('\n')) {
+    const match = /^  (\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+ %)?\s*$/.exec(line);
+    if (match) profile[match[1]] = Number(match[2]);
+  }
+  return Object.keys(profile).length ? profile : undefined;
 }
 
 const tail = (text) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 400);

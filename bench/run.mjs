@@ -110,6 +110,40 @@ function ratioRows(records, cores) {
   return lines.join('\n');
 }
 
+/**
+ * Counted flops of a task's kernels, with every partition taken as n/k rows
+ * (hash partitions are near-equal): per partition the symmetric training Gram
+ * n_p²·d, the test Gram 2·m·n_p·d, Cholesky n_p³/3 and the two solves 2·m·n_p².
+ */
+function taskFlops(task, d) {
+  const np = task.train / task.k;
+  return { gram: task.k * (np * np * d + 2 * task.test * np * d), cholesky: (task.k * np ** 3) / 3, solves: task.k * 2 * task.test * np * np };
+}
+
+const FEATURES = { mnist17: 784, mnist: 784, 'gtsrb-like': 1024 };
+
+function profileRows(records) {
+  const lines = [
+    '| task | threads | Gram s (GFLOP/s) | NTK recursion s | Cholesky s (GFLOP/s) | solves s (GFLOP/s) | certificates s | other partition work s | setup s | aggregation s | CPU total s | I/O wall s | certify wall s | CPU ÷ wall |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const rate = (flops, s) => (s > 0 ? ` (${fmt(flops / s / 1e9)})` : '');
+  for (const { task, runs } of records) {
+    const flops = taskFlops(task, FEATURES[task.dataset] ?? 784);
+    for (const run of [runs.flipcert1, runs.flipcertN]) {
+      const p = run?.profile;
+      if (!p) continue;
+      lines.push(
+        `| ${task.id} | ${run.name.replace(/^flipcert \((.*)\)$/, '$1')} | ${fmt(p['Gram (dot products)'])}${rate(flops.gram, p['Gram (dot products)'])} | ` +
+          `${fmt(p['NTK recursion'])} | ${fmt(p.Cholesky)}${rate(flops.cholesky, p.Cholesky)} | ${fmt(p['triangular solves'])}${rate(flops.solves, p['triangular solves'])} | ` +
+          `${fmt(p.certificates)} | ${fmt(p['other partition work'])} | ${fmt(p['setup (tasks)'])} | ${fmt(p.aggregation)} | ${fmt(p['total CPU'])} | ` +
+          `${fmt(p['I/O (reading data), wall'])} | ${fmt(p['certify, wall'])} | ${fmt(p['CPU ÷ wall'], 2)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 function mismatchDetails(records) {
   const lines = [];
   for (const { task, runs } of records) {
@@ -157,6 +191,14 @@ ${resultRows(records)}
 
 ### Time ratios (lower than 1 = numerator faster)
 ${ratioRows(records, machine.cores)}
+
+### Where the time goes (\`certify --profile\`)
+CPU seconds per phase, summed over the threads that ran them (src/profile.ts); in brackets the phase's rate in
+GFLOP/s of counted flops (per partition of n_p ≈ n/k rows: Gram n_p²·d + 2·m·n_p·d, Cholesky n_p³/3, solves
+2·m·n_p²), to set beside the kernels' one-thread figures above (their roofline on this machine). "I/O" is reading
+the data; "certify wall" the library call; CPU ÷ wall near the thread count means the threads were kept busy.
+
+${profileRows(records)}
 
 ### Disagreements
 ${mismatchDetails(records)}

@@ -106,8 +106,11 @@ export async function runPartitions(
   try {
     progress.report(reported(done));
     const onBlock = opts.partitions === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
-    const work = forEachLimited(count, pool.threads * 2, async (i) => {
+    // Largest partitions first (the longest tasks), so that the last ones to finish are short and no thread idles long.
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => opts.groups[which[b]].length - opts.groups[which[a]].length || a - b);
+    const work = forEachLimited(count, pool.threads * 2, async (next) => {
       throwIfAborted(opts.signal);
+      const i = order[next];
       const p = which[i];
       const task = totals ? totals.time('setup', () => makeTask(opts, opts.groups[p], p, blockSizes[p])) : makeTask(opts, opts.groups[p], p, blockSizes[p]);
       results[i] = await pool.run(task, onBlock, opts.signal);

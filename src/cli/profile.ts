@@ -15,7 +15,7 @@ export function formatProfile(profile: RunProfile, ioSeconds: number): string {
     ['aggregation', s.aggregation],
   ];
   const cpu = rows.reduce((sum, [, v]) => sum + v, 0);
-  const line = (name: string, value: string, share = '') => `  ${name.padEnd(24)}${value.padStart(10)}${share.padStart(9)}`;
+  const line = (name: string, value: string, share = '') => `  ${name.padEnd(24)}${value.padStart(10)}${share.padStart(9)}`.trimEnd();
   return [
     `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition tasks): CPU seconds per phase, summed over threads`,
     ...rows.map(([name, v]) => line(name, v.toFixed(2), cpu > 0 ? `${((100 * v) / cpu).toFixed(1)} %` : '')),
