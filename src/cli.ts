@@ -166,6 +166,7 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     { flag: '--out', path: flags.out, stdout: true },
     { flag: '--plot', path: flags.plot, extension: '.svg' },
   ];
+  const cpuAtStart = process.cpuUsage();
   const reading = performance.now();
   const { data, partitioning } = await readInputs(flags, outputSpecs, context);
   const ioSeconds = (performance.now() - reading) / 1000;
@@ -189,7 +190,8 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     bar.stop();
   }
   if (result.profile) {
-    process.stderr.write(formatProfile(result.profile, ioSeconds) + '\n');
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.stderr.write(formatProfile(result.profile, ioSeconds, (cpu.user + cpu.system) / 1e6) + '\n');
     delete result.profile; // not part of the JSON file
   }
   const used = result.summary.threads;

@@ -1,6 +1,8 @@
-// Where a run's time goes (CertifyOptions.profile, the CLI's --profile): CPU
-// time per phase, measured on the thread that ran it and summed over threads,
-// beside the run's wall time. Workers time their core's entry points by name
+// Where a run's time goes (CertifyOptions.profile, the CLI's --profile): time
+// per phase, measured by the clock on the thread that ran it and summed over
+// threads, beside the run's wall time. Runtimes give no per-thread CPU clock
+// (Node 20, browsers), so a phase's seconds are its threads' busy time: CPU
+// time on a quiet machine, more when other processes take the cores. Workers time their core's entry points by name
 // (PhaseClock.wrap), so the kernels need no timing code of their own.
 import type { Core, CoreExports } from './wasm/instance.js';
 
@@ -69,17 +71,18 @@ export class PhaseClock {
 }
 
 /**
- * What CertifyOptions.profile adds to the result (`result.profile`): seconds
- * of CPU time per phase, summed over every thread that ran one (so with
- * several threads they can add up to more than `wallSeconds`), and the wall
- * time of the run. Not part of the JSON file (docs/spec.md §6).
+ * What CertifyOptions.profile adds to the result (`result.profile`): busy
+ * seconds per phase, summed over every thread that ran one (so with several
+ * threads they can add up to more than `wallSeconds`; equal to CPU time when
+ * nothing else runs on the cores), and the wall time of the run. Not part of
+ * the JSON file (docs/spec.md §6).
  */
 export interface RunProfile {
   /** Wall-clock seconds of certify, as `summary.seconds`. */
   wallSeconds: number;
   /** Threads that ran partitions. */
   threads: number;
-  /** Per phase, CPU seconds summed over threads. */
+  /** Per phase, busy seconds of the threads that ran it, summed over threads. */
   seconds: {
     /** Test-vs-train and train-vs-train dot products (Wasm gramSym, gramDot). */
     gram: number;

@@ -1,8 +1,12 @@
 // `certify --profile`: the run's time split (src/profile.ts) as a few lines on stderr.
 import type { RunProfile } from '../profile.js';
 
-/** The profile as a small table: CPU seconds per phase (summed over threads) and their share, then the wall times. */
-export function formatProfile(profile: RunProfile, ioSeconds: number): string {
+/**
+ * The profile as a small table: busy seconds per phase (summed over threads)
+ * and their share, then the wall times and the process's CPU time (all its
+ * threads, from the OS): busy time well above it means other processes took the cores.
+ */
+export function formatProfile(profile: RunProfile, ioSeconds: number, processCpuSeconds: number): string {
   const s = profile.seconds;
   const rows: [string, number][] = [
     ['Gram (dot products)', s.gram],
@@ -14,14 +18,16 @@ export function formatProfile(profile: RunProfile, ioSeconds: number): string {
     ['setup (tasks)', s.setup],
     ['aggregation', s.aggregation],
   ];
-  const cpu = rows.reduce((sum, [, v]) => sum + v, 0);
+  const busy = rows.reduce((sum, [, v]) => sum + v, 0);
   const line = (name: string, value: string, share = '') => `  ${name.padEnd(24)}${value.padStart(10)}${share.padStart(9)}`.trimEnd();
   return [
-    `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition tasks): CPU seconds per phase, summed over threads`,
-    ...rows.map(([name, v]) => line(name, v.toFixed(2), cpu > 0 ? `${((100 * v) / cpu).toFixed(1)} %` : '')),
-    line('total CPU', cpu.toFixed(2)),
+    `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition tasks): ` +
+      'seconds per phase on the threads that ran it, summed over threads',
+    ...rows.map(([name, v]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '')),
+    line('total busy', busy.toFixed(2)),
     line('I/O (reading data), wall', ioSeconds.toFixed(2)),
     line('certify, wall', profile.wallSeconds.toFixed(2)),
-    line('CPU ÷ wall', profile.wallSeconds > 0 ? (cpu / profile.wallSeconds).toFixed(2) : '–'),
+    line('busy ÷ wall', profile.wallSeconds > 0 ? (busy / profile.wallSeconds).toFixed(2) : '–'),
+    line('process CPU (user+sys)', processCpuSeconds.toFixed(2)),
   ].join('\n');
 }
