@@ -28,10 +28,10 @@ await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm
 const { coordinate, resolveOptions } = await import(join(dir, 'bundle.mjs'));
 rmSync(dir, { recursive: true, force: true });
 
-// Tiny features (2 columns): 5 training rows per partition, m test rows.
+// Tiny features (2 columns): 60 training rows per partition (as MNIST k = 1,000), m test rows.
 let seed = 12345;
 const uniform = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
-const n = 5 * k;
+const n = 60 * k;
 const train = { x: { data: Float64Array.from({ length: n * 2 }, uniform), shape: [n, 2] }, y: Int32Array.from({ length: n }, (_, i) => i % C) };
 const test = { x: { data: Float64Array.from({ length: m * 2 }, uniform), shape: [m, 2] }, y: Int32Array.from({ length: m }, (_, i) => i % C) };
 const resolved = resolveOptions({ train, test, partitions: k, classes: C }, 2);
