@@ -12,11 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export const GTSRB = { classes: 43, train: 39209, test: 12630, d: 1024 };
-/** Noise standard deviation per pixel: base models of ~100 rows then get roughly half their votes right. */
-const NOISE = 0.35;
+/** Noise standard deviation per pixel: k = 400 ensembles then reach ≈ 77 % accuracy (first 100 test points). */
+const NOISE = 1;
 
 /** Writes train-x/train-y/test-x/test-y .npy files into `dir`; returns their paths. */
-export function writeGtsrbLike(dir, { train = GTSRB.train, test = GTSRB.test, d = GTSRB.d, classes = GTSRB.classes } = {}) {
+export function writeGtsrbLike(dir, { train = GTSRB.train, test = GTSRB.test, d = GTSRB.d, classes = GTSRB.classes, noise = NOISE } = {}) {
   let seed = 20261126;
   const uniform = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) + 0.5) / 4294967296;
   const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
@@ -37,7 +37,7 @@ export function writeGtsrbLike(dir, { train = GTSRB.train, test = GTSRB.test, d 
     for (let i = 0; i < rows; i++) {
       const c = drawClass();
       y[i] = c;
-      for (let j = 0; j < d; j++) x[i * d + j] = Math.min(1, Math.max(0, templates[c][j] + NOISE * gauss()));
+      for (let j = 0; j < d; j++) x[i * d + j] = Math.min(1, Math.max(0, templates[c][j] + noise * gauss()));
     }
     return { x, y };
   };
@@ -73,7 +73,7 @@ function npy(array, descr, shape) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { train: { type: 'string' }, test: { type: 'string' }, d: { type: 'string' } },
+    options: { train: { type: "string" }, test: { type: "string" }, d: { type: "string" }, noise: { type: "string" } },
   });
   const opts = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number(v)]));
   console.log(JSON.stringify(writeGtsrbLike(positionals[0] ?? 'gtsrb-like', opts)));
