@@ -139,7 +139,11 @@ export function compare(reference, other) {
     mismatches.push({ index: -1, fields: ['points.length'], reference: reference.points.length, other: other.points.length });
   }
   const count = (f) => mismatches.filter((m) => m.fields.includes(f)).length;
+  // Direction matters: the NumPy reference has no exact search (docs/spec.md §5.7), so with many classes its
+  // radius is the first-pass lower bound, which flipcert's exact radius may exceed, never undercut.
+  const radii = mismatches.filter((m) => m.fields.includes('radius'));
   return { total: mismatches.length, prediction: count('prediction'), radius: count('radius'),
+    radiusAbove: radii.filter((m) => m.other.radius > m.reference.radius).length,
     dpaRadius: count('dpaRadius'), examples: mismatches.slice(0, 10) };
 }
 

@@ -68,7 +68,8 @@ const fmt = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x)
 function mismatchCell(cmp) {
   if (!cmp) return '–';
   if (cmp.total === 0) return 'identical';
-  return `**${cmp.total}** (pred ${cmp.prediction}, radius ${cmp.radius}, dpa ${cmp.dpaRadius})`;
+  const above = cmp.radius ? `, ${cmp.radiusAbove} of them above` : '';
+  return `**${cmp.total}** (pred ${cmp.prediction}, radius ${cmp.radius}${above}, dpa ${cmp.dpaRadius})`;
 }
 
 function resultRows(records) {
