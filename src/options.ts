@@ -157,7 +157,11 @@ export interface CertifyOptions {
 
 /** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
 export interface Progress {
-  /** Partitions trained and certified so far. */
+  /**
+   * Partitions trained and certified so far. When an ensemble's cost tables are
+   * large enough for its test points to go in slices (src/coordinator.ts), every
+   * slice runs all partitions: this is then k × the share of that work done.
+   */
   partitionsDone: number;
   /** All partitions (k). */
   partitions: number;
