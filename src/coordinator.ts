@@ -21,16 +21,19 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
  * throws, this rejects with its exception at once; the caller closes the pool.
  * `blockSizes` (test rows per block, per partition) come from
  * planPartitionBlocks, which the caller runs before opening the pool;
- * `tableBytes` bounds the cost tables held at once (see testSlices).
+ * `tableBytes` bounds the cost tables held at once (see testSlices);
+ * `startupSeconds` (the caller's time before this call) goes to the profile.
  */
 export async function coordinate(
   opts: Resolved,
   pool: PartitionPool,
   blockSizes: number[] = planPartitionBlocks(opts),
   tableBytes = COST_TABLE_BYTES,
+  startupSeconds = 0,
 ): Promise<CertifyResult> {
   const started = now();
   const totals = new ProfileTotals();
+  totals.startupSeconds = startupSeconds;
   const all = Array.from({ length: opts.partitions }, (_, p) => p);
   if (opts.partitions === 1) {
     const results = await runPartitions(opts, pool, all, blockSizes, { totals });

@@ -78,8 +78,13 @@ export class PhaseClock {
  * the JSON file (docs/spec.md §6).
  */
 export interface RunProfile {
-  /** Wall-clock seconds of certify, as `summary.seconds`. */
+  /** Wall-clock seconds of the certification, as `summary.seconds`. */
   wallSeconds: number;
+  /**
+   * Wall-clock seconds before it, on the calling thread: checking the options
+   * and data, hashing the partitions, compiling the core, opening the pool.
+   */
+  startupSeconds: number;
   /** Threads that ran partitions. */
   threads: number;
   /** Per phase, busy seconds of the threads that ran it, summed over threads. */
@@ -111,6 +116,7 @@ export class ProfileTotals {
   private tasks = 0;
   setupMs = 0;
   aggregationMs = 0;
+  startupSeconds = 0;
 
   addTask(phaseMs: Float64Array | undefined): void {
     if (!phaseMs) return;
@@ -134,6 +140,7 @@ export class ProfileTotals {
     const timed = s('gram') + s('ntk') + s('cholesky') + s('solves') + s('certificates');
     return {
       wallSeconds,
+      startupSeconds: this.startupSeconds,
       threads,
       seconds: {
         gram: s('gram'),

@@ -26,6 +26,7 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
     ...rows.map(([name, v]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '')),
     line('total busy', busy.toFixed(2)),
     line('I/O (reading data), wall', ioSeconds.toFixed(2)),
+    line('start-up, wall', profile.startupSeconds.toFixed(2)),
     line('certify, wall', profile.wallSeconds.toFixed(2)),
     line('busy ÷ wall', profile.wallSeconds > 0 ? (busy / profile.wallSeconds).toFixed(2) : '–'),
     line('process CPU (user+sys)', processCpuSeconds.toFixed(2)),
