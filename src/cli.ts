@@ -189,11 +189,8 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   } finally {
     bar.stop();
   }
-  if (result.profile) {
-    const cpu = process.cpuUsage(cpuAtStart);
-    process.stderr.write(formatProfile(result.profile, ioSeconds, (cpu.user + cpu.system) / 1e6) + '\n');
-    delete result.profile; // not part of the JSON file
-  }
+  const profile = result.profile;
+  delete result.profile; // not part of the JSON file
   const used = result.summary.threads;
   if (!quiet && flags.threadsGiven && used < flags.threads) {
     process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most one per partition and per core)\n`);
@@ -203,6 +200,11 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
+  if (profile) {
+    // After the table, so that the two come in this order on a terminal.
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.stderr.write(formatProfile(profile, ioSeconds, (cpu.user + cpu.system) / 1e6) + '\n');
+  }
 }
 
 /** `certify --shard`: the shard's partitions only, into a .fcshard file (docs/spec.md §9). */

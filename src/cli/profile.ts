@@ -21,7 +21,7 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
   const busy = rows.reduce((sum, [, v]) => sum + v, 0);
   const line = (name: string, value: string, share = '') => `  ${name.padEnd(24)}${value.padStart(10)}${share.padStart(9)}`.trimEnd();
   return [
-    `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition tasks): ` +
+    `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition task${profile.tasks === 1 ? '' : 's'}): ` +
       'seconds per phase on the threads that ran it, summed over threads',
     ...rows.map(([name, v]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '')),
     line('total busy', busy.toFixed(2)),
