@@ -169,11 +169,14 @@ export function pairCountsRow(betaRow: usize, labels: usize, n: i32, classes: i3
 }
 
 /**
- * Vote costs of one base model for m test points: vote, lower[l] =
- * max_{j≠l} pair(l over j) (exact for C = 2), upper[l] from a re-checked attack
- * (= lower for C = 2 unless the point is a near tie), near-tie flags. lower/upper are m × C row-major.
+ * Vote costs of one base model for m test points, evaluated directly (every
+ * pair on fully sorted lists): vote, lower[l] = max_{j≠l} pair(l over j)
+ * (exact for C = 2), upper[l] from a re-checked attack (= lower for C = 2
+ * unless the point is a near tie), near-tie flags. lower/upper are m × C
+ * row-major. votecosts.ts's voteCostsBlock computes the same numbers faster;
+ * this one is the reference the tests and bench/votecosts.mjs compare it with.
  */
-export function voteCostsBlock(
+export function voteCostsDirectBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
   outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
 ): i32 {

@@ -10,7 +10,7 @@
 // All buffers live in one JS-reserved scratch block described by Workspace;
 // zero weights are left out of every list because they never change a score.
 
-import { RADIX_HIST_BYTES, radixSortPositiveDesc } from './select';
+import { RADIX_HIST_BYTES, RADIX_MIN, radixSortPositiveDesc, stableSortDesc } from './select';
 
 /**
  * Scratch layout, stored at the start of the scratch block (an unmanaged
@@ -49,7 +49,58 @@ export class Workspace {
   sumStar: f64; // sum of the chosen gains
   voteNear: i32; // set by callers when some pair found the vote's own margin within the band
   pairNear: i32; // last pair: 0 clear, 1 within the rounding band, 2 the vote itself within it (certpair.ts)
+  // The top of the |β| list only (certtop.ts, the vote costs' fast path).
+  candVals: usize; // f64[n] candidates (|β| ≥ tau/2), descending, ties by training index
+  candIdx: usize; // i32[n] their training indices
+  candLab: usize; // i32[n] their labels
+  candTmpV: usize; // f64[n] merge-sort scratch
+  candTmpI: usize; // i32[n]
+  cand: i32; // number of candidates
+  absCount: i32; // leading candidates with |β| ≥ tau
+  complete: i32; // 1 when tau = 0: every nonzero |β| is a candidate
+  tau: f64; // every gain ≥ tau of every pair is among the candidates
+  cgVals: usize; // f64[n] candidates grouped like grpVals, each group descending
+  cgPos: usize; // i32[n] their positions in candidate order
+  cgPre: usize; // f64[n + 2C] prefix sums per group (group g starts at cgStart[g] + g)
+  cgStart: usize; // i32[2C + 1]
+  cgFill: usize; // i32[2C]
+  classAbs: usize; // f64[C] Σ|β| per class (clean labels)
+  cleanScores: usize; // f64[C] the clean labels' plain scores (ws.scores changes with the full attack)
+  grpTotal: usize; // f64[2C] Σ|β| per group (every point, not only candidates)
+  cleanSum: usize; // f64[C] compensated clean scores before their final correction (rescore's state)
+  cleanComp: usize; // f64[C]
+  topHist: usize; // i32[TOP_BINS] counts of |β| by exponent and two mantissa bits
+  binLo: i32; // lowest and highest occupied bin
+  binHi: i32;
+  totalAbs: f64; // Σ|β|
+  flipPos: usize; // i32[n] the fast attack's flips: candidate position, old and new label
+  flipFrom: usize; // i32[n]
+  flipTo: usize; // i32[n]
+  walkSum: f64; // gain sum of the last successful walk
+  fullReady: i32; // 1 when sortAbs/bucket ran for this point (the attack's slow path)
+  curLab: usize; // i32[n] candidates' labels during an attack on the candidates (certtopattack.ts)
+  touched: usize; // i32[n] candidate positions the attack relabelled, ascending
+  touchedBak: usize; // i32[n] their labels before pruning
+  touchedCount: i32;
+  classCount: usize; // i32[C] nonzero weights per class (clean labels)
+  trialCount: usize; // i32[C] the same for the attacked labels
+  close: usize; // i32[C] classes a pruning pass must check (certtopattack.ts)
+  order: usize; // i32[C] classes by descending clean score (votecosts.ts), then by key (certtopattack.ts)
+  orderVals: usize; // f64[C] their scores / keys
+  cleanFinal: usize; // f64[C] the clean labels' scores as rescore() leaves them
+  dirtyCls: usize; // i32[C] classes an attack's moves touched
+  dirtyMark: usize; // i32[C] 1 for those
+  dirtyCount: i32;
+  trialReady: i32; // 1 when ws.trial… hold initTrial's clean state (plus the touched classes)
+  closeCount: i32;
+  trialGrp: usize; // f64[2C] Σ|β| per (class, sign) group of the attacked labels
+  commonT: i32; // cache of votecosts.ts's commonTop: target class (−1: empty), count, sum
+  commonS: i32;
+  commonSum: f64;
 }
+
+/** Bins of the |β| histogram: the top 13 bits of a positive double (exponent and two mantissa bits). */
+export const TOP_BINS: i32 = 8192;
 
 // @ts-ignore: decorator
 @inline function align8(x: usize): usize {
@@ -58,9 +109,9 @@ export class Workspace {
 
 /** Bytes of scratch the certificate kernels need for n training points and C classes. */
 export function workspaceBytes(n: i32, classes: i32): usize {
-  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes);
-  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes);
-  return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 8;
+  const f64s = <usize>(n + (n + 1) + n + (n + 2 * classes) + 4 * classes) + <usize>(3 * n + (n + 2 * classes) + 10 * classes);
+  const i32s = <usize>(n + n + (2 * classes + 1) + 2 * classes + n + n + classes) + <usize>(10 * n + 10 * classes + 1 + TOP_BINS);
+  return align8(offsetof<Workspace>()) + (f64s << 3) + (i32s << 2) + RADIX_HIST_BYTES + 16;
 }
 
 /** Lays the workspace out in the scratch block at `base` (8-aligned). */
@@ -72,6 +123,12 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.dirty = 0;
   ws.voteNear = 0;
   ws.pairNear = 0;
+  ws.fullReady = 0;
+  ws.touchedCount = 0;
+  ws.dirtyCount = 0;
+  ws.trialReady = 0;
+  ws.binLo = TOP_BINS;
+  ws.binHi = -1;
   let p = align8(base + offsetof<Workspace>());
   ws.absVals = p; p += <usize>n << 3;
   ws.absPre = p; p += <usize>(n + 1) << 3;
@@ -88,6 +145,38 @@ export function wsInit(base: usize, n: i32, classes: i32): Workspace {
   ws.work = p; p += <usize>n << 2;
   ws.backup = p; p += <usize>n << 2;
   ws.rival = p; p += <usize>classes << 2;
+  ws.candVals = p; p += <usize>n << 3;
+  ws.candTmpV = p; p += <usize>n << 3;
+  ws.cgVals = p; p += <usize>n << 3;
+  ws.cgPre = p; p += <usize>(n + 2 * classes) << 3;
+  ws.classAbs = p; p += <usize>classes << 3;
+  ws.cleanScores = p; p += <usize>classes << 3;
+  ws.trialGrp = p; p += <usize>(2 * classes) << 3;
+  ws.orderVals = p; p += <usize>classes << 3;
+  ws.cleanFinal = p; p += <usize>classes << 3;
+  ws.grpTotal = p; p += <usize>(2 * classes) << 3;
+  ws.cleanSum = p; p += <usize>classes << 3;
+  ws.cleanComp = p; p += <usize>classes << 3;
+  ws.candIdx = p; p += <usize>n << 2;
+  ws.candLab = p; p += <usize>n << 2;
+  ws.candTmpI = p; p += <usize>n << 2;
+  ws.cgPos = p; p += <usize>n << 2;
+  ws.cgStart = p; p += <usize>(2 * classes + 1) << 2;
+  ws.cgFill = p; p += <usize>(2 * classes) << 2;
+  ws.flipPos = p; p += <usize>n << 2;
+  ws.flipFrom = p; p += <usize>n << 2;
+  ws.flipTo = p; p += <usize>n << 2;
+  ws.curLab = p; p += <usize>n << 2;
+  ws.classCount = p; p += <usize>classes << 2;
+  ws.trialCount = p; p += <usize>classes << 2;
+  ws.close = p; p += <usize>classes << 2;
+  ws.order = p; p += <usize>classes << 2;
+  ws.dirtyCls = p; p += <usize>classes << 2;
+  ws.dirtyMark = p; p += <usize>classes << 2;
+  ws.touched = p; p += <usize>n << 2;
+  ws.touchedBak = p; p += <usize>n << 2;
+  ws.topHist = p; p += <usize>TOP_BINS << 2;
+  p = align8(p);
   ws.hist = p;
   return ws;
 }
@@ -105,8 +194,16 @@ export function sortAbs(ws: Workspace, beta: usize): void {
     }
   }
   ws.nz = nz;
-  // grpVals/grpIdx are free until bucket(): the radix sort's second buffer.
-  radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
+  // grpVals/grpIdx are free until bucket(): the sorts' second buffer. Both sorts
+  // are stable, so equal |β| stay in training-index order whatever n is (the
+  // order in which equal gains are taken, here and in votecosts.ts).
+  if (nz >= RADIX_MIN) {
+    radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
+  } else {
+    memory.copy(ws.grpVals, ws.absVals, <usize>nz << 3);
+    memory.copy(ws.grpIdx, ws.absIdx, <usize>nz << 2);
+    stableSortDesc(ws.grpVals, ws.grpIdx, ws.absVals, ws.absIdx, nz);
+  }
   prefixSums(ws.absVals, ws.absPre, nz);
 }
 

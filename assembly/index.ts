@@ -19,8 +19,16 @@ export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './scale';
 export { cholesky, addDiagonal, traceOf } from './cholesky';
 export { trsmRightLowerT, trsmRightLower } from './trisolve';
 
-// Certificates and per-partition vote costs (certify.ts, certpair.ts, certlists.ts, certattack.ts, select.ts).
-export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsBlock, voteAttack } from './certify';
+// Certificates and per-partition vote costs (certify.ts, votecosts.ts, certpair.ts, certlists.ts, certtop.ts, certattack.ts, select.ts).
+export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsDirectBlock, voteAttack } from './certify';
+export { voteCostsBlock } from './votecosts';
 
 // Data augmentation (augment.ts).
 export { augmentRows } from './augment';
+
+// The finite-width network of docs/spec.md §11 (gemmpacked.ts, mlp.ts).
+export { gemmNN, gemmTN, packedScratchDoubles } from './gemmpacked';
+export {
+  biasActivate, outputDeltas, reluMask, combineDeltas, deltaDots, columnSums, ntkAddLayer, ntkAddOutput,
+  subtractInto, scaleInto, lerpInto, squaredDistance,
+} from './mlp';

@@ -135,8 +135,8 @@ export function countAbove(vals: usize, len: i32, v: f64): i32 {
   return lo;
 }
 
-// @ts-ignore: decorator
-@inline const RADIX_MIN: i32 = 192;
+/** Below this many values radixSortPositiveDesc hands over to the introsort. */
+export const RADIX_MIN: i32 = 192;
 // @ts-ignore: decorator
 @inline const TOP: u64 = 0x7fffffffffffffff;
 
@@ -202,4 +202,75 @@ function prefixOffsets(h: usize, n: i32): bool {
     sum += c;
   }
   return true;
+}
+
+/**
+ * Stable merge sort, descending, of `len` (value, index) pairs from (sv, si)
+ * into (dv, di); the source buffers are clobbered. Equal values keep their
+ * input order (as radixSortPositiveDesc, which is stable too).
+ */
+export function stableSortDesc(sv: usize, si: usize, dv: usize, di: usize, len: i32): void {
+  // Insertion-sorted runs of 16, then bottom-up merges, ping-ponging the buffers.
+  const RUN = 16;
+  for (let lo = 0; lo < len; lo += RUN) {
+    const hi = min(lo + RUN, len);
+    for (let i = lo + 1; i < hi; i++) {
+      const v = load<f64>(sv + (<usize>i << 3));
+      const x = load<i32>(si + (<usize>i << 2));
+      let j = i - 1;
+      while (j >= lo && load<f64>(sv + (<usize>j << 3)) < v) {
+        store<f64>(sv + (<usize>(j + 1) << 3), load<f64>(sv + (<usize>j << 3)));
+        store<i32>(si + (<usize>(j + 1) << 2), load<i32>(si + (<usize>j << 2)));
+        j--;
+      }
+      store<f64>(sv + (<usize>(j + 1) << 3), v);
+      store<i32>(si + (<usize>(j + 1) << 2), x);
+    }
+  }
+  let av = sv;
+  let ai = si;
+  let bv = dv;
+  let bi = di;
+  for (let width = RUN; width < len; width <<= 1) {
+    for (let lo = 0; lo < len; lo += 2 * width) {
+      const mid = min(lo + width, len);
+      const hi = min(lo + 2 * width, len);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const vi = load<f64>(av + (<usize>i << 3));
+        const vj = load<f64>(av + (<usize>j << 3));
+        // Stable: the left run wins ties.
+        if (vi >= vj) {
+          store<f64>(bv + (<usize>k << 3), vi);
+          store<i32>(bi + (<usize>k << 2), load<i32>(ai + (<usize>i << 2)));
+          i++;
+        } else {
+          store<f64>(bv + (<usize>k << 3), vj);
+          store<i32>(bi + (<usize>k << 2), load<i32>(ai + (<usize>j << 2)));
+          j++;
+        }
+        k++;
+      }
+      while (i < mid) {
+        store<f64>(bv + (<usize>k << 3), load<f64>(av + (<usize>i << 3)));
+        store<i32>(bi + (<usize>k << 2), load<i32>(ai + (<usize>i << 2)));
+        i++;
+        k++;
+      }
+      while (j < hi) {
+        store<f64>(bv + (<usize>k << 3), load<f64>(av + (<usize>j << 3)));
+        store<i32>(bi + (<usize>k << 2), load<i32>(ai + (<usize>j << 2)));
+        j++;
+        k++;
+      }
+    }
+    const tv = av; av = bv; bv = tv;
+    const ti = ai; ai = bi; bi = ti;
+  }
+  if (av != dv) {
+    memory.copy(dv, av, <usize>len << 3);
+    memory.copy(di, ai, <usize>len << 2);
+  }
 }

@@ -4,20 +4,22 @@
 // thread, each next to a naive scalar JavaScript loop doing the same flops;
 // then the same kernels on every core at once (one independent problem per
 // worker thread, as partitions run), as aggregate GFLOP/s.
-//   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick]
+//   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick] [--finite]
 // Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
-// computes one triangle), cholesky n³/3, each trsm m·n².
+// computes one triangle), cholesky n³/3, each trsm m·n², gemmNN/gemmTN 2·m·n·k.
+// Last, one Gauss–Newton step of the finite network (src/finite/train.ts),
+// counted as the flops of its matrix products (see stepFlops), beside gramDot.
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-const { createCore } = await import('../dist/lowlevel.js').catch(() => {
+const { createCore, initialParameters, trainNetwork } = await import('../dist/lowlevel.js').catch(() => {
   console.error('bench/kernels.mjs needs the bundle: run `node scripts/build.mjs --no-types` first');
   process.exit(1);
 });
 
 const { values } = isMainThread
-  ? parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+  ? parseArgs({ options: { quick: { type: 'boolean', default: false }, finite: { type: 'boolean', default: false } } })
   : { values: { quick: true } };
 const SIZES = values.quick ? [500, 1000] : [500, 1000, 2000, 4000, 8000];
 const NAIVE_SIZES = new Set([500, 1000]);
@@ -183,6 +185,71 @@ function singleThread() {
   }
 }
 
+// ---- the finite network (docs/spec.md §11): its products and one training step ----
+
+/**
+ * Flops of one Gauss–Newton step's matrix products (src/finite/train.ts), as performed: the forward pass at
+ * the new point, J·u and Jᵀα (2·n·fanIn·fanOut per layer each), the per-unit backward pass (2·n·C·w² per
+ * hidden-to-hidden layer), and the kernel's Gram products (gramSym: n(n+1)·k for n rows of length k).
+ * Element-wise work (masks, biases, vector updates) takes time but is not counted.
+ */
+function stepFlops({ inputDim: d, width: w, depth, classes: C }, n) {
+  const dense = d * w + (depth - 1) * w * w + w * C;
+  const sym = (rows, k) => rows * (rows + 1) * k;
+  const grams = sym(n, d) + depth * sym(n, w) + depth * sym(n * C, w);
+  return 3 * 2 * n * dense + 2 * n * C * (depth - 1) * w * w + grams;
+}
+
+function finiteNetwork() {
+  const n = 200;
+  const C = 2;
+  console.log(`\nfinite network (docs/spec.md §11): the packed products its backward pass uses, beside gramDot`);
+  for (const w of values.quick ? [1024] : [1024, 4096]) {
+    heap.scoped(() => {
+      const deltas = heap.putF64(fillRandom(new Float64Array(n * C * w)));
+      const weights = heap.putF64(fillRandom(new Float64Array(w * w)));
+      const acts = heap.putF64(fillRandom(new Float64Array(n * w)));
+      const out = heap.f64(Math.max(n * C * w, w * w));
+      const scratch = heap.f64(wasm.packedScratchDoubles());
+      const nn = time(() => wasm.gemmNN(deltas, w, weights, w, out, w, n * C, w, w, 1, scratch));
+      const tn = time(() => wasm.gemmTN(deltas, w, acts, w, out, w, w, w, n, 1, scratch));
+      const gram = time(() => wasm.gramDot(deltas, deltas, out, n * C, n * C, w));
+      row('gemmNN', w, 2 * n * C * w * w, nn);
+      console.log(`                 (${n * C}×${w})·(${w}×${w}): deltas times a weight matrix`);
+      row('gemmTN', w, 2 * n * w * w, tn);
+      console.log(`                 (${n}×${w})ᵀ·(${n}×${w}): a weight gradient`);
+      row('gramDot', w, 2 * (n * C) ** 2 * w, gram);
+      console.log(`                 (${n * C}×${w})·(${n * C}×${w})ᵀ: the reference Gram kernel`);
+    });
+  }
+
+  console.log(`\none Gauss–Newton step, ${n} rows × ${D}, C = ${C}, depth 2 (time of trainNetwork with 1 step − with 0 steps)`);
+  const x = { data: fillRandom(new Float64Array(n * D)).map((v) => (v + 1) / 2), rows: n, cols: D };
+  const targets = new Float64Array(n * C);
+  for (let i = 0; i < n; i++) targets[i * C + (i % C)] = 1;
+  const gramRate = heap.scoped(() => {
+    const a = heap.putF64(fillRandom(new Float64Array(1000 * D)));
+    const c = heap.f64(1000 * 1000);
+    return gflops(2 * 1000 * 1000 * D, time(() => wasm.gramDot(a, a, c, 1000, 1000, D)));
+  });
+  console.log(`gramDot          n=1000  ${gramRate.toFixed(2).padStart(7)} GFLOP/s   (the Gram kernel, d = ${D}, measured now)`);
+  for (const width of values.quick ? [512] : [1024, 4096]) {
+    const shape = { inputDim: D, width, depth: 2, classes: C, wVar: 2, bVar: 0 };
+    const theta0 = initialParameters(shape, 1);
+    const train = (steps) => trainNetwork(core, shape, theta0, x, targets, { reg: 1, gradTol: 0, stepTol: 0, maxIterations: steps });
+    let one;
+    const t0 = time(() => train(0));
+    const t1 = time(() => (one = train(1)));
+    const step = t1 - t0;
+    const rate = gflops(stepFlops(shape, n), step);
+    const note = one.lineSearchTrials === 1 ? '' : ` (${one.lineSearchTrials} line-search points)`;
+    console.log(
+      `training step    w=${String(width).padStart(4)}  ${(step * 1000).toFixed(1).padStart(8)} ms  ${rate.toFixed(2).padStart(7)} GFLOP/s   ` +
+        `${((100 * rate) / gramRate).toFixed(0)} % of gramDot${note}`,
+    );
+  }
+}
+
 // ---- all threads: one independent problem per worker, started together ----
 const KERNELS = {
   gramSym: { flops: (n) => 2 * n * n * D, setup: (n) => [heap.putF64(fillRandom(new Float64Array(n * D))), heap.f64(n * n)], run: (n, [a, c]) => wasm.gramSym(a, c, n, D) },
@@ -234,8 +301,11 @@ async function allThreads() {
   }
 }
 
-if (isMainThread) {
+if (isMainThread && values.finite) {
+  finiteNetwork(); // --finite: the finite network's section alone
+} else if (isMainThread) {
   singleThread();
+  finiteNetwork();
   await allThreads();
 } else {
   await parallelWorker();

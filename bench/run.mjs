@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: describes the machine, runs the Wasm kernel benchmark
-// (bench/kernels.mjs, when present), then the end-to-end comparison of
-// bench/endtoend.mjs, and writes everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels]
+// (bench/kernels.mjs, when present), the vote-cost micro-benchmark
+// (bench/votecosts.mjs), then the end-to-end comparison of bench/endtoend.mjs,
+// and writes everything to bench/RESULTS.md.
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts]
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ function options(argv) {
     only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
     purejs: !argv.includes('--no-purejs'),
     kernels: !argv.includes('--no-kernels'),
+    votecosts: !argv.includes('--no-votecosts'),
   };
 }
 
@@ -61,6 +63,14 @@ async function runKernels(quick, log) {
   const run = await measure('node', args);
   log(run.output.trim());
   return { text: run.output.trim(), code: run.code, wallS: run.wallS };
+}
+
+async function runVoteCosts(quick, log) {
+  const args = [join(ROOT, 'bench', 'votecosts.mjs'), ...(quick ? ['--quick'] : [])];
+  log(`vote costs: node ${args.join(' ').replace(ROOT + '/', '')}`);
+  const run = await measure('node', args);
+  log(run.output.trim());
+  return { text: run.output.trim(), code: run.code };
 }
 
 const fmt = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toFixed(digits));
@@ -161,7 +171,7 @@ function mismatchDetails(records) {
   return lines.length ? lines.join('\n') : 'None: every compared run gave identical predictions, radii and DPA radii.';
 }
 
-function render({ quick, machine, command, started, finished, loads, kernels, records }) {
+function render({ quick, machine, command, started, finished, loads, kernels, votecosts, records }) {
   const py = machine.python;
   const blas = py.blas?.map((b) => `${b.library}: core ${b.core}, ${b.threads} threads`).join('; ') ?? py.error;
   return `# flipcert benchmark results
@@ -179,6 +189,13 @@ Command: \`${command}\` (from the repository root), commit ${machine.commit}, ${
 \`\`\`
 ${kernels.text}
 \`\`\`
+
+## Vote costs (\`node bench/votecosts.mjs${quick ? ' --quick' : ''}\`)
+One base model of 1,200 training rows (MNIST k = 50 has 1,200 per partition), one thread, CPU time. "direct
+(before)" is the evaluation the core used before (every pair on fully sorted lists, kept as
+\`voteCostsDirectBlock\`, the tests' reference); the last column checks that both give the same numbers.
+
+${votecosts.text}
 
 ## End to end
 Each cell is one run of one child process: wall time from spawn to exit (including start-up and data
@@ -216,10 +233,11 @@ async function main() {
   const machine = describeMachine();
   log(`machine: ${JSON.stringify(machine)}`);
   const kernels = opts.kernels ? await runKernels(opts.quick, log) : { text: 'skipped (--no-kernels)' };
+  const votecosts = opts.votecosts ? await runVoteCosts(opts.quick, log) : { text: 'skipped (--no-votecosts)' };
   const records = await runEndToEnd({ ...opts, log });
   loads.push(loadavg()[0]);
   const file = opts.quick || opts.only ? 'RESULTS.quick.md' : 'RESULTS.md';
-  const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, records });
+  const text = render({ quick: opts.quick, machine, command, started, finished: new Date().toISOString(), loads, kernels, votecosts, records });
   // The augmentation sweep's section (bench/augment.mjs) is its own: keep it.
   const previous = existsSync(join(ROOT, 'bench', file)) ? readFileSync(join(ROOT, 'bench', file), 'utf8') : '';
   const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');

@@ -5,3 +5,7 @@ export { checkWasmSupport } from './wasm/detect.js';
 export { Heap, type HeapMark } from './wasm/heap.js';
 export { ntkGram, ntkInto, ntkIntoHeap } from './kernel/ntk.js';
 export { KernelModel, type KernelModelOptions } from './kernel/model.js';
+export {
+  empiricalNtk, initialParameters, layerLayout, networkScores, parameterCount, trainNetwork, trainNetworks,
+  type NetworkShape, type TrainedNetwork, type TrainOptions,
+} from './finite/index.js';

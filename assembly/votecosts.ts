@@ -1,0 +1,281 @@
+// Per-partition vote costs (docs/spec.md §5.5) at the pace of the rest of the core:
+// the same numbers as the direct evaluation (certify.ts's voteCostsDirectBlock:
+// every pair(l over j) on fully sorted lists, then certattack.ts's attack),
+// computed on the top of the lists only (certtop.ts), with the rivals that
+// cannot matter skipped, and with the attack on the candidates (certtopattack.ts):
+//   LB(l) = max_j pair(l over j) only needs the maximising rivals. The vote is
+//   tried first, then the rivals by descending score until one scores below l
+//   (l beats it and all later ones with zero flips); a rival whose pair is
+//   proven below the current maximum by a bound (O(1), see provenBelow) or by
+//   a walk capped at it cannot set the maximum, so its exact count is never
+//   needed. Equal maxima are still found (their near-tie flags count, and the
+//   rival of the attack is the lowest index among them).
+//   UB(l): the attack runs on the candidates; only where it needs more than
+//   them does the full attack run, on fully sorted lists built then (once per point).
+// Rounding: every comparison is the one of certpair.ts / certattack.ts; the
+// O(1) shortcuts only decide with a margin far above the float error of their
+// sums, and otherwise leave the decision to the walk.
+
+import { Workspace, bucket, sortAbs, wsInit } from './certlists';
+import { sortPairsDesc } from './select';
+import { CERT_EPS, UNREACHABLE } from './certpair';
+import { attackVote } from './certattack';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './certtop';
+import { topAttack } from './certtopattack';
+
+/** Largest gains kept at first (widened ×8 while some pair needs more). */
+const FIRST_TOP: i32 = 24;
+/** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
+const SHORTCUT_MARGIN: f64 = 1e-8;
+
+/**
+ * Vote costs of one base model for m test points: vote, lower[l] =
+ * max_{j≠l} pair(l over j) (exact for C = 2), upper[l] from a re-checked attack
+ * (= lower for C = 2 unless the point is a near tie), near-tie flags. lower/upper are m × C row-major.
+ */
+export function voteCostsBlock(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  for (let p = 0; p < m; p++) {
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const lower = outLower + ((<usize>p * <usize>classes) << 2);
+    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
+    scanPoint(ws, row, labels);
+    const vote = argmaxPlain(ws);
+    orderClasses(ws);
+    let near = 0;
+    for (let k = FIRST_TOP; ; k *= 8) {
+      selectTop(ws, row, labels, k);
+      near = lowerBounds(ws, vote, lower);
+      if (near >= 0) break;
+    }
+    clearHistogram(ws);
+    ws.fullReady = 0;
+    ws.trialReady = 0; // initTrial reorders ws.order by key: after the lower bounds
+    ws.dirty = 0;
+    for (let l = 0; l < classes; l++) {
+      const lb = load<i32>(lower + (<usize>l << 2));
+      const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
+      let ub = lb;
+      if (l == vote) ub = 0;
+      else if (!exact) ub = upperBound(ws, row, labels, l);
+      store<i32>(upper + (<usize>l << 2), ub);
+    }
+    store<i32>(outVotes + (<usize>p << 2), vote);
+    store<u8>(outNear + <usize>p, <u8>near);
+  }
+  return 0;
+}
+
+/** ws.order: the classes by descending clean score (ties in any order). */
+function orderClasses(ws: Workspace): void {
+  for (let c = 0; c < ws.classes; c++) {
+    store<f64>(ws.orderVals + (<usize>c << 3), scoreOf(ws, c));
+    store<i32>(ws.order + (<usize>c << 2), c);
+  }
+  sortPairsDesc(ws.orderVals, ws.order, ws.classes);
+}
+
+/** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
+function argmaxPlain(ws: Workspace): i32 {
+  let best = 0;
+  for (let c = 1; c < ws.classes; c++) {
+    if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
+  }
+  return best;
+}
+
+/**
+ * lower[l] for every class and ws.rival[l]; returns the point's near-tie flag
+ * (as certify.ts's lowerBounds), or −1 when some count needs more than the
+ * candidates (the caller widens them and starts again).
+ */
+function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
+  let near = 0;
+  ws.voteNear = 0;
+  for (let l = 0; l < ws.classes; l++) {
+    const lb = lowerBound(ws, vote, l);
+    if (lb == WALK_SHORT) return -1;
+    store<i32>(lower + (<usize>l << 2), lb);
+    near |= ws.pairNear;
+  }
+  return near | ws.voteNear;
+}
+
+/**
+ * LB(l) = max_{j≠l} pair(l over j) as certify.ts's lowerBound (the same value,
+ * rival and near-tie flag), skipping rivals that cannot reach the maximum.
+ * WALK_SHORT when the candidates do not suffice.
+ */
+function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
+  let most = 0;
+  let nearAtMost = 0;
+  let rival = -1;
+  if (l != vote) {
+    let s = pairCount(ws, vote, l, 1, UNREACHABLE);
+    if (s == WALK_SHORT) return s;
+    if (ws.pairNear == 2) {
+      // l is within rounding of the vote itself: some exact evaluation may
+      // already vote l, so the sound lower bound is 0 flips.
+      ws.voteNear = 1;
+      s = 0;
+    }
+    most = s;
+    nearAtMost = ws.pairNear;
+    if (s > 0) rival = vote;
+    // Rivals by descending score: once F_j < F_l, l beats j and every later
+    // rival with zero flips (margin < 0 ≤ eps·scale), so none can set a maximum ≥ 1.
+    const fl = scoreOf(ws, l);
+    for (let k = 0; k < ws.classes && most != UNREACHABLE; k++) {
+      const j = load<i32>(ws.order + (<usize>k << 2));
+      if (most > 0 && scoreOf(ws, j) < fl) break;
+      if (j == l || j == vote) continue;
+      // Below the maximum: cannot set it. Equal: its flag and index count too.
+      if (most > 0 && beatenAtZero(ws, j, l)) continue;
+      if (most > 1 && provenBelow(ws, j, l, most)) continue;
+      s = pairCount(ws, j, l, 0, most);
+      if (s == WALK_SHORT) return s;
+      if (s == WALK_MORE) {
+        s = pairCount(ws, j, l, 0, UNREACHABLE);
+        if (s == WALK_SHORT) return s;
+      }
+      if (s > most) {
+        most = s;
+        nearAtMost = ws.pairNear;
+        rival = j;
+      } else if (s == most) {
+        nearAtMost |= ws.pairNear;
+        if (s > 0 && j < rival) rival = j;
+      }
+    }
+  }
+  store<i32>(ws.rival + (<usize>l << 2), rival);
+  ws.pairNear = nearAtMost != 0 ? 1 : 0;
+  return most;
+}
+
+// @ts-ignore: decorator
+@inline function scoreOf(ws: Workspace, c: i32): f64 {
+  // The clean scores: ws.scores holds the attacked ones once the full attack has run.
+  return load<f64>(ws.cleanScores + (<usize>c << 3));
+}
+
+// @ts-ignore: decorator
+@inline function pairScale(ws: Workspace, b: i32, t: i32): f64 {
+  return load<f64>(ws.classAbs + (<usize>b << 3)) + load<f64>(ws.classAbs + (<usize>t << 3));
+}
+
+/** Whether t already overtakes b with zero flips under the tolerant rule (pair(t over b) = 0, minFlips 0). */
+function beatenAtZero(ws: Workspace, b: i32, t: i32): bool {
+  const threshold = thresholdOf(scoreOf(ws, b) - scoreOf(ws, t), pairScale(ws, b, t), CERT_EPS);
+  return passes(0, threshold, t < b);
+}
+
+/**
+ * Whether pair(t over b) < most, by a bound that needs no walk: the pair's
+ * gains dominate the list "|β| of every point not labelled t, 2|β⁻| of t" with
+ * b's negative points removed, so the sum of its (most − 1) largest gains is
+ * at least that list's sum minus the (most − 1) largest |β⁻| of b. Decided
+ * only with a margin (SHORTCUT_MARGIN); otherwise the walk decides.
+ */
+function provenBelow(ws: Workspace, b: i32, t: i32, most: i32): bool {
+  const s = most - 1;
+  const common = commonTop(ws, t, s);
+  if (common < 0) return false;
+  const g = ws.classes + b;
+  const start = cgStartOf(ws, g);
+  const len = cgStartOf(ws, g + 1) - start;
+  const pre = ws.cgPre + (<usize>(start + g) << 3);
+  // Beyond the candidates every |β⁻| of b is below tau/2.
+  const lost = load<f64>(pre + (<usize>min(s, len) << 3)) + (s > len ? <f64>(s - len) * ws.tau * 0.5 : 0);
+  const margin = scoreOf(ws, b) - scoreOf(ws, t);
+  const threshold = thresholdOf(margin, pairScale(ws, b, t), CERT_EPS);
+  return common - lost > threshold + SHORTCUT_MARGIN * (ws.totalAbs + Math.abs(margin));
+}
+
+/**
+ * Sum of the s largest entries of "|β| of every point not labelled t, 2|β⁻|
+ * of t" among the candidates (a lower bound on the full list's; −1 when s = 0,
+ * which proves nothing). Cached per t and s (ws.commonT, commonS, commonSum).
+ */
+function commonTop(ws: Workspace, t: i32, s: i32): f64 {
+  if (s <= 0) return -1;
+  if (ws.commonT == t && ws.commonS == s) return ws.commonSum;
+  const classes = ws.classes;
+  let i2 = cgStartOf(ws, classes + t);
+  const e2 = cgStartOf(ws, classes + t + 1);
+  let io = 0;
+  const end = ws.absCount;
+  while (io < end && load<i32>(ws.candLab + (<usize>io << 2)) == t) io++;
+  let sum: f64 = 0;
+  for (let k = 0; k < s; k++) {
+    const g2 = i2 < e2 ? 2 * load<f64>(ws.cgVals + (<usize>i2 << 3)) : -1.0;
+    const go = io < end ? load<f64>(ws.candVals + (<usize>io << 3)) : -1.0;
+    if (g2 < 0 && go < 0) break;
+    if (g2 >= go) {
+      sum += g2;
+      i2++;
+    } else {
+      sum += go;
+      io++;
+      while (io < end && load<i32>(ws.candLab + (<usize>io << 2)) == t) io++;
+    }
+  }
+  ws.commonT = t;
+  ws.commonS = s;
+  ws.commonSum = sum;
+  return sum;
+}
+
+/**
+ * pair(t over b) under the tolerant rule, as certpair.ts's pairFlips(ws, b, t,
+ * CERT_EPS, minFlips) (the same count and ws.pairNear), or WALK_MORE when it
+ * exceeds `cap`, or WALK_SHORT.
+ */
+function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 {
+  const margin = scoreOf(ws, b) - scoreOf(ws, t);
+  const scale = pairScale(ws, b, t);
+  let threshold = thresholdOf(margin, scale, CERT_EPS);
+  let orEqual = t < b;
+  ws.pairNear = 0;
+  if (passes(0, threshold, orEqual)) {
+    if (minFlips == 0) {
+      if (!clears(0, margin, CERT_EPS, scale)) ws.pairNear = 1;
+      return 0;
+    }
+    // b is the vote and its margin lies within the band: a near tie of the prediction.
+    ws.pairNear = 2;
+    threshold = 0; // the smallest s ≥ 1 with a really positive gain
+    orEqual = false;
+  }
+  if (pairTotal(ws, b, t) + SHORTCUT_MARGIN * ws.totalAbs < threshold) return UNREACHABLE;
+  const s = walk(ws, b, t, threshold, orEqual, cap, false);
+  if (s == WALK_NONE) return UNREACHABLE;
+  if (s > 0 && ws.pairNear == 0 && !clears(ws.walkSum, margin, CERT_EPS, scale)) ws.pairNear = 1;
+  return s;
+}
+
+/**
+ * UB(l): the attack of certattack.ts, run on the candidates (certtopattack.ts);
+ * where it needs more than them (or its blunt last resort), the full attack
+ * runs on fully sorted lists.
+ */
+function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
+  const fast = topAttack(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
+  if (fast >= 0) return fast;
+  if (ws.fullReady == 0) {
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    ws.fullReady = 1;
+    ws.dirty = 0;
+  } else if (ws.dirty != 0) {
+    bucket(ws, row, labels);
+    ws.dirty = 0;
+  }
+  ws.trialReady = 0; // the full attack re-scores into ws.trial…: topAttack starts them afresh
+  return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
+}
+
+
