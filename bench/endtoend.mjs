@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeGtsrbLike } from './gtsrb-data.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // FLIPCERT_CLI lets a run use a frozen copy of the build while dist/ is being rebuilt.
@@ -34,14 +35,30 @@ export const TASKS = [
   { id: 'mnist10k-k10', dataset: 'mnist', train: 10000, test: 10000, k: 10, quick: false },
   { id: 'mnist10k-k50', dataset: 'mnist', train: 10000, test: 10000, k: 50, quick: false },
   { id: 'mnist60k-k50', dataset: 'mnist', train: 60000, test: 10000, k: 50, quick: false },
+  // GTSRB-shaped synthetic data (bench/gtsrb-data.mjs): 43 classes, 39,209 / 12,630, 32×32 grayscale.
+  { id: 'gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 12630, k: 400, quick: false },
   // Small versions for trying the harness out (`--quick`).
   { id: 'quick-mnist17-k1', dataset: 'mnist17', train: 1000, test: 200, k: 1, quick: true },
   { id: 'quick-mnist17-k10', dataset: 'mnist17', train: 2000, test: 300, k: 10, quick: true },
   { id: 'quick-mnist-k10', dataset: 'mnist', train: 2000, test: 300, k: 10, quick: true },
+  { id: 'quick-gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 300, k: 400, quick: true },
 ];
 
+/** Where the synthetic data sets' .npy files are, once written (per run, in its temporary folder). */
+let synthetic;
+
+/** The data flags of a task: a built-in dataset, or the synthetic files (written on first use). */
+function dataArgs(t, testSize) {
+  if (t.dataset !== 'gtsrb-like') {
+    return ['--dataset', t.dataset, '--train-size', String(t.train), '--test-size', String(testSize)];
+  }
+  const f = synthetic.gtsrb ??= writeGtsrbLike(join(synthetic.dir, 'gtsrb-like'));
+  return ['--train-x', f.trainX, '--train-y', f.trainY, '--test-x', f.testX, '--test-y', f.testY,
+    '--train-size', String(t.train), '--test-size', String(testSize)];
+}
+
 export const taskArgs = (t, testSize = t.test) => [
-  'certify', '--dataset', t.dataset, '--train-size', String(t.train), '--test-size', String(testSize),
+  'certify', ...dataArgs(t, testSize),
   '--partitions', String(t.k), '--partitioning', 'hash', '--model', 'krr', '--reg', '1',
   '--depth', '2', '--w-var', '2', '--b-var', '0',
 ];
@@ -58,9 +75,9 @@ export function numpyEnv() {
 export function implementations(threads = availableParallelism()) {
   return [
     { name: 'flipcert (1 thread)', key: 'flipcert1', flipcert: true,
-      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', '1', '--out', out, '--quiet']] },
+      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', '1', '--out', out, '--quiet', '--profile']] },
     { name: `flipcert (${threads} threads)`, key: 'flipcertN', flipcert: true,
-      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', String(threads), '--out', out, '--quiet']] },
+      command: (t, out) => ['node', [CLI, ...taskArgs(t), '--threads', String(threads), '--out', out, '--quiet', '--profile']] },
     { name: 'NumPy/SciPy', key: 'numpy', env: numpyEnv(),
       command: (t, out) => ['python3', [join(ROOT, 'bench', 'reference_numpy.py'), ...taskArgs(t), '--out', out]] },
     { name: 'pure JS (ml-matrix)', key: 'purejs', probe: true,
@@ -127,7 +144,11 @@ export function compare(reference, other) {
     mismatches.push({ index: -1, fields: ['points.length'], reference: reference.points.length, other: other.points.length });
   }
   const count = (f) => mismatches.filter((m) => m.fields.includes(f)).length;
+  // Direction matters: the NumPy reference has no exact search (docs/spec.md §5.7), so with many classes its
+  // radius is the first-pass lower bound, which flipcert's exact radius may exceed, never undercut.
+  const radii = mismatches.filter((m) => m.fields.includes('radius'));
   return { total: mismatches.length, prediction: count('prediction'), radius: count('radius'),
+    radiusAbove: radii.filter((m) => m.other.radius > m.reference.radius).length,
     dpaRadius: count('dpaRadius'), examples: mismatches.slice(0, 10) };
 }
 
@@ -150,7 +171,7 @@ async function runOne(impl, task, dir, log) {
   if (run.code !== 0 || !existsSync(out)) return { ...run, error: tail(run.output) };
   const result = JSON.parse(readFileSync(out, 'utf8'));
   log(`    ${run.wallS.toFixed(1)} s (CPU ${run.cpuS?.toFixed(1) ?? '?'} s), ${run.rssMiB.toFixed(0)} MiB, accuracy ${result.summary.accuracy}`);
-  return { ...run, result };
+  return { ...run, result, ...(impl.flipcert ? { profile: parseProfile(run.output) } : {}) };
 }
 
 /** Predicts the pure-JS time: train-only part as measured, the rest scaled by test points. */
@@ -166,6 +187,16 @@ async function probeEstimate(impl, task, dir, log) {
   return { seconds };
 }
 
+/** The lines of `certify --profile` (src/cli/profile.ts) as { phase name: seconds }. */
+export function parseProfile(output) {
+  const profile = {};
+  for (const line of output.split('\n')) {
+    const match = /^  (\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+ %)?\s*$/.exec(line);
+    if (match) profile[match[1]] = Number(match[2]);
+  }
+  return Object.keys(profile).length ? profile : undefined;
+}
+
 const tail = (text) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
 
 /**
@@ -174,6 +205,7 @@ const tail = (text) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 40
  */
 export async function runEndToEnd({ quick = false, only = null, purejs = true, log = console.log } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'flipcert-bench-'));
+  synthetic = { dir };
   const impls = implementations().filter((i) => purejs || i.key !== 'purejs');
   const tasks = TASKS.filter((t) => (only ? only.includes(t.id) : t.quick === quick));
   const records = [];

@@ -85,7 +85,8 @@ const fmt = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x)
 function mismatchCell(cmp) {
   if (!cmp) return '–';
   if (cmp.total === 0) return 'identical';
-  return `**${cmp.total}** (pred ${cmp.prediction}, radius ${cmp.radius}, dpa ${cmp.dpaRadius})`;
+  const above = cmp.radius ? `, ${cmp.radiusAbove} of them above` : '';
+  return `**${cmp.total}** (pred ${cmp.prediction}, radius ${cmp.radius}${above}, dpa ${cmp.dpaRadius})`;
 }
 
 function resultRows(records) {
@@ -123,6 +124,40 @@ function ratioRows(records, cores) {
       `| ${task.id} | ${ratio(one, numpy)} | ${ratio(many, numpy)} | ${ratio(purejs, one)}${one && purejs ? est : ''} | ` +
         `${ratio(purejs, many)}${many && purejs ? est : ''} | ${ratio(one, many)} |`,
     );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Counted flops of a task's kernels, with every partition taken as n/k rows
+ * (hash partitions are near-equal): per partition the symmetric training Gram
+ * n_p²·d, the test Gram 2·m·n_p·d, Cholesky n_p³/3 and the two solves 2·m·n_p².
+ */
+function taskFlops(task, d) {
+  const np = task.train / task.k;
+  return { gram: task.k * (np * np * d + 2 * task.test * np * d), cholesky: (task.k * np ** 3) / 3, solves: task.k * 2 * task.test * np * np };
+}
+
+const FEATURES = { mnist17: 784, mnist: 784, 'gtsrb-like': 1024 };
+
+function profileRows(records) {
+  const lines = [
+    '| task | threads | Gram s (GFLOP/s) | NTK recursion s | Cholesky s (GFLOP/s) | solves s (GFLOP/s) | certificates s | other partition work s | setup s | aggregation s | total busy s | process CPU s | I/O wall s | start-up wall s | certify wall s | busy ÷ wall |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const rate = (flops, s) => (s > 0 ? ` (${fmt(flops / s / 1e9)})` : '');
+  for (const { task, runs } of records) {
+    const flops = taskFlops(task, FEATURES[task.dataset] ?? 784);
+    for (const run of [runs.flipcert1, runs.flipcertN]) {
+      const p = run?.profile;
+      if (!p) continue;
+      lines.push(
+        `| ${task.id} | ${run.name.replace(/^flipcert \((.*)\)$/, '$1')} | ${fmt(p['Gram (dot products)'])}${rate(flops.gram, p['Gram (dot products)'])} | ` +
+          `${fmt(p['NTK recursion'])} | ${fmt(p.Cholesky)}${rate(flops.cholesky, p.Cholesky)} | ${fmt(p['triangular solves'])}${rate(flops.solves, p['triangular solves'])} | ` +
+          `${fmt(p.certificates)} | ${fmt(p['other partition work'])} | ${fmt(p['setup (tasks)'])} | ${fmt(p.aggregation)} | ${fmt(p['total busy'])} | ${fmt(p['process CPU (user+sys)'])} | ` +
+          `${fmt(p['I/O (reading data), wall'])} | ${fmt(p['start-up, wall'], 2)} | ${fmt(p['certify, wall'])} | ${fmt(p['busy ÷ wall'], 2)} |`,
+      );
+    }
   }
   return lines.join('\n');
 }
@@ -181,6 +216,15 @@ ${resultRows(records)}
 
 ### Time ratios (lower than 1 = numerator faster)
 ${ratioRows(records, machine.cores)}
+
+### Where the time goes (\`certify --profile\`)
+Seconds per phase on the threads that ran them, summed over threads (src/profile.ts: busy time, equal to CPU
+time on a quiet machine; compare "process CPU", from the OS); in brackets the phase's rate in
+GFLOP/s of counted flops (per partition of n_p ≈ n/k rows: Gram n_p²·d + 2·m·n_p·d, Cholesky n_p³/3, solves
+2·m·n_p²), to set beside the kernels' one-thread figures above (their roofline on this machine). "I/O" is reading
+the data; "certify wall" the library call; busy ÷ wall near the thread count means the threads were kept busy.
+
+${profileRows(records)}
 
 ### Disagreements
 ${mismatchDetails(records)}

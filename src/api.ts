@@ -31,7 +31,10 @@ export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
  * that bad input fails before any worker starts.
  */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
-  return withPool(resolveOptions(options, cores), openPool, (resolved, pool, blockSizes) => coordinate(resolved, pool, blockSizes));
+  const started = now();
+  return withPool(resolveOptions(options, cores), openPool, (resolved, pool, blockSizes) =>
+    coordinate(resolved, pool, blockSizes, undefined, (now() - started) / 1000),
+  );
 }
 
 /** Some partitions' results, before aggregation (shards, docs/spec.md §9). */

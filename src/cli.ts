@@ -12,6 +12,7 @@ import { flagMap } from './cli/flags.js';
 import { dataFields, fromFlag, inputPaths, loadData, type DataFlags, type LoadedData } from './cli/inputs.js';
 import type { CertifyOptions } from './options.js';
 import { checkOutputs, STDOUT, writeOutputs, type OutputSpec } from './cli/outputs.js';
+import { formatProfile } from './cli/profile.js';
 import { progressBar, trainingBar } from './cli/progress.js';
 import { reportError, type ErrorContext } from './cli/report-error.js';
 import { installExitHandlers } from './cli/signals.js';
@@ -50,6 +51,7 @@ interface CertifyFlags extends DataFlags {
   shard?: string;
   shardCount?: number;
   resume?: boolean;
+  profile?: boolean;
 }
 
 interface ValidateFlags extends DataFlags {
@@ -127,6 +129,7 @@ function buildProgram(context: ErrorContext): Command {
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
+    .option('--profile', 'print where the time went (CPU seconds per phase, wall time) on stderr')
     .option('--shard <I/N|auto>', 'compute only shard I of N (partitions p with p mod N = I) into --out file.fcshard; auto: from Slurm or Kubernetes', arg.text('--shard'))
     .option('--shard-count <N>', 'with --shard auto on Kubernetes: the number of shards (or FLIPCERT_SHARD_COUNT)', arg.integer('--shard-count', 1))
     .option('--resume', 'with --shard: skip the shard if --out already holds it, complete and verified')
@@ -215,7 +218,10 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     { flag: '--out', path: flags.out, stdout: true },
     { flag: '--plot', path: flags.plot, extension: '.svg' },
   ];
+  const cpuAtStart = process.cpuUsage();
+  const reading = performance.now();
   const { data, partitioning } = await readInputs(flags, outputSpecs, context);
+  const ioSeconds = (performance.now() - reading) / 1000;
   if (flags.plot !== undefined && data.test.y === undefined) {
     throw new FlipcertError('--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)', 'EUSAGE');
   }
@@ -228,13 +234,15 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
     result = await certifyOnEngine(
       {
         kind: 'certify',
-        options: certifyOptions(flags, data, partitioning),
+        options: { ...certifyOptions(flags, data, partitioning), profile: flags.profile === true },
       },
       bar.update,
     );
   } finally {
     bar.stop();
   }
+  const profile = result.profile;
+  delete result.profile; // not part of the JSON file
   const used = result.summary.threads;
   if (!quiet && flags.threadsGiven && used < flags.threads) {
     const most = result.summary.partitions === 1 ? 'one per core' : 'one per partition and per core';
@@ -245,6 +253,11 @@ async function runCertify(flags: CertifyFlags & { threadsGiven: boolean }, conte
   if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
   await writeOutputs(outputs);
   if (!quiet) console.write(formatSummaryTable(result) + '\n');
+  if (profile) {
+    // After the table, so that the two come in this order on a terminal.
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.stderr.write(formatProfile(profile, ioSeconds, (cpu.user + cpu.system) / 1e6) + '\n');
+  }
 }
 
 /** `certify --shard`: the shard's partitions only, into a .fcshard file (docs/spec.md §9). */
@@ -256,6 +269,7 @@ async function runShard(flags: CertifyFlags & { threadsGiven: boolean; shard: st
   if (shard.count > flags.partitions) {
     throw new FlipcertError(`--shard ${flags.shard}: ${shard.count} shards for ${flags.partitions} partitions would leave some empty; use at most ${flags.partitions} shards`, 'EUSAGE');
   }
+  if (flags.profile) throw new FlipcertError('--profile applies to whole runs, not to --shard', 'EUSAGE');
   if (flags.plot !== undefined) throw new FlipcertError('--plot applies to whole runs; with --shard, plot at the merge (flipcert merge … --plot)', 'EUSAGE');
   if (flags.out === undefined) throw new FlipcertError('--shard needs --out file.fcshard', 'EUSAGE');
   const { data, partitioning } = await readInputs(flags, [{ flag: '--out', path: flags.out, extension: '.fcshard' }], context);

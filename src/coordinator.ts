@@ -11,6 +11,7 @@ import { summarize, type SummaryFacts } from './report/summary.js';
 import { TIE_TOLERANCE } from './model/certificate.js';
 import { planPartitionBlocks } from './model/memory.js';
 import { planTeam } from './pool/team-setup.js';
+import { ProfileTotals } from './profile.js';
 
 /** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
 const now = (): number => globalThis.performance?.now() ?? Date.now();
@@ -20,48 +21,108 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
  * and turns their votes and costs into docs/spec.md §6 results. If onProgress
  * throws, this rejects with its exception at once; the caller closes the pool.
  * `blockSizes` (test rows per block, per partition) come from
- * planPartitionBlocks, which the caller runs before opening the pool.
+ * planPartitionBlocks, which the caller runs before opening the pool;
+ * `tableBytes` bounds the cost tables held at once (see testSlices);
+ * `startupSeconds` (the caller's time before this call) goes to the profile.
  */
 export async function coordinate(
   opts: Resolved,
   pool: PartitionPool,
   blockSizes: number[] = planPartitionBlocks(opts),
+  tableBytes = COST_TABLE_BYTES,
+  startupSeconds = 0,
 ): Promise<CertifyResult> {
   const started = now();
+  const totals = new ProfileTotals();
+  totals.startupSeconds = startupSeconds;
   const all = Array.from({ length: opts.partitions }, (_, p) => p);
-  const results = await runPartitions(opts, pool, all, blockSizes);
-  if (opts.partitions === 1) return assembleResult(opts, results, singleModelPoints(opts, results[0], opts.groups[0]), started);
-  const points = await ensemblePoints(opts, pool, results, blockSizes);
-  if (opts.witness) await addEnsembleWitnesses(opts, pool, results, points, blockSizes);
-  return assembleResult(opts, results, points, started);
+  if (opts.partitions === 1) {
+    const results = await runPartitions(opts, pool, all, blockSizes, { totals });
+    const points = totals.time('aggregation', () => singleModelPoints(opts, results[0], opts.groups[0]));
+    return assembleResult(opts, results.map((r) => r.svmBound), points, started, totals);
+  }
+  // Test points in slices, so that the k partitions' cost tables of one slice
+  // are all the coordinator holds (docs/spec.md §5: every point is aggregated
+  // on its own, so slicing changes no number).
+  const slices = testSlices(opts.testX.rows, opts.partitions, opts.classes, tableBytes);
+  const points: PointResult[] = [];
+  const svmBounds = new Array<number>(opts.partitions).fill(Infinity);
+  for (let s = 0; s < slices.length; s++) {
+    const [first, count] = slices[s];
+    const slice = totals.time('setup', () => sliceOf(opts, first, count));
+    const progress = (done: number) => Math.floor((s * opts.partitions + done) / slices.length);
+    const results = await runPartitions(slice, pool, all, blockSizes, { totals, progress });
+    results.forEach((r, p) => (svmBounds[p] = Math.min(svmBounds[p], r.svmBound)));
+    const block = await ensemblePoints(slice, pool, results, blockSizes, first, totals);
+    if (opts.witness) await addEnsembleWitnesses(slice, pool, results, block, blockSizes, totals);
+    for (const point of block) points.push(point);
+  }
+  return assembleResult(opts, svmBounds, points, started, totals);
+}
+
+/** Bytes of cost tables (votes, near-tie flags, lower and upper costs of k partitions) the coordinator holds at once, at most. */
+export const COST_TABLE_BYTES = 128 * 2 ** 20;
+
+/**
+ * [first, count] test slices whose k partitions' tables fit in
+ * COST_TABLE_BYTES: one slice unless k × m × C is large. A slice more costs
+ * one more fit per partition, small beside its test work when tables are this
+ * large (n_p/m_slice ≈ n·(8C + 5)/COST_TABLE_BYTES).
+ */
+export function testSlices(m: number, k: number, classes: number, budget = COST_TABLE_BYTES): [number, number][] {
+  const perPoint = k * (8 * classes + 5);
+  const size = Math.max(1, Math.min(m, Math.floor(budget / perPoint)));
+  const slices = Math.ceil(m / size);
+  // Even slices: the last one is not a sliver.
+  const even = Math.ceil(m / slices);
+  return Array.from({ length: slices }, (_, s) => [s * even, Math.min(even, m - s * even)] as [number, number]).filter(([, c]) => c > 0);
+}
+
+/**
+ * The options for test points first ..< first + count: a copy of their rows
+ * (sent to each worker once); testY stays whole, indexed by `first + i`.
+ */
+function sliceOf(opts: Resolved, first: number, count: number): Resolved {
+  if (first === 0 && count === opts.testX.rows) return opts;
+  const d = opts.testX.cols;
+  return {
+    ...opts,
+    testX: { data: opts.testX.data.slice(first * d, (first + count) * d), rows: count, cols: d },
+  };
 }
 
 /**
  * Trains and certifies the partitions `which` (ascending ids) on the pool;
- * returns their results in the same order. Progress counts these partitions.
+ * returns their results in the same order. Progress counts these partitions
+ * (`progress` maps the count done to the count reported).
  */
 export async function runPartitions(
   opts: Resolved,
   pool: PartitionPool,
   which: number[],
   blockSizes: number[] = planPartitionBlocks(opts),
+  { totals, progress: reported = (done) => done }: { totals?: ProfileTotals; progress?: (done: number) => number } = {},
 ): Promise<PartitionResult[]> {
   const count = which.length;
   const results = new Array<PartitionResult>(count);
   const progress = new ProgressReporter(opts.onProgress, count);
   let done = 0;
   try {
-    progress.report(done);
+    progress.report(reported(done));
     const onBlock = opts.partitions === 1 ? (blocksDone: number, blocks: number) => progress.report(done, blocksDone, blocks) : undefined;
-    const work = forEachLimited(count, pool.threads * 2, async (i) => {
+    // Largest partitions first (the longest tasks), so that the last ones to finish are short and no thread idles long.
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => opts.groups[which[b]].length - opts.groups[which[a]].length || a - b);
+    const work = forEachLimited(count, pool.threads * 2, async (next) => {
       throwIfAborted(opts.signal);
+      const i = order[next];
       const p = which[i];
-      const task = makeTask(opts, opts.groups[p], p, blockSizes[p]);
+      const task = totals ? totals.time('setup', () => makeTask(opts, opts.groups[p], p, blockSizes[p])) : makeTask(opts, opts.groups[p], p, blockSizes[p]);
       // A single model uses every thread when the runtime can share memory (src/pool/team.ts); the same numbers either way.
       const team = opts.partitions === 1 && pool.runTeam ? await planTeam(task, pool.threads) : undefined;
       results[i] = team ? await pool.runTeam!(task, team, onBlock, opts.signal) : await pool.run(task, onBlock, opts.signal);
+      totals?.addTask(results[i].phaseMs);
       done++;
-      progress.report(done);
+      progress.report(reported(done));
     });
     await Promise.race([work, progress.failed]);
   } catch (error) {
@@ -72,14 +133,12 @@ export async function runPartitions(
   return results;
 }
 
-/** All k partitions' results (in partition order) and the points made of them → the docs/spec.md §6 result. */
-function assembleResult(opts: Resolved, results: PartitionResult[], points: PointResult[], started: number): CertifyResult {
-  return {
-    version: 1,
-    config: resultConfig(opts, results.map((r) => r.svmBound)),
-    summary: summarize(points, summaryFacts(opts), (now() - started) / 1000),
-    points,
-  };
+/** The partitions' SVM bounds (all k) and the points → the docs/spec.md §6 result, with `profile` if asked for. */
+function assembleResult(opts: Resolved, svmBounds: number[], points: PointResult[], started: number, totals: ProfileTotals): CertifyResult {
+  const summary = totals.time('aggregation', () => summarize(points, summaryFacts(opts), (now() - started) / 1000));
+  const result: CertifyResult = { version: 1, config: resultConfig(opts, svmBounds), summary, points };
+  if (opts.profile) result.profile = totals.profile((now() - started) / 1000, opts.threads);
+  return result;
 }
 
 /** docs/spec.md §6.1 config of a run; `svmBounds` are the partitions' 1 / max_i Σ_j |K_ij|, all k of them. */
@@ -183,15 +242,18 @@ async function addEnsembleWitnesses(
   results: PartitionResult[],
   points: PointResult[],
   blockSizes: number[],
+  totals: ProfileTotals,
 ): Promise<void> {
   const prediction = Int32Array.from(points, (p) => p.prediction);
   const upper = Int32Array.from(points, (p) => p.upper);
-  const plan = planWitnesses(results, prediction, upper, opts.classes, opts.trainX.rows);
-  const attacks = await secondPass(opts, pool, blockSizes, 'attacks', plan.requests);
-  const witnesses = assembleWitnesses(plan, attacks, results.map((r) => r.votes), prediction, opts.groups, opts.classes);
-  points.forEach((point, j) => {
-    point.witness = witnesses[j]?.witness ?? [];
-    point.witnessVerified = witnesses[j]?.verified ?? false;
+  const plan = totals.time('aggregation', () => planWitnesses(results, prediction, upper, opts.classes, opts.trainX.rows));
+  const attacks = await secondPass(opts, pool, blockSizes, 'attacks', plan.requests, totals);
+  totals.time('aggregation', () => {
+    const witnesses = assembleWitnesses(plan, attacks, results.map((r) => r.votes), prediction, opts.groups, opts.classes);
+    points.forEach((point, j) => {
+      point.witness = witnesses[j]?.witness ?? [];
+      point.witnessVerified = witnesses[j]?.verified ?? false;
+    });
   });
 }
 
@@ -199,13 +261,25 @@ async function addEnsembleWitnesses(
  * k > 1: aggregates, settles the open points' per-partition costs exactly in a
  * second pass (src/ensemble/refine.ts), and aggregates again.
  */
-async function ensemblePoints(opts: Resolved, pool: PartitionPool, results: PartitionResult[], blockSizes: number[]): Promise<PointResult[]> {
+async function ensemblePoints(
+  opts: Resolved,
+  pool: PartitionPool,
+  results: PartitionResult[],
+  blockSizes: number[],
+  first: number,
+  totals: ProfileTotals,
+): Promise<PointResult[]> {
   const C = opts.classes;
   const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
-  const { agg, unsettled } = await refineCosts(results, C, opts.trainX.rows, (requests) =>
-    secondPass(opts, pool, blockSizes, 'exact', requests),
+  const { agg, unsettled } = await refineCosts(
+    results,
+    C,
+    opts.trainX.rows,
+    (requests) => secondPass(opts, pool, blockSizes, 'exact', requests, totals),
+    undefined,
+    (body) => totals.time('aggregation', body),
   );
-  return pointsOf(agg, 0, C, opts.testY, near, (i) => openReason(results, unsettled, i, C));
+  return totals.time('aggregation', () => pointsOf(agg, first, C, opts.testY, near, (i) => openReason(results, unsettled, i, C)));
 }
 
 /**
@@ -221,6 +295,7 @@ async function secondPass(
   blockSizes: number[],
   mode: 'attacks' | 'exact',
   requests: Int32Array[],
+  totals: ProfileTotals,
 ): Promise<(PartitionResult | undefined)[]> {
   const stride = mode === 'attacks' ? 3 : 4;
   const touched = requests.flatMap((r, p) => (r.length > 0 ? [p] : []));
@@ -246,6 +321,7 @@ async function secondPass(
       requests: local,
     };
     replies[p] = await pool.run(task, undefined, opts.signal);
+    totals.addTask(replies[p]!.phaseMs);
   });
   return replies;
 }

@@ -26,6 +26,7 @@ export type { CertifyOptions, Progress } from './options.js';
 export type { ValidateOptions, ValidateProgress } from './finite/validate-options.js';
 export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './finite/validate-result.js';
 export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
+export type { RunProfile } from './profile.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**

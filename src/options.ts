@@ -128,6 +128,12 @@ export interface CertifyOptions {
   /** Test rows certified per block, an integer ≥ 1 (bounds memory); default chosen from the partition size. */
   blockSize?: number;
   /**
+   * Add `result.profile`: CPU seconds per phase (Gram, NTK recursion,
+   * Cholesky, solves, certificates, the tasks' rest, setup, aggregation),
+   * summed over threads, and the wall time. Default false.
+   */
+  profile?: boolean;
+  /**
    * Called as partitions and test blocks complete. If it throws, certify
    * stops its workers and rejects with that exception.
    * @example onProgress: ({ partitionsDone, partitions }) => console.log(`${partitionsDone}/${partitions}`)
@@ -156,7 +162,11 @@ export interface CertifyOptions {
 
 /** What {@link CertifyOptions.onProgress} receives: once at the start, then after each partition (and test block, k = 1). */
 export interface Progress {
-  /** Partitions trained and certified so far. */
+  /**
+   * Partitions trained and certified so far. When an ensemble's cost tables are
+   * large enough for its test points to go in slices (src/coordinator.ts), every
+   * slice runs all partitions: this is then k × the share of that work done.
+   */
   partitionsDone: number;
   /** All partitions (k). */
   partitions: number;
@@ -186,6 +196,8 @@ export interface Resolved {
   augment: Augmentation | undefined;
   /** At most the number of test rows; undefined: chosen per partition. */
   blockSize: number | undefined;
+  /** Add result.profile. */
+  profile: boolean;
   /** Tasks run at once: min(threads asked, partitions, cores), ≥ 1. */
   threads: number;
   /** `threads: 1` was asked for: run on the calling thread, no workers. */
@@ -214,6 +226,7 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   augment: true,
   imageShape: true,
   blockSize: true,
+  profile: true,
   onProgress: true,
   signal: true,
   wasmModule: true,
@@ -273,6 +286,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     augment: resolveAugment(options, trainX.cols),
     blockSize:
       options.blockSize === undefined ? undefined : Math.min(integerAtLeast(options.blockSize, 1, 'options.blockSize'), testX.rows),
+    profile: options.profile === undefined ? false : boolean(options.profile, 'options.profile'),
     // A single model is one task, but runs on every thread where memory can be shared (src/pool/team.ts).
     threads: Math.max(1, Math.min(threadsAsked ?? cores, partitions === 1 && sharedMemoryAvailable() ? cores : partitions, cores)),
     inThread: threadsAsked === 1,

@@ -1,3 +1,4 @@
+import type { RunProfile } from './profile.js';
 import type { ModelKind, WitnessFlip } from './types.js';
 
 /**
@@ -14,6 +15,8 @@ export interface CertifyResult {
   summary: ResultSummary;
   /** One entry per test point, in test-set order (`points[i].index === i`). */
   points: PointResult[];
+  /** With options.profile only: where the time went (src/profile.ts). Not written to the JSON file. */
+  profile?: RunProfile;
 }
 
 /** The settings behind the numbers (docs/spec.md §6.1). Threads and block size are left out: they change no number. */

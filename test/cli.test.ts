@@ -86,6 +86,28 @@ describe('flipcert certify (CLI)', () => {
     expect(withoutTiming(readFileSync(outs[0], 'utf8'))).toEqual(withoutTiming(readFileSync(outs[1], 'utf8')));
   });
 
+  it('--profile prints the time split on stderr and leaves the JSON as without it', async () => {
+    const outs = [join(dir, 'p0.json'), join(dir, 'p1.json')];
+    const common = ['certify', '--dataset', 'mnist', '--train-size', '600', '--test-size', '40', '--partitions', '4', '--threads', '2', '--quiet'];
+    const [plain, profiled] = await Promise.all([cli(...common, '--out', outs[0]), cli(...common, '--profile', '--out', outs[1])]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    expect(profiled.code).toBe(0);
+    expect(profiled.stderr).toMatch(/^flipcert: profile \(2 threads, 4 partition tasks\)/);
+    const seconds = Object.fromEntries(
+      [...profiled.stderr.matchAll(/^ {2}(\S.*?) {2,}([\d.]+)/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    for (const phase of ['Gram (dot products)', 'NTK recursion', 'Cholesky', 'triangular solves', 'certificates', 'aggregation', 'certify, wall']) {
+      expect(seconds[phase], phase).toBeGreaterThanOrEqual(0);
+    }
+    expect(seconds['Gram (dot products)']).toBeGreaterThan(0);
+    expect(seconds['total busy']).toBeGreaterThan(0);
+    expect(withoutTiming(readFileSync(outs[1], 'utf8'))).toEqual(withoutTiming(readFileSync(outs[0], 'utf8')));
+    const shard = await cli('certify', '--dataset', 'mnist17', '--partitions', '4', '--shard', '0/2', '--out', join(dir, 's.fcshard'), '--profile');
+    expect(shard.code).toBe(2);
+    expect(shard.stderr).toContain('--profile applies to whole runs');
+  });
+
   it('--witness with --partitions: every flip set, applied and certified again, changes the prediction', async () => {
     const { train, test } = problem(7, 240, 20, 4);
     const files = [

@@ -126,6 +126,7 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
       partitioning: 'hash',
       witness: false,
       blockSize: undefined,
+      profile: false,
       threads: 8, // a single model runs on every core (Node shares WebAssembly memory; src/pool/team.ts)
       inThread: false,
       onProgress: undefined,

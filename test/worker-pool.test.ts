@@ -38,6 +38,29 @@ describe('WorkerPool', () => {
     expect(workers.every((w) => w.terminated)).toBe(true);
   });
 
+  it('sends a test matrix shared by tasks to each worker once, and tasks without it', async () => {
+    const { workers, spawn } = scripted();
+    const pool = new WorkerPool(MODULE, 1, spawn, explain);
+    const shared = new Float64Array(5000).fill(0.5);
+    const other = new Float64Array(5000).fill(0.25);
+    const small = new Float64Array(10).fill(1);
+    const withTest = (partition: number, testX: Float64Array) => ({ partition, testX }) as PartitionTask;
+    const runs = [withTest(0, shared), withTest(1, shared), withTest(2, other), withTest(3, small)].map((t) => pool.run(t));
+    const reply = (n: number) => {
+      const sent = workers[0].received.filter((m) => m.kind === 'task')[n] as Extract<ToWorker, { kind: 'task' }>;
+      workers[0].events.message({ kind: 'reply', id: sent.id, reply: { ok: true, result: { partition: n } as never } });
+    };
+    for (let n = 0; n < 4; n++) reply(n);
+    await Promise.all(runs);
+    expect(workers[0].received.map((m) => m.kind)).toEqual(['init', 'test', 'task', 'task', 'test', 'task', 'task']);
+    const tests = workers[0].received.filter((m) => m.kind === 'test') as Extract<ToWorker, { kind: 'test' }>[];
+    expect(tests.map((m) => m.testX)).toEqual([shared, other]);
+    const tasks = workers[0].received.filter((m) => m.kind === 'task') as Extract<ToWorker, { kind: 'task' }>[];
+    expect(tasks.map((m) => m.sharedTest)).toEqual([true, true, true, false]);
+    expect(tasks.map((m) => m.task.testX.length)).toEqual([0, 0, 0, 10]);
+    await pool.close();
+  });
+
   it('a dying worker fails every pending and later task with the explained error', async () => {
     const { workers, spawn } = scripted();
     const pool = new WorkerPool(MODULE, 2, spawn, explain);

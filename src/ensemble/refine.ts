@@ -26,6 +26,7 @@ export type Settle = (requests: Int32Array[]) => Promise<(PartitionResult | unde
  * Aggregates the partitions' results (votes, lower/upper costs, nearTie, for
  * all m points), refines the open points' costs round by round in place, and
  * returns the final aggregation with the entries left unsettled and why.
+ * `timed` wraps the work done here (not `settle`), for the caller's profile.
  */
 export async function refineCosts(
   results: PartitionResult[],
@@ -33,21 +34,56 @@ export async function refineCosts(
   nTrain: number,
   settle: Settle,
   rounds = MAX_REFINE_ROUNDS,
+  timed: <T>(body: () => T) => T = (body) => body(),
 ): Promise<{ agg: AggregateResult; unsettled: Map<number, OpenReason>[] }> {
   const m = results[0].votes.length;
   const aggregate = () =>
-    aggregateBlock({ votes: results.map((r) => r.votes), lower: results.map((r) => r.lower!), upper: results.map((r) => r.upper!), classes, nTrain, m });
+    timed(() =>
+      aggregateBlock({ votes: results.map((r) => r.votes), lower: results.map((r) => r.lower!), upper: results.map((r) => r.upper!), classes, nTrain, m }),
+    );
   const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
-  let agg = aggregate();
+  const agg = aggregate();
   const unsettled = results.map(() => new Map<number, OpenReason>());
   for (let round = 0; round < rounds; round++) {
-    const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
-    const requests = planRefinement(results, open, agg.prediction, classes, unsettled);
+    const { open, requests } = timed(() => {
+      const open = Array.from({ length: m }, (_, i) => i).filter((i) => agg.radius[i] < agg.upper[i] && !near(i));
+      return { open, requests: planRefinement(results, open, agg.prediction, classes, unsettled) };
+    });
     if (requests.every((r) => r.length === 0)) break;
-    applyRefinement(results, requests, await settle(requests), classes, unsettled);
-    agg = aggregate();
+    const replies = await settle(requests);
+    // Only the open points' costs changed: aggregate those again, not all m (many rounds × m was the serial bottleneck).
+    timed(() => {
+      applyRefinement(results, requests, replies, classes, unsettled);
+      reaggregate(results, open, classes, nTrain, agg);
+    });
   }
   return { agg, unsettled };
+}
+
+/** Aggregates the points `rows` again and writes their figures into `agg` (the others are unchanged). */
+function reaggregate(results: PartitionResult[], rows: readonly number[], classes: number, nTrain: number, agg: AggregateResult): void {
+  if (rows.length === 0) return;
+  const C = classes;
+  const pickRows = (costs: Int32Array) => {
+    const out = new Int32Array(rows.length * C);
+    rows.forEach((j, r) => out.set(costs.subarray(j * C, (j + 1) * C), r * C));
+    return out;
+  };
+  const part = aggregateBlock({
+    votes: results.map((r) => Int32Array.from(rows, (j) => r.votes[j])),
+    lower: results.map((r) => pickRows(r.lower!)),
+    upper: results.map((r) => pickRows(r.upper!)),
+    classes,
+    nTrain,
+    m: rows.length,
+  });
+  rows.forEach((j, r) => {
+    agg.prediction[j] = part.prediction[r];
+    agg.radius[j] = part.radius[r];
+    agg.upper[j] = part.upper[r];
+    agg.dpaRadius[j] = part.dpaRadius[r];
+    agg.votes.set(part.votes.subarray(r * C, (r + 1) * C), j * C);
+  });
 }
 
 /** Why a point stays open (PointResult.openReason). */

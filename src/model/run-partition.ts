@@ -2,6 +2,7 @@ import { FlipcertError } from '../errors.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from '../pool/task.js';
 import type { Team } from '../pool/team.js';
+import { now, PhaseClock } from '../profile.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
@@ -33,13 +34,17 @@ export function runPartition(
  * threads (src/pool/team.ts), with the same results.
  */
 export function* partitionSteps(
-  core: Core,
+  untimed: Core,
   task: PartitionTask,
   onBlock?: (done: number, total: number) => void,
   team?: Team,
 ): Generator<void, PartitionResult, void> {
   // The coordinator planned the block size; a task built elsewhere is checked here, before any work.
   planBlockSize(taskShape(task, team?.size), 1, task.blockSize);
+  // Phase times (src/profile.ts) are always kept: a few clock reads per block.
+  const clock = new PhaseClock();
+  const core = clock.wrap(untimed);
+  let resumed = now();
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -60,14 +65,18 @@ export function* partitionSteps(
       // A second pass is sent only the test rows it needs; skipping blocks without requests is a safeguard.
       if (!attacks || attacks.wants(start, count)) {
         const betaPtr = model.weights(testX, start, count);
-        if (attacks) attacks.run(core, betaPtr, labelsPtr, start, count);
+        if (attacks) clock.time('certificates', () => attacks.run(core, betaPtr, labelsPtr, start, count));
         else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count, team);
       }
       onBlock?.(b + 1, blocks);
+      clock.add('task', now() - resumed);
       yield;
+      resumed = now();
     }
     model.dispose();
     if (attacks) attacks.finish(result);
+    clock.add('task', now() - resumed);
+    result.phaseMs = clock.ms;
     return result;
   } finally {
     heap.release(mark);
@@ -150,6 +159,7 @@ export function transferables(result: PartitionResult): ArrayBuffer[] {
   return [
     result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
     result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
+    result.phaseMs,
   ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);

@@ -11,12 +11,16 @@ export interface TeamJoin {
 
 /**
  * Pool → worker. `init` comes first, exactly once; then tasks, one at a time.
+ * `test` hands the worker a test matrix to keep: a task with `sharedTest`
+ * came without its testX and uses the last one kept, so the rows every
+ * partition is certified on cross to each worker once, not once per task.
  * A task with `team` is led by this worker, with the workers sent `help`
  * (ranks 1…size-1) computing beside it until it is done.
  */
 export type ToWorker =
   | { kind: 'init'; module: WebAssembly.Module }
-  | { kind: 'task'; id: number; task: PartitionTask; progress: boolean; team?: TeamJoin }
+  | { kind: 'test'; testX: Float64Array }
+  | { kind: 'task'; id: number; task: PartitionTask; progress: boolean; sharedTest: boolean; team?: TeamJoin }
   | { kind: 'help'; id: number; join: TeamJoin; rank: number }
   | { kind: 'network'; id: number; task: NetworkTask };
 

@@ -19,11 +19,13 @@ export type PostToPool = (message: FromWorker, transfer?: ArrayBuffer[]) => void
 /** Returns the handler for messages from the pool. */
 export function serveWorker(post: PostToPool): (message: ToWorker) => void {
   let core: Promise<Core> | undefined;
+  let testX: Float64Array | undefined;
   return (message) => {
     if (message.kind === 'init') core = instantiateCore(message.module);
+    else if (message.kind === 'test') testX = message.testX;
     else if (message.kind === 'help') void helpTeam(message, post);
     else if (message.kind === 'network') void trainNetwork(core, message, post);
-    else void certifyPartition(core, message, post);
+    else void certifyPartition(core, message, message.sharedTest ? testX : message.task.testX, post);
   };
 }
 
@@ -39,11 +41,14 @@ async function trainNetwork(core: Promise<Core> | undefined, { id, task }: Extra
 
 async function certifyPartition(
   core: Promise<Core> | undefined,
-  { id, task, progress, team }: Extract<ToWorker, { kind: 'task' }>,
+  { id, task: sent, progress, team }: Extract<ToWorker, { kind: 'task' }>,
+  testX: Float64Array | undefined,
   post: PostToPool,
 ): Promise<void> {
+  const task = { ...sent, testX: testX! };
   try {
     if (!core) throw new Error('the compiled core never arrived');
+    if (!testX) throw new Error('the shared test matrix never arrived');
     const onBlock = progress ? (done: number, total: number) => post({ kind: 'block', id, done, total }) : undefined;
     const result = team ? await leadTeam(team, task, onBlock) : runPartition(await core, task, onBlock);
     post({ kind: 'reply', id, reply: { ok: true, result } }, transferables(result));

@@ -68,6 +68,8 @@ export interface PartitionResult {
   exactLower?: Int32Array;
   exactUpper?: Int32Array;
   exactStatus?: Uint8Array;
+  /** Milliseconds per phase of src/profile.ts WORKER_PHASES, measured on the thread that ran the task. */
+  phaseMs?: Float64Array;
 }
 
 /** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */

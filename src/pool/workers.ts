@@ -38,19 +38,25 @@ interface Job {
   reject: (error: Error) => void;
 }
 
-/** One worker and the job it is running (undefined when idle). */
+/** One worker, the job it is running (undefined when idle) and the test matrix it keeps. */
 interface Slot {
   worker: PoolWorker;
   job: Job | undefined;
+  testX: Float64Array | undefined;
 }
+
+/** A task's testX goes to a worker once (ToWorker `test`) from this many values on; smaller ones travel with the task. */
+const SHARE_TEST_VALUES = 4096;
+const NO_ROWS = new Float64Array(0);
 
 /**
  * Partitions fanned out over workers, the same in browsers (Web Workers) and
  * Node (worker threads): only `spawn` differs. The Wasm core is compiled once
  * by the caller and posted to each worker, which only instantiates it; tasks
  * go out as plain data (structured clone), results come back with their
- * buffers transferred. Workers start lazily, up to `threads`, and take queued
- * tasks first-free. Partitions need no SharedArrayBuffer, so no cross-origin
+ * buffers transferred; a test matrix shared by tasks is sent to each worker
+ * once. Workers start lazily, up to `threads`, and take queued tasks
+ * first-free. Partitions need no SharedArrayBuffer, so no cross-origin
  * isolation; only {@link runTeam} (a single model on several workers) does.
  */
 export class WorkerPool implements PartitionPool {
@@ -77,7 +83,7 @@ export class WorkerPool implements PartitionPool {
 
   /** With `signal`, an abort terminates every worker of the pool: a pool serves one run. */
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult> {
-    return this.submit<PartitionResult>((id) => ({ kind: 'task', id, task, progress: onBlock !== undefined }), onBlock, signal);
+    return this.submit<PartitionResult>((id) => ({ kind: 'task', id, task, progress: onBlock !== undefined, sharedTest: false }), onBlock, signal);
   }
 
   /** Like {@link run}, for one network training of validate. */
@@ -131,7 +137,7 @@ export class WorkerPool implements PartitionPool {
       new Promise<PartitionResult>((resolve, reject) => {
         const id = this.nextId++;
         const message: ToWorker = rank === 0
-          ? { kind: 'task', id, task, progress: onBlock !== undefined, team: join }
+          ? { kind: 'task', id, task, progress: onBlock !== undefined, sharedTest: false, team: join }
           : { kind: 'help', id, join, rank };
         const job: Job = { id, message, onBlock: rank === 0 ? onBlock : undefined, resolve: resolve as (result: never) => void, reject };
         slot.job = job;
@@ -162,13 +168,36 @@ export class WorkerPool implements PartitionPool {
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      slot.worker.postMessage(job.message);
+      this.post(slot, job);
     }
+  }
+
+  /**
+   * Posts a job. Tasks of one run share their testX array (one object), so a
+   * worker that already keeps it gets the task without it: the test rows
+   * cross once per worker instead of once per partition.
+   */
+  private post(slot: Slot, job: Job): void {
+    const message = job.message;
+    if (message.kind !== 'task' || message.team) {
+      slot.worker.postMessage(message);
+      return;
+    }
+    const { testX } = message.task;
+    if (!(testX?.length >= SHARE_TEST_VALUES)) {
+      slot.worker.postMessage(message);
+      return;
+    }
+    if (slot.testX !== testX) {
+      slot.worker.postMessage({ kind: 'test', testX });
+      slot.testX = testX;
+    }
+    slot.worker.postMessage({ ...message, task: { ...message.task, testX: NO_ROWS }, sharedTest: true });
   }
 
   private spawn(): Slot | undefined {
     if (this.slots.length >= this.threads) return undefined;
-    const slot: Slot = { worker: undefined!, job: undefined };
+    const slot: Slot = { worker: undefined!, job: undefined, testX: undefined };
     try {
       slot.worker = this.spawnWorker(this.slots.length, {
         message: (message) => this.receive(slot, message),

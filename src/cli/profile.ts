@@ -1,0 +1,34 @@
+// `certify --profile`: the run's time split (src/profile.ts) as a few lines on stderr.
+import type { RunProfile } from '../profile.js';
+
+/**
+ * The profile as a small table: busy seconds per phase (summed over threads)
+ * and their share, then the wall times and the process's CPU time (all its
+ * threads, from the OS): busy time well above it means other processes took the cores.
+ */
+export function formatProfile(profile: RunProfile, ioSeconds: number, processCpuSeconds: number): string {
+  const s = profile.seconds;
+  const rows: [string, number][] = [
+    ['Gram (dot products)', s.gram],
+    ['NTK recursion', s.ntk],
+    ['Cholesky', s.cholesky],
+    ['triangular solves', s.solves],
+    ['certificates', s.certificates],
+    ['other partition work', s.otherTask],
+    ['setup (tasks)', s.setup],
+    ['aggregation', s.aggregation],
+  ];
+  const busy = rows.reduce((sum, [, v]) => sum + v, 0);
+  const line = (name: string, value: string, share = '') => `  ${name.padEnd(24)}${value.padStart(10)}${share.padStart(9)}`.trimEnd();
+  return [
+    `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition task${profile.tasks === 1 ? '' : 's'}): ` +
+      'seconds per phase on the threads that ran it, summed over threads',
+    ...rows.map(([name, v]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '')),
+    line('total busy', busy.toFixed(2)),
+    line('I/O (reading data), wall', ioSeconds.toFixed(2)),
+    line('start-up, wall', profile.startupSeconds.toFixed(2)),
+    line('certify, wall', profile.wallSeconds.toFixed(2)),
+    line('busy ÷ wall', profile.wallSeconds > 0 ? (busy / profile.wallSeconds).toFixed(2) : '–'),
+    line('process CPU (user+sys)', processCpuSeconds.toFixed(2)),
+  ].join('\n');
+}
