@@ -118,10 +118,10 @@ const SHAPE = '{ train: { x, y }, test: { x, y? }, widths?, seeds?, … }';
 export const DEFAULT_WIDTHS: readonly number[] = [256, 1024, 4096];
 export const DEFAULT_SEEDS = 2;
 /**
- * validate's step tolerance. 1e-2 rather than the trainer's 1e-3: on the README's
- * example it gives the same predictions, agreement, tightness and violations, with
- * score errors within 1e-3 of each other, in about half the training time
- * (docs/spec.md §12).
+ * validate's step tolerance: 1e-2 rather than the trainer's 1e-3 halves the
+ * training steps, so that the README's example fits 10 minutes on 2 cores; on
+ * its data it changes the outcome of 8 of 240 retrainings (points on the
+ * decision boundary), less than the spread between seeds (docs/spec.md §12).
  */
 export const VALIDATE_STEP_TOL = 1e-2;
 
