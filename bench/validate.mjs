@@ -3,9 +3,10 @@
 // once as a child process, measures wall and CPU time (GNU time), and writes
 // the run's table into bench/RESULTS.md under "## validate: the README example"
 // (replacing that section, keeping the others). bench/run.mjs calls it last.
-//   node bench/validate.mjs [--args "…validate flags…"]
+//   node bench/validate.mjs [--args "…validate flags…"] [--keep DIR]
+// --keep DIR keeps the run's validate.json and validate.svg in DIR.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = process.env.FLIPCERT_CLI ?? join(ROOT, 'dist', 'cli.js');
 /** The README's example (keep the two in step). */
-export const EXAMPLE = '--dataset mnist17 --train-size 200 --test-size 20 --widths 256,1024,2048 --seeds 2';
+export const EXAMPLE = '--dataset mnist17 --train-size 200 --test-size 20 --widths 256,1024,4096 --seeds 2';
 const HEADING = '\n## validate: the README example';
 
 function run(args) {
@@ -31,14 +32,16 @@ function run(args) {
   });
 }
 
-export async function runValidateBench(args = EXAMPLE, log = console.log) {
+export async function runValidateBench(args = EXAMPLE, log = console.log, keep = undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'flipcert-validate-'));
   const out = join(dir, 'validate.json');
+  const plot = join(dir, 'validate.svg');
   const load = loadavg()[0];
   log(`validate: node dist/cli.js validate ${args}`);
   // The table is the CLI's own stdout (no progress bar: stderr is not a terminal).
-  const result = await run([...args.split(/\s+/), '--out', out]);
+  const result = await run([...args.split(/\s+/), '--out', out, '--plot', plot]);
   const json = result.code === 0 ? JSON.parse(readFileSync(out, 'utf8')) : undefined;
+  if (json && keep) for (const file of [out, plot]) copyFileSync(file, join(keep, file.slice(dir.length + 1)));
   rmSync(dir, { recursive: true, force: true });
   const table = result.code === 0 ? result.stdout : result.stderr;
   return `${HEADING}
@@ -66,7 +69,8 @@ export function writeSection(section, file = join(ROOT, 'bench', 'RESULTS.md')) 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--args');
-  const section = await runValidateBench(at >= 0 ? process.argv[at + 1] : EXAMPLE);
+  const keep = process.argv.indexOf('--keep');
+  const section = await runValidateBench(at >= 0 ? process.argv[at + 1] : EXAMPLE, console.log, keep >= 0 ? process.argv[keep + 1] : undefined);
   console.log(section);
   writeSection(section);
 }

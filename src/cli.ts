@@ -54,6 +54,10 @@ interface CertifyFlags extends DataFlags {
   profile?: boolean;
 }
 
+/** `validate` on the built-in data without sizes: the README example's (the full data set would not fit). */
+const VALIDATE_TRAIN_SIZE = 200;
+const VALIDATE_TEST_SIZE = 20;
+
 interface ValidateFlags extends DataFlags {
   model: 'krr' | 'svm';
   reg: number;
@@ -67,6 +71,7 @@ interface ValidateFlags extends DataFlags {
   seeds?: number;
   seed?: number;
   gradTol?: number;
+  stepTol?: number;
   maxIterations?: number;
   out?: string;
   plot?: string;
@@ -147,8 +152,8 @@ function buildProgram(context: ErrorContext): Command {
     .option('--train <file>', 'training CSV with a header; label column "label" or else the last one', arg.text('--train'))
     .option('--test <file>', 'test CSV; columns matched to the training ones by name, label column optional', arg.text('--test'))
     .option('--dataset <name>', 'built-in data, mnist or mnist17 (used when no files are given)', arg.choice('--dataset', ['mnist', 'mnist17']))
-    .option('--train-size <n>', 'use the first N training rows', arg.integer('--train-size', 1))
-    .option('--test-size <m>', 'use the first M test rows', arg.integer('--test-size', 1))
+    .option('--train-size <n>', `use the first N training rows (default with --dataset: ${VALIDATE_TRAIN_SIZE}; files: all)`, arg.integer('--train-size', 1))
+    .option('--test-size <m>', `use the first M test rows (default with --dataset: ${VALIDATE_TEST_SIZE}; files: all)`, arg.integer('--test-size', 1))
     .option('--model <kind>', 'base model; only krr (the network trained on squared loss)', arg.choice('--model', ['krr', 'svm']), 'krr')
     .option('--reg <number>', 'relative ridge: λ̃ = reg · trace(K)/n, for the NTK model and the networks', arg.number('--reg'), 1)
     .option('--depth <n>', 'hidden ReLU layers of the network', arg.integer('--depth', 1), 2)
@@ -160,6 +165,7 @@ function buildProgram(context: ErrorContext): Command {
     .option('--seeds <n>', 'initialisations per width (default 2)', arg.integer('--seeds', 1))
     .option('--seed <n>', 'first seed (default 0)', arg.integer('--seed', 0))
     .option('--grad-tol <number>', 'stop training when the gradient norm falls below this fraction of its initial value (default 1e-6)', arg.number('--grad-tol'))
+    .option('--step-tol <number>', 'also stop when a step moves the training outputs by at most this fraction of ‖Y‖ (default 1e-2; 0: never)', arg.number('--step-tol'))
     .option('--max-iterations <n>', 'most Gauss–Newton iterations per training (default 50)', arg.integer('--max-iterations', 1))
     .addOption(new Option('--threads <n>', 'worker threads for the trainings').argParser(arg.integer('--threads', 1)).default(availableParallelism(), 'all cores'))
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
@@ -312,7 +318,7 @@ async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise
   ];
   checkOutputs(outputSpecs, inputPaths(flags));
   context.flags = flagMap(dataFields(flags));
-  const data = await loadData(flags);
+  const data = await loadData(withValidateSizes(flags));
   const quiet = flags.quiet === true;
   const console = flags.out === STDOUT ? process.stderr : process.stdout;
   const bar = trainingBar(!quiet);
@@ -333,6 +339,7 @@ async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise
           seeds: flags.seeds,
           seed: flags.seed,
           gradTol: flags.gradTol,
+          stepTol: flags.stepTol,
           maxIterations: flags.maxIterations,
           threads: flags.threads,
         },
@@ -349,6 +356,17 @@ async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise
   }
   await writeOutputs(outputs);
   if (!quiet) console.write(formatValidateTable(result) + '\n');
+}
+
+/**
+ * The built-in data (no files given) defaults to the README example's sizes:
+ * every network training costs O(n²·C²) memory and more, so all of MNIST would
+ * not fit. Files keep all their rows unless sized.
+ */
+function withValidateSizes(flags: ValidateFlags): ValidateFlags {
+  const files = [flags.trainX, flags.trainY, flags.testX, flags.testY, flags.train, flags.test].some((f) => f !== undefined);
+  if (files) return flags;
+  return { ...flags, trainSize: flags.trainSize ?? VALIDATE_TRAIN_SIZE, testSize: flags.testSize ?? VALIDATE_TEST_SIZE };
 }
 
 /** `merge`: the shards of a run → the single-machine run's outputs. */

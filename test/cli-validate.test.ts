@@ -53,6 +53,18 @@ describe('flipcert validate', () => {
     expect(readdirSync(root).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it("uses the README example's sizes on the built-in data without sizes, and records --step-tol", async () => {
+    const out = join(root, 'sizes.json');
+    const run = await cli(['--widths', '4', '--seeds', '1', '--step-tol', '0.05', '--out', out, '--quiet']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json.config).toMatchObject({ nTrain: 200, nTest: 20, stepTol: 0.05, source: { dataset: 'mnist17' } });
+    const sized = join(root, 'sized.json');
+    expect((await cli(['--dataset', 'mnist17', '--train-size', '30', '--test-size', '3', '--widths', '4', '--seeds', '1', '--out', sized, '--quiet'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(sized, 'utf8')).config).toMatchObject({ nTrain: 30, nTest: 3, stepTol: 0.01 });
+  });
+
   it.each([
     [['--model', 'svm'], /^flipcert: error: --model 'svm' is not supported by validate: .* use --model krr$/],
     [['--partitions', '3'], /^flipcert: error: --partitions 3 is not supported by validate: .* use --partitions 1$/],

@@ -19,7 +19,8 @@ describe('resolveValidateOptions', () => {
     expect(r.seeds).toEqual([0, 1]);
     expect(r.kernel).toEqual({ depth: 2, wVar: 2, bVar: 0 });
     expect(r.reg).toBe(1);
-    expect([r.gradTol, r.maxIterations]).toEqual([1e-6, 50]);
+    expect([r.gradTol, r.stepTol, r.maxIterations]).toEqual([1e-6, 1e-2, 50]);
+    expect(resolveValidateOptions({ train, test, stepTol: 0 }, 2).stepTol).toBe(0);
     expect(r.threads).toBe(2);
     expect(r.inThread).toBe(false);
     expect(resolveValidateOptions({ train, test, seeds: 3, seed: 7, threads: 8, widths: [8, 2] }, 2)).toMatchObject({
@@ -45,6 +46,7 @@ describe('resolveValidateOptions', () => {
     rejects({ seeds: 0 }, 'EOPTION', 'seeds', /integer in 1\.\.1000/);
     rejects({ seed: -1 }, 'EOPTION', 'seed', /options\.seed/);
     rejects({ gradTol: 0 }, 'EOPTION', 'gradTol', /positive/);
+    rejects({ stepTol: -1e-3 }, 'EOPTION', 'stepTol', /options\.stepTol/);
     rejects({ maxIterations: 1.5 }, 'EOPTION', 'maxIterations', /integer ≥ 1/);
     rejects({ reg: -1 }, 'EOPTION', 'reg', /positive/);
     rejects({ kernel: { depth: 0 } }, 'EOPTION', 'kernel.depth', /options\.kernel\.depth/);

@@ -1,9 +1,11 @@
 // validate() end to end on tiny problems (docs/spec.md §12): the result's
 // fields, the recorded flip sets re-applied and retrained independently, the
 // counts re-derived from the points, the kernel error against ntk(), and the
-// same JSON with 1 and 2 threads.
+// same JSON with 1 and 2 threads; retraining batches against tasks of their own.
 import { describe, expect, it } from 'vitest';
 import { initialParameters, type NetworkShape } from '../src/finite/network.js';
+import { runNetworkTask, type NetworkTask } from '../src/finite/network-task.js';
+import { retrainingBatches } from '../src/finite/validate-run.js';
 import { networkScores, trainNetwork } from '../src/finite/train.js';
 import { empiricalNtk } from '../src/finite/train.js';
 import { certify, ntk, validate, type ValidateOptions, type ValidateResult } from '../src/index.js';
@@ -47,6 +49,7 @@ describe('validate on a tiny problem', async () => {
   it('has the fields of docs/spec.md §12.5, one point record per width, seed and test point', () => {
     expect(result.version).toBe(1);
     expect(result.config).toMatchObject({ model: 'krr', reg: 0.5, depth: 2, wVar: 2, bVar: 0.1, classes, nTrain: n, nTest: 6, widths: [8, 32], seeds: [3, 4] });
+    expect(result.config).toMatchObject({ gradTol: 1e-6, stepTol: 1e-2, maxIterations: 50 });
     expect(result.widths.map((w) => w.width)).toEqual([8, 32]);
     expect(result.points).toHaveLength(2 * 2 * 6);
     result.points.forEach((p, k) => {
@@ -100,8 +103,9 @@ describe('validate on a tiny problem', async () => {
       const { theta0 } = cache.get(key)!;
       const targets = new Float64Array(n * classes);
       labels.forEach((label, i) => (targets[i * classes + label] = 1));
-      const trained = trainNetwork(core, shape, theta0, x, targets, { reg: 0.5 });
-      return (row: number[]) => argmax(networkScores(core, shape, trained.theta, theta0, { data: Float64Array.from(row), rows: 1, cols: d }));
+      const trained = trainNetwork(core, shape, theta0, x, targets, { reg: 0.5, stepTol: result.config.stepTol });
+      const predict = (row: number[]) => argmax(networkScores(core, shape, trained.theta, theta0, { data: Float64Array.from(row), rows: 1, cols: d }));
+      return Object.assign(predict, { iterations: trained.iterations });
     };
     let checked = 0;
     for (const width of [8, 32]) {
@@ -112,8 +116,11 @@ describe('validate on a tiny problem', async () => {
           for (const r of [...(p.witness ? [p.witness] : []), ...p.attacks]) {
             const labels = trainY.slice();
             for (const f of r.flips) labels[f.train] = f.to;
-            const prediction = train(width, seed, labels)(testRows[p.point]);
+            const retrained = train(width, seed, labels);
+            const prediction = retrained(testRows[p.point]);
             expect(prediction).toBe(r.prediction);
+            // Batched retrainings (trainNetworks) take the steps a training of their own takes.
+            expect(r.iterations).toBe(retrained.iterations);
             expect(r.changed).toBe(prediction !== p.networkPrediction);
             checked++;
           }
@@ -176,5 +183,60 @@ describe('validate on a tiny problem', async () => {
     const controller = new AbortController();
     const run = validate({ ...options, threads: 2, onProgress: (p) => p.trainingsDone === 2 && controller.abort(), signal: controller.signal });
     await expect(run).rejects.toMatchObject({ code: 'EABORTED' });
+  });
+});
+
+describe("validate's retraining batches", () => {
+  it('split the retrainings into contiguous near-equal batches, one per thread at least, 16 at most', () => {
+    expect(retrainingBatches(0, 2)).toEqual([]);
+    expect(retrainingBatches(1, 2)).toEqual([[0, 1]]);
+    expect(retrainingBatches(5, 2)).toEqual([[0, 2], [2, 5]]);
+    expect(retrainingBatches(5, 1)).toEqual([[0, 5]]);
+    for (const [count, threads] of [[60, 2], [33, 1], [7, 16], [100, 3]]) {
+      const batches = retrainingBatches(count, threads);
+      expect(batches[0][0]).toBe(0);
+      expect(batches.at(-1)![1]).toBe(count);
+      batches.forEach(([from, to], b) => {
+        expect(to - from).toBeGreaterThanOrEqual(1);
+        expect(to - from).toBeLessThanOrEqual(16);
+        if (b > 0) expect(from).toBe(batches[b - 1][1]);
+      });
+      expect(batches.length).toBe(Math.min(count, Math.max(threads, Math.ceil(count / 16))));
+    }
+  });
+
+  it('give each retraining the bits of a task of its own, whatever the split', async () => {
+    const core = await createCore();
+    const shape: NetworkShape = { inputDim: d, width: 16, depth: 2, classes, wVar: 2, bVar: 0.1 };
+    const flipped = [1, 5, 9].map((i) => trainY.map((y, k) => (k === i || k === i + 1 ? (y + 1) % classes : y)));
+    const rows = [0, 2, 5];
+    const task = (which: number[]): NetworkTask => ({
+      kind: 'attacks',
+      shape,
+      seed: 11,
+      reg: 0.5,
+      gradTol: 1e-6,
+      stepTol: 1e-3,
+      maxIterations: 50,
+      trainX: Float64Array.from(trainRows.flat()),
+      trainRows: n,
+      cols: d,
+      trainY: Int32Array.from(which.flatMap((a) => flipped[a])),
+      testX: Float64Array.from(which.flatMap((a) => testRows[rows[a]])),
+      testRows: which.length,
+      kernel: { depth: 2, wVar: 2, bVar: 0.1 },
+    });
+    const done: number[] = [];
+    const batched = runNetworkTask(core, task([0, 1, 2]), (k) => done.push(k));
+    expect(done).toEqual([1, 2, 3]);
+    const alone = [0, 1, 2].map((a) => runNetworkTask(core, task([a]))[0]);
+    expect(batched).toHaveLength(3);
+    batched.forEach((result, a) => {
+      expect(result.scores).toEqual(alone[a].scores);
+      expect(result.iterations).toBe(alone[a].iterations);
+      expect(result.converged).toBe(alone[a].converged);
+    });
+    // The clean labels' scores differ from a flipped training's: the check above can fail.
+    expect(batched[0].scores).not.toEqual(runNetworkTask(core, { ...task([0]), trainY: Int32Array.from(trainY) })[0].scores);
   });
 });

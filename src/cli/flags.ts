@@ -29,6 +29,7 @@ const FLAGS: Record<string, string> = {
   seeds: '--seeds',
   seed: '--seed',
   gradTol: '--grad-tol',
+  stepTol: '--step-tol',
   maxIterations: '--max-iterations',
 };
 

@@ -31,8 +31,9 @@ export interface ValidateConfig {
   nTest: number;
   widths: number[];
   seeds: number[];
-  /** The trainer's stopping rule: relative gradient tolerance and iteration cap. */
+  /** The trainer's stopping rule: relative gradient tolerance, step tolerance (function space) and iteration cap. */
   gradTol: number;
+  stepTol: number;
   maxIterations: number;
   /** CLI only: where the data came from. */
   source?: Record<string, unknown>;
@@ -84,13 +85,17 @@ export interface SeedRun {
   witnesses: number;
   /** Parameters of the network. */
   parameters: number;
-  /** The clean training's optimiser iterations and final relative gradient norm. */
+  /**
+   * The clean training's optimiser iterations and final relative gradient norm;
+   * the norm is computed only when the gradient tolerance stopped training (else
+   * NaN, null in JSON: the step tolerance stopped it, docs/spec.md §12).
+   */
   iterations: number;
   gradNorm: number;
-  /** The largest of these over every training of this seed, clean and attacked. */
+  /** The largest of these over every training of this seed, clean and attacked (maxGradNorm over the computed norms). */
   maxIterations: number;
   maxGradNorm: number;
-  /** Trainings of this seed (clean and attacked) that stopped before the gradient tolerance. */
+  /** Trainings of this seed (clean and attacked) that stopped before the gradient or the step tolerance. */
   unconverged: number;
 }
 
@@ -102,9 +107,9 @@ export interface Retraining {
   /** Whether it differs from the clean network's prediction at the point. */
   changed: boolean;
   iterations: number;
-  /** Final gradient norm relative to its value at θ₀. */
+  /** Final gradient norm relative to its value at θ₀; NaN (null in JSON) when the step tolerance stopped training. */
   gradNorm: number;
-  /** Whether the training reached the gradient tolerance. */
+  /** Whether the training reached the gradient or the step tolerance. */
   converged: boolean;
 }
 

@@ -1,7 +1,8 @@
 /**
  * `validate` (docs/spec.md §12): flipcert's NTK certificate on the calling
  * thread, then per width and seed a clean training and the retrainings of
- * every witness and within-radius attack on the pool, then the figures.
+ * every witness and within-radius attack on the pool (in batches sharing the
+ * work at θ₀), then the figures.
  * Results are gathered by (width, seed, point, attack), never by completion
  * order, so the JSON does not depend on the number of threads.
  */
@@ -25,9 +26,8 @@ export async function runValidation(opts: ResolvedValidate, pool: PartitionPool,
   throwIfAborted(opts.signal);
   const progress = new TrainingProgress(opts, trainingsPerSeed(reference.points, opts.trainX.rows) * opts.widths.length * opts.seeds.length);
   const limit = limiter(pool.threads * 2);
-  const runs = opts.widths.flatMap((width) =>
-    opts.seeds.map((seed) => validateSeed(opts, pool, reference, width, seed, (task) => limit(() => progress.counted(pool.train(task, opts.signal))))),
-  );
+  const train = (task: NetworkTask) => limit(() => pool.train(task, () => progress.trained(), opts.signal));
+  const runs = opts.widths.flatMap((width) => opts.seeds.map((seed) => validateSeed(opts, pool.threads, reference, width, seed, train)));
   const seedResults = await Promise.all(runs);
   const widths = opts.widths.map((width, w) => widthResult(width, seedResults.slice(w * opts.seeds.length, (w + 1) * opts.seeds.length)));
   return {
@@ -42,6 +42,7 @@ export async function runValidation(opts: ResolvedValidate, pool: PartitionPool,
       widths: opts.widths,
       seeds: opts.seeds,
       gradTol: opts.gradTol,
+      stepTol: opts.stepTol,
       maxIterations: opts.maxIterations,
     },
     ntk: ntkSummary(opts, reference),
@@ -69,16 +70,16 @@ interface SeedOutcome {
 
 async function validateSeed(
   opts: ResolvedValidate,
-  pool: PartitionPool,
+  threads: number,
   reference: NtkReference,
   width: number,
   seed: number,
-  train: (task: NetworkTask) => Promise<NetworkResult>,
+  train: (task: NetworkTask) => Promise<NetworkResult[]>,
 ): Promise<SeedOutcome> {
   const shape: NetworkShape = { inputDim: opts.trainX.cols, width, depth: opts.kernel.depth, classes: opts.classes, wVar: opts.kernel.wVar, bVar: opts.kernel.bVar };
   const C = opts.classes;
   const greedyPoints = reference.points.flatMap((p, j) => (greedyWanted(p, opts.trainX.rows) ? [j] : []));
-  const clean = await train({
+  const [clean] = await train({
     ...baseTask(opts, shape, seed),
     kind: 'clean',
     trainY: opts.trainY,
@@ -89,42 +90,81 @@ async function validateSeed(
   const networkPrediction = Array.from({ length: opts.testX.rows }, (_, j) => argmax(clean.scores.subarray(j * C, (j + 1) * C)));
   const greedyFlips = new Map(greedyPoints.map((j, q) => [j, flipsOf(clean, q)]));
 
-  const retrain = async (j: number, flips: WitnessFlip[]): Promise<Retraining> => {
-    const d = opts.testX.cols;
-    const result = await train({
-      ...baseTask(opts, shape, seed),
-      kind: 'attack',
-      trainY: applyFlips(opts.trainY, flips),
-      testX: opts.testX.data.slice(j * d, (j + 1) * d),
-      testRows: 1,
-    });
+  // Every retraining of this (width, seed), point by point: its witness, then its attacks.
+  const planned: PlannedRetraining[] = reference.points.flatMap((p, j) => {
+    const own: PlannedRetraining[] = [];
+    if (p.witness.length > 0) own.push({ point: j, kind: 'witness', flips: p.witness });
+    if (p.strongest.length > 0) own.push({ point: j, kind: 'witness-strongest', flips: p.strongest });
+    if (greedyFlips.has(j)) own.push({ point: j, kind: 'greedy', flips: greedyFlips.get(j)! });
+    return own;
+  });
+  const outcomes = (await Promise.all(retrainingBatches(planned.length, threads).map(([from, to]) => train(attackTask(opts, shape, seed, planned.slice(from, to)))))).flat();
+  const retrainings = planned.map((plan, a): Retraining => {
+    const result = outcomes[a];
     const prediction = argmax(result.scores);
-    return { flips, prediction, changed: prediction !== networkPrediction[j], iterations: result.iterations, gradNorm: result.gradNorm, converged: result.converged };
-  };
-  const points = await Promise.all(
-    reference.points.map(async (p, j): Promise<ValidatePoint> => {
-      const planned: [AttackKind, WitnessFlip[]][] = [];
-      if (p.strongest.length > 0) planned.push(['witness-strongest', p.strongest]);
-      if (greedyFlips.has(j)) planned.push(['greedy', greedyFlips.get(j)!]);
-      const [witness, ...attacks] = await Promise.all([
-        p.witness.length > 0 ? retrain(j, p.witness) : null,
-        ...planned.map(async ([kind, flips]) => ({ kind, ...(await retrain(j, flips)) })),
-      ]);
-      return {
-        point: j,
-        width,
-        seed,
-        label: opts.testY ? opts.testY[j] : null,
-        ntkPrediction: p.prediction,
-        radius: p.radius,
-        nearTie: p.nearTie,
-        networkPrediction: networkPrediction[j],
-        witness,
-        attacks: attacks as ValidatePoint['attacks'],
-      };
-    }),
-  );
+    return {
+      flips: plan.flips,
+      prediction,
+      changed: prediction !== networkPrediction[plan.point],
+      iterations: result.iterations,
+      gradNorm: result.gradNorm,
+      converged: result.converged,
+    };
+  });
+  const points = reference.points.map((p, j): ValidatePoint => {
+    const own = planned.flatMap((plan, a) => (plan.point === j ? [{ kind: plan.kind, ...retrainings[a] }] : []));
+    const witness = own.find((r) => r.kind === 'witness');
+    return {
+      point: j,
+      width,
+      seed,
+      label: opts.testY ? opts.testY[j] : null,
+      ntkPrediction: p.prediction,
+      radius: p.radius,
+      nearTie: p.nearTie,
+      networkPrediction: networkPrediction[j],
+      witness: witness ? retrainingOf(witness) : null,
+      attacks: own.filter((r): r is typeof r & { kind: AttackKind } => r.kind !== 'witness'),
+    };
+  });
   return { run: seedRun(shape, seed, clean, networkPrediction, reference, points), points };
+}
+
+interface PlannedRetraining {
+  point: number;
+  kind: 'witness' | AttackKind;
+  flips: WitnessFlip[];
+}
+
+function retrainingOf({ kind: _kind, ...retraining }: Retraining & { kind: string }): Retraining {
+  return retraining;
+}
+
+/** Most retrainings in one task: on the calling thread an abort lands only between tasks. */
+const MAX_BATCH = 16;
+
+/**
+ * [from, to) ranges splitting `count` retrainings into near-equal batches: at
+ * least one per thread (so every worker has a share of each width), each at
+ * most MAX_BATCH. Batches share the work at θ₀ (trainNetworks) and give the
+ * same bits whatever the split.
+ */
+export function retrainingBatches(count: number, threads: number): [number, number][] {
+  if (count === 0) return [];
+  const batches = Math.min(count, Math.max(threads, Math.ceil(count / MAX_BATCH)));
+  return Array.from({ length: batches }, (_, b) => [Math.floor((b * count) / batches), Math.floor(((b + 1) * count) / batches)]);
+}
+
+function attackTask(opts: ResolvedValidate, shape: NetworkShape, seed: number, batch: PlannedRetraining[]): NetworkTask {
+  const n = opts.trainX.rows;
+  const d = opts.testX.cols;
+  const labels = new Int32Array(batch.length * n);
+  const rows = new Float64Array(batch.length * d);
+  batch.forEach((plan, a) => {
+    labels.set(applyFlips(opts.trainY, plan.flips), a * n);
+    rows.set(opts.testX.data.subarray(plan.point * d, (plan.point + 1) * d), a * d);
+  });
+  return { ...baseTask(opts, shape, seed), kind: 'attacks', trainY: labels, testX: rows, testRows: batch.length };
 }
 
 function baseTask(opts: ResolvedValidate, shape: NetworkShape, seed: number): Omit<NetworkTask, 'kind' | 'trainY' | 'testX' | 'testRows'> {
@@ -133,6 +173,7 @@ function baseTask(opts: ResolvedValidate, shape: NetworkShape, seed: number): Om
     seed,
     reg: opts.reg,
     gradTol: opts.gradTol,
+    stepTol: opts.stepTol,
     maxIterations: opts.maxIterations,
     trainX: opts.trainX.data,
     trainRows: opts.trainX.rows,
@@ -174,9 +215,15 @@ function seedRun(
     iterations: clean.iterations,
     gradNorm: clean.gradNorm,
     maxIterations: Math.max(clean.iterations, ...retrainings.map((r) => r.iterations)),
-    maxGradNorm: Math.max(clean.gradNorm, ...retrainings.map((r) => r.gradNorm)),
+    maxGradNorm: largest([clean.gradNorm, ...retrainings.map((r) => r.gradNorm)]),
     unconverged: (clean.converged ? 0 : 1) + retrainings.filter((r) => !r.converged).length,
   };
+}
+
+/** The largest computed value (NaN marks a gradient norm not computed); NaN when none was. */
+function largest(values: number[]): number {
+  const computed = values.filter((v) => !Number.isNaN(v));
+  return computed.length === 0 ? Number.NaN : Math.max(...computed);
 }
 
 function widthResult(width: number, seeds: SeedOutcome[]): WidthResult {
@@ -218,11 +265,10 @@ class TrainingProgress {
     opts.onProgress?.({ trainingsDone: 0, trainings: total });
   }
 
-  async counted<T>(work: Promise<T>): Promise<T> {
-    const value = await work;
+  /** One more training done. */
+  trained(): void {
     this.done++;
     this.opts.onProgress?.({ trainingsDone: this.done, trainings: this.total });
-    return value;
   }
 }
 

@@ -24,8 +24,8 @@ export class InlinePool implements PartitionPool {
     }
   }
 
-  /** One network training, on this thread; an abort lands between trainings. */
-  async train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult> {
+  /** One network task, on this thread; an abort lands between tasks. */
+  async train(task: NetworkTask, onTrained?: () => void, signal?: AbortSignal): Promise<NetworkResult[]> {
     throwIfAborted(signal);
     this.core ??= instantiateCore(this.module);
     const core = await this.core;
@@ -33,7 +33,7 @@ export class InlinePool implements PartitionPool {
     await nextTask();
     throwIfAborted(signal);
     try {
-      return runNetworkTask(core, task);
+      return runNetworkTask(core, task, onTrained && (() => onTrained()));
     } catch (error) {
       throw taskError(error, 'a network training');
     }

@@ -26,9 +26,10 @@ export interface PartitionPool {
    */
   runTeam?(task: PartitionTask, team: TeamSetup, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   /**
-   * Trains one finite network of `validate` (src/finite/network-task.ts);
-   * rejects like {@link run}.
+   * Runs one network task of `validate` (src/finite/network-task.ts): its
+   * results, one per training, in order; `onTrained` after each training.
+   * Rejects like {@link run}.
    */
-  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult>;
+  train(task: NetworkTask, onTrained?: () => void, signal?: AbortSignal): Promise<NetworkResult[]>;
   close(): Promise<void>;
 }

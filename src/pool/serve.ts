@@ -32,7 +32,7 @@ export function serveWorker(post: PostToPool): (message: ToWorker) => void {
 async function trainNetwork(core: Promise<Core> | undefined, { id, task }: Extract<ToWorker, { kind: 'network' }>, post: PostToPool): Promise<void> {
   try {
     if (!core) throw new Error('the compiled core never arrived');
-    const result = runNetworkTask(await core, task);
+    const result = runNetworkTask(await core, task, (done) => post({ kind: 'block', id, done, total: task.kind === 'clean' ? 1 : task.testRows }));
     post({ kind: 'reply', id, reply: { ok: true, result } }, networkTransferables(result));
   } catch (error) {
     post({ kind: 'reply', id, reply: toFailure(error, 'a network training') });

@@ -84,4 +84,4 @@ export interface PartitionFailure {
 export type PartitionReply = { ok: true; result: PartitionResult } | PartitionFailure;
 
 /** What a worker sends back for a network training (src/finite/network-task.ts). */
-export type NetworkReply = { ok: true; result: NetworkResult } | PartitionFailure;
+export type NetworkReply = { ok: true; result: NetworkResult[] } | PartitionFailure;

@@ -86,9 +86,9 @@ export class WorkerPool implements PartitionPool {
     return this.submit<PartitionResult>((id) => ({ kind: 'task', id, task, progress: onBlock !== undefined, sharedTest: false }), onBlock, signal);
   }
 
-  /** Like {@link run}, for one network training of validate. */
-  train(task: NetworkTask, signal?: AbortSignal): Promise<NetworkResult> {
-    return this.submit<NetworkResult>((id) => ({ kind: 'network', id, task }), undefined, signal);
+  /** Like {@link run}, for one network task of validate; `onTrained` after each of its trainings. */
+  train(task: NetworkTask, onTrained?: () => void, signal?: AbortSignal): Promise<NetworkResult[]> {
+    return this.submit<NetworkResult[]>((id) => ({ kind: 'network', id, task }), onTrained && (() => onTrained()), signal);
   }
 
   private submit<T>(message: (id: number) => ToWorker, onBlock: Job['onBlock'], signal: AbortSignal | undefined): Promise<T> {
