@@ -76,8 +76,9 @@ describe('options.signal', () => {
     const before = liveWorkerPorts();
     const controller = new AbortController();
     const seen: Progress[] = [];
-    // n = 2,500: training (Gram, recursion, the 2,500-row Cholesky) takes seconds; the abort lands in it.
-    const options = { ...problem(2500, 40), blockSize: 20 };
+    // n = 4,000: training (Gram, recursion, a 21-GFLOP Cholesky) takes well over the 100 ms before the abort
+    // even on two quiet cores (≈ 40 GFLOP/s together), so the abort lands in it.
+    const options = { ...problem(4000, 40), blockSize: 20 };
     await expectAborted(
       certify({
         ...options,
@@ -85,7 +86,7 @@ describe('options.signal', () => {
         signal: controller.signal,
         onProgress: (p) => {
           seen.push(p);
-          if (seen.length === 1) setTimeout(() => controller.abort(), 400);
+          if (seen.length === 1) setTimeout(() => controller.abort(), 100);
         },
       }),
     );
