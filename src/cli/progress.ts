@@ -2,16 +2,28 @@ import cliProgress from 'cli-progress';
 import type { ValidateProgress } from '../finite/validate-options.js';
 import type { Progress } from '../options.js';
 
+/** What a command's bar is told: how far it is, out of how much, counted in what. */
+interface BarState {
+  value: number;
+  total: number;
+  unit: string;
+}
+
+interface Bar<P> {
+  update: (p: P) => void;
+  stop: () => void;
+}
+
 /**
- * A progress bar with ETA on stderr: partitions done for ensembles, test
- * blocks done for a single model. Silent when stderr is not a terminal.
+ * A progress bar with ETA on stderr, labelled `verb`, showing whatever `state`
+ * reads from a progress report. Silent when stderr is not a terminal.
  */
-export function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: () => void } {
+function terminalBar<P>(enabled: boolean, verb: string, state: (p: P) => BarState): Bar<P> {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: 'certifying |{bar}| {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted}',
+      format: `${verb} |{bar}| {value}/{total} {unit} | elapsed {duration_formatted} | ETA {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 20,
@@ -23,10 +35,7 @@ export function progressBar(enabled: boolean): { update: (p: Progress) => void; 
   let started = false;
   return {
     update(p) {
-      const single = p.partitions === 1;
-      const total = single ? Math.max(1, p.blocks) : p.partitions;
-      const value = single ? p.blocksDone : p.partitionsDone;
-      const unit = single ? 'test blocks' : 'partitions';
+      const { value, total, unit } = state(p);
       if (!started) {
         bar.start(total, value, { unit });
         started = true;
@@ -40,32 +49,20 @@ export function progressBar(enabled: boolean): { update: (p: Progress) => void; 
   };
 }
 
-/** The bar of `validate`: network trainings done, on stderr when it is a terminal. */
-export function trainingBar(enabled: boolean): { update: (p: ValidateProgress) => void; stop: () => void } {
-  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: 'validating |{bar}| {value}/{total} network trainings | elapsed {duration_formatted} | ETA {eta_formatted}',
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 20,
-      formatTime: (t, options, round) => (typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '…'),
-    },
-    cliProgress.Presets.shades_classic,
+/** certify's bar: partitions done for ensembles, test blocks done for a single model. */
+export function progressBar(enabled: boolean): Bar<Progress> {
+  return terminalBar(enabled, 'certifying', (p: Progress) =>
+    p.partitions === 1
+      ? { value: p.blocksDone, total: Math.max(1, p.blocks), unit: 'test blocks' }
+      : { value: p.partitionsDone, total: p.partitions, unit: 'partitions' },
   );
-  let started = false;
-  return {
-    update(p) {
-      if (!started) {
-        bar.start(Math.max(1, p.trainings), p.trainingsDone);
-        started = true;
-      }
-      bar.setTotal(Math.max(1, p.trainings));
-      bar.update(p.trainingsDone);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
+}
+
+/** validate's bar: network trainings done. */
+export function trainingBar(enabled: boolean): Bar<ValidateProgress> {
+  return terminalBar(enabled, 'validating', (p: ValidateProgress) => ({
+    value: p.trainingsDone,
+    total: Math.max(1, p.trainings),
+    unit: 'network trainings',
+  }));
 }

@@ -3,6 +3,7 @@
 // a legend and a title, so the picture reads without the command that made it.
 import { FlipcertError } from '../errors.js';
 import type { CertifyResult } from '../result.js';
+import { percentAxis, text } from './svg.js';
 
 export interface Curve {
   label: string;
@@ -23,7 +24,6 @@ const HEIGHT = 600;
 const PLOT = { left: 90, right: WIDTH - 30, top: 60, bottom: HEIGHT - 75 };
 const COLORS = ['#1f5fbf', '#d1442b', '#2a9d4a', '#8a4fbf', '#e08a00', '#444444'];
 const DASHES = ['', '9 5', '3 4', '12 4 3 4', '6 3', '1 3'];
-const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
 /** Renders certified-accuracy curves as a complete SVG document (900 × 600). */
 export function certifiedAccuracySvg(curves: Curve[], opts: PlotOptions): string {
@@ -36,7 +36,7 @@ export function certifiedAccuracySvg(curves: Curve[], opts: PlotOptions): string
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     text(WIDTH / 2, 34, opts.title, 'middle', 17, 'bold'),
-    ...yAxis(sy),
+    ...percentAxis(PLOT, sy),
     ...xAxis(xMax, sx),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`,
     ...curves.map((c, i) => curvePath(c.values, xMax, sx, sy, i)),
@@ -75,16 +75,6 @@ export function niceStep(span: number, target = 8): number {
   return 10 * power;
 }
 
-function yAxis(sy: (v: number) => number): string[] {
-  const out: string[] = [];
-  for (let pct = 0; pct <= 100; pct += 10) {
-    const y = sy(pct / 100).toFixed(1);
-    out.push(`<line x1="${PLOT.left}" y1="${y}" x2="${PLOT.right}" y2="${y}" stroke="#e3e3e3"/>`);
-    out.push(`<line x1="${PLOT.left - 6}" y1="${y}" x2="${PLOT.left}" y2="${y}" stroke="#333"/>`);
-    out.push(text(PLOT.left - 10, Number(y) + 5, `${pct}%`, 'end', 13));
-  }
-  return out;
-}
 
 function xAxis(xMax: number, sx: (r: number) => number): string[] {
   const out: string[] = [];
@@ -137,13 +127,7 @@ function legend(curves: Curve[]): string[] {
   return out;
 }
 
-function text(x: number, y: number, content: string, anchor: 'start' | 'middle' | 'end', size: number, weight = 'normal'): string {
-  return `<text x="${x}" y="${y}" ${FONT} font-size="${size}" font-weight="${weight}" text-anchor="${anchor}" fill="#111">${escapeXml(content)}</text>`;
-}
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 function checkCurves(curves: Curve[]): void {
   if (curves.length === 0) throw new FlipcertError('plot: no curves to draw');

@@ -4,12 +4,12 @@
 // attacks that changed a prediction (violations). Means over seeds, with a
 // bar of ± one standard deviation where there are several seeds.
 import type { Spread, ValidateResult } from '../finite/validate-result.js';
+import { percentAxis, text } from './svg.js';
 
 const WIDTH = 1000;
 const HEIGHT = 600;
 // The legend sits right of the plot, where no data point can hide under it.
 const PLOT = { left: 90, right: 700, top: 60, bottom: HEIGHT - 75 };
-const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 const SERIES = [
   { key: 'agreement', label: ['agreement', 'test points predicted as', 'by the NTK model'], color: '#1f5fbf', dash: '', marker: 'circle' },
   { key: 'tightness', label: ['tightness', 'witnesses (radius + 1 flips)', 'that changed the prediction'], color: '#2a9d4a', dash: '9 5', marker: 'square' },
@@ -41,7 +41,7 @@ export function validatePlotSvg(result: ValidateResult): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     text((PLOT.left + WIDTH) / 2, 34, `Finite ReLU networks vs the NTK certificate — depth ${depth}, ${classes} classes, ${nTrain} train / ${nTest} test, ${seeds} seed${seeds === 1 ? '' : 's'}`, 'middle', 16, 'bold'),
-    ...yAxis(sy),
+    ...percentAxis(PLOT, sy),
     ...widths.flatMap((w) => xTick(w, sx)),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`,
     // Series are dodged a few pixels apart so that their bars at one width do not overlap.
@@ -84,16 +84,6 @@ function marker(kind: 'circle' | 'square' | 'diamond', x: number, y: number, col
   return `<path d="M${f(x)} ${f(y - 7)}L${f(x + 7)} ${f(y)}L${f(x)} ${f(y + 7)}L${f(x - 7)} ${f(y)}Z" fill="${color}"/>`;
 }
 
-function yAxis(sy: (v: number) => number): string[] {
-  const out: string[] = [];
-  for (let pct = 0; pct <= 100; pct += 10) {
-    const y = sy(pct / 100).toFixed(1);
-    out.push(`<line x1="${PLOT.left}" y1="${y}" x2="${PLOT.right}" y2="${y}" stroke="#e3e3e3"/>`);
-    out.push(`<line x1="${PLOT.left - 6}" y1="${y}" x2="${PLOT.left}" y2="${y}" stroke="#333"/>`);
-    out.push(text(PLOT.left - 10, Number(y) + 5, `${pct}%`, 'end', 13));
-  }
-  return out;
-}
 
 function xTick(width: number, sx: (w: number) => number): string[] {
   const x = sx(width).toFixed(1);
@@ -123,10 +113,4 @@ function legend(): string[] {
   return out;
 }
 
-function text(x: number, y: number, content: string, anchor: 'start' | 'middle' | 'end', size: number, weight = 'normal'): string {
-  return `<text x="${x}" y="${y}" ${FONT} font-size="${size}" font-weight="${weight}" text-anchor="${anchor}" fill="#111">${escapeXml(content)}</text>`;
-}
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
