@@ -4,7 +4,7 @@
 // params + 40·s: dy, dx (integer shift, applied last, zero fill), flip (1:
 // mirror columns, applied before the shift), cos θ and sin θ of the rotation
 // (applied first, about the image centre, bilinear, zero fill). The caller
-// (src/augment.ts) builds the parameters; θ = 0 takes the exact integer path.
+// (src/kernel/augment.ts) builds the parameters; θ = 0 takes the exact integer path.
 
 @inline function pixel(src: usize, r: i32, c: i32, ch: i32, h: i32, w: i32, channels: i32): f64 {
   if (r < 0 || r >= h || c < 0 || c >= w) return 0;

@@ -9,7 +9,7 @@ import { NB, solveRowsLowerT } from './trisolve';
 /**
  * Unblocked row-oriented Cholesky of the jb×jb diagonal block starting at
  * (J, J); returns 0 or (pivot index + 1) when a pivot is not positive.
- * Exported for the multi-threaded factorisation (src/kernel/team-cholesky.ts),
+ * Exported for the multi-threaded factorisation (src/kernel/cholesky.ts),
  * which runs the same steps as {@link cholesky} with the panel update and
  * the solve below the diagonal block split by rows over threads.
  */

@@ -1,5 +1,5 @@
 // Exact power-of-two rescaling, used to keep the NTK inside float64's range
-// (src/kernel/scaling.ts decides the exponents). Multiplying by 2^k changes
+// (src/kernel/scale.ts decides the exponents). Multiplying by 2^k changes
 // only the exponent, so it is exact unless the result leaves the normal range;
 // NativeMath.scalbn (musl's) applies exponents beyond ±1023 in safe steps.
 

@@ -7,7 +7,7 @@
 //   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick] [--finite]
 // Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
 // computes one triangle), cholesky n³/3, each trsm m·n², gemmNN/gemmTN 2·m·n·k.
-// Last, one Gauss–Newton step of the finite network (src/finite/train.ts),
+// Last, one Gauss–Newton step of the finite network (src/network/train.ts),
 // counted as the flops of its matrix products (see stepFlops), beside gramDot.
 import { availableParallelism, cpus, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -188,7 +188,7 @@ function singleThread() {
 // ---- the finite network (docs/spec.md §11): its products and one training step ----
 
 /**
- * Flops of one Gauss–Newton step's matrix products (src/finite/train.ts), as performed: the forward pass at
+ * Flops of one Gauss–Newton step's matrix products (src/network/train.ts), as performed: the forward pass at
  * the new point, J·u and Jᵀα (2·n·fanIn·fanOut per layer each), the per-unit backward pass (2·n·C·w² per
  * hidden-to-hidden layer), and the kernel's Gram products (gramSym: n(n+1)·k for n rows of length k).
  * Element-wise work (masks, biases, vector updates) takes time but is not counted.

@@ -218,7 +218,7 @@ ${resultRows(records)}
 ${ratioRows(records, machine.cores)}
 
 ### Where the time goes (\`certify --profile\`)
-Seconds per phase on the threads that ran them, summed over threads (src/profile.ts: busy time, equal to CPU
+Seconds per phase on the threads that ran them, summed over threads (src/certify/profile.ts: busy time, equal to CPU
 time on a quiet machine; compare "process CPU", from the OS); in brackets the phase's rate in
 GFLOP/s of counted flops (per partition of n_p ≈ n/k rows: Gram n_p²·d + 2·m·n_p·d, Cholesky n_p³/3, solves
 2·m·n_p²), to set beside the kernels' one-thread figures above (their roofline on this machine). "I/O" is reading
@@ -231,7 +231,7 @@ ${mismatchDetails(records)}
 ${single ? `
 ## A single model on every core (\`node bench/single-model.mjs\`)
 The Gram matrices, the NTK recursion, the Cholesky, the triangular solves and the certificates of one
-model spread over the threads on one shared WebAssembly memory (src/pool/team.ts).
+model spread over the threads on one shared WebAssembly memory (src/pool/team-protocol.ts).
 
 ${single}
 ` : ''}`;

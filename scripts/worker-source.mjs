@@ -7,8 +7,8 @@ import { build } from 'esbuild';
 export const WORKERS = {
   /** Web Worker: a classic script (no import/export), for Blob URLs and options.workerUrl. */
   browser: { entry: 'src/pool/browser-worker.ts', platform: 'browser', format: 'iife' },
-  /** Node worker thread, started with `eval: true` (as CommonJS or as ESM: see src/pool/worker.ts). */
-  node: { entry: 'src/pool/worker.ts', platform: 'node', format: 'iife' },
+  /** Node worker thread, started with `eval: true` (as CommonJS or as ESM: see src/pool/node-worker.ts). */
+  node: { entry: 'src/pool/node-worker.ts', platform: 'node', format: 'iife' },
 };
 
 export const VIRTUAL_PREFIX = 'virtual:flipcert-worker/';

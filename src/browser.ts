@@ -5,23 +5,23 @@
  * Node or DOM global is needed beyond WebAssembly; Worker, Blob, URL and
  * navigator are used only where present.
  */
-import { certifyWith, type PoolFactory } from './api.js';
-import type { CertifyOptions } from './options.js';
+import { certifyWith, type PoolFactory } from './certify/certify.js';
+import type { CertifyOptions } from './certify/options.js';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
-import type { CertifyResult } from './result.js';
-import { validateWith } from './finite/validate-api.js';
-import type { ValidateOptions } from './finite/validate-options.js';
-import type { ValidateResult } from './finite/validate-result.js';
+import type { CertifyResult } from './certify/result.js';
+import { validateWith } from './validate/validate.js';
+import type { ValidateOptions } from './validate/options.js';
+import type { ValidateResult } from './validate/result.js';
 
-export { ntk, type NtkOptions } from './api.js';
+export { ntk, type NtkOptions } from './certify/certify.js';
 export { FlipcertError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { CertifyOptions, Progress } from './options.js';
-export type { ValidateOptions, ValidateProgress } from './finite/validate-options.js';
-export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './finite/validate-result.js';
-export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
-export type { RunProfile } from './profile.js';
+export type { CertifyOptions, Progress } from './certify/options.js';
+export type { ValidateOptions, ValidateProgress } from './validate/options.js';
+export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './validate/result.js';
+export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './certify/result.js';
+export type { RunProfile } from './certify/profile.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**
@@ -34,7 +34,7 @@ export function certify(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openBrowserPool, defaultThreads());
 }
 
-// `threads` was validated and capped with the other options (src/options.ts).
+// `threads` was validated and capped with the other options (src/certify/options.ts).
 const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerUrl }) =>
   inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);
 

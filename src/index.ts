@@ -11,22 +11,22 @@
  * console.log(result.summary.mcr, result.points[0].radius);
  */
 import { availableParallelism } from 'node:os';
-import { certifyWith } from './api.js';
-import type { CertifyOptions } from './options.js';
+import { certifyWith } from './certify/certify.js';
+import type { CertifyOptions } from './certify/options.js';
 import { openNodePool } from './pool/open-node.js';
-import type { CertifyResult } from './result.js';
-import { validateWith } from './finite/validate-api.js';
-import type { ValidateOptions } from './finite/validate-options.js';
-import type { ValidateResult } from './finite/validate-result.js';
+import type { CertifyResult } from './certify/result.js';
+import { validateWith } from './validate/validate.js';
+import type { ValidateOptions } from './validate/options.js';
+import type { ValidateResult } from './validate/result.js';
 
-export { ntk, type NtkOptions } from './api.js';
+export { ntk, type NtkOptions } from './certify/certify.js';
 export { FlipcertError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { CertifyOptions, Progress } from './options.js';
-export type { ValidateOptions, ValidateProgress } from './finite/validate-options.js';
-export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './finite/validate-result.js';
-export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './result.js';
-export type { RunProfile } from './profile.js';
+export type { CertifyOptions, Progress } from './certify/options.js';
+export type { ValidateOptions, ValidateProgress } from './validate/options.js';
+export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './validate/result.js';
+export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './certify/result.js';
+export type { RunProfile } from './certify/profile.js';
 export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
 
 /**

@@ -8,4 +8,4 @@ export { KernelModel, type KernelModelOptions } from './kernel/model.js';
 export {
   empiricalNtk, initialParameters, layerLayout, networkScores, parameterCount, trainNetwork, trainNetworks,
   type NetworkShape, type TrainedNetwork, type TrainOptions,
-} from './finite/index.js';
+} from './network/index.js';

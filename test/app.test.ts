@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServer } from '../src/cli/serve.js';
+import { startServer } from '../src/cli/static-server.js';
 import { parseCsvPair } from '../src/data/csv.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { writeNpy } from '../src/data/npy.js';

@@ -2,7 +2,7 @@
 // images and an independent reference, and certificates of models trained on
 // augmented copies against exhaustive enumeration of the ORIGINAL labels.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveAugmentation } from '../src/augment.js';
+import { resolveAugmentation } from '../src/kernel/augment.js';
 import { certify } from '../src/index.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { augmentRow } from './reference-augment.js';

@@ -3,7 +3,7 @@
 // (fewest flips that change the prediction) − 1, and the witness, applied and
 // re-solved from scratch, must change the prediction.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { singleCertificates } from '../src/model/certificate.js';
+import { singleCertificates } from '../src/partition/certificate.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { betaRows, predict, predictFromBeta, randomRows, rng, type ModelParams, type Rows } from './reference.js';
 import { applyFlips, bruteMinFlips } from './reference-cert.js';

@@ -3,12 +3,12 @@
 // a sum of gains, plus argument checking and heap hygiene.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
-import { singleCertificates, voteCosts } from '../src/model/certificate.js';
+import { singleCertificates, voteCosts } from '../src/partition/certificate.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { predictFromBeta, rng } from './reference.js';
 import { UNREACHABLE as NONE, applyFlips, bruteMinFlips, pairBySort } from './reference-cert.js';
-import { TIE_TOLERANCE } from '../src/model/certificate.js';
+import { TIE_TOLERANCE } from '../src/partition/certificate.js';
 
 let core: Core;
 beforeAll(async () => {

@@ -8,7 +8,7 @@
 // reported witness and every attack flips the prediction under both re-scorings.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregateBlock } from '../src/ensemble/aggregate.js';
-import { singleCertificates, voteAttack, voteCosts } from '../src/model/certificate.js';
+import { singleCertificates, voteAttack, voteCosts } from '../src/partition/certificate.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { predictFromBeta, rng, type Rows } from './reference.js';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { certify, ntk, validate } from '../src/index.js';
-import { hashRow } from '../src/partition.js';
+import { hashRow } from '../src/ensemble/partitioning.js';
 
 const spec = readFileSync('docs/spec.md', 'utf8');
 const errors = readFileSync('docs/errors.md', 'utf8');

@@ -1,10 +1,10 @@
-// The exact per-partition vote cost (src/model/exact-cost.ts, docs/spec.md
+// The exact per-partition vote cost (src/partition/exact-cost.ts, docs/spec.md
 // §5.7) against enumeration of every label vector on tiny partitions with 3
 // and 4 classes: the search never claims a cost the truth contradicts, and
 // every attack it returns, applied and re-scored, votes the target.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { voteCosts } from '../src/model/certificate.js';
-import { exactVoteCost } from '../src/model/exact-cost.js';
+import { voteCosts } from '../src/partition/certificate.js';
+import { exactVoteCost } from '../src/partition/exact-cost.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { betaRows, predictFromBeta, randomRows, rng, type ModelParams } from './reference.js';

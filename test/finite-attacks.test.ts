@@ -3,8 +3,8 @@
 // reaches the largest margin excess any r flips reach; witness-strongest keeps
 // the strongest flips; the JS KRR solve equals the scalar oracle's.
 import { describe, expect, it } from 'vitest';
-import { applyFlips, bestFlip, greedyAttack, marginGain, strongestFlips } from '../src/finite/attacks.js';
-import { krrWeights } from '../src/finite/krr-weights.js';
+import { applyFlips, bestFlip, greedyAttack, marginGain, strongestFlips } from '../src/network/attacks.js';
+import { krrWeights } from '../src/network/krr-weights.js';
 import { betaRows, forEachLabelVector, ntkMatrix, randomRows, rng, DEFAULT_KERNEL } from './reference.js';
 
 function scoresOf(beta: number[], labels: ArrayLike<number>, classes: number): number[] {

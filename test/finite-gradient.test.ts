@@ -1,12 +1,12 @@
-// The network's passes on the Wasm core (src/finite/passes.ts, scores.ts)
+// The network's passes on the Wasm core (src/network/passes.ts, scores.ts)
 // against the plain JavaScript network of test/reference-network.ts: forward
 // values, Jacobian products against central finite differences, the adjoint
 // identity between J·v and Jᵀ·w, the empirical NTK against explicit Jacobian
 // inner products, and the training objective's gradient against finite differences.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialParameters, parameterCount, type NetworkShape } from '../src/finite/network.js';
-import { Passes } from '../src/finite/passes.js';
-import { empiricalNtk, networkScores } from '../src/finite/scores.js';
+import { initialParameters, parameterCount, type NetworkShape } from '../src/network/network.js';
+import { Passes } from '../src/network/passes.js';
+import { empiricalNtk, networkScores } from '../src/network/scores.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { referenceForward, referenceObjective, referenceScores } from './reference-network.js';
 import { rng } from './reference.js';

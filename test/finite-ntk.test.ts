@@ -2,8 +2,8 @@
 // analytic kernel of docs/spec.md §2 like 1/√width: the relative Frobenius error,
 // averaged over seeds, is fitted against the width on a log-log scale.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialParameters, type NetworkShape } from '../src/finite/network.js';
-import { empiricalNtk } from '../src/finite/scores.js';
+import { initialParameters, type NetworkShape } from '../src/network/network.js';
+import { empiricalNtk } from '../src/network/scores.js';
 import { ntkGram } from '../src/kernel/ntk.js';
 import type { Matrix } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';

@@ -1,8 +1,8 @@
-// validate()'s options (src/finite/validate-options.ts): every bad option is a
+// validate()'s options (src/validate/options.ts): every bad option is a
 // FlipcertError naming it, before any work; what certify cannot validate
 // (an SVM, an ensemble) is EUNSUPPORTED.
 import { describe, expect, it } from 'vitest';
-import { resolveValidateOptions } from '../src/finite/validate-options.js';
+import { resolveValidateOptions } from '../src/validate/options.js';
 import { validate } from '../src/index.js';
 
 const train = { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [0, 1, 1, 0] };

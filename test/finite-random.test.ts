@@ -1,7 +1,7 @@
-// The seeded normals of θ₀ (src/finite/random.ts, docs/spec.md §11.2): the
+// The seeded normals of θ₀ (src/network/random.ts, docs/spec.md §11.2): the
 // engine-independent ln against Math.log, and the normals' distribution.
 import { describe, expect, it } from 'vitest';
-import { fillNormal, portableLog } from '../src/finite/random.js';
+import { fillNormal, portableLog } from '../src/network/random.js';
 import { rng } from './reference.js';
 
 /** Distance in units in the last place between two positive doubles. */

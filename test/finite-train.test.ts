@@ -4,9 +4,9 @@
 // model (src/kernel/model.ts), bit-for-bit determinism, and input errors.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
-import { initialParameters, parameterCount, type NetworkShape } from '../src/finite/network.js';
-import { Passes } from '../src/finite/passes.js';
-import { empiricalNtk, networkScores, trainNetwork, trainNetworks, type TrainedNetwork } from '../src/finite/train.js';
+import { initialParameters, parameterCount, type NetworkShape } from '../src/network/network.js';
+import { Passes } from '../src/network/passes.js';
+import { empiricalNtk, networkScores, trainNetwork, trainNetworks, type TrainedNetwork } from '../src/network/train.js';
 import { KernelModel } from '../src/kernel/model.js';
 import { ntkGram } from '../src/kernel/ntk.js';
 import type { Matrix } from '../src/types.js';

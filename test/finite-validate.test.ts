@@ -3,11 +3,11 @@
 // counts re-derived from the points, the kernel error against ntk(), and the
 // same JSON with 1 and 2 threads; retraining batches against tasks of their own.
 import { describe, expect, it } from 'vitest';
-import { initialParameters, type NetworkShape } from '../src/finite/network.js';
-import { runNetworkTask, type NetworkTask } from '../src/finite/network-task.js';
-import { retrainingBatches } from '../src/finite/validate-run.js';
-import { networkScores, trainNetwork } from '../src/finite/train.js';
-import { empiricalNtk } from '../src/finite/train.js';
+import { initialParameters, type NetworkShape } from '../src/network/network.js';
+import { runNetworkTask, type NetworkTask } from '../src/network/task.js';
+import { retrainingBatches } from '../src/validate/run.js';
+import { networkScores, trainNetwork } from '../src/network/train.js';
+import { empiricalNtk } from '../src/network/train.js';
 import { certify, ntk, validate, type ValidateOptions, type ValidateResult } from '../src/index.js';
 import { createCore } from '../src/wasm/core.js';
 import { randomRows, rng } from './reference.js';

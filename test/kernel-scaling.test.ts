@@ -10,7 +10,7 @@ import { FlipcertError } from '../src/errors.js';
 import { certify, ntk, type CertifyOptions, type CertifyResult } from '../src/index.js';
 import { KernelModel } from '../src/kernel/model.js';
 import { ntkGram, ntkInto } from '../src/kernel/ntk.js';
-import { times2 } from '../src/kernel/scaling.js';
+import { times2 } from '../src/kernel/scale.js';
 import type { Matrix, ResolvedKernel } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { betaRows, ntkMatrix, randomRows, rng, type Rows } from './reference.js';

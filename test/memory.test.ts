@@ -1,8 +1,8 @@
-// The memory estimate of src/model/memory.ts against the heap's real
+// The memory estimate of src/partition/memory.ts against the heap's real
 // high-water mark on small problems, and the pre-check's decisions at the
 // 4 GiB boundary, computed with the estimate rather than by allocating 4 GiB.
 import { describe, expect, it } from 'vitest';
-import { resolveAugmentation } from '../src/augment.js';
+import { resolveAugmentation } from '../src/kernel/augment.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify } from '../src/index.js';
 import {
@@ -14,9 +14,9 @@ import {
   planBlockSize,
   STATIC_RESERVE,
   type PartitionShape,
-} from '../src/model/memory.js';
-import { runPartition, taskShape } from '../src/model/run-partition.js';
-import type { PartitionTask } from '../src/pool/task.js';
+} from '../src/partition/memory.js';
+import { runPartition, taskShape } from '../src/partition/run.js';
+import type { PartitionTask } from '../src/partition/task.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { Heap, HEAP_LIMIT } from '../src/wasm/heap.js';
 import { randomRows, rng } from './reference.js';

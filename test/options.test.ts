@@ -1,14 +1,14 @@
-// The API boundary (src/options.ts): every bad option or input is refused
+// The API boundary (src/certify/options.ts): every bad option or input is refused
 // before any pool opens, as a FlipcertError with the documented code, the
 // API field at fault and a message naming it (never a CLI flag); good
 // options resolve, once, to a fully defaulted object.
 import { describe, expect, it } from 'vitest';
-import { certifyWith, ntk, type PoolFactory } from '../src/api.js';
+import { certifyWith, ntk, type PoolFactory } from '../src/certify/certify.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify, type CertifyOptions } from '../src/index.js';
-import { resolveOptions } from '../src/options.js';
+import { resolveOptions } from '../src/certify/options.js';
 import { InlinePool } from '../src/pool/inline.js';
-import { closest } from '../src/suggest.js';
+import { closest } from '../src/checks/suggest.js';
 
 // 40 training rows, two classes, 3 features; 6 test rows.
 const trainX = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i % 7) / 7]);
@@ -127,7 +127,7 @@ describe('resolveOptions: the validated, fully defaulted object', () => {
       witness: false,
       blockSize: undefined,
       profile: false,
-      threads: 8, // a single model runs on every core (Node shares WebAssembly memory; src/pool/team.ts)
+      threads: 8, // a single model runs on every core (Node shares WebAssembly memory; src/pool/team-protocol.ts)
       inThread: false,
       onProgress: undefined,
     });

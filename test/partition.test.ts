@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
-import { fnv1a32, groupByPartition, hashRow, partitionIds } from '../src/partition.js';
+import { fnv1a32, groupByPartition, hashRow, partitionIds } from '../src/ensemble/partitioning.js';
 import type { Matrix } from '../src/types.js';
 
 function matrix(rows: number[][]): Matrix {

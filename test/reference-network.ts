@@ -1,7 +1,7 @@
 // Plain, obviously-correct JavaScript versions of the finite network of
 // docs/spec.md §11, written from the spec's formulas and not from the core's
 // code paths: the forward pass, and the objective of the training.
-import type { NetworkShape } from '../src/finite/network.js';
+import type { NetworkShape } from '../src/network/network.js';
 
 /** f(x; θ) for one row x (length d), C outputs, straight from h^{l+1} = √(wVar/fanIn)·W·a + √bVar·b. */
 export function referenceForward(shape: NetworkShape, theta: ArrayLike<number>, x: ArrayLike<number>): number[] {

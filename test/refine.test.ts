@@ -1,14 +1,14 @@
 // Closing multi-class ensembles (src/ensemble/refine.ts, docs/spec.md §5.7)
 // against the truth: on random ensembles whose first-pass bounds leave every
 // point open, the rounds of exact searches (run by the worker's own code,
-// src/model/requests.ts) make them exact, equal to the truth found by
+// src/partition/requests.ts) make them exact, equal to the truth found by
 // enumerating every partition's label vectors, and sound where they cannot.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aggregateBlock } from '../src/ensemble/aggregate.js';
 import { refineCosts } from '../src/ensemble/refine.js';
-import { voteCosts } from '../src/model/certificate.js';
-import { RequestPass } from '../src/model/requests.js';
-import type { PartitionResult, PartitionTask } from '../src/pool/task.js';
+import { voteCosts } from '../src/partition/certificate.js';
+import { RequestPass } from '../src/partition/requests.js';
+import type { PartitionResult, PartitionTask } from '../src/partition/task.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { predictFromBeta, rng } from './reference.js';
 import { bruteMinFlipsTo } from './reference-cert.js';

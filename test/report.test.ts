@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
-import { accuracy, certifiedAccuracy, medianCertifiedRadius } from '../src/report/metrics.js';
+import { accuracy, certifiedAccuracy, medianCertifiedRadius } from '../src/certify/metrics.js';
 import { certifiedAccuracySvg, niceStep } from '../src/report/plot.js';
 import { formatSummaryTable, tableRadii } from '../src/report/table.js';
-import type { ResultSummary } from '../src/result.js';
+import type { ResultSummary } from '../src/certify/result.js';
 import { rng } from './reference.js';
 
 describe('metrics', () => {

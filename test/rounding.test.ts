@@ -4,7 +4,7 @@
 // and plain float enumeration.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certify } from '../src/index.js';
-import { singleCertificates, voteAttack, voteCosts } from '../src/model/certificate.js';
+import { singleCertificates, voteAttack, voteCosts } from '../src/partition/certificate.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { predictFromBeta, rng } from './reference.js';

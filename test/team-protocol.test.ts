@@ -1,4 +1,4 @@
-// The thread team's protocol (src/pool/team.ts) on real worker threads, with
+// The thread team's protocol (src/pool/team-protocol.ts) on real worker threads, with
 // stand-in chunks: every chunk of every operation runs exactly once, whoever
 // takes it, also with helpers that join late or never; a chunk that throws
 // in a helper makes the leader throw EINTERNAL with its message, without
@@ -6,13 +6,13 @@
 import { build } from 'esbuild';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createControl, stopTeam, TeamLeader } from '../src/pool/team.js';
+import { createControl, stopTeam, TeamLeader } from '../src/pool/team-protocol.js';
 
 const MAX_CHUNKS = 64;
 
 /** team.ts bundled for a worker thread, which runs a helper whose chunks count their runs in `hits`. */
 async function helperSource(): Promise<string> {
-  const { outputFiles } = await build({ entryPoints: ['src/pool/team.ts'], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'warning' });
+  const { outputFiles } = await build({ entryPoints: ['src/pool/team-protocol.ts'], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'warning' });
   return `
     const { workerData, parentPort } = require('node:worker_threads');
     const module = { exports: {} };

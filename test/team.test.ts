@@ -1,19 +1,19 @@
-// A single model on several threads (src/pool/team.ts): the shared-memory
+// A single model on several threads (src/pool/team-protocol.ts): the shared-memory
 // build of the core is safe to share, the row-split operations give the
 // single-threaded kernels' numbers bit for bit (any chunking), and real
 // teams of 2 and 3 worker threads give the one-thread result exactly.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { resolveAugmentation } from '../src/augment.js';
+import { resolveAugmentation } from '../src/kernel/augment.js';
 import { KernelModel } from '../src/kernel/model.js';
-import { chunkRunner, countChunks } from '../src/kernel/team-ops.js';
-import { partitionBytes, STATIC_RESERVE } from '../src/model/memory.js';
-import { runPartition, taskShape } from '../src/model/run-partition.js';
+import { chunkRunner, countChunks } from '../src/kernel/team.js';
+import { partitionBytes, STATIC_RESERVE } from '../src/partition/memory.js';
+import { runPartition, taskShape } from '../src/partition/run.js';
 import { InlinePool } from '../src/pool/inline.js';
 import { startNodePool } from '../src/pool/node.js';
-import type { PartitionResult, PartitionTask } from '../src/pool/task.js';
-import { sequentialTeam } from '../src/pool/team.js';
+import type { PartitionResult, PartitionTask } from '../src/partition/task.js';
+import { sequentialTeam } from '../src/pool/team-protocol.js';
 import { planTeam } from '../src/pool/team-setup.js';
 import { compileCore, compileSharedCore, createCore } from '../src/wasm/core.js';
 import { instantiateCore } from '../src/wasm/instance.js';

@@ -1,11 +1,11 @@
 // Ensembles certify their test points in slices when k × m × C cost tables
-// would be large (src/coordinator.ts testSlices): the coordinator then holds
+// would be large (src/certify/coordinator.ts testSlices): the coordinator then holds
 // one slice's tables at a time. Every point is aggregated, refined and given
 // its witness on its own, so the slices must change nothing: checked here
 // against one whole-set run, with the exact search and witnesses on.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { coordinate, COST_TABLE_BYTES, testSlices } from '../src/coordinator.js';
-import { resolveOptions } from '../src/options.js';
+import { coordinate, COST_TABLE_BYTES, testSlices } from '../src/certify/coordinator.js';
+import { resolveOptions } from '../src/certify/options.js';
 import { InlinePool } from '../src/pool/inline.js';
 import type { PartitionPool } from '../src/pool/pool.js';
 import { compileCore } from '../src/wasm/core.js';

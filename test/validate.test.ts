@@ -12,7 +12,7 @@ import {
   resolveClasses,
   toLabels,
   toMatrix,
-} from '../src/validate.js';
+} from '../src/checks/values.js';
 
 /** Runs `fn`, which must throw a FlipcertError, and returns it. */
 function errorOf(fn: () => unknown): FlipcertError {

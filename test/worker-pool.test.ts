@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
 import type { ToWorker } from '../src/pool/messages.js';
-import type { PartitionTask } from '../src/pool/task.js';
-import { WorkerPool, type WorkerEvents } from '../src/pool/workers.js';
+import type { PartitionTask } from '../src/partition/task.js';
+import { WorkerPool, type WorkerEvents } from '../src/pool/worker-pool.js';
 
 const MODULE = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
 const task = (partition: number) => ({ partition }) as PartitionTask;

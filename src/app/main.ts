@@ -5,11 +5,11 @@
 // body[data-runs], the number of runs started.
 import { translateMessage, type FlagMap } from '../cli/flags.js';
 import { FlipcertError } from '../errors.js';
-import type { CertifyOptions, Progress } from '../options.js';
+import type { CertifyOptions, Progress } from '../certify/options.js';
 import { resultJson } from '../report/json.js';
 import { resultPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/table.js';
-import type { CertifyResult, PointResult } from '../result.js';
+import type { CertifyResult, PointResult } from '../certify/result.js';
 import { CSV_SLOTS, NPY_SLOTS, describe, fromFiles, loadSample, readSlot, sourceOf, type DataSet, type Loaded, type Slot, type Source } from './data.js';
 import { byId } from './dom.js';
 import { imageSide, renderPoint, valueRange, type PointContext } from './point-view.js';

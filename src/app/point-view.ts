@@ -2,7 +2,7 @@
 // its certificate is what it is: the witness (the training images whose
 // flipped labels change the prediction; for an ensemble grouped by partition,
 // after the votes).
-import type { PointResult } from '../result.js';
+import type { PointResult } from '../certify/result.js';
 import type { Matrix } from '../types.js';
 import { el } from './dom.js';
 

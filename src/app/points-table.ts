@@ -1,6 +1,6 @@
 // The per-point table: one row per test point, sortable by any column, shown a
 // page at a time; a row (click, or Enter on the focused row) opens that point.
-import type { PointResult } from '../result.js';
+import type { PointResult } from '../certify/result.js';
 import { el } from './dom.js';
 
 interface Column {

@@ -1,13 +1,13 @@
 // certify in the page: the library's own front (certifyWith) on its Web Worker
 // pool. Unlike the browser bundle's default, one thread also runs on a worker,
 // so that the page never freezes and Cancel always answers.
-import { certifyWith, type PoolFactory } from '../api.js';
-import type { CertifyOptions } from '../options.js';
+import { certifyWith, type PoolFactory } from '../certify/certify.js';
+import type { CertifyOptions } from '../certify/options.js';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from '../pool/browser.js';
 import { InlinePool } from '../pool/inline.js';
-import type { CertifyResult } from '../result.js';
+import type { CertifyResult } from '../certify/result.js';
 
-// `threads` arrives validated and capped (src/options.ts); one thread also runs on a worker here.
+// `threads` arrives validated and capped (src/certify/options.ts); one thread also runs on a worker here.
 const openPool: PoolFactory = async ({ module, threads, workerUrl }) =>
   canStartWorkers(workerUrl) ? startWebWorkerPool(module, threads, workerUrl) : new InlinePool(module);
 

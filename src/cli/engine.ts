@@ -9,7 +9,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FlipcertError, type ErrorCode } from '../errors.js';
 import { certify, ntk, validate, type CertifyOptions, type ValidateOptions, type ValidateProgress, type ValidateResult } from '../index.js';
-import type { Progress } from '../options.js';
+import type { Progress } from '../certify/options.js';
 import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
 

@@ -1,9 +1,16 @@
+/**
+ * The data flags, declared once for every command that reads data (certify,
+ * validate), and the data they name: .npy files, CSV files or a built-in
+ * dataset, read and cut to --train-size/--test-size.
+ */
+import type { Command } from 'commander';
 import { FlipcertError } from '../errors.js';
+import type { ArgumentParsers } from './arguments.js';
 import { readCsvPair } from '../data/csv-file.js';
 import { loadMnist } from '../data/mnist.js';
 import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
 import type { Matrix } from '../types.js';
-import { toLabels } from '../validate.js';
+import { toLabels } from '../checks/values.js';
 
 export interface DataFlags {
   trainX?: string;
@@ -15,6 +22,42 @@ export interface DataFlags {
   dataset?: string;
   trainSize?: number;
   testSize?: number;
+}
+
+/** The kernel flags of docs/spec.md §2 (certify, validate, kernel). */
+export interface KernelFlags {
+  depth: number;
+  wVar: number;
+  bVar: number;
+}
+
+/** What a command may say differently in its data flags' help. */
+export interface DataFlagHelp {
+  testY?: string;
+  trainSize?: string;
+  testSize?: string;
+}
+
+/** Declares the data flags on `command`. */
+export function addDataFlags(command: Command, arg: ArgumentParsers, help: DataFlagHelp = {}): Command {
+  return command
+    .option('--train-x <file>', 'training features (.npy, rows × features)', arg.text('--train-x'))
+    .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
+    .option('--test-x <file>', 'test features (.npy)', arg.text('--test-x'))
+    .option('--test-y <file>', help.testY ?? 'test labels (.npy), for accuracy and certified accuracy', arg.text('--test-y'))
+    .option('--train <file>', 'training CSV with a header; label column "label" or else the last one', arg.text('--train'))
+    .option('--test <file>', 'test CSV; columns matched to the training ones by name, label column optional', arg.text('--test'))
+    .option('--dataset <name>', 'built-in data, mnist or mnist17 (used when no files are given)', arg.choice('--dataset', ['mnist', 'mnist17']))
+    .option('--train-size <n>', help.trainSize ?? 'use the first N training rows', arg.integer('--train-size', 1))
+    .option('--test-size <m>', help.testSize ?? 'use the first M test rows', arg.integer('--test-size', 1));
+}
+
+/** Declares the kernel flags (docs/spec.md §2) on `command`. */
+export function addKernelFlags(command: Command, arg: ArgumentParsers): Command {
+  return command
+    .option('--depth <n>', 'hidden ReLU layers of the network', arg.integer('--depth', 1), 2)
+    .option('--w-var <number>', 'weight variance W_std²', arg.number('--w-var'), 2)
+    .option('--b-var <number>', 'bias variance b_std²', arg.number('--b-var'), 0);
 }
 
 export interface LoadedData {

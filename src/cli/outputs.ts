@@ -5,8 +5,10 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { FlipcertError } from '../errors.js';
+import type { CertifyResult } from '../certify/result.js';
 import { writeFilesAtomic } from '../data/atomic.js';
+import { FlipcertError } from '../errors.js';
+import { resultPlotSvg } from '../report/plot.js';
 
 /** A path given on the command line, with the flag that gave it. */
 export interface NamedPath {
@@ -22,6 +24,35 @@ export interface OutputSpec extends NamedPath {
 }
 
 export const STDOUT = '-';
+
+/** The output flags of the commands that write a result: --out (JSON, or - for standard output), --plot (SVG), --quiet. */
+export interface ResultFlags {
+  out?: string;
+  plot?: string;
+  quiet?: boolean;
+}
+
+/** --out and --plot, to check before any work. */
+export function resultOutputs(flags: ResultFlags): OutputSpec[] {
+  return [
+    { flag: '--out', path: flags.out, stdout: true },
+    { flag: '--plot', path: flags.plot, extension: '.svg' },
+  ];
+}
+
+/** Where the tables a person reads go: standard error when the JSON goes to standard output. */
+export function summaryStream(flags: ResultFlags): NodeJS.WriteStream {
+  return flags.out === STDOUT ? process.stderr : process.stdout;
+}
+
+/** The --plot SVG of a certify result; a usage error without test labels. */
+export function certificatePlot(result: CertifyResult): string {
+  const svg = resultPlotSvg(result);
+  if (svg === undefined) throw new FlipcertError(NEEDS_TEST_LABELS, 'EUSAGE');
+  return svg;
+}
+
+export const NEEDS_TEST_LABELS = '--plot needs test labels (--test-y, a label column in the test CSV, or a built-in dataset)';
 
 function usage(message: string): never {
   throw new FlipcertError(message, 'EUSAGE');

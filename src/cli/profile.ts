@@ -1,5 +1,5 @@
-// `certify --profile`: the run's time split (src/profile.ts) as a few lines on stderr.
-import type { RunProfile } from '../profile.js';
+// `certify --profile`: the run's time split (src/certify/profile.ts) as a few lines on stderr.
+import type { RunProfile } from '../certify/profile.js';
 
 /**
  * The profile as a small table: busy seconds per phase (summed over threads)

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { ValidateProgress } from '../finite/validate-options.js';
-import type { Progress } from '../options.js';
+import type { ValidateProgress } from '../validate/options.js';
+import type { Progress } from '../certify/options.js';
 
 /** What a command's bar is told: how far it is, out of how much, counted in what. */
 interface BarState {

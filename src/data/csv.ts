@@ -14,7 +14,7 @@
 import { parse } from 'csv-parse/browser/esm/sync';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
-import { parseDecimal } from '../validate.js';
+import { parseDecimal } from '../checks/values.js';
 
 /** A CSV text and the name its messages use (a path, or an uploaded file's name). */
 export interface CsvText {

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
-import { integerAtLeast } from '../validate.js';
+import { integerAtLeast } from '../checks/values.js';
 import { IDX_IMAGES, readIdxHeader, readIdxImageRows, readIdxLabels } from './idx.js';
 
 export type MnistVariant = 'mnist' | 'mnist17';

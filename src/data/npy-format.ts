@@ -8,7 +8,7 @@
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
-import { checkFinite, toLabels } from '../validate.js';
+import { checkFinite, toLabels } from '../checks/values.js';
 
 const MAGIC = '\x93NUMPY';
 

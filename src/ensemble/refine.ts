@@ -3,11 +3,11 @@
 // near tie has per-partition costs with LB_p(l) < UB_p(l). Lazily, round by
 // round: take the knapsack's cheapest choice on the LOWER costs; the entries
 // it picks that are not yet exact are settled by the exact search
-// (src/model/exact-cost.ts) in a second pass over their partitions; aggregate
+// (src/partition/exact-cost.ts) in a second pass over their partitions; aggregate
 // again. When a choice picks exact entries only, the upper knapsack can make
 // the same choice at the same cost, so radius = upper: the point is exact.
 // Every round settles at least one entry per open point, so this ends.
-import type { PartitionResult } from '../pool/task.js';
+import type { PartitionResult } from '../partition/task.js';
 import { UNREACHABLE } from '../types.js';
 import { aggregateBlock, type AggregateResult } from './aggregate.js';
 import { knapsackChoice } from './choice.js';
@@ -130,7 +130,7 @@ export function planRefinement(
   return out.map((r) => Int32Array.from(r));
 }
 
-/** exactStatus codes of src/model/requests.ts that leave an entry open, by reason. */
+/** exactStatus codes of src/partition/requests.ts that leave an entry open, by reason. */
 const STATUS_REASON: Record<number, OpenReason> = { 1: 'searchBudget', 2: 'rounding' };
 
 /**

@@ -8,7 +8,7 @@
 // (point, partition, class) triples only.
 import { majority } from './dpa.js';
 import { knapsackChoice, type KnapsackPick } from './choice.js';
-import type { PartitionResult } from '../pool/task.js';
+import type { PartitionResult } from '../partition/task.js';
 import type { WitnessFlip } from '../types.js';
 
 /** What the witness pass needs to know per point. */

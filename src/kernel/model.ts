@@ -3,16 +3,16 @@
  * training features, their squared norms and (for krr) the Cholesky factor
  * of K + λ̃I. It turns blocks of test rows into weight rows β(x).
  */
-import type { Augmentation } from '../augment.js';
+import type { Augmentation } from './augment.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ModelKind, ResolvedKernel } from '../types.js';
-import type { Team } from '../pool/team.js';
+import type { Team } from '../pool/team-protocol.js';
 import type { Core } from '../wasm/core.js';
 import type { HeapMark } from '../wasm/heap.js';
 import { checkKernel, scaledKernelInto } from './ntk.js';
-import { bandShift, diagonalExtremes, prepareRows, scaledDiagonal, times2, type ScaledRows } from './scaling.js';
-import { teamCholesky } from './team-cholesky.js';
-import { TeamOp } from './team-ops.js';
+import { bandShift, diagonalExtremes, prepareRows, scaledDiagonal, times2, type ScaledRows } from './scale.js';
+import { teamCholesky } from './cholesky.js';
+import { TeamOp } from './team.js';
 
 export interface KernelModelOptions {
   model: ModelKind;
@@ -25,7 +25,7 @@ export interface KernelModelOptions {
    */
   augment?: Augmentation;
   /**
-   * Threads sharing this core's memory (src/pool/team.ts): the Gram matrices,
+   * Threads sharing this core's memory (src/pool/team-protocol.ts): the Gram matrices,
    * the kernel recursion, the Cholesky and the solves are split over them,
    * with bitwise the same results as on one thread.
    */

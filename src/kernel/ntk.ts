@@ -8,12 +8,12 @@
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
-import type { Team } from '../pool/team.js';
+import type { Team } from '../pool/team-protocol.js';
 import type { Core } from '../wasm/core.js';
-import { TeamOp } from './team-ops.js';
-import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type ScaledRows } from './scaling.js';
+import { TeamOp } from './team.js';
+import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type ScaledRows } from './scale.js';
 
-/** Largest kernel depth (hidden layers); the API boundary (src/options.ts) checks it up front. */
+/** Largest kernel depth (hidden layers); the API boundary (src/certify/options.ts) checks it up front. */
 export const MAX_DEPTH = 1000;
 
 /** Throws unless the kernel parameters are ones docs/spec.md §2 defines. */

@@ -2,7 +2,7 @@
 // as a classic script: inlined as text into dist/browser.js (started from a
 // Blob URL) and shipped as dist/browser-worker.js (for options.workerUrl).
 import type { FromWorker, ToWorker } from './messages.js';
-import { serveWorker } from './serve.js';
+import { serveWorker } from './worker-body.js';
 
 /** The few members of DedicatedWorkerGlobalScope used here (tsconfig has the DOM lib, not WebWorker). */
 interface WorkerScope {

@@ -2,7 +2,7 @@
 import workerSource from 'virtual:flipcert-worker/browser';
 import { FlipcertError } from '../errors.js';
 import type { FromWorker } from './messages.js';
-import { WorkerPool, type SpawnWorker } from './workers.js';
+import { WorkerPool, type SpawnWorker } from './worker-pool.js';
 
 /**
  * Partitions on dedicated Web Workers. By default the worker's code comes with

@@ -2,7 +2,7 @@
 // turns what a task threw into plain data (toFailure), the pool turns that
 // back into the error the caller sees (fromFailure), keeping code and field.
 import { FlipcertError } from '../errors.js';
-import type { PartitionFailure } from './task.js';
+import type { PartitionFailure } from '../partition/task.js';
 
 /**
  * What a task threw, as data: a FlipcertError keeps its message, code and

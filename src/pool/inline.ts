@@ -1,10 +1,10 @@
-import { abortError, throwIfAborted } from '../abort.js';
-import { runNetworkTask, type NetworkResult, type NetworkTask } from '../finite/network-task.js';
-import { partitionSteps, runPartition } from '../model/run-partition.js';
+import { abortError, throwIfAborted } from '../host/abort.js';
+import { runNetworkTask, type NetworkResult, type NetworkTask } from '../network/task.js';
+import { partitionSteps, runPartition } from '../partition/run.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { taskError } from './errors.js';
 import type { PartitionPool } from './pool.js';
-import type { PartitionResult, PartitionTask } from './task.js';
+import type { PartitionResult, PartitionTask } from '../partition/task.js';
 
 /** Runs partitions one after another on the calling thread (browsers, tests, --threads 1). */
 export class InlinePool implements PartitionPool {

@@ -1,7 +1,7 @@
-import type { NetworkTask } from '../finite/network-task.js';
-import type { NetworkReply, PartitionReply, PartitionTask } from './task.js';
+import type { NetworkTask } from '../network/task.js';
+import type { NetworkReply, PartitionReply, PartitionTask } from '../partition/task.js';
 
-/** How a worker joins a thread team (src/pool/team.ts): the shared-memory core, its memory, the control block. */
+/** How a worker joins a thread team (src/pool/team-protocol.ts): the shared-memory core, its memory, the control block. */
 export interface TeamJoin {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;

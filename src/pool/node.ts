@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import workerSource from 'virtual:flipcert-worker/node';
 import { FlipcertError } from '../errors.js';
-import { WorkerPool, type SpawnWorker } from './workers.js';
+import { WorkerPool, type SpawnWorker } from './worker-pool.js';
 
 /**
  * Partitions on Node worker threads. The worker's code comes with this bundle,

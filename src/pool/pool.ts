@@ -1,5 +1,5 @@
-import type { NetworkResult, NetworkTask } from '../finite/network-task.js';
-import type { PartitionResult, PartitionTask } from './task.js';
+import type { NetworkResult, NetworkTask } from '../network/task.js';
+import type { PartitionResult, PartitionTask } from '../partition/task.js';
 import type { TeamSetup } from './team-setup.js';
 
 /**
@@ -20,13 +20,13 @@ export interface PartitionPool {
   run(task: PartitionTask, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   /**
    * Trains and certifies one partition (a single model) on `team.size`
-   * workers sharing one memory (src/pool/team.ts), with the same result as
+   * workers sharing one memory (src/pool/team-protocol.ts), with the same result as
    * {@link run}. Only for a pool that runs nothing else meanwhile; pools
    * without workers do not have it.
    */
   runTeam?(task: PartitionTask, team: TeamSetup, onBlock?: (done: number, total: number) => void, signal?: AbortSignal): Promise<PartitionResult>;
   /**
-   * Runs one network task of `validate` (src/finite/network-task.ts): its
+   * Runs one network task of `validate` (src/network/task.ts): its
    * results, one per training, in order; `onTrained` after each training.
    * Rejects like {@link run}.
    */

@@ -1,13 +1,13 @@
 /**
- * Whether a single model runs as a thread team (src/pool/team.ts), and what
+ * Whether a single model runs as a thread team (src/pool/team-protocol.ts), and what
  * the team needs: the shared-memory build of the core and one shared memory,
- * sized up front from the memory plan (src/model/memory.ts).
+ * sized up front from the memory plan (src/partition/memory.ts).
  */
-import { partitionBytes, STATIC_RESERVE } from '../model/memory.js';
-import { taskShape } from '../model/run-partition.js';
+import { partitionBytes, STATIC_RESERVE } from '../partition/memory.js';
+import { taskShape } from '../partition/run.js';
 import { compileSharedCore } from '../wasm/core.js';
 import { createSharedMemory, sharedMemoryAvailable } from '../wasm/shared-memory.js';
-import type { PartitionTask } from './task.js';
+import type { PartitionTask } from '../partition/task.js';
 
 export interface TeamSetup {
   module: WebAssembly.Module;

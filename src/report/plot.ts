@@ -2,7 +2,7 @@
 // label flips r: one step curve per certificate, axes with round ticks, a grid,
 // a legend and a title, so the picture reads without the command that made it.
 import { FlipcertError } from '../errors.js';
-import type { CertifyResult } from '../result.js';
+import type { CertifyResult } from '../certify/result.js';
 import { percentAxis, text } from './svg.js';
 
 export interface Curve {

@@ -1,6 +1,6 @@
 // The plain-text summary the CLI prints after a run: small enough to read at
 // a glance, with certified accuracy at a few round radii for both certificates.
-import type { ResultSummary } from '../result.js';
+import type { ResultSummary } from '../certify/result.js';
 
 /** Radii shown in the table: 0, 1, 2, 5, 10, 20, 50, … up to and including `max`. */
 export function tableRadii(max: number): number[] {

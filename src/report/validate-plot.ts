@@ -3,7 +3,7 @@
 // model, the tightness of its witnesses, and the rate of within-radius
 // attacks that changed a prediction (violations). Means over seeds, with a
 // bar of ± one standard deviation where there are several seeds.
-import type { Spread, ValidateResult } from '../finite/validate-result.js';
+import type { Spread, ValidateResult } from '../validate/result.js';
 import { percentAxis, text } from './svg.js';
 
 const WIDTH = 1000;

@@ -1,6 +1,6 @@
 // The plain-text table `flipcert validate` prints: one row per width, means
 // over seeds with ± one standard deviation, and the violation count.
-import type { Spread, ValidateResult } from '../finite/validate-result.js';
+import type { Spread, ValidateResult } from '../validate/result.js';
 
 export function formatValidateTable(result: ValidateResult): string {
   const { config: c, ntk } = result;

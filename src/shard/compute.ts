@@ -2,9 +2,9 @@
 // finished shard (--resume), run the shard's partitions, encode the file.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { runPartitionsWith } from '../api.js';
+import { runPartitionsWith } from '../certify/certify.js';
 import { FlipcertError } from '../errors.js';
-import type { CertifyOptions } from '../options.js';
+import type { CertifyOptions } from '../certify/options.js';
 import { openNodePool } from '../pool/open-node.js';
 import { shardPartitions, type ShardId } from './assignment.js';
 import { encodeShard, shardHeader } from './encode.js';

@@ -1,10 +1,10 @@
 // A shard's computed partitions → the bytes of its .fcshard file (format.ts).
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
-import { resultConfig } from '../coordinator.js';
+import { resultConfig } from '../certify/coordinator.js';
 import { FlipcertError } from '../errors.js';
-import type { Resolved } from '../options.js';
-import type { PartitionResult } from '../pool/task.js';
+import type { Resolved } from '../certify/options.js';
+import type { PartitionResult } from '../partition/task.js';
 import type { ShardId } from './assignment.js';
 import { fingerprints } from './fingerprint.js';
 import { blockCount, blockRowsFor, encodeBlock, encodePrefix, type ShardHeader } from './format.js';

@@ -1,7 +1,7 @@
 // SHA-256 fingerprints of what a shard was computed from (docs/spec.md §9.2), so that
 // shards of different runs can never be merged. Node only (the CLI).
 import { createHash } from 'node:crypto';
-import type { Resolved } from '../options.js';
+import type { Resolved } from '../certify/options.js';
 import type { Matrix } from '../types.js';
 
 export interface Fingerprints {

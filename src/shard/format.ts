@@ -8,8 +8,8 @@
 //   SHA-256 of every byte before it (32 bytes)
 //
 // Integers are little-endian.
-import type { PartitionResult } from '../pool/task.js';
-import type { ResultConfig } from '../result.js';
+import type { PartitionResult } from '../partition/task.js';
+import type { ResultConfig } from '../certify/result.js';
 import type { Fingerprints } from './fingerprint.js';
 import type { ShardId } from './assignment.js';
 

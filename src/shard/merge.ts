@@ -2,9 +2,9 @@
 // then the shards are read block by block in lockstep, and each block of k
 // partitions goes through the same aggregation as a single-machine run.
 import { FlipcertError } from '../errors.js';
-import { ensembleBlockPoints } from '../ensemble/points.js';
-import { summarize } from '../report/summary.js';
-import type { CertifyResult, PointResult } from '../result.js';
+import { ensembleBlockPoints } from '../certify/points.js';
+import { summarize } from '../certify/summary.js';
+import type { CertifyResult, PointResult } from '../certify/result.js';
 import { blockCount, rowsOf, type ShardHeader } from './format.js';
 import { runDifference } from './identity.js';
 import { ShardFile } from './read.js';

@@ -117,7 +117,7 @@ export class Heap {
 
   /**
    * The most bytes ever reserved above the static data at once (since
-   * creation or the last {@link resetHighWater}): what src/model/memory.ts estimates.
+   * creation or the last {@link resetHighWater}): what src/partition/memory.ts estimates.
    */
   get highWater(): number {
     return this.peak - alignHeap(this.base);

@@ -19,7 +19,7 @@ export interface Core {
  * With `memory` (a shared WebAssembly.Memory, sized up front; the module is
  * then the shared-memory build, see src/wasm/shared-memory.ts) the core runs
  * on that memory and its heap never grows it: several threads' instances
- * then work on the same buffers (src/pool/team.ts).
+ * then work on the same buffers (src/pool/team-protocol.ts).
  */
 export async function instantiateCore(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Core> {
   const exports = await instantiate(module, {

@@ -1,8 +1,8 @@
 /**
  * Shared WebAssembly memory for a single model computed by several threads
- * (src/pool/team.ts). It needs SharedArrayBuffer and shared Wasm memories:
+ * (src/pool/team-protocol.ts). It needs SharedArrayBuffer and shared Wasm memories:
  * Node has both; browsers only on cross-origin isolated pages (COOP/COEP
- * headers, see src/cli/serve.ts). Where they are missing, a single model runs
+ * headers, see src/cli/static-server.ts). Where they are missing, a single model runs
  * on one thread, with the same numbers.
  *
  * The shared build of the core (asconfig.json target `shared`) is the same
