@@ -5,7 +5,8 @@
  * Node or DOM global is needed beyond WebAssembly; Worker, Blob, URL and
  * navigator are used only where present.
  */
-import { certifyWith, type PoolFactory } from './certify/certify.js';
+import { certifyWith } from './certify/certify.js';
+import type { PoolFactory } from './pool/pool.js';
 import type { CertifyOptions } from './certify/options.js';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
 import { InlinePool } from './pool/inline.js';
@@ -14,15 +15,7 @@ import { validateWith } from './validate/validate.js';
 import type { ValidateOptions } from './validate/options.js';
 import type { ValidateResult } from './validate/result.js';
 
-export { ntk, type NtkOptions } from './certify/certify.js';
-export { FlipcertError } from './errors.js';
-export type { ErrorCode } from './errors.js';
-export type { CertifyOptions, Progress } from './certify/options.js';
-export type { ValidateOptions, ValidateProgress } from './validate/options.js';
-export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './validate/result.js';
-export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './certify/result.js';
-export type { RunProfile } from './certify/profile.js';
-export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
+export * from './public.js';
 
 /**
  * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and

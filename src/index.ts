@@ -19,15 +19,7 @@ import { validateWith } from './validate/validate.js';
 import type { ValidateOptions } from './validate/options.js';
 import type { ValidateResult } from './validate/result.js';
 
-export { ntk, type NtkOptions } from './certify/certify.js';
-export { FlipcertError } from './errors.js';
-export type { ErrorCode } from './errors.js';
-export type { CertifyOptions, Progress } from './certify/options.js';
-export type { ValidateOptions, ValidateProgress } from './validate/options.js';
-export type { AttackKind, NtkSummary, Retraining, SeedRun, Spread, ValidateConfig, ValidatePoint, ValidateResult, WidthResult } from './validate/result.js';
-export type { CertifyResult, PointResult, ResultConfig, ResultSummary } from './certify/result.js';
-export type { RunProfile } from './certify/profile.js';
-export type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, WitnessFlip } from './types.js';
+export * from './public.js';
 
 /**
  * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and

@@ -3,7 +3,9 @@
 // API field at fault and a message naming it (never a CLI flag); good
 // options resolve, once, to a fully defaulted object.
 import { describe, expect, it } from 'vitest';
-import { certifyWith, ntk, type PoolFactory } from '../src/certify/certify.js';
+import { certifyWith } from '../src/certify/certify.js';
+import { ntk } from '../src/kernel/gram.js';
+import { type PoolFactory } from '../src/pool/pool.js';
 import { FlipcertError } from '../src/errors.js';
 import { certify, type CertifyOptions } from '../src/index.js';
 import { resolveOptions } from '../src/certify/options.js';

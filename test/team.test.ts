@@ -13,7 +13,7 @@ import { runPartition, taskShape } from '../src/partition/run.js';
 import { InlinePool } from '../src/pool/inline.js';
 import { startNodePool } from '../src/pool/node.js';
 import type { PartitionResult, PartitionTask } from '../src/partition/task.js';
-import { sequentialTeam } from '../src/pool/team-protocol.js';
+import { sequentialTeam } from './support/sequential-team.js';
 import { planTeam } from '../src/pool/team-setup.js';
 import { compileCore, compileSharedCore, createCore } from '../src/wasm/core.js';
 import { instantiateCore } from '../src/wasm/instance.js';

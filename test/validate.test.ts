@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
 import type { MatrixInput } from '../src/types.js';
-import {
-  checkSameColumns,
-  integerAtLeast,
-  integerInRange,
-  nonNegative,
-  parseDecimal,
-  parseNumber,
-  positive,
-  resolveClasses,
-  toLabels,
-  toMatrix,
-} from '../src/checks/values.js';
+import { checkSameColumns, toMatrix } from '../src/checks/matrix.js';
+import { integerAtLeast, integerInRange, nonNegative, parseDecimal, parseNumber, positive } from '../src/checks/values.js';
+import { resolveClasses, toLabels } from '../src/checks/labels.js';
 
 /** Runs `fn`, which must throw a FlipcertError, and returns it. */
 function errorOf(fn: () => unknown): FlipcertError {

@@ -1,7 +1,8 @@
 // certify in the page: the library's own front (certifyWith) on its Web Worker
 // pool. Unlike the browser bundle's default, one thread also runs on a worker,
 // so that the page never freezes and Cancel always answers.
-import { certifyWith, type PoolFactory } from '../certify/certify.js';
+import { certifyWith } from '../certify/certify.js';
+import { type PoolFactory } from '../pool/pool.js';
 import type { CertifyOptions } from '../certify/options.js';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from '../pool/browser.js';
 import { InlinePool } from '../pool/inline.js';

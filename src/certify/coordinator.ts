@@ -12,9 +12,9 @@ import { TIE_TOLERANCE } from '../partition/certificate.js';
 import { planPartitionBlocks } from '../partition/memory.js';
 import { planTeam } from '../pool/team-setup.js';
 import { ProfileTotals } from './profile.js';
+import { now } from '../host/clock.js';
 
 /** Milliseconds, from `performance` where the runtime has it (bare and edge runtimes may not). */
-const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /**
  * Fans the partitions (already split by resolveOptions) out over the pool,

@@ -10,26 +10,15 @@
  */
 import { resolveAugmentation, type Augmentation } from '../kernel/augment.js';
 import { FlipcertError, type ErrorCode } from '../errors.js';
-import { MAX_DEPTH } from '../kernel/ntk.js';
+import { resolveKernel } from '../kernel/options.js';
 import { groupByPartition, partitionIds } from '../ensemble/partitioning.js';
 import { checkCoreModule } from '../wasm/core.js';
 import { sharedMemoryAvailable } from '../wasm/shared-memory.js';
+import type { RunSettings } from '../pool/pool.js';
 import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partitioning, ResolvedKernel } from '../types.js';
-import {
-  boolean,
-  checkSameColumns,
-  describe,
-  integerAtLeast,
-  integerInRange,
-  invalid,
-  knownKeys,
-  nonNegative,
-  oneOf,
-  positive,
-  resolveClasses,
-  toLabels,
-  toMatrix,
-} from '../checks/values.js';
+import { boolean, describe, integerAtLeast, integerInRange, invalid, knownKeys, nonNegative, oneOf, positive } from '../checks/values.js';
+import { checkSameColumns, toMatrix } from '../checks/matrix.js';
+import { resolveClasses, toLabels } from '../checks/labels.js';
 
 /**
  * Options of {@link certify}. Only `train` and `test` are required; any other
@@ -176,17 +165,21 @@ export interface Progress {
   blocks: number;
 }
 
-/** Validated options with every default filled in: what the layers below trust. */
-export interface Resolved {
+/** The data and the kernel model, checked: what certify and validate resolve alike (validate through {@link resolveOptions}). */
+export interface ResolvedData {
   trainX: Matrix;
   trainY: Int32Array;
   testX: Matrix;
   testY: Int32Array | undefined;
   classes: number;
-  model: ModelKind;
   reg: number;
-  svmC: number | undefined;
   kernel: ResolvedKernel;
+}
+
+/** Validated options with every default filled in: what the layers below trust. */
+export interface Resolved extends ResolvedData, RunSettings {
+  model: ModelKind;
+  svmC: number | undefined;
   partitions: number;
   partitioning: 'hash' | 'sorted' | 'ids';
   /** Training rows of each partition, ascending; none is empty. */
@@ -198,15 +191,7 @@ export interface Resolved {
   blockSize: number | undefined;
   /** Add result.profile. */
   profile: boolean;
-  /** Tasks run at once: min(threads asked, partitions, cores), ≥ 1. */
-  threads: number;
-  /** `threads: 1` was asked for: run on the calling thread, no workers. */
-  inThread: boolean;
   onProgress: ((progress: Progress) => void) | undefined;
-  signal: AbortSignal | undefined;
-  /** Checked to be flipcert's core; undefined: compile the inlined bytes. */
-  wasmModule: WebAssembly.Module | undefined;
-  workerUrl: string | undefined;
 }
 
 // Typed as a record of every key, so that a new option cannot be added to
@@ -232,7 +217,6 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   wasmModule: true,
   workerUrl: true,
 };
-const KERNEL_KEYS: Record<keyof KernelOptions, true> = { depth: true, wVar: true, bVar: true };
 const MODELS: readonly ModelKind[] = ['krr', 'svm'];
 const SHAPE = '{ train: { x, y }, test: { x, y? }, … }';
 const MATRIX = 'a matrix ({ data, shape: [rows, cols] }, { data, rows, cols } or an array of rows)';
@@ -294,19 +278,6 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     signal: options.signal === undefined ? undefined : abortSignal(options.signal),
     wasmModule: options.wasmModule === undefined ? undefined : checkCoreModule(options.wasmModule),
     workerUrl: options.workerUrl === undefined ? undefined : url(options.workerUrl, 'options.workerUrl'),
-  };
-}
-
-/**
- * Checks kernel options (`name` is their path in messages) and fills in the
- * defaults of docs/spec.md §2: depth 2, wVar 2, bVar 0.
- */
-export function resolveKernel(kernel: unknown = {}, name = 'options.kernel'): ResolvedKernel {
-  const k = knownKeys(kernel, Object.keys(KERNEL_KEYS), name, '{ depth?, wVar?, bVar? }') as KernelOptions;
-  return {
-    depth: k.depth === undefined ? 2 : integerInRange(k.depth, 1, MAX_DEPTH, `${name}.depth`),
-    wVar: k.wVar === undefined ? 2 : positive(k.wVar, `${name}.wVar`),
-    bVar: k.bVar === undefined ? 0 : nonNegative(k.bVar, `${name}.bVar`),
   };
 }
 

@@ -10,7 +10,7 @@ import { readCsvPair } from '../data/csv-file.js';
 import { loadMnist } from '../data/mnist.js';
 import { readNpyLabels, readNpyMatrix } from '../data/npy.js';
 import type { Matrix } from '../types.js';
-import { toLabels } from '../checks/values.js';
+import { toLabels } from '../checks/labels.js';
 
 export interface DataFlags {
   trainX?: string;

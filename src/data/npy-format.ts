@@ -8,7 +8,8 @@
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
-import { checkFinite, toLabels } from '../checks/values.js';
+import { checkFinite } from '../checks/matrix.js';
+import { toLabels } from '../checks/labels.js';
 
 const MAGIC = '\x93NUMPY';
 

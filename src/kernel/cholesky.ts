@@ -6,7 +6,7 @@
  * diagonal block is factored by the calling thread (the leader) between the
  * two. Every entry of L is therefore computed exactly as by `cholesky`.
  */
-import type { Team } from '../pool/team-protocol.js';
+import type { Team } from './team.js';
 import type { Core } from '../wasm/core.js';
 import { TeamOp } from './team.js';
 

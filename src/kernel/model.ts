@@ -6,7 +6,7 @@
 import type { Augmentation } from './augment.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ModelKind, ResolvedKernel } from '../types.js';
-import type { Team } from '../pool/team-protocol.js';
+import type { Team } from './team.js';
 import type { Core } from '../wasm/core.js';
 import type { HeapMark } from '../wasm/heap.js';
 import { checkKernel, scaledKernelInto } from './ntk.js';

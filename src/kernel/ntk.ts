@@ -8,13 +8,14 @@
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
-import type { Team } from '../pool/team-protocol.js';
+import type { Team } from './team.js';
 import type { Core } from '../wasm/core.js';
 import { TeamOp } from './team.js';
 import { checkKernelRange, prepareRows, scaledDiagonal, type RowSource, type ScaledRows } from './scale.js';
 
-/** Largest kernel depth (hidden layers); the API boundary (src/certify/options.ts) checks it up front. */
+/** Largest kernel depth (hidden layers); the option boundary (src/kernel/options.ts) checks it up front. */
 export const MAX_DEPTH = 1000;
+
 
 /** Throws unless the kernel parameters are ones docs/spec.md §2 defines. */
 export function checkKernel(kernel: ResolvedKernel): void {

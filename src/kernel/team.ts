@@ -7,6 +7,17 @@
  */
 import type { Core } from '../wasm/instance.js';
 
+/** Runs chunk `chunk` of operation `op` with arguments `args` (src/kernel/team.ts). */
+export type ChunkRunner = (op: number, args: Float64Array, chunk: number) => void;
+/** How many chunks operation `op` has, for a team of `size`. */
+export type ChunkCounter = (op: number, args: Float64Array, size: number) => number;
+
+/** What the model code sees of a team: run one operation on every member and wait for all. */
+export interface Team {
+  readonly size: number;
+  run(op: number, args: readonly number[]): void;
+}
+
 export const TeamOp = {
   /** [a, c, n, d]: gramSym's lower triangle, rows split (assembly/gemm.ts gramSymRows). */
   gramSymLower: 1,

@@ -11,7 +11,7 @@ import type { ResolvedKernel } from '../types.js';
 import type { Core } from '../wasm/core.js';
 import { greedyAttack } from './attacks.js';
 import { krrWeights } from './krr-weights.js';
-import { relativeFrobenius } from './statistics.js';
+import { relativeFrobenius } from './relative-error.js';
 import { initialParameters, type NetworkShape } from './network.js';
 import { empiricalNtk, networkScores, trainNetwork, trainNetworks, type TrainedNetwork, type TrainOptions } from './train.js';
 

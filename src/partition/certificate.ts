@@ -11,7 +11,7 @@
 import { FlipcertError } from '../errors.js';
 import { TIE_TOLERANCE, UNREACHABLE, type SingleCertificates, type VoteCosts, type WitnessFlip } from '../types.js';
 import { TeamOp } from '../kernel/team.js';
-import type { Team } from '../pool/team-protocol.js';
+import type { Team } from '../kernel/team.js';
 import type { Core } from '../wasm/core.js';
 import { alignHeap } from '../wasm/heap.js';
 

@@ -1,8 +1,9 @@
 import { FlipcertError } from '../errors.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from './task.js';
-import type { Team } from '../pool/team-protocol.js';
-import { now, PhaseClock } from '../certify/profile.js';
+import type { Team } from '../kernel/team.js';
+import { now } from '../host/clock.js';
+import { PhaseClock } from './phase-clock.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';

@@ -1,4 +1,4 @@
-import type { PoolFactory } from '../certify/certify.js';
+import type { PoolFactory } from './pool.js';
 import { InlinePool } from './inline.js';
 import { startNodePool } from './node.js';
 

@@ -1,6 +1,51 @@
+import { throwIfAborted } from '../host/abort.js';
 import type { NetworkResult, NetworkTask } from '../network/task.js';
 import type { PartitionResult, PartitionTask } from '../partition/task.js';
+import { compileCore } from '../wasm/core.js';
 import type { TeamSetup } from './team-setup.js';
+
+/** How a run executes, whatever it computes: the settings certify and validate resolve alike. */
+export interface RunSettings {
+  /** Tasks run at once, already capped, ≥ 1. */
+  threads: number;
+  /** `threads: 1` was asked for: run on the calling thread, no workers. */
+  inThread: boolean;
+  signal: AbortSignal | undefined;
+  /** Checked to be flipcert's core; undefined: compile the inlined bytes. */
+  wasmModule: WebAssembly.Module | undefined;
+  /** Browsers: the Web Worker's URL (options.workerUrl); undefined: the inlined worker. */
+  workerUrl: string | undefined;
+}
+
+/** What a pool is opened with. */
+export interface PoolSetup extends Pick<RunSettings, 'threads' | 'inThread' | 'workerUrl'> {
+  /** The compiled core, to post to workers (or instantiate on the calling thread). */
+  module: WebAssembly.Module;
+}
+
+/** Opens a pool; the environment (src/index.ts, src/browser.ts) decides what a pool is. */
+export type PoolFactory = (setup: PoolSetup) => Promise<PartitionPool>;
+
+/**
+ * Compiles the core, opens a pool for `settings`, runs `body` on it and closes
+ * it, whatever happens; a fired signal stops it between the steps.
+ */
+export async function withPool<T>(
+  settings: RunSettings,
+  openPool: PoolFactory,
+  body: (pool: PartitionPool, module: WebAssembly.Module) => Promise<T>,
+): Promise<T> {
+  throwIfAborted(settings.signal);
+  const module = await compileCore(settings.wasmModule);
+  throwIfAborted(settings.signal);
+  const pool = await openPool({ module, threads: settings.threads, inThread: settings.inThread, workerUrl: settings.workerUrl });
+  try {
+    throwIfAborted(settings.signal);
+    return await body(pool, module);
+  } finally {
+    await pool.close();
+  }
+}
 
 /**
  * Where partitions are trained and certified. The coordinator only sees this

@@ -17,17 +17,7 @@
  * thread). Cancelling terminates every worker, which also ends a wait.
  */
 import { FlipcertError } from '../errors.js';
-
-/** Runs chunk `chunk` of operation `op` with arguments `args` (src/kernel/team.ts). */
-export type ChunkRunner = (op: number, args: Float64Array, chunk: number) => void;
-/** How many chunks operation `op` has, for a team of `size`. */
-export type ChunkCounter = (op: number, args: Float64Array, size: number) => number;
-
-/** What the model code sees of a team: run one operation on every member and wait for all. */
-export interface Team {
-  readonly size: number;
-  run(op: number, args: readonly number[]): void;
-}
+import type { ChunkCounter, ChunkRunner, Team } from '../kernel/team.js';
 
 // Control block layout: int32 slots, then float64 arguments, then an error message.
 const GO = 0; // generation: bumped once per operation
@@ -186,22 +176,4 @@ function recordFailure(v: Views, error: unknown): void {
   const bytes = new TextEncoder().encode(text).slice(0, v.message.length);
   v.message.set(bytes);
   Atomics.store(v.ctl, MESSAGE_LENGTH, bytes.length);
-}
-
-/**
- * Every chunk of a team of `size`, one after another on the calling thread
- * (with rank 0's scratch): for tests, which compare it with the
- * single-threaded kernels and with real teams.
- */
-export function sequentialTeam(runChunk: ChunkRunner, countChunks: ChunkCounter, size = 1): Team {
-  const args = new Float64Array(MAX_ARGS);
-  return {
-    size,
-    run(op, values) {
-      args.fill(0);
-      args.set(values);
-      const count = countChunks(op, args, size);
-      for (let chunk = 0; chunk < count; chunk++) runChunk(op, args, chunk);
-    },
-  };
 }

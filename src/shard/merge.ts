@@ -8,14 +8,13 @@ import type { CertifyResult, PointResult } from '../certify/result.js';
 import { blockCount, rowsOf, type ShardHeader } from './format.js';
 import { runDifference } from './identity.js';
 import { ShardFile } from './read.js';
+import { now } from '../host/clock.js';
 
 export interface Merged {
   result: CertifyResult;
   /** `config.source` of shard 0: where its data came from. */
   source: Record<string, unknown> | undefined;
 }
-
-const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 /** Merges shard files given in any order; refuses a set that is not exactly one run's shards. */
 export async function mergeShards(paths: string[]): Promise<Merged> {

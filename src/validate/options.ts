@@ -6,7 +6,8 @@
  * option that validation cannot honour (an SVM, an ensemble) is EUNSUPPORTED.
  */
 import { FlipcertError } from '../errors.js';
-import { resolveOptions, type CertifyOptions } from '../certify/options.js';
+import { resolveOptions, type CertifyOptions, type ResolvedData } from '../certify/options.js';
+import type { RunSettings } from '../pool/pool.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
 import { DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERATIONS } from '../network/train.js';
 import { describe, integerAtLeast, integerInRange, invalid, knownKeys, nonNegative, positive } from '../checks/values.js';
@@ -72,25 +73,13 @@ export interface ValidateProgress {
 }
 
 /** Validated options with every default filled in. */
-export interface ResolvedValidate {
-  trainX: Matrix;
-  trainY: Int32Array;
-  testX: Matrix;
-  testY: Int32Array | undefined;
-  classes: number;
-  reg: number;
-  kernel: ResolvedKernel;
+export interface ResolvedValidate extends ResolvedData, RunSettings {
   widths: number[];
   seeds: number[];
   gradTol: number;
   stepTol: number;
   maxIterations: number;
-  threads: number;
-  inThread: boolean;
   onProgress: ((progress: ValidateProgress) => void) | undefined;
-  signal: AbortSignal | undefined;
-  wasmModule: WebAssembly.Module | undefined;
-  workerUrl: string | undefined;
 }
 
 // Every key of ValidateOptions, so that a new option cannot be added without being known here.

@@ -14,11 +14,11 @@ import { applyFlips, argmax } from '../network/attacks.js';
 import { parameterCount, type NetworkShape } from '../network/network.js';
 import type { NetworkResult, NetworkTask } from '../network/task.js';
 import { ntkReference, type NtkReference, type ReferencePoint } from './ntk-reference.js';
-import { relativeFrobenius, spread } from '../network/statistics.js';
+import { relativeFrobenius } from '../network/relative-error.js';
+import { spread } from './statistics.js';
 import type { ResolvedValidate } from './options.js';
 import type { AttackKind, Retraining, SeedRun, ValidatePoint, ValidateResult, WidthResult } from './result.js';
-
-const now = (): number => globalThis.performance?.now() ?? Date.now();
+import { now } from '../host/clock.js';
 
 export async function runValidation(opts: ResolvedValidate, pool: PartitionPool, core: Core): Promise<ValidateResult> {
   const started = now();

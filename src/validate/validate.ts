@@ -1,6 +1,7 @@
-import { throwIfAborted } from '../host/abort.js';
-import type { PoolFactory } from '../certify/certify.js';
-import { compileCore, instantiateCore } from '../wasm/core.js';
+// validate (docs/spec.md §12) for any host: the Node and browser fronts
+// (src/index.ts, src/browser.ts) pass their pool factory and core count.
+import { withPool, type PoolFactory } from '../pool/pool.js';
+import { instantiateCore } from '../wasm/core.js';
 import { resolveValidateOptions } from './options.js';
 import type { ValidateResult } from './result.js';
 import { runValidation } from './run.js';
@@ -12,15 +13,6 @@ import { runValidation } from './run.js';
  */
 export async function validateWith(options: unknown, openPool: PoolFactory, cores: number): Promise<ValidateResult> {
   const resolved = resolveValidateOptions(options, cores);
-  const module = await compileCore(resolved.wasmModule);
-  throwIfAborted(resolved.signal);
-  // The NTK certificate runs here, before the networks: one model, small next to their trainings.
-  const core = await instantiateCore(module);
-  const pool = await openPool({ module, threads: resolved.threads, inThread: resolved.inThread, workerUrl: resolved.workerUrl });
-  try {
-    throwIfAborted(resolved.signal);
-    return await runValidation(resolved, pool, core);
-  } finally {
-    await pool.close();
-  }
+  // The NTK certificate runs on this thread, before the networks: one model, small next to their trainings.
+  return withPool(resolved, openPool, async (pool, module) => runValidation(resolved, pool, await instantiateCore(module)));
 }

@@ -1,0 +1,69 @@
+// Where a partition task's time goes, measured on the thread that runs it
+// (CertifyOptions.profile, the CLI's --profile; summed over threads by
+// src/certify/profile.ts). Runtimes give no per-thread CPU clock (Node 20,
+// browsers), so a phase's time is the thread's busy time: CPU time on a quiet
+// machine, more when other processes take the cores. Workers time their core's
+// entry points by name (PhaseClock.wrap), so the kernels need no timing code of their own.
+import { now } from '../host/clock.js';
+import type { Core, CoreExports } from '../wasm/instance.js';
+
+/** The phases timed on the threads that train and certify partitions, in PartitionResult.phaseMs order. */
+export const WORKER_PHASES = ['gram', 'ntk', 'cholesky', 'solves', 'certificates', 'task'] as const;
+export type WorkerPhase = (typeof WORKER_PHASES)[number];
+
+/** Which phase each timed entry point of the core belongs to; the others count as the task's rest. */
+const PHASE_OF: Partial<Record<keyof CoreExports, WorkerPhase>> = {
+  gramSym: 'gram',
+  gramDot: 'gram',
+  ntkFromDotSym: 'ntk',
+  ntkFromDot: 'ntk',
+  scaleEntries: 'ntk',
+  cholesky: 'cholesky',
+  traceOf: 'cholesky',
+  addDiagonal: 'cholesky',
+  trsmRightLowerT: 'solves',
+  trsmRightLower: 'solves',
+  certifyBlock: 'certificates',
+  certifyWitness: 'certificates',
+  voteCostsBlock: 'certificates',
+  voteAttack: 'certificates',
+  pairCountsRow: 'certificates',
+};
+
+/** Milliseconds per worker phase for one task; `task` is the whole task's busy time. */
+export class PhaseClock {
+  readonly ms = new Float64Array(WORKER_PHASES.length);
+  /** Open timed sections: only the outermost counts, so nested calls are not counted twice. */
+  private depth = 0;
+
+  /** Runs `body`, adding its time to `phase` (unless inside another timed section). */
+  time<T>(phase: WorkerPhase, body: () => T): T {
+    if (this.depth > 0) return body();
+    const started = now();
+    this.depth++;
+    try {
+      return body();
+    } finally {
+      this.depth--;
+      this.ms[WORKER_PHASES.indexOf(phase)] += now() - started;
+    }
+  }
+
+  /** Adds `ms` to `phase` directly (the task's busy time, measured between its steps). */
+  add(phase: WorkerPhase, ms: number): void {
+    this.ms[WORKER_PHASES.indexOf(phase)] += ms;
+  }
+
+  /** The same core, with its phase entry points timed on this clock (its memory and heap shared). */
+  wrap(core: Core): Core {
+    const exports = Object.create(core.exports) as Record<string, unknown>;
+    for (const [name, phase] of Object.entries(PHASE_OF)) {
+      const fn = (core.exports as Record<string, unknown>)[name];
+      if (typeof fn !== 'function') continue;
+      // defineProperty: the exports object is frozen, and its read-only members would forbid plain assignment.
+      const timed = (...args: unknown[]) => this.time(phase, () => (fn as (...a: unknown[]) => unknown)(...args));
+      Object.defineProperty(exports, name, { value: timed });
+    }
+    return { exports: exports as CoreExports, heap: core.heap };
+  }
+}
