@@ -3,7 +3,8 @@
 // attack (applied here and re-solved from scratch), both must be exact for two
 // classes, and the fast threshold search must match a sort per pair.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TIE_TOLERANCE, pairCounts, voteAttack, voteCosts } from '../src/partition/certificate.js';
+import { TIE_TOLERANCE, voteAttack, voteCosts } from '../src/partition/certificate.js';
+import { pairCounts } from './support/pair-counts.js';
 import { UNREACHABLE } from '../src/types.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 import { betaRows, predict, predictFromBeta, randomRows, rng, type ModelParams, type Rows } from './reference.js';

@@ -10,7 +10,7 @@
 //
 // Because gains are only 1 or 2 the multiple-choice knapsack collapses to
 // sorting plus prefix sums (O(k + max cost) with a counting sort, instead of
-// the O(k·G) DP, which stays below as minFlipCostDp for cross-checks):
+// the O(k·G) DP, which test/reference-knapsack.ts keeps as minFlipCostDp for cross-checks):
 //  * B ≥ A: B is dominated (A gives more for no more), so the partition is a
 //    plain weight-2 item of cost A.
 //  * B < A and A − B ≥ B ("convex"): the partition behaves exactly like two
@@ -113,64 +113,6 @@ export function ensembleRadius(
   return best === Infinity ? nTrain : Math.max(0, Math.min(best - 1, nTrain));
 }
 
-/**
- * Plain O(k·G) dynamic program for the same problem as {@link minFlipCost};
- * kept as an independent cross-check (tests compare the two).
- */
-export function minFlipCostDp(
-  votes: ArrayLike<number>,
-  costs: Int32Array,
-  classes: number,
-  prediction: number,
-  rival: number,
-): number {
-  const counts = new Int32Array(classes);
-  for (let p = 0; p < votes.length; p++) counts[votes[p]]++;
-  const need = neededGain(counts, prediction, rival);
-  if (need <= 0) return 0;
-  // best[g] = cheapest cost reaching gain ≥ g (gains beyond `need` are clamped).
-  let best = new Float64Array(need + 1).fill(Infinity);
-  best[0] = 0;
-  for (let p = 0; p < votes.length; p++) {
-    const options = partitionOptions(votes[p], costs, p, classes, prediction, rival);
-    if (options.length === 0) continue;
-    const next = best.slice();
-    for (let g = 0; g <= need; g++) {
-      if (best[g] === Infinity) continue;
-      for (const [gain, cost] of options) {
-        const to = Math.min(need, g + gain);
-        next[to] = Math.min(next[to], best[g] + cost);
-      }
-    }
-    best = next;
-  }
-  return best[need];
-}
-
-/** The (gain, cost) options of partition p against `rival`, straight from docs/spec.md §5. */
-export function partitionOptions(
-  vote: number,
-  costs: Int32Array,
-  p: number,
-  classes: number,
-  prediction: number,
-  rival: number,
-): [gain: number, cost: number][] {
-  const row = p * classes;
-  const options: [number, number][] = [];
-  if (vote === rival) return options;
-  if (vote !== prediction) {
-    if (costs[row + rival] !== UNREACHABLE) options.push([1, costs[row + rival]]);
-    return options;
-  }
-  if (costs[row + rival] !== UNREACHABLE) options.push([2, costs[row + rival]]);
-  let other = UNREACHABLE;
-  for (let l = 0; l < classes; l++) {
-    if (l !== prediction && l !== rival) other = Math.min(other, costs[row + l]);
-  }
-  if (other !== UNREACHABLE) options.push([1, other]);
-  return options;
-}
 
 /** G = N_c − N_c' + [c' > c]: the margin the rival must make up (docs/spec.md §5). */
 function neededGain(counts: Int32Array, prediction: number, rival: number): number {

@@ -39,7 +39,10 @@ function checkMatrix(x: Matrix, what: string): void {
 /**
  * out[i][j] = 2^(outA[i] + outB[j]) · K(â_i, b̂_j) for prepared (scaled) rows;
  * `b === a` takes the symmetric path, which computes one triangle. With a
- * `team` the rows are spread over its threads, with bitwise the same result.
+ * `team` the rows are spread over its threads: symmetric, the lower
+ * triangle's dot products, then its kernel entries (in place), then the
+ * mirror, each split by rows; the single-threaded path computes every entry
+ * from the same lower-triangle dot product, so the two agree bit for bit.
  */
 export function scaledKernelInto(
   core: Core,
@@ -52,49 +55,27 @@ export function scaledKernelInto(
   outB: Int32Array,
   team?: Team,
 ): void {
-  if (team) return teamKernelInto(core, team, a, b, d, kernel, out, outA, outB);
   const { exports: wasm, heap } = core;
   const { depth, wVar, bVar } = kernel;
-  if (a === b) {
+  if (a === b && team) {
+    team.run(TeamOp.gramSymLower, [a.ptr, out, a.rows, d]);
+    team.run(TeamOp.ntkSymLower, [out, a.q, a.rows, d, depth, wVar, bVar]);
+    team.run(TeamOp.mirror, [out, a.rows]);
+  } else if (a === b) {
     wasm.gramSym(a.ptr, out, a.rows, d);
     wasm.ntkFromDotSym(out, a.q, a.rows, d, depth, wVar, bVar);
+  } else if (team) {
+    team.run(TeamOp.kernelDot, [a.ptr, b.ptr, out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar]);
   } else {
     wasm.gramDot(a.ptr, b.ptr, out, a.rows, b.rows, d);
     wasm.ntkFromDot(out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar);
   }
   if (outA.some((s) => s !== 0) || outB.some((s) => s !== 0)) {
-    heap.scoped(() => wasm.scaleEntries(out, a.rows, b.rows, heap.putI32(outA), heap.putI32(outB)));
-  }
-}
-
-/**
- * {@link scaledKernelInto} on a thread team. Symmetric: the lower triangle's
- * dot products, then its kernel entries (in place), then the mirror, each
- * split by rows; the single-threaded path computes every entry from the
- * same lower-triangle dot product, so the two agree bit for bit.
- */
-function teamKernelInto(
-  core: Core,
-  team: Team,
-  a: ScaledRows,
-  b: ScaledRows,
-  d: number,
-  kernel: ResolvedKernel,
-  out: number,
-  outA: Int32Array,
-  outB: Int32Array,
-): void {
-  const { depth, wVar, bVar } = kernel;
-  if (a === b) {
-    team.run(TeamOp.gramSymLower, [a.ptr, out, a.rows, d]);
-    team.run(TeamOp.ntkSymLower, [out, a.q, a.rows, d, depth, wVar, bVar]);
-    team.run(TeamOp.mirror, [out, a.rows]);
-  } else {
-    team.run(TeamOp.kernelDot, [a.ptr, b.ptr, out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar]);
-  }
-  if (outA.some((s) => s !== 0) || outB.some((s) => s !== 0)) {
-    const { heap } = core;
-    heap.scoped(() => team.run(TeamOp.scale, [out, a.rows, b.rows, heap.putI32(outA), heap.putI32(outB)]));
+    heap.scoped(() => {
+      const [ea, eb] = [heap.putI32(outA), heap.putI32(outB)];
+      if (team) team.run(TeamOp.scale, [out, a.rows, b.rows, ea, eb]);
+      else wasm.scaleEntries(out, a.rows, b.rows, ea, eb);
+    });
   }
 }
 

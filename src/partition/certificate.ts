@@ -117,27 +117,6 @@ export function voteCosts(
 }
 
 /**
- * pair(l over j) for one test point and every ordered pair of classes, as
- * counts[l·C + j] (diagonal 0), the numbers behind voteCosts' lower bounds.
- * `rowPtr` points at that point's n weights. For tests and diagnostics.
- */
-export function pairCounts(
-  core: Core,
-  rowPtr: number,
-  labelsPtr: number,
-  n: number,
-  classes: number,
-): { vote: number; counts: Int32Array } {
-  checkInputs(core, rowPtr, labelsPtr, 1, n, classes, 'pairCounts');
-  return core.heap.scoped(() => {
-    const scratch = core.heap.bytes(core.exports.certScratchBytes(n, classes));
-    const out = core.heap.i32(classes * classes);
-    const vote = core.exports.pairCountsRow(rowPtr, labelsPtr, n, classes, scratch, out);
-    return { vote, counts: core.heap.viewI32(out, classes * classes).slice() };
-  });
-}
-
-/**
  * The attack behind voteCosts' upper bound, for one point and one target:
  * the attacked labels and the number of labels changed (UNREACHABLE when the
  * attack failed). For tests, which re-check it independently.
