@@ -9,7 +9,7 @@
 //   node bench/ensemble-memory.mjs [--k 1000] [--m 10000] [--classes 10] [--src src]
 // --src points at another checkout's src/ (e.g. `git archive main src | tar -x -C /tmp/old`, with build/ beside it).
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,8 +23,10 @@ const src = resolve(values.src);
 // Bundle the coordinator and the option resolver of that src/ (TypeScript) into one module.
 const dir = mkdtempSync(join(tmpdir(), 'flipcert-ensemble-memory-'));
 const entry = join(dir, 'entry.ts');
-writeFileSync(entry, `export { coordinate } from ${JSON.stringify(join(src, 'coordinator.ts'))};\nexport { resolveOptions } from ${JSON.stringify(join(src, 'options.ts'))};\n`);
-await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: join(dir, 'bundle.mjs'), loader: { '.wasm': 'binary' }, logLevel: 'warning' });
+// Trees from before the relayout kept both files at the top of src/.
+const at = (name) => (existsSync(join(src, 'certify', name)) ? join(src, 'certify', name) : join(src, name));
+writeFileSync(entry, `export { coordinate } from ${JSON.stringify(at('coordinator.ts'))};\nexport { resolveOptions } from ${JSON.stringify(at('options.ts'))};\n`);
+await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: join(dir, 'bundle.mjs'), loader: { '.wasm': 'binary' }, logLevel: 'warning' });
 const { coordinate, resolveOptions } = await import(join(dir, 'bundle.mjs'));
 rmSync(dir, { recursive: true, force: true });
 

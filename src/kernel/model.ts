@@ -39,7 +39,7 @@ export interface KernelModelOptions {
  * fit() began — together with anything reserved after the model (a bump
  * allocator frees in stack order).
  *
- * Scale (see scaling.ts): with bVar = 0, training rows far from 1 are kept
+ * Scale (see scale.ts): with bVar = 0, training rows far from 1 are kept
  * multiplied by 2^shift[i], and the stored K is 2^(2g)·K for one global g
  * that brings its largest diagonal entry near 1 when K itself would leave
  * float64's range (g = 0 otherwise). KRR with relative ridge and the SVM's
@@ -173,7 +173,7 @@ export class KernelModel {
       field: 'test.x',
       offset: rowStart,
     });
-    // Test row t enters as 2^(g + f)·t, f chosen (the band of scaling.ts) so that it is not far from 1;
+    // Test row t enters as 2^(g + f)·t, f chosen (the band of scale.ts) so that it is not far from 1;
     // with bVar > 0 only K may be scaled (by 2^2g), not the rows.
     const zeroRow = wasm.ZERO_ROW.value;
     const f = test.logb.map((logb) => (this.kernel.bVar > 0 || logb === zeroRow ? 0 : bandShift(logb + g, zeroRow)));
@@ -281,7 +281,7 @@ function copyName(train: ScaledRows, i: number): string {
 
 /**
  * max_i Σ_j |K_ij| over the n×n row-major K; throws if an entry is not finite
- * (the range checks of scaling.ts make that unreachable).
+ * (the range checks of scale.ts make that unreachable).
  */
 function maxAbsRowSum(k: Float64Array, n: number): number {
   let best = 0;

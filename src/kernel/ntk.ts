@@ -3,7 +3,7 @@
  * (gramDot / gramSym) followed by the entry-wise NTK recursion (ntkFromDot).
  * Squared norms come from rowSquaredNorms, which sums in the same order as the
  * Gram product, so K(x, x) sees ρ = 1 exactly. Rows far from 1 in size are
- * rescaled by powers of two around the recursion (see scaling.ts), and values
+ * rescaled by powers of two around the recursion (see scale.ts), and values
  * float64 cannot hold are refused, never returned as Inf, NaN or 0.
  */
 import { FlipcertError } from '../errors.js';

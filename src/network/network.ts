@@ -3,7 +3,7 @@
  * kernel (docs/spec.md §11): its shape, the layout of its flat parameter
  * vector, and the seeded initial parameters θ₀.
  *
- * Conventions for the other src/finite/ modules (and their callers, such as
+ * Conventions for the other src/network/ modules (and their callers, such as
  * `flipcert validate`):
  * - `core` is the instantiated Wasm core of src/wasm/core.ts (`createCore()`);
  *   every function reserves its scratch on `core.heap` and releases it before
