@@ -4,7 +4,7 @@
 // so no bundle ever looks for a file next to itself: they can be re-bundled freely.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { buildApp } from './build-app.mjs';
 import { workerSourcePlugin } from './worker-source.mjs';
 
@@ -40,8 +40,11 @@ async function bundles() {
   await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
   await build({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
 
-  // The core as a file (`flipcert/wasm`), for runtimes that only instantiate precompiled modules.
+  // The core as a file (`flipcert/wasm`, `flipcert/flipcert.wasm`), for runtimes that only instantiate
+  // precompiled modules. In workerd's condition `flipcert/wasm` is dist/wasm.js, whose import of
+  // './flipcert.wasm' wrangler's default rule (`**/*.wasm` → CompiledWasm) picks up.
   copyFileSync('build/flipcert.wasm', 'dist/flipcert.wasm');
+  writeFileSync('dist/wasm.js', "export { default } from './flipcert.wasm';\n");
 
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 
@@ -56,6 +59,14 @@ function declarations() {
   }
   // The same declarations for the `require` condition (a .d.ts in a "type": "module" package reads as ESM).
   copyFileSync('dist/index.d.ts', 'dist/index.d.cts');
+  // `flipcert/wasm`: what a bundler or runtime that compiles .wasm imports (wrangler, Vercel's `?module`) gives.
+  writeFileSync(
+    'dist/wasm.d.ts',
+    "/** flipcert's compute core, compiled by the importing bundler or runtime: pass it as options.wasmModule. */\n" +
+      'declare const wasmModule: WebAssembly.Module;\nexport default wasmModule;\n',
+  );
+  // `flipcert/browser-worker` is a classic worker script, used by URL (options.workerUrl): it exports nothing.
+  writeFileSync('dist/browser-worker.d.ts', '/** A classic Web Worker script: serve it and pass its URL as options.workerUrl. */\nexport {};\n');
 }
 
 function existing(entries) {

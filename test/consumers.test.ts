@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certify, type CertifyResult } from '../src/index.js';
 import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { clusters } from './support/clusters.js';
-import { BROWSER_BUNDLES, NODE_PROGRAMS, buildConsumerProject, typeCheck, type ConsumerProject } from './support/consumer-project.js';
+import { BROWSER_BUNDLES, NODE_PROGRAMS, buildConsumerProject, typeCheck, withoutRunMetadata, type ConsumerProject } from './support/consumer-project.js';
 
 const run = promisify(execFile);
 
@@ -38,12 +38,6 @@ beforeAll(async () => {
 afterAll(() => {
   if (project) rmSync(project.dir, { recursive: true, force: true });
 });
-
-/** The result without its run metadata (time taken, threads used), as plain JSON. */
-function withoutRunMetadata(result: CertifyResult): unknown {
-  const plain = JSON.parse(JSON.stringify(result)) as CertifyResult;
-  return { ...plain, summary: { ...plain.summary, seconds: 0, threads: 0 } };
-}
 
 describe('the packed package in Node', () => {
   it.each(Object.entries(NODE_PROGRAMS))('%s: threads 2 on worker threads, same result as the library', async (_, command) => {

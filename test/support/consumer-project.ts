@@ -63,7 +63,12 @@ ${script}
 /** Type-checks against the packed declarations: ESM with lowlevel, and CommonJS with require. */
 const TYPES_ESM = `import { certify, ntk, FlipcertError, type CertifyOptions, type CertifyResult, type NtkOptions } from 'flipcert';
 import { createCore, compileCore, checkWasmSupport, Heap, type Core } from 'flipcert/lowlevel';
-declare const wasmModule: WebAssembly.Module;
+import wasmModule from 'flipcert/wasm';
+import wasmFile from 'flipcert/flipcert.wasm';
+import 'flipcert/browser-worker';
+import pkg from 'flipcert/package.json' with { type: 'json' };
+export const modules: WebAssembly.Module[] = [wasmModule, wasmFile];
+export const version: string = pkg.version;
 const options: CertifyOptions = { train: { x: [[0]], y: [0] }, test: { x: [[1]] }, wasmModule, workerUrl: new URL('https://x/w.js') };
 export const result: Promise<CertifyResult> = certify(options);
 export const kernel = ntk([[0]], undefined, { depth: 2 }, { wasmModule } satisfies NtkOptions);
@@ -80,10 +85,16 @@ export const result: Promise<flipcert.CertifyResult> = flipcert.certify({ train:
 const TSCONFIG = {
   compilerOptions: {
     module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'],
-    strict: true, noEmit: true, types: [], skipLibCheck: false,
+    strict: true, noEmit: true, types: [], skipLibCheck: false, resolveJsonModule: true,
   },
   files: ['src/types.mts', 'src/types.cts'],
 };
+
+/** A result without its run metadata (time taken, threads used), as plain JSON: what every runtime must agree on. */
+export function withoutRunMetadata(result: unknown): unknown {
+  const plain = JSON.parse(JSON.stringify(result)) as { summary: object };
+  return { ...plain, summary: { ...plain.summary, seconds: 0, threads: 0 } };
+}
 
 export interface ConsumerProject {
   dir: string;
@@ -93,17 +104,7 @@ export interface ConsumerProject {
 
 /** Packs this checkout, installs it into a fresh project and builds every bundle. */
 export async function buildConsumerProject(): Promise<ConsumerProject> {
-  await ensureDeclarations();
-  const dir = mkdtempSync(join(tmpdir(), 'flipcert-consumer-'));
-  await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]);
-  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', `./${tarball}`],
-    { cwd: dir },
-  );
-  mkdirSync(join(dir, 'src'));
+  const dir = await installPackedPackage();
   writeFileSync(join(dir, 'src/web.js'), WEB_ENTRY);
   writeFileSync(join(dir, 'src/node.mjs'), nodeEntry(`import { readFileSync } from 'node:fs';\nimport { certify } from 'flipcert';`));
   writeFileSync(
@@ -115,6 +116,26 @@ export async function buildConsumerProject(): Promise<ConsumerProject> {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   await Promise.all([buildEsbuild(dir), buildVite(dir), buildWebpack(dir)]);
   return { dir, sizes: bundleSizes(join(dir, 'out')) };
+}
+
+/**
+ * A fresh project (a temporary directory with a package.json and an empty
+ * src/) with the `npm pack` tarball of this checkout installed, as a user
+ * gets it; returns its directory.
+ */
+export async function installPackedPackage(): Promise<string> {
+  await ensureDeclarations();
+  const dir = mkdtempSync(join(tmpdir(), 'flipcert-consumer-'));
+  await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir]);
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', `./${tarball}`],
+    { cwd: dir },
+  );
+  mkdirSync(join(dir, 'src'));
+  return dir;
 }
 
 async function buildEsbuild(dir: string): Promise<void> {
@@ -162,9 +183,9 @@ async function buildWebpack(dir: string): Promise<void> {
   writeFileSync(join(dir, 'out/webpack/index.html'), COUNTING_PAGE('<script src="app.js"></script>'));
 }
 
-/** Runs this checkout's TypeScript on the project's type checks; rejects with its messages. */
-export async function typeCheck(dir: string): Promise<void> {
-  await run(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', dir]).catch((error) => {
+/** Runs this checkout's TypeScript on the project's type checks (`tsc -p <config>`); rejects with its messages. */
+export async function typeCheck(dir: string, config = 'tsconfig.json'): Promise<void> {
+  await run(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', join(dir, config)]).catch((error) => {
     throw new Error(`tsc failed in the consumer project:\n${error.stdout}${error.stderr}`);
   });
 }
@@ -174,7 +195,7 @@ export async function typeCheck(dir: string): Promise<void> {
  * longest); the package needs them, so make them when missing or stale.
  */
 async function ensureDeclarations(): Promise<void> {
-  const files = ['dist/index.d.ts', 'dist/index.d.cts', 'dist/lowlevel.d.ts'];
+  const files = ['dist/index.d.ts', 'dist/index.d.cts', 'dist/lowlevel.d.ts', 'dist/wasm.d.ts', 'dist/browser-worker.d.ts'];
   const sources = readdirSync('src', { recursive: true, encoding: 'utf8' }).map((f) => statSync(join('src', f)).mtimeMs);
   const newestSource = Math.max(...sources);
   if (files.every((f) => existsSync(f) && statSync(f).mtimeMs > newestSource)) return;
