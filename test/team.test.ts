@@ -17,6 +17,7 @@ import { sequentialTeam } from './support/sequential-team.js';
 import { planTeam } from '../src/pool/team-setup.js';
 import { compileCore, compileSharedCore, createCore } from '../src/wasm/core.js';
 import { instantiateCore } from '../src/wasm/instance.js';
+import { sharedBuildOf } from '../src/wasm/shared-build.js';
 import { createSharedMemory, sharedMemoryAvailable } from '../src/wasm/shared-memory.js';
 import { rng } from './reference.js';
 
@@ -24,6 +25,13 @@ import { rng } from './reference.js';
 const bits = (a: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 
 describe('the shared-memory build of the core', () => {
+  it("is made from the core's bytes: asc's shared target byte for byte (one copy of the core per bundle)", () => {
+    const made = sharedBuildOf(readFileSync(new URL('../build/flipcert.wasm', import.meta.url)));
+    const asc = readFileSync(new URL('../build/flipcert.shared.wasm', import.meta.url));
+    expect(Buffer.from(made).equals(asc)).toBe(true);
+    expect(() => sharedBuildOf(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).toThrow(/imports no memory/);
+  });
+
   it('imports a shared memory and keeps no state of its own in it', () => {
     const wat = readFileSync(new URL('../build/flipcert.shared.wat', import.meta.url), 'utf8');
     expect(wat).toMatch(/\(import "env" "memory" \(memory \$0 1 65536 shared\)\)/);

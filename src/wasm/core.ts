@@ -1,9 +1,9 @@
 /// <reference path="./bytes.d.ts" />
 import wasmBytes from '../../build/flipcert.wasm';
-import sharedWasmBytes from '../../build/flipcert.shared.wasm';
 import { FlipcertError } from '../errors.js';
 import { checkWasmSupport, isWasmModule } from './detect.js';
 import { instantiateCore, type Core } from './instance.js';
+import { sharedBuildOf } from './shared-build.js';
 
 export { instantiateCore, type Core, type CoreExports } from './instance.js';
 
@@ -28,11 +28,14 @@ export async function createCore(module?: WebAssembly.Module): Promise<Core> {
 let compiledShared: Promise<WebAssembly.Module | undefined> | undefined;
 
 /**
- * The shared-memory build of the core (src/wasm/shared-memory.ts), compiled
- * once; undefined where it cannot be compiled: the caller then runs on one thread.
+ * The shared-memory build of the core (src/wasm/shared-memory.ts), made from
+ * the same bytes (src/wasm/shared-build.ts) and compiled once; undefined where
+ * it cannot be compiled: the caller then runs on one thread.
  */
 export function compileSharedCore(): Promise<WebAssembly.Module | undefined> {
-  compiledShared ??= WebAssembly.compile(sharedWasmBytes).catch(() => undefined);
+  compiledShared ??= Promise.resolve()
+    .then(() => WebAssembly.compile(sharedBuildOf(wasmBytes)))
+    .catch(() => undefined);
   return compiledShared;
 }
 
@@ -63,7 +66,8 @@ export function checkCoreModule(module: unknown): WebAssembly.Module {
     );
   }
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  if (!names.has('heapBase') || !names.has('certifyBlock')) {
+  const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
+  if (!names.has('heapBase') || !names.has('certifyBlock') || !importsMemory) {
     throw new FlipcertError(
       "options.wasmModule is not flipcert's core: compile the file exported as 'flipcert/wasm' of this version",
       'EOPTION',

@@ -22,14 +22,19 @@ export interface Core {
  * then work on the same buffers (src/pool/team-protocol.ts).
  */
 export async function instantiateCore(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Core> {
+  // The core imports its memory (asconfig.json): its own, growable, unless a shared one is given.
+  const own = memory ?? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
   const exports = await instantiate(module, {
     // The certificate's constants are defined once, in TypeScript (src/types.ts).
-    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, ...(memory ? { memory } : {}) },
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, memory: own },
   });
-  const own = (memory ?? exports.memory) as WebAssembly.Memory;
   const heap = memory ? new Heap(own, exports.heapBase(), memory.buffer.byteLength) : new Heap(own, exports.heapBase());
   return { exports, heap };
 }
+
+/** 1 MiB to start with; the heap grows it as needed, up to the 4 GiB a 32-bit memory can address. */
+const INITIAL_PAGES = 16;
+const MAX_PAGES = 65536;
 
 function onAbort(): never {
   throw new Error('flipcert: internal error in the WebAssembly core (assertion failed)');
