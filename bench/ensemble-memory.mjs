@@ -9,6 +9,7 @@
 //   node bench/ensemble-memory.mjs [--k 1000] [--m 10000] [--classes 10] [--src src]
 // --src points at another checkout's src/ (e.g. `git archive main src | tar -x -C /tmp/old`, with build/ beside it).
 import { build } from 'esbuild';
+import { coreBytesPlugin } from '../scripts/core-bytes.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,7 +27,7 @@ const entry = join(dir, 'entry.ts');
 // Trees from before the relayout kept both files at the top of src/.
 const at = (name) => (existsSync(join(src, 'certify', name)) ? join(src, 'certify', name) : join(src, name));
 writeFileSync(entry, `export { coordinate } from ${JSON.stringify(at('coordinator.ts'))};\nexport { resolveOptions } from ${JSON.stringify(at('options.ts'))};\n`);
-await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: join(dir, 'bundle.mjs'), loader: { '.wasm': 'binary' }, logLevel: 'warning' });
+await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'esm', outfile: join(dir, 'bundle.mjs'), plugins: [coreBytesPlugin()], logLevel: 'warning' });
 const { coordinate, resolveOptions } = await import(join(dir, 'bundle.mjs'));
 rmSync(dir, { recursive: true, force: true });
 

@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { coreBytesPlugin } from './core-bytes.mjs';
 import { workerSourcePlugin } from './worker-source.mjs';
 
 const OUT = 'dist/app';
@@ -23,10 +24,9 @@ export async function buildApp() {
     minify: true,
     sourcemap: false,
     legalComments: 'none',
-    loader: { '.wasm': 'binary' },
     logLevel: 'warning',
-    // The library's Web Worker travels inside app.js and starts from a Blob URL, as in the library bundles.
-    plugins: [workerSourcePlugin()],
+    // The library's Web Worker and its core travel inside app.js, as in the library bundles.
+    plugins: [workerSourcePlugin(), coreBytesPlugin()],
     entryPoints: { app: 'src/app/main.ts' },
     outdir: OUT,
   });

@@ -1,11 +1,12 @@
-// Bundles the TypeScript front (src/) with the compiled core (build/*.wasm,
-// inlined as bytes) into dist/, then bundles the public type declarations.
+// Bundles the TypeScript front (src/) with the compiled core (build/flipcert.wasm,
+// inlined deflated: scripts/core-bytes.mjs) into dist/, then bundles the public type declarations.
 // Each library bundle carries its worker's code as text (scripts/worker-source.mjs),
 // so no bundle ever looks for a file next to itself: they can be re-bundled freely.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { buildApp } from './build-app.mjs';
+import { coreBytesPlugin } from './core-bytes.mjs';
 import { workerSourcePlugin } from './worker-source.mjs';
 
 const common = {
@@ -13,8 +14,7 @@ const common = {
   format: 'esm',
   target: 'es2022',
   sourcemap: true,
-  loader: { '.wasm': 'binary' },
-  plugins: [workerSourcePlugin()],
+  plugins: [workerSourcePlugin(), coreBytesPlugin()],
   logLevel: 'warning',
 };
 
@@ -38,7 +38,7 @@ async function bundles() {
   // pages whose Content-Security-Policy forbids blob: workers (options.workerUrl).
   // lowlevel.js (no workers, no Node built-ins) is built the same way, so it runs anywhere.
   await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
-  await build({ ...common, platform: 'browser', format: 'iife', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
+  await build({ ...common, platform: 'browser', format: 'iife', minify: true, legalComments: 'none', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
 
   // The core as a file (`flipcert/wasm`, `flipcert/flipcert.wasm`), for runtimes that only instantiate
   // precompiled modules. In workerd's condition `flipcert/wasm` is dist/wasm.js, whose import of

@@ -4,12 +4,18 @@
  * them (their code comes inside this bundle), else on the calling thread. No
  * Node or DOM global is needed beyond WebAssembly; Worker, Blob, URL and
  * navigator are used only where present.
+ *
+ * certify and validate each bring their own workers' code (their "side"), so
+ * that a bundle which never calls validate leaves the network code out.
  */
+/// <reference path="./pool/worker-source.d.ts" />
+import partitionSide from 'virtual:flipcert-worker/side/partitions';
+import networkSide from 'virtual:flipcert-worker/side/networks';
 import { certifyWith } from './certify/certify.js';
 import type { PoolFactory } from './pool/pool.js';
 import type { CertifyOptions } from './certify/options.js';
-import { canStartWorkers, defaultThreads, startWebWorkerPool } from './pool/browser.js';
-import { InlinePool } from './pool/inline.js';
+import { canStartWorkers, defaultThreads, startWebWorkerPool, type WorkerSide } from './pool/browser.js';
+import { InThreadPool, type ThreadSide } from './pool/in-thread.js';
 import type { CertifyResult } from './certify/result.js';
 import { validateWith } from './validate/validate.js';
 import type { ValidateOptions } from './validate/options.js';
@@ -24,12 +30,8 @@ export * from './public.js';
  * runs them on the calling thread.
  */
 export function certify(options: CertifyOptions): Promise<CertifyResult> {
-  return certifyWith(options, openBrowserPool, defaultThreads());
+  return certifyWith(options, browserPools(partitionSide), defaultThreads());
 }
-
-// `threads` was validated and capped with the other options (src/certify/options.ts).
-const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerUrl }) =>
-  inThread || !canStartWorkers(workerUrl) ? new InlinePool(module) : startWebWorkerPool(module, threads, workerUrl);
 
 /**
  * Checks the certificate on finite networks (docs/spec.md §12): trains the
@@ -39,5 +41,24 @@ const openBrowserPool: PoolFactory = async ({ module, threads, inThread, workerU
  * depend on their number.
  */
 export function validate(options: ValidateOptions): Promise<ValidateResult> {
-  return validateWith(options, openBrowserPool, defaultThreads());
+  return validateWith(options, browserPools(networkSide), defaultThreads());
+}
+
+/**
+ * Pools running `side`: Web Workers, or the calling thread (the same code,
+ * called here) for `threads: 1` and where workers cannot start.
+ * `threads` was validated and capped with the other options (src/certify/options.ts).
+ */
+function browserPools(side: WorkerSide<ThreadSide>): PoolFactory {
+  return async ({ module, threads, inThread, workerUrl }) =>
+    inThread || !canStartWorkers(workerUrl) ? new InThreadPool(module, here(side)) : startWebWorkerPool(module, threads, side, workerUrl);
+}
+
+const called = new Map<WorkerSide<ThreadSide>, ThreadSide>();
+
+/** A side's code on this thread, made once. */
+function here(side: WorkerSide<ThreadSide>): ThreadSide {
+  let code = called.get(side);
+  if (!code) called.set(side, (code = side()));
+  return code;
 }

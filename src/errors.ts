@@ -41,4 +41,17 @@ export class FlipcertError extends Error {
     this.name = 'FlipcertError';
     this.field = options.field;
   }
+
+  /**
+   * True for a FlipcertError of any copy of this class: a browser bundle holds
+   * a second one inside its workers' code (src/pool/partition-side.ts), which
+   * also runs on the calling thread, and a page or a vm context may load
+   * flipcert twice. Every copy marks its errors alike: an Error named
+   * FlipcertError with a string code.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Object.prototype.toString.call(value) !== '[object Error]') return false;
+    const { name, code } = value as { name?: unknown; code?: unknown };
+    return name === 'FlipcertError' && typeof code === 'string';
+  }
 }

@@ -32,8 +32,31 @@ beforeAll(async () => {
     buildConsumerProject(),
     certify({ ...PROBLEM, threads: 1 }).then(withoutRunMetadata),
   ]);
-  console.log('consumer bundle sizes (bytes):', project.sizes);
+  console.log('consumer bundle sizes (bytes, gzipped at level 9):', project.sizes);
 }, 240_000);
+
+/** The size budget of an app that only calls certify, bundled and minified by esbuild (README, Bundlers). */
+const BUDGET = { bytes: 120_000, gzipped: 50_000 };
+
+describe('the bundle size budget', () => {
+  it(`an app that only calls certify, esbuild --bundle --minify: at most ${BUDGET.bytes} B, ${BUDGET.gzipped} B gzipped`, () => {
+    const size = project.sizes['esbuild-min/app.js'];
+    console.log(`certify-only app (esbuild, minified): ${size.bytes} B, ${size.gzipped} B gzipped`);
+    expect(size.bytes).toBeLessThanOrEqual(BUDGET.bytes);
+    expect(size.gzipped).toBeLessThanOrEqual(BUDGET.gzipped);
+  });
+
+  it("holds the core once (one base64 string), and none of validate's network code", () => {
+    const app = readFileSync(join(project.dir, 'out/esbuild-min/app.js'), 'utf8');
+    const library = readFileSync(join(project.dir, 'node_modules/flipcert/dist/browser.js'), 'utf8');
+    const base64Strings = (code: string) => code.match(/["'`][A-Za-z0-9+/=]{10000,}["'`]/g)?.length ?? 0;
+    expect(base64Strings(app)).toBe(1);
+    for (const networkMessage of ['plus its ridge is not positive definite', 'network seed must be an integer']) {
+      expect(library).toContain(networkMessage);
+      expect(app).not.toContain(networkMessage);
+    }
+  });
+});
 
 afterAll(() => {
   if (project) rmSync(project.dir, { recursive: true, force: true });

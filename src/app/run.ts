@@ -4,13 +4,15 @@
 import { certifyWith } from '../certify/certify.js';
 import { type PoolFactory } from '../pool/pool.js';
 import type { CertifyOptions } from '../certify/options.js';
+/// <reference path="../pool/worker-source.d.ts" />
+import partitionSide from 'virtual:flipcert-worker/side/partitions';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from '../pool/browser.js';
-import { InlinePool } from '../pool/inline.js';
+import { InThreadPool } from '../pool/in-thread.js';
 import type { CertifyResult } from '../certify/result.js';
 
 // `threads` arrives validated and capped (src/certify/options.ts); one thread also runs on a worker here.
 const openPool: PoolFactory = async ({ module, threads, workerUrl }) =>
-  canStartWorkers(workerUrl) ? startWebWorkerPool(module, threads, workerUrl) : new InlinePool(module);
+  canStartWorkers(workerUrl) ? startWebWorkerPool(module, threads, partitionSide, workerUrl) : new InThreadPool(module, partitionSide());
 
 export function certifyInPage(options: CertifyOptions): Promise<CertifyResult> {
   return certifyWith(options, openPool, defaultThreads());

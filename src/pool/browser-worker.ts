@@ -1,15 +1,8 @@
-// Web Worker entry of WebWorkerPool (src/pool/browser.ts). Bundled on its own
-// as a classic script: inlined as text into dist/browser.js (started from a
-// Blob URL) and shipped as dist/browser-worker.js (for options.workerUrl).
-import type { FromWorker, ToWorker } from './messages.js';
-import { serveWorker } from './worker-body.js';
+// Web Worker entry for options.workerUrl: shipped as dist/browser-worker.js, a
+// classic script that runs certify's partitions and validate's networks alike.
+// (The bundles start their workers from src/pool/partition-side.ts and
+// network-side.ts instead, without a file.)
+import * as networks from '../network/task.js';
+import { listenAsWebWorker } from './web-worker-scope.js';
 
-/** The few members of DedicatedWorkerGlobalScope used here (tsconfig has the DOM lib, not WebWorker). */
-interface WorkerScope {
-  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
-}
-
-const scope = globalThis as unknown as WorkerScope;
-const handle = serveWorker((message, transfer) => scope.postMessage(message, transfer ?? []));
-scope.onmessage = ({ data }) => handle(data);
+listenAsWebWorker(networks);

@@ -1,23 +1,30 @@
-/// <reference path="./worker-source.d.ts" />
-import workerSource from 'virtual:flipcert-worker/browser';
 import { FlipcertError } from '../errors.js';
 import type { FromWorker } from './messages.js';
 import { WorkerPool, type SpawnWorker } from './worker-pool.js';
 
 /**
- * Partitions on dedicated Web Workers. By default the worker's code comes with
- * this bundle, as text, and starts from a Blob URL: nothing to copy, serve or
- * locate, whichever bundler (or none) built the page; it needs a
- * Content-Security-Policy that allows `worker-src blob:` (or none). With
- * `workerUrl` the worker is loaded from there instead (flipcert's
- * dist/browser-worker.js, exported as `flipcert/browser-worker`).
+ * A worker side (src/pool/partition-side.ts, network-side.ts) as the bundles
+ * hold it: one function that refers to nothing outside itself and returns
+ * the side's code; `listen()` serves a pool from inside a Web Worker.
  */
-export function startWebWorkerPool(module: WebAssembly.Module, threads: number, workerUrl?: string | URL): WorkerPool {
+export type WorkerSide<T> = () => T & { listen(): void };
+
+/**
+ * Partitions on dedicated Web Workers. By default each worker runs `side`:
+ * the worker's code, already in this bundle, started from a Blob URL as the
+ * text of that function, so nothing is copied, served or located, whichever
+ * bundler (or none) built the page; it needs a Content-Security-Policy that
+ * allows `worker-src blob:` (or none). With `workerUrl` the worker is loaded
+ * from there instead (flipcert's dist/browser-worker.js, exported as
+ * `flipcert/browser-worker`).
+ */
+export function startWebWorkerPool<T>(module: WebAssembly.Module, threads: number, side: WorkerSide<T>, workerUrl?: string | URL): WorkerPool {
   if (workerUrl !== undefined) {
     const url = String(workerUrl);
     return new WorkerPool(module, threads, spawnFrom(url), (detail) => workerUrlFailed(url, detail));
   }
-  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  const source = `(${String(side)})().listen();\n`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   return new WorkerPool(module, threads, spawnFrom(url), blobWorkerFailed, () => URL.revokeObjectURL(url));
 }
 

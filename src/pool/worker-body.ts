@@ -3,8 +3,9 @@
 // message. Errors are caught per task and sent back as data, so one bad
 // partition does not take the worker down. A single model on several threads
 // runs as a team (src/pool/team-protocol.ts): one worker leads, the others help.
-// validate's network trainings are tasks of their own.
-import { networkTransferables, runNetworkTask } from '../network/task.js';
+// validate's network trainings are tasks of their own, for the workers given
+// their code (`networks`): certify's workers go without it.
+import type { networkTransferables, runNetworkTask } from '../network/task.js';
 import { chunkRunner, countChunks } from '../kernel/team.js';
 import { runPartition, transferables } from '../partition/run.js';
 import type { PartitionResult, PartitionTask } from '../partition/task.js';
@@ -16,24 +17,37 @@ import { serveTeam, stopTeam, TeamLeader } from './team-protocol.js';
 /** Sends a message to the pool, moving the given buffers. */
 export type PostToPool = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
 
+/** validate's network trainings (src/network/task.ts), for the workers that run them. */
+export interface NetworkCode {
+  runNetworkTask: typeof runNetworkTask;
+  networkTransferables: typeof networkTransferables;
+}
+
 /** Returns the handler for messages from the pool. */
-export function serveWorker(post: PostToPool): (message: ToWorker) => void {
+export function serveWorker(post: PostToPool, networks?: NetworkCode): (message: ToWorker) => void {
   let core: Promise<Core> | undefined;
   let testX: Float64Array | undefined;
   return (message) => {
     if (message.kind === 'init') core = instantiateCore(message.module);
     else if (message.kind === 'test') testX = message.testX;
     else if (message.kind === 'help') void helpTeam(message, post);
-    else if (message.kind === 'network') void trainNetwork(core, message, post);
+    else if (message.kind === 'network') void trainNetwork(core, networks, message, post);
     else void certifyPartition(core, message, message.sharedTest ? testX : message.task.testX, post);
   };
 }
 
-async function trainNetwork(core: Promise<Core> | undefined, { id, task }: Extract<ToWorker, { kind: 'network' }>, post: PostToPool): Promise<void> {
+async function trainNetwork(
+  core: Promise<Core> | undefined,
+  networks: NetworkCode | undefined,
+  { id, task }: Extract<ToWorker, { kind: 'network' }>,
+  post: PostToPool,
+): Promise<void> {
   try {
     if (!core) throw new Error('the compiled core never arrived');
-    const result = runNetworkTask(await core, task, (done) => post({ kind: 'block', id, done, total: task.kind === 'clean' ? 1 : task.testRows }));
-    post({ kind: 'reply', id, reply: { ok: true, result } }, networkTransferables(result));
+    if (!networks) throw new Error("this worker was started without validate's network code");
+    const total = task.kind === 'clean' ? 1 : task.testRows;
+    const result = networks.runNetworkTask(await core, task, (done) => post({ kind: 'block', id, done, total }));
+    post({ kind: 'reply', id, reply: { ok: true, result } }, networks.networkTransferables(result));
   } catch (error) {
     post({ kind: 'reply', id, reply: toFailure(error, 'a network training') });
   }

@@ -1,6 +1,7 @@
-// The compiled compute core, inlined as bytes by esbuild's `binary` loader
-// (bundles) or by the `wasm-bytes` plugin in vitest.config.ts (tests).
+// The compiled compute core: a function returning its bytes, which the
+// bundles carry deflated and inflate at the first call (scripts/core-bytes.mjs,
+// used by scripts/build.mjs and by vitest.config.ts for the tests).
 declare module '*.wasm' {
-  const bytes: Uint8Array<ArrayBuffer>;
-  export default bytes;
+  const coreBytes: () => Uint8Array<ArrayBuffer>;
+  export default coreBytes;
 }

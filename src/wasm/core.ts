@@ -1,5 +1,5 @@
 /// <reference path="./bytes.d.ts" />
-import wasmBytes from '../../build/flipcert.wasm';
+import coreBytes from '../../build/flipcert.wasm';
 import { FlipcertError } from '../errors.js';
 import { checkWasmSupport, isWasmModule } from './detect.js';
 import { instantiateCore, type Core } from './instance.js';
@@ -34,15 +34,16 @@ let compiledShared: Promise<WebAssembly.Module | undefined> | undefined;
  */
 export function compileSharedCore(): Promise<WebAssembly.Module | undefined> {
   compiledShared ??= Promise.resolve()
-    .then(() => WebAssembly.compile(sharedBuildOf(wasmBytes)))
+    .then(() => WebAssembly.compile(sharedBuildOf(coreBytes())))
     .catch(() => undefined);
   return compiledShared;
 }
 
 async function compileBytes(): Promise<WebAssembly.Module> {
   checkWasmSupport();
+  const bytes = coreBytes();
   try {
-    return await WebAssembly.compile(wasmBytes);
+    return await WebAssembly.compile(bytes);
   } catch (error) {
     // SIMD is there (checked above), so what failed is compiling itself:
     // typically "Wasm code generation disallowed by embedder" on edge runtimes.

@@ -5,18 +5,23 @@
 // esbuild for Node. Nothing is copied by hand: whatever a bundler does not
 // pick up by itself is missing, as it would be for a user.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { build as vite } from 'vite';
 import webpack from 'webpack';
 
 const run = promisify(execFile);
 
-/** The browser bundles built, by output folder under `out/` (each has an index.html). */
-export const BROWSER_BUNDLES = ['esbuild-esm', 'esbuild-iife', 'vite', 'webpack'] as const;
+/**
+ * The browser bundles built, by output folder under `out/` (each has an
+ * index.html). `esbuild-min` is the app of the size budget: the web entry
+ * (certify alone) bundled and minified by esbuild with default settings.
+ */
+export const BROWSER_BUNDLES = ['esbuild-esm', 'esbuild-iife', 'esbuild-min', 'vite', 'webpack'] as const;
 export type BrowserBundle = (typeof BROWSER_BUNDLES)[number];
 
 /**
@@ -32,11 +37,12 @@ export const NODE_PROGRAMS: Record<string, string[]> = {
 };
 
 /**
- * Browser entry: exposes the API on globalThis (an IIFE has no exports). The
- * page counts Web Workers with a wrapper installed before the bundle runs.
+ * Browser entry: an app that only calls certify, exposed on globalThis (an
+ * IIFE has no exports). The page counts Web Workers with a wrapper installed
+ * before the bundle runs.
  */
-const WEB_ENTRY = `import { certify, FlipcertError } from 'flipcert';
-globalThis.consumer = { certify, FlipcertError };
+const WEB_ENTRY = `import { certify } from 'flipcert';
+globalThis.consumer = { certify };
 `;
 
 /** Node entry: certifies the JSON problem in argv[2] with 2 threads; prints the result and how many worker threads started. */
@@ -98,8 +104,8 @@ export function withoutRunMetadata(result: unknown): unknown {
 
 export interface ConsumerProject {
   dir: string;
-  /** Bytes of each bundle's JavaScript. */
-  sizes: Record<string, number>;
+  /** Bytes of each bundle's JavaScript, as is and gzipped (level 9), by path under out/. */
+  sizes: Record<string, { bytes: number; gzipped: number }>;
 }
 
 /** Packs this checkout, installs it into a fresh project and builds every bundle. */
@@ -143,11 +149,13 @@ async function buildEsbuild(dir: string): Promise<void> {
   await Promise.all([
     esbuild({ ...common, entryPoints: ['src/web.js'], format: 'esm', outfile: 'out/esbuild-esm/app.js' }),
     esbuild({ ...common, entryPoints: ['src/web.js'], format: 'iife', outfile: 'out/esbuild-iife/app.js' }),
+    esbuild({ ...common, entryPoints: ['src/web.js'], format: 'esm', minify: true, outfile: 'out/esbuild-min/app.js' }),
     esbuild({ ...common, entryPoints: ['src/node.mjs'], platform: 'node', format: 'esm', outfile: 'out/node/app.mjs' }),
     esbuild({ ...common, entryPoints: ['src/node.cjs'], platform: 'node', format: 'cjs', outfile: 'out/node/app.cjs' }),
   ]);
   writeFileSync(join(dir, 'out/esbuild-esm/index.html'), COUNTING_PAGE('<script type="module" src="app.js"></script>'));
   writeFileSync(join(dir, 'out/esbuild-iife/index.html'), COUNTING_PAGE('<script src="app.js"></script>'));
+  writeFileSync(join(dir, 'out/esbuild-min/index.html'), COUNTING_PAGE('<script type="module" src="app.js"></script>'));
 }
 
 /** A Vite app: index.html is the entry; Vite rewrites it and emits hashed assets. */
@@ -202,7 +210,12 @@ async function ensureDeclarations(): Promise<void> {
   await run(process.execPath, ['scripts/build.mjs', '--types-only']);
 }
 
-function bundleSizes(out: string): Record<string, number> {
+function bundleSizes(out: string): ConsumerProject['sizes'] {
   const files = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(m|c)?js$/.test(f));
-  return Object.fromEntries(files.map((f) => [relative(out, join(out, f)), statSync(join(out, f)).size]));
+  return Object.fromEntries(
+    files.map((f) => {
+      const code = readFileSync(join(out, f));
+      return [relative(out, join(out, f)), { bytes: code.length, gzipped: gzipSync(code, { level: 9 }).length }];
+    }),
+  );
 }
