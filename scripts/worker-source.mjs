@@ -37,9 +37,22 @@ export async function workerSource(kind) {
   return result.outputFiles[0].text;
 }
 
-/** Bundles one side (minified: a string of it becomes the worker); returns a module whose default export is its function. */
+/**
+ * Bundles one side; returns a module whose default export is its function.
+ * Minified (the worker's text is what the application ships), and lowered to
+ * ES2017 with its helpers inside: an application bundler that lowers syntax
+ * (class fields, object spread) for older targets finds nothing to rewrite
+ * with helpers of its own, which would sit outside the function.
+ */
 export async function sideModule(name) {
-  const result = await build({ ...common, entryPoints: [SIDES[name]], platform: 'browser', globalName: SIDE_EXPORTS, minify: true });
+  const result = await build({
+    ...common,
+    entryPoints: [SIDES[name]],
+    platform: 'browser',
+    globalName: SIDE_EXPORTS,
+    minify: true,
+    target: 'es2017',
+  });
   return `export default function flipcertWorkerSide() {\n${result.outputFiles[0].text}return ${SIDE_EXPORTS};\n}\n`;
 }
 

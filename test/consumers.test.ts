@@ -176,6 +176,22 @@ describeInBrowser('the packed package bundled for Chromium, default threads', ()
     expect(workers).toEqual({ created: threads > 1 ? threads : 0, terminated: threads > 1 ? threads : 0 });
     expect(result.summary.threads).toBe(threads);
   });
+
+  it("esbuild with keepNames (its helper wraps the worker's functions): EWORKER saying so; threads 1 still certifies", async () => {
+    const page = await browser.newPage();
+    const { port } = server.address() as AddressInfo;
+    await page.goto(`http://127.0.0.1:${port}/esbuild-keepnames/index.html`);
+    await page.waitForFunction('globalThis.consumer !== undefined');
+    const outcome = (threads: number) =>
+      page.evaluate(`consumer.certify({ ...${JSON.stringify(PROBLEM)}, threads: ${threads} }).then(
+        (r) => JSON.stringify({ ok: true, result: r }), (e) => JSON.stringify({ ok: false, code: e.code, message: e.message }))`);
+    const failed = JSON.parse((await outcome(2)) as string);
+    const single = JSON.parse((await outcome(1)) as string);
+    await page.close();
+    expect(failed).toMatchObject({ ok: false, code: 'EWORKER', message: expect.stringMatching(/__name is not defined.*keepNames.*workerUrl/) });
+    expect(single.ok).toBe(true);
+    expect(withoutRunMetadata(single.result)).toEqual(expected);
+  });
 });
 
 /** Serves a folder's files on a free port (index.html and JavaScript). */

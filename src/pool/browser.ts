@@ -57,8 +57,9 @@ function spawnFrom(url: string): SpawnWorker {
 function blobWorkerFailed(detail: string): FlipcertError {
   return new FlipcertError(
     `the Web Worker (started from a blob: URL) failed: ${detail}. If a Content-Security-Policy forbids blob: workers, ` +
-      "allow 'worker-src blob:' or serve flipcert's dist/browser-worker.js yourself and pass its URL as " +
-      'options.workerUrl; threads: 1 runs on the calling thread',
+      "allow 'worker-src blob:'; if the application's bundler rewrote flipcert's worker code to use its own helpers " +
+      "(esbuild's keepNames, syntax lowered below ES2017), turn that off for flipcert. Or serve flipcert's " +
+      'dist/browser-worker.js yourself and pass its URL as options.workerUrl; threads: 1 runs on the calling thread',
     'EWORKER',
     { field: 'workerUrl' },
   );

@@ -150,12 +150,15 @@ async function buildEsbuild(dir: string): Promise<void> {
     esbuild({ ...common, entryPoints: ['src/web.js'], format: 'esm', outfile: 'out/esbuild-esm/app.js' }),
     esbuild({ ...common, entryPoints: ['src/web.js'], format: 'iife', outfile: 'out/esbuild-iife/app.js' }),
     esbuild({ ...common, entryPoints: ['src/web.js'], format: 'esm', minify: true, outfile: 'out/esbuild-min/app.js' }),
+    // keepNames wraps every function in a helper of the bundle's: the inlined workers cannot start (EWORKER says why).
+    esbuild({ ...common, entryPoints: ['src/web.js'], format: 'esm', keepNames: true, outfile: 'out/esbuild-keepnames/app.js' }),
     esbuild({ ...common, entryPoints: ['src/node.mjs'], platform: 'node', format: 'esm', outfile: 'out/node/app.mjs' }),
     esbuild({ ...common, entryPoints: ['src/node.cjs'], platform: 'node', format: 'cjs', outfile: 'out/node/app.cjs' }),
   ]);
   writeFileSync(join(dir, 'out/esbuild-esm/index.html'), COUNTING_PAGE('<script type="module" src="app.js"></script>'));
   writeFileSync(join(dir, 'out/esbuild-iife/index.html'), COUNTING_PAGE('<script src="app.js"></script>'));
   writeFileSync(join(dir, 'out/esbuild-min/index.html'), COUNTING_PAGE('<script type="module" src="app.js"></script>'));
+  writeFileSync(join(dir, 'out/esbuild-keepnames/index.html'), COUNTING_PAGE('<script type="module" src="app.js"></script>'));
 }
 
 /** A Vite app: index.html is the entry; Vite rewrites it and emits hashed assets. */
