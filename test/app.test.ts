@@ -66,6 +66,13 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A console error (a 404 for a favicon, say) or a failed request is a defect of the page too.
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) pageErrors.push(`${response.url()}: HTTP ${response.status()}`);
+    });
     page.on('request', (r) => {
       if (!r.url().startsWith(origin) && !/^(blob|data):/.test(r.url())) foreignRequests.push(r.url());
     });
@@ -123,6 +130,13 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(download.suggestedFilename()).toBe('result.json');
     return readFileSync(await download.path(), 'utf8');
   }
+
+  it('loads without a console error or a failed request (the icon is inline)', async () => {
+    // The browser asks for an icon once the page has loaded: give it the time to.
+    await page.waitForLoadState('networkidle');
+    expect(pageErrors).toEqual([]);
+    expect(await page.getAttribute('link[rel="icon"]', 'href')).toMatch(/^data:image\/svg\+xml,/);
+  });
 
   const binary = problem(11, 70, 30, 6, 2);
 
