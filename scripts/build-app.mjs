@@ -1,7 +1,8 @@
 // The web app (dist/app/): static files only, everything runs in the page and
 // its Web Workers. Called by scripts/build.mjs after the library bundles.
 //   index.html, app.css   copied from src/app/
-//   app.js                the page script (src/app/main.ts) with the library (and its Web Worker) inlined
+//   app.js                the page script (src/app/main.ts) with the library (and its Web Workers) inlined
+//   chunks/               what the page imports only when used (the CSV reader)
 //   mnist17-sample.u8.gz  the built-in MNIST 1-vs-7 sample (cached in build/)
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -28,6 +29,9 @@ export async function buildApp() {
     // The library's Web Worker and its core travel inside app.js, as in the library bundles.
     plugins: [workerSourcePlugin(), coreBytesPlugin()],
     entryPoints: { app: 'src/app/main.ts' },
+    // What the page loads only when used (the CSV reader) becomes a chunk of its own.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     outdir: OUT,
   });
   for (const file of ['index.html', 'app.css']) copyFileSync(`src/app/${file}`, `${OUT}/${file}`);

@@ -1,6 +1,6 @@
 // The page's data: files the user picks or drops (parsed with the CLI's own
 // .npy and CSV parsers, so errors read the same), or the built-in MNIST sample.
-import { parseCsv, parseCsvPair, type CsvText } from '../data/csv.js';
+import type { CsvText } from '../data/csv.js';
 import { npyLabels, npyMatrix, parseNpy } from '../data/npy-format.js';
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
@@ -63,7 +63,10 @@ export async function readSlot(slot: Slot, file: File): Promise<Loaded> {
   if (slot === 'train-csv' || slot === 'test-csv') {
     const text: CsvText = { name: file.name, text: await file.text() };
     // A training file is checked at once; a test file is read against it at run time (columns matched by name).
-    if (slot === 'train-csv') labelled(slot, file.name, () => parseCsv(text));
+    if (slot === 'train-csv') {
+      const { parseCsv } = await csvReader();
+      labelled(slot, file.name, () => parseCsv(text));
+    }
     return { kind: 'table', name: file.name, file: text };
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -83,11 +86,20 @@ export function describe(loaded: Loaded): string {
   return `${loaded.name}: ${Math.max(lines.length - 1, 0)} rows, ${lines[0]?.split(',').length ?? 0} columns`;
 }
 
+/**
+ * The CSV reader (src/data/csv.ts, with csv-parse: a third of the app's code),
+ * loaded the first time someone picks a CSV file: the page itself does not carry it.
+ */
+function csvReader(): Promise<typeof import('../data/csv.js')> {
+  return import('../data/csv.js');
+}
+
 /** The data set from the loaded files of one source; names what is still missing. */
-export function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded>): DataSet {
+export async function fromFiles(source: 'npy' | 'csv', files: ReadonlyMap<Slot, Loaded>): Promise<DataSet> {
   if (source === 'csv') {
     const train = need(files, 'train-csv', 'Train CSV', 'table');
     const test = need(files, 'test-csv', 'Test CSV', 'table');
+    const { parseCsvPair } = await csvReader();
     const { train: a, test: b } = labelled('test-csv', test.name, () => parseCsvPair(train.file, test.file));
     return {
       train: a,
