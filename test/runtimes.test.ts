@@ -62,7 +62,7 @@ describe('Cloudflare workerd (miniflare), the Worker built by wrangler with defa
     expectNeedsWasmModule(none);
   });
 
-  it('the Worker wrangler built type-checks with tsc (bundler resolution, flipcert/wasm as a WebAssembly.Module)', async () => {
+  it("the Worker wrangler built, and the README's, type-check with tsc (bundler resolution, flipcert/wasm as a WebAssembly.Module)", async () => {
     await typeCheck(dir, 'tsconfig.worker.json');
   });
 });

@@ -60,7 +60,7 @@ const TSCONFIG_WORKER = {
     target: 'es2022', module: 'es2022', moduleResolution: 'bundler', lib: ['es2022', 'dom'],
     strict: true, noEmit: true, types: [], skipLibCheck: false, allowImportingTsExtensions: false,
   },
-  files: ['src/worker.ts'],
+  files: ['src/worker.ts', 'src/readme-worker.ts'],
 };
 
 /** A Vercel edge function, in the service-worker form the edge-runtime package runs. */
@@ -78,8 +78,18 @@ const result = await certify({ ...problem, threads: 2 });
 process.stdout.write(JSON.stringify(result));
 `;
 
+/** The README's Cloudflare Worker: the first TypeScript block of its "Bundlers, edge runtimes, Electron" section. */
+function readmeWorker(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Bundlers, edge runtimes, Electron'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error("README.md: no TypeScript block in 'Bundlers, edge runtimes, Electron'");
+  return block[1];
+}
+
 /** Writes the runtime entries into an installed consumer project (test/support/consumer-project.ts). */
 export function writeRuntimeSources(dir: string): void {
+  writeFileSync(join(dir, 'src/readme-worker.ts'), readmeWorker());
   writeFileSync(join(dir, 'src/handler.ts'), HANDLER);
   writeFileSync(join(dir, 'src/worker.ts'), WORKER);
   writeFileSync(join(dir, 'wrangler.toml'), WRANGLER_TOML);
