@@ -89,7 +89,7 @@ export function ntkFromDotSym(c: usize, q: usize, n: i32, d: i32, depth: i32, wV
 /**
  * Rows r0 ≤ i < r1 of ntkFromDotSym, lower part only (j ≤ i), without the
  * mirror: threads owning disjoint row ranges run it concurrently, then
- * mirrorLowerRows (gemm.ts) completes the matrix. Each entry is computed
+ * mirrorLowerRows (linalg/gemm.ts) completes the matrix. Each entry is computed
  * exactly as ntkFromDotSym computes it.
  */
 export function ntkFromDotLowerRows(
