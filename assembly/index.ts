@@ -19,9 +19,9 @@ export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './kernel/scale';
 export { cholesky, addDiagonal, traceOf, factorDiagonal } from './linalg/cholesky';
 export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './linalg/trisolve';
 
-// Certificates and per-partition vote costs (certify.ts, votecosts.ts, certpair.ts, certlists.ts, certtop.ts, certattack.ts, select.ts).
-export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsDirectBlock, voteAttack } from './certify';
-export { voteCostsBlock } from './votecosts';
+// Certificates and per-partition vote costs (cert/, see cert/README.md).
+export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsDirectBlock, voteAttack } from './cert/certificate';
+export { voteCostsBlock } from './cert/vote-costs';
 
 // Data augmentation (kernel/augment.ts).
 export { augmentRows } from './kernel/augment';

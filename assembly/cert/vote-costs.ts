@@ -1,8 +1,8 @@
 // Per-partition vote costs (docs/spec.md §5.5) at the pace of the rest of the core:
-// the same numbers as the direct evaluation (certify.ts's voteCostsDirectBlock:
-// every pair(l over j) on fully sorted lists, then certattack.ts's attack),
-// computed on the top of the lists only (certtop.ts), with the rivals that
-// cannot matter skipped, and with the attack on the candidates (certtopattack.ts):
+// the same numbers as the direct evaluation (certificate.ts's voteCostsDirectBlock:
+// every pair(l over j) on fully sorted lists, then attack.ts's attack),
+// computed on the top of the lists only (pair-top.ts), with the rivals that
+// cannot matter skipped, and with the attack on the candidates (attack-top.ts):
 //   LB(l) = max_j pair(l over j) only needs the maximising rivals. The vote is
 //   tried first, then the rivals by descending score until one scores below l
 //   (l beats it and all later ones with zero flips); a rival whose pair is
@@ -12,16 +12,16 @@
 //   rival of the attack is the lowest index among them).
 //   UB(l): the attack runs on the candidates; only where it needs more than
 //   them does the full attack run, on fully sorted lists built then (once per point).
-// Rounding: every comparison is the one of certpair.ts / certattack.ts; the
+// Rounding: every comparison is the one of pair.ts / attack.ts; the
 // O(1) shortcuts only decide with a margin far above the float error of their
 // sums, and otherwise leave the decision to the walk.
 
-import { Workspace, bucket, sortAbs, wsInit } from './certlists';
+import { Workspace, bucket, sortAbs, wsInit } from './lists';
 import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE } from './certpair';
-import { attackVote } from './certattack';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './certtop';
-import { topAttack } from './certtopattack';
+import { CERT_EPS, UNREACHABLE } from './pair';
+import { attackVote } from './attack';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './pair-top';
+import { topAttack } from './attack-top';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */
 const FIRST_TOP: i32 = 24;
@@ -89,7 +89,7 @@ function argmaxPlain(ws: Workspace): i32 {
 
 /**
  * lower[l] for every class and ws.rival[l]; returns the point's near-tie flag
- * (as certify.ts's lowerBounds), or −1 when some count needs more than the
+ * (as certificate.ts's lowerBounds), or −1 when some count needs more than the
  * candidates (the caller widens them and starts again).
  */
 function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
@@ -105,7 +105,7 @@ function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
 }
 
 /**
- * LB(l) = max_{j≠l} pair(l over j) as certify.ts's lowerBound (the same value,
+ * LB(l) = max_{j≠l} pair(l over j) as certificate.ts's lowerBound (the same value,
  * rival and near-tie flag), skipping rivals that cannot reach the maximum.
  * WALK_SHORT when the candidates do not suffice.
  */
@@ -230,7 +230,7 @@ function commonTop(ws: Workspace, t: i32, s: i32): f64 {
 }
 
 /**
- * pair(t over b) under the tolerant rule, as certpair.ts's pairFlips(ws, b, t,
+ * pair(t over b) under the tolerant rule, as pair.ts's pairFlips(ws, b, t,
  * CERT_EPS, minFlips) (the same count and ws.pairNear), or WALK_MORE when it
  * exceeds `cap`, or WALK_SHORT.
  */
@@ -258,7 +258,7 @@ function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 
 }
 
 /**
- * UB(l): the attack of certattack.ts, run on the candidates (certtopattack.ts);
+ * UB(l): the attack of attack.ts, run on the candidates (attack-top.ts);
  * where it needs more than them (or its blunt last resort), the full attack
  * runs on fully sorted lists.
  */

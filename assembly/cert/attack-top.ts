@@ -1,5 +1,5 @@
-// The attack behind UB(l) (certattack.ts, docs/spec.md §5.5) on the candidates of
-// certtop.ts instead of fully sorted lists: the same steps (the strict pair
+// The attack behind UB(l) (attack.ts, docs/spec.md §5.5) on the candidates of
+// pair-top.ts instead of fully sorted lists: the same steps (the strict pair
 // against the rival of LB, then rounds against the rival needing the most
 // flips, then putting back the flips not needed), with the attacked labels
 // kept as a short list of relabelled candidates and the scores checked by
@@ -24,14 +24,14 @@
 //
 // Every count walks the gains ≥ tau, which the candidates hold whatever the
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
-// last resort of certattack.ts: the caller then runs the full attack.
+// last resort of attack.ts: the caller then runs the full attack.
 
-import { Workspace, beatsClearly } from './certlists';
+import { Workspace, beatsClearly } from './lists';
 import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE } from './certpair';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './certtop';
+import { CERT_EPS, UNREACHABLE } from './pair';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './pair-top';
 
-/** Relative margin of the O(1) unreachability test (as votecosts.ts's shortcuts). */
+/** Relative margin of the O(1) unreachability test (as vote-costs.ts's shortcuts). */
 const SHORTCUT_MARGIN: f64 = 1e-8;
 /** Absolute floor of a win, relative to Σ|β| (2⁻⁸⁰ ≈ 8·10⁻²⁵ > 3·10⁷·u²). */
 const MOVED_FLOOR: f64 = 8.271806125530277e-25;
@@ -76,7 +76,7 @@ function firstStep(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
     ws.walkSum = -1;
     return TOP_FAILED;
   }
-  if (count <= 0) return TOP_FAILED; // unreachable: certattack.ts skips the first step too
+  if (count <= 0) return TOP_FAILED; // unreachable: attack.ts skips the first step too
   resolveDestinations(ws, row, rival, target, count);
   applyFlips(ws, row, count);
   if (winsClearly(ws, target)) return prune(ws, row, target, count);
@@ -86,7 +86,7 @@ function firstStep(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
   return TOP_FAILED;
 }
 
-/** certattack.ts's rounds on the attacked candidates: each beats the rival needing the most flips. */
+/** attack.ts's rounds on the attacked candidates: each beats the rival needing the most flips. */
 function rounds(ws: Workspace, row: usize, target: i32): i32 {
   const count = 2 * ws.classes + 8;
   for (let round = 0; round < count; round++) {
@@ -103,7 +103,7 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
       relabel(ws, load<i32>(ws.flipPos + (<usize>k << 2)), load<i32>(ws.flipTo + (<usize>k << 2)));
     }
   }
-  return TOP_FAILED; // certattack.ts's blunt attack touches every point: the full attack does it
+  return TOP_FAILED; // attack.ts's blunt attack touches every point: the full attack does it
 }
 
 // @ts-ignore: decorator
@@ -132,7 +132,7 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
 }
 
 /**
- * certattack.ts's hardestRival on the attacked labels: the class j ≠ target
+ * attack.ts's hardestRival on the attacked labels: the class j ≠ target
  * whose strict pair needs the most flips (lowest index among equals); −1 when
  * one is unreachable, WALK_SHORT when a count needs more than the candidates.
  * A count that cannot exceed the current maximum is only walked up to it.
@@ -173,7 +173,7 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
 
 /**
  * Fewest flips for t to overtake b on the attacked labels under the strict
- * rule (certpair.ts's pairFlips(ws, b, t, −CERT_EPS, 0)): 0, a count, UNREACHABLE,
+ * rule (pair.ts's pairFlips(ws, b, t, −CERT_EPS, 0)): 0, a count, UNREACHABLE,
  * WALK_MORE (above cap) or WALK_SHORT; ws.trial/trialAbs/trialGrp must hold the
  * attacked labels' sums (evaluate). With `record`, the flips go to ws.flip*.
  */
@@ -223,7 +223,7 @@ function stepDoubled(ws: Workspace, pos: i32, gEnd: i32): void {
   else tCur++;
 }
 
-/** certtop.ts's walk on the attacked labels (ws.curLab). */
+/** pair-top.ts's walk on the attacked labels (ws.curLab). */
 function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, cap: i32, record: bool): i32 {
   const classes = ws.classes;
   const g1 = cgStartOf(ws, b);
@@ -345,7 +345,7 @@ function changed(ws: Workspace): i32 {
   return count;
 }
 
-/** certattack.ts's pruned() on the touched candidates (ws.trial holds the winning attack). */
+/** attack.ts's pruned() on the touched candidates (ws.trial holds the winning attack). */
 function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
   const n = ws.touchedCount;
   for (let k = 0; k < n; k++) store<i32>(ws.touchedBak + (<usize>k << 2), labAt(ws.curLab, labAt(ws.touched, k)));
@@ -377,7 +377,7 @@ function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
   return changed(ws);
 }
 
-/** Others' flips go to target when β > 0, to the rival when β < 0 (certpair.ts's emitFlips). */
+/** Others' flips go to target when β > 0, to the rival when β < 0 (pair.ts's emitFlips). */
 function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32, count: i32): void {
   for (let k = 0; k < count; k++) {
     const tp = ws.flipTo + (<usize>k << 2);
@@ -533,7 +533,7 @@ function applyFlips(ws: Workspace, row: usize, count: i32): void {
 }
 
 /**
- * certattack.ts's pruned() on the first step's flips: smallest |β| first
+ * attack.ts's pruned() on the first step's flips: smallest |β| first
  * (highest candidate position), each put back when the incrementally updated
  * scores still vote target clearly; the result is checked again from the
  * clean state, and if rounding made that fail, every flip is kept.
@@ -597,7 +597,7 @@ function votesClearlyClose(ws: Workspace, target: i32): bool {
   return true;
 }
 
-/** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (certattack.ts's moveScore). */
+/** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (attack.ts's moveScore). */
 function moveScore(ws: Workspace, x: f64, from: i32, to: i32): void {
   const pf = <usize>from << 3;
   const pt = <usize>to << 3;

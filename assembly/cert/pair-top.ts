@@ -1,7 +1,7 @@
 // The top of the sorted gain lists (docs/spec.md §5.5, "computing the bounds"):
 // vote costs are small next to n (tens of flips out of a thousand rows), so a
 // pair's count only ever reads the largest gains. Instead of sorting every |β|
-// of a test point (certlists.ts), this keeps only the candidates |β| ≥ tau/2,
+// of a test point (lists.ts), this keeps only the candidates |β| ≥ tau/2,
 // with tau chosen so that at least K values are ≥ tau: every gain ≥ tau of
 // every pair (|β| ≥ tau of the others, 2|β| ≥ tau of the doubled groups) is
 // then a candidate, and a pair whose count is reached within them has the
@@ -12,10 +12,10 @@
 // once (the others, 2β⁺ of the base class, 2|β⁻| of the target class), the
 // largest gain first, until the compensated running sum passes the threshold:
 // O(count) instead of O(log² n). Ties between sources are taken in the order
-// of certpair.ts's emitFlips (base class, target class, others), so the flip
+// of pair.ts's emitFlips (base class, target class, others), so the flip
 // set is the same.
 
-import { TOP_BINS, Workspace } from './certlists';
+import { TOP_BINS, Workspace } from './lists';
 import { stableSortDesc } from './select';
 
 /** Walk outcomes besides a count ≥ 1. */
@@ -180,7 +180,7 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
   return load<i32>(ws.cgStart + (<usize>g << 2));
 }
 
-// The comparisons of certpair.ts (see its file comment).
+// The comparisons of pair.ts (see its file comment).
 // @ts-ignore: decorator
 @inline export function passes(sum: f64, threshold: f64, orEqual: bool): bool {
   return sum > threshold || (orEqual && sum == threshold);

@@ -11,13 +11,13 @@
 // weights to target) takes over. Finally, flips the attack turned out not to
 // need are put back one at a time.
 //
-// Rounding: pair counts use the strict rule (−CERT_EPS, certpair.ts) and an
+// Rounding: pair counts use the strict rule (−CERT_EPS, pair.ts) and an
 // attack only counts when, re-scored, `target` beats every class by more than
 // the rounding band (votesClearly), so the count is a true upper bound in exact
 // arithmetic and in any plain float evaluation.
 
-import { Workspace, argmaxScore, bucket, rescore, votesClearly } from './certlists';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
+import { Workspace, argmaxScore, bucket, rescore, votesClearly } from './lists';
+import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
 
 /**
  * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes

@@ -1,5 +1,5 @@
 // The minimum number of label flips that make class t overtake class b (docs/spec.md §4),
-// answered from the per-point lists of certlists.ts by a threshold search.
+// answered from the per-point lists of lists.ts by a threshold search.
 //
 // For the pair (b, t) with margin M = F_b − F_t, the gains are
 //   2|β| of points labelled b with β > 0      (relabel b → t)
@@ -27,7 +27,7 @@
 //   when S > M + |eps|·X, so the flips really win when re-scored.
 // eps = 0 gives the exact rule of docs/spec.md §4.
 
-import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './certlists';
+import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './lists';
 import { countAbove, countAtLeast } from './select';
 
 /**

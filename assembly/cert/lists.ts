@@ -5,7 +5,7 @@
 // the nonzero |β_i| suffices; bucketing that sorted list by (class, sign of β)
 // keeps each bucket sorted. With prefix sums on the full list and on every
 // bucket, "how many / how much of the pair's gains are ≥ v" is a handful of
-// binary searches (see certpair.ts) instead of a sort per pair.
+// binary searches (see pair.ts) instead of a sort per pair.
 //
 // All buffers live in one JS-reserved scratch block described by Workspace;
 // zero weights are left out of every list because they never change a score.
@@ -31,7 +31,7 @@ export class Workspace {
   grpFill: usize; // i32[2C]  fill cursors while bucketing
   scores: usize; // f64[C]   F_c = Σ_{y_i = c} β_i
   labels: usize; // i32[n]   the labels the buckets were built from (not owned)
-  work: usize; // i32[n]     attacked labels (certattack.ts)
+  work: usize; // i32[n]     attacked labels (attack.ts)
   backup: usize; // i32[n]   attacked labels before pruning
   hist: usize; // radix-sort histograms (RADIX_HIST_BYTES)
   trial: usize; // f64[C] re-scored class scores of attacked labels, so `scores` stays the clean one
@@ -48,8 +48,8 @@ export class Workspace {
   kStar: i32; // how many gains equal to vStar it uses
   sumStar: f64; // sum of the chosen gains
   voteNear: i32; // set by callers when some pair found the vote's own margin within the band
-  pairNear: i32; // last pair: 0 clear, 1 within the rounding band, 2 the vote itself within it (certpair.ts)
-  // The top of the |β| list only (certtop.ts, the vote costs' fast path).
+  pairNear: i32; // last pair: 0 clear, 1 within the rounding band, 2 the vote itself within it (pair.ts)
+  // The top of the |β| list only (pair-top.ts, the vote costs' fast path).
   candVals: usize; // f64[n] candidates (|β| ≥ tau/2), descending, ties by training index
   candIdx: usize; // i32[n] their training indices
   candLab: usize; // i32[n] their labels
@@ -78,14 +78,14 @@ export class Workspace {
   flipTo: usize; // i32[n]
   walkSum: f64; // gain sum of the last successful walk
   fullReady: i32; // 1 when sortAbs/bucket ran for this point (the attack's slow path)
-  curLab: usize; // i32[n] candidates' labels during an attack on the candidates (certtopattack.ts)
+  curLab: usize; // i32[n] candidates' labels during an attack on the candidates (attack-top.ts)
   touched: usize; // i32[n] candidate positions the attack relabelled, ascending
   touchedBak: usize; // i32[n] their labels before pruning
   touchedCount: i32;
   classCount: usize; // i32[C] nonzero weights per class (clean labels)
   trialCount: usize; // i32[C] the same for the attacked labels
-  close: usize; // i32[C] classes a pruning pass must check (certtopattack.ts)
-  order: usize; // i32[C] classes by descending clean score (votecosts.ts), then by key (certtopattack.ts)
+  close: usize; // i32[C] classes a pruning pass must check (attack-top.ts)
+  order: usize; // i32[C] classes by descending clean score (vote-costs.ts), then by key (attack-top.ts)
   orderVals: usize; // f64[C] their scores / keys
   cleanFinal: usize; // f64[C] the clean labels' scores as rescore() leaves them
   dirtyCls: usize; // i32[C] classes an attack's moves touched
@@ -94,7 +94,7 @@ export class Workspace {
   trialReady: i32; // 1 when ws.trial… hold initTrial's clean state (plus the touched classes)
   closeCount: i32;
   trialGrp: usize; // f64[2C] Σ|β| per (class, sign) group of the attacked labels
-  commonT: i32; // cache of votecosts.ts's commonTop: target class (−1: empty), count, sum
+  commonT: i32; // cache of vote-costs.ts's commonTop: target class (−1: empty), count, sum
   commonS: i32;
   commonSum: f64;
 }
@@ -196,7 +196,7 @@ export function sortAbs(ws: Workspace, beta: usize): void {
   ws.nz = nz;
   // grpVals/grpIdx are free until bucket(): the sorts' second buffer. Both sorts
   // are stable, so equal |β| stay in training-index order whatever n is (the
-  // order in which equal gains are taken, here and in votecosts.ts).
+  // order in which equal gains are taken, here and in vote-costs.ts).
   if (nz >= RADIX_MIN) {
     radixSortPositiveDesc(ws.absVals, ws.absIdx, ws.grpVals, ws.grpIdx, ws.hist, nz);
   } else {
@@ -362,7 +362,7 @@ export function argmaxAt(scores: usize, classes: i32): i32 {
 /**
  * pre[k] = sum of the first k values, with Neumaier compensation so that a
  * difference of two prefix sums is accurate to a few ulps of the total; the
- * certificate's tolerance (certpair.ts) relies on that.
+ * certificate's tolerance (pair.ts) relies on that.
  */
 function prefixSums(vals: usize, pre: usize, len: i32): void {
   let s: f64 = 0;

@@ -5,9 +5,9 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './certlists';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
-import { attackVote } from './certattack';
+import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './lists';
+import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
+import { attackVote } from './attack';
 
 /** Scratch bytes needed by every entry point below for n training points and C classes. */
 export function certScratchBytes(n: i32, classes: i32): i32 {
@@ -173,7 +173,7 @@ export function pairCountsRow(betaRow: usize, labels: usize, n: i32, classes: i3
  * pair on fully sorted lists): vote, lower[l] = max_{j≠l} pair(l over j)
  * (exact for C = 2), upper[l] from a re-checked attack (= lower for C = 2
  * unless the point is a near tie), near-tie flags. lower/upper are m × C
- * row-major. votecosts.ts's voteCostsBlock computes the same numbers faster;
+ * row-major. vote-costs.ts's voteCostsBlock computes the same numbers faster;
  * this one is the reference the tests and bench/votecosts.mjs compare it with.
  */
 export function voteCostsDirectBlock(
