@@ -26,7 +26,8 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { Workspace, beatsClearly } from './lists';
+import { beatsClearly } from './lists';
+import { Workspace } from './workspace';
 import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE } from './pair';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './pair-top';

@@ -16,7 +16,8 @@
 // the rounding band (votesClearly), so the count is a true upper bound in exact
 // arithmetic and in any plain float evaluation.
 
-import { Workspace, argmaxScore, bucket, rescore, votesClearly } from './lists';
+import { argmaxScore, bucket, rescore, votesClearly } from './lists';
+import { Workspace } from './workspace';
 import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
 
 /**

@@ -5,7 +5,8 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './lists';
+import { argmaxScore, bucket, rescore, sortAbs, voteLostClearly } from './lists';
+import { Workspace, workspaceBytes, wsInit } from './workspace';
 import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
 import { attackVote } from './attack';
 

@@ -15,7 +15,7 @@
 // of pair.ts's emitFlips (base class, target class, others), so the flip
 // set is the same.
 
-import { TOP_BINS, Workspace } from './lists';
+import { TOP_BINS, Workspace } from './workspace';
 import { stableSortDesc } from './select';
 
 /** Walk outcomes besides a count ≥ 1. */

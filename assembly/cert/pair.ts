@@ -27,7 +27,8 @@
 //   when S > M + |eps|·X, so the flips really win when re-scored.
 // eps = 0 gives the exact rule of docs/spec.md §4.
 
-import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './lists';
+import { groupLen, groupPre, groupVals, scoreOf } from './lists';
+import { Workspace } from './workspace';
 import { countAbove, countAtLeast } from './select';
 
 /**

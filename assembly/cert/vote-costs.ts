@@ -16,7 +16,8 @@
 // O(1) shortcuts only decide with a margin far above the float error of their
 // sums, and otherwise leave the decision to the walk.
 
-import { Workspace, bucket, sortAbs, wsInit } from './lists';
+import { bucket, sortAbs } from './lists';
+import { Workspace, wsInit } from './workspace';
 import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE } from './pair';
 import { attackVote } from './attack';
