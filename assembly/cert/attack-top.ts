@@ -26,11 +26,10 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { beatsClearly } from './lists';
 import { Workspace } from './workspace';
 import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE } from './pair';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, passes, thresholdOf, walk } from './pair-top';
+import { CERT_EPS, UNREACHABLE, beatsClearly, passes, thresholdOf } from './band';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, walk } from './pair-top';
 
 /** Relative margin of the O(1) unreachability test (as vote-costs.ts's shortcuts). */
 const SHORTCUT_MARGIN: f64 = 1e-8;

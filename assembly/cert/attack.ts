@@ -16,9 +16,10 @@
 // the rounding band (votesClearly), so the count is a true upper bound in exact
 // arithmetic and in any plain float evaluation.
 
-import { argmaxScore, bucket, rescore, votesClearly } from './lists';
+import { CERT_EPS, UNREACHABLE, votesClearly } from './band';
+import { argmaxScore, bucket, rescore } from './lists';
 import { Workspace } from './workspace';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
+import { emitFlips, pairFlips } from './pair';
 
 /**
  * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes

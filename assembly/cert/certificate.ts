@@ -5,9 +5,10 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { argmaxScore, bucket, rescore, sortAbs, voteLostClearly } from './lists';
+import { CERT_EPS, UNREACHABLE, voteLostClearly } from './band';
+import { argmaxScore, bucket, rescore, sortAbs } from './lists';
 import { Workspace, workspaceBytes, wsInit } from './workspace';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './pair';
+import { emitFlips, pairFlips } from './pair';
 import { attackVote } from './attack';
 
 /** Scratch bytes needed by every entry point below for n training points and C classes. */

@@ -148,35 +148,6 @@ export function rescore(ws: Workspace, beta: usize, labels: usize): void {
   }
 }
 
-/**
- * Whether class a beats class b in ws.trial by more than the rounding band
- * eps·(A_a + A_b): then a beats b in exact arithmetic, and in any evaluation
- * whose error stays below the band, whatever the tie rule.
- */
-// @ts-ignore: decorator
-@inline export function beatsClearly(ws: Workspace, a: i32, b: i32, eps: f64): bool {
-  const fa = load<f64>(ws.trial + (<usize>a << 3));
-  const fb = load<f64>(ws.trial + (<usize>b << 3));
-  const scale = load<f64>(ws.trialAbs + (<usize>a << 3)) + load<f64>(ws.trialAbs + (<usize>b << 3));
-  return fa - fb > eps * scale;
-}
-
-/** Whether ws.trial's scores make `target` the vote by more than the rounding band against every class. */
-export function votesClearly(ws: Workspace, target: i32, eps: f64): bool {
-  for (let j = 0; j < ws.classes; j++) {
-    if (j != target && !beatsClearly(ws, target, j, eps)) return false;
-  }
-  return true;
-}
-
-/** Whether some class beats `vote` in ws.trial by more than the rounding band (the vote surely changed). */
-export function voteLostClearly(ws: Workspace, vote: i32, eps: f64): bool {
-  for (let j = 0; j < ws.classes; j++) {
-    if (j != vote && beatsClearly(ws, j, vote, eps)) return true;
-  }
-  return false;
-}
-
 /** The clean labels' vote: class with the highest score, ties to the lowest index (docs/spec.md §3). */
 export function argmaxScore(ws: Workspace): i32 {
   return argmaxAt(ws.scores, ws.classes);

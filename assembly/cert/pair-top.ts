@@ -16,6 +16,7 @@
 // set is the same.
 
 import { TOP_BINS, Workspace } from './workspace';
+import { passes } from './band';
 import { stableSortDesc } from './select';
 
 /** Walk outcomes besides a count ≥ 1. */
@@ -178,24 +179,6 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
 // @ts-ignore: decorator
 @inline export function cgStartOf(ws: Workspace, g: i32): i32 {
   return load<i32>(ws.cgStart + (<usize>g << 2));
-}
-
-// The comparisons of pair.ts (see its file comment).
-// @ts-ignore: decorator
-@inline export function passes(sum: f64, threshold: f64, orEqual: bool): bool {
-  return sum > threshold || (orEqual && sum == threshold);
-}
-
-/** S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps). */
-// @ts-ignore: decorator
-@inline export function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
-  return (margin - eps * scale) / (1 + eps);
-}
-
-/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
-// @ts-ignore: decorator
-@inline export function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
-  return sum - margin > band * (scale + sum);
 }
 
 /**

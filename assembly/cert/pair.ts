@@ -27,20 +27,10 @@
 //   when S > M + |eps|·X, so the flips really win when re-scored.
 // eps = 0 gives the exact rule of docs/spec.md §4.
 
+import { UNREACHABLE, clears, passes } from './band';
 import { groupLen, groupPre, groupVals, scoreOf } from './lists';
 import { Workspace } from './workspace';
 import { countAbove, countAtLeast } from './select';
-
-/**
- * Relative tolerance of the certificate's comparisons (see the file comment)
- * and the sentinel for "no number of flips reaches it". Both are defined once,
- * in src/types.ts (TIE_TOLERANCE, UNREACHABLE), and imported when the core is
- * instantiated (src/wasm/core.ts).
- */
-// @ts-ignore: decorator
-@external("env", "tieTolerance") export declare const CERT_EPS: f64;
-// @ts-ignore: decorator
-@external("env", "unreachable") export declare const UNREACHABLE: i32;
 
 /** Points the workspace's pair views at base class b and target class t. */
 export function setPair(ws: Workspace, b: i32, t: i32): void {
@@ -99,11 +89,6 @@ function gainCount(ws: Workspace, v: f64, strict: bool): i32 {
     listCount(ws.ptVals, ws.ptLen, v, strict) -
     listCount(ws.ntVals, ws.ntLen, v, strict)
   );
-}
-
-// @ts-ignore: decorator
-@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
-  return sum > threshold || (orEqual && sum == threshold);
 }
 
 /**
@@ -206,12 +191,6 @@ export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32
   const s = searchFlips(ws, b, t, threshold, searchOrEqual, eps > 0 ? 1 : UNREACHABLE);
   if (s != UNREACHABLE && ws.pairNear == 0 && !clears(ws.sumStar, margin, band, scale)) ws.pairNear = 1;
   return s;
-}
-
-/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
-// @ts-ignore: decorator
-@inline function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
-  return sum - margin > band * (scale + sum);
 }
 
 /**

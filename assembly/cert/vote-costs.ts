@@ -19,9 +19,9 @@
 import { bucket, sortAbs } from './lists';
 import { Workspace, wsInit } from './workspace';
 import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE } from './pair';
+import { CERT_EPS, UNREACHABLE, clears, passes, thresholdOf } from './band';
 import { attackVote } from './attack';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, clears, pairTotal, passes, scanPoint, selectTop, thresholdOf, walk } from './pair-top';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './pair-top';
 import { topAttack } from './attack-top';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */

@@ -1,0 +1,72 @@
+// The rounding band of the certificate's comparisons (docs/spec.md §4, §7.2,
+// §7.3), defined once for every file of cert/. Scores and gain sums are float64
+// sums, so "the gain sum S of the chosen flips passes the margin M" is only
+// decided outside the band |S − M| ≤ eps·X, X the magnitudes the sums add up
+// (CERT_EPS = TIE_TOLERANCE of src/types.ts). The tolerant rule (eps > 0)
+// serves certificates and lower bounds, the strict rule (eps < 0) the attacks
+// behind upper bounds; pair.ts's file comment spells both out.
+//
+// Here: the constants imported from JavaScript (CERT_EPS, UNREACHABLE); the
+// comparisons of a pair's gain sum with its threshold (thresholdOf, passes,
+// clears); and the same band for re-scored class scores (beatsClearly,
+// votesClearly, voteLostClearly on ws.trial, which lists.ts's rescore fills).
+
+import { Workspace } from './workspace';
+
+/**
+ * Relative tolerance of the certificate's comparisons (see the file comment)
+ * and the sentinel for "no number of flips reaches it". Both are defined once,
+ * in src/types.ts (TIE_TOLERANCE, UNREACHABLE), and imported when the core is
+ * instantiated (src/wasm/core.ts).
+ */
+// @ts-ignore: decorator
+@external("env", "tieTolerance") export declare const CERT_EPS: f64;
+// @ts-ignore: decorator
+@external("env", "unreachable") export declare const UNREACHABLE: i32;
+
+/** Whether a gain sum passes the threshold: strictly, or also when equal (a rival of lower index). */
+// @ts-ignore: decorator
+@inline export function passes(sum: f64, threshold: f64, orEqual: bool): bool {
+  return sum > threshold || (orEqual && sum == threshold);
+}
+
+/** S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps). */
+// @ts-ignore: decorator
+@inline export function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
+  return (margin - eps * scale) / (1 + eps);
+}
+
+/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
+// @ts-ignore: decorator
+@inline export function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
+  return sum - margin > band * (scale + sum);
+}
+
+/**
+ * Whether class a beats class b in ws.trial by more than the rounding band
+ * eps·(A_a + A_b): then a beats b in exact arithmetic, and in any evaluation
+ * whose error stays below the band, whatever the tie rule.
+ */
+// @ts-ignore: decorator
+@inline export function beatsClearly(ws: Workspace, a: i32, b: i32, eps: f64): bool {
+  const fa = load<f64>(ws.trial + (<usize>a << 3));
+  const fb = load<f64>(ws.trial + (<usize>b << 3));
+  const scale = load<f64>(ws.trialAbs + (<usize>a << 3)) + load<f64>(ws.trialAbs + (<usize>b << 3));
+  return fa - fb > eps * scale;
+}
+
+/** Whether ws.trial's scores make `target` the vote by more than the rounding band against every class. */
+export function votesClearly(ws: Workspace, target: i32, eps: f64): bool {
+  for (let j = 0; j < ws.classes; j++) {
+    if (j != target && !beatsClearly(ws, target, j, eps)) return false;
+  }
+  return true;
+}
+
+/** Whether some class beats `vote` in ws.trial by more than the rounding band (the vote surely changed). */
+export function voteLostClearly(ws: Workspace, vote: i32, eps: f64): bool {
+  for (let j = 0; j < ws.classes; j++) {
+    if (j != vote && beatsClearly(ws, j, vote, eps)) return true;
+  }
+  return false;
+}
