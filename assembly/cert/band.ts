@@ -70,3 +70,63 @@ export function voteLostClearly(ws: Workspace, vote: i32, eps: f64): bool {
   }
   return false;
 }
+
+// The goal of the last countStart that did not settle the count.
+let goal: f64 = 0;
+let goalOrEqual: bool = false;
+
+/**
+ * The near-tie band set-up of a pair's count (t overtakes b; M = F_b − F_t,
+ * scale = A_b + A_t), shared by pair.ts's pairFlips (full lists) and
+ * vote-costs.ts's pairCount (top candidates): their counts and ws.pairNear
+ * flags must agree, and soundness depends on it, so it is written once.
+ * Sets ws.pairNear = 0, then:
+ * - zero flips pass (0 > threshold, or = for t < b under the tolerant rule)
+ *   and zero are allowed (minFlips = 0): returns true, the count is 0, flagged
+ *   (ws.pairNear = 1) unless 0 > M + |eps|·scale;
+ * - zero flips pass but b is the vote (minFlips = 1): its margin lies within
+ *   the band, a near tie of the prediction itself (ws.pairNear = 2); the goal
+ *   becomes the smallest s ≥ 1 with a really positive gain (threshold 0,
+ *   strictly); returns false;
+ * - otherwise returns false with the goal the pair's threshold.
+ * The caller searches for the fewest gains that pass countGoal() (≥ when
+ * countGoalOrEqual()), then calls flagUnclear with their sum.
+ */
+export function countStart(ws: Workspace, b: i32, t: i32, margin: f64, scale: f64, eps: f64, minFlips: i32): bool {
+  const orEqual = t < b && eps >= 0;
+  const threshold = thresholdOf(margin, scale, eps);
+  ws.pairNear = 0;
+  goal = threshold;
+  goalOrEqual = orEqual;
+  if (!passes(0, threshold, orEqual)) return false;
+  if (minFlips == 0) {
+    if (!clears(0, margin, Math.abs(eps), scale)) ws.pairNear = 1;
+    return true;
+  }
+  // b is the vote and its margin lies within the band: a near tie of the prediction.
+  ws.pairNear = 2;
+  goal = 0; // the smallest s ≥ 1 with a really positive gain
+  goalOrEqual = false;
+  return false;
+}
+
+/** The threshold the gain sum must pass, as the last countStart left it. */
+// @ts-ignore: decorator
+@inline export function countGoal(): f64 {
+  return goal;
+}
+
+/** Whether a gain sum equal to countGoal() passes too. */
+// @ts-ignore: decorator
+@inline export function countGoalOrEqual(): bool {
+  return goalOrEqual;
+}
+
+/**
+ * The end of the set-up above, once a count of at least one flip is found:
+ * flags it (ws.pairNear = 1) unless its gain sum clears the band on the
+ * defender's side too, sum > M + |eps|·(scale + sum); a flag already set stays.
+ */
+export function flagUnclear(ws: Workspace, sum: f64, margin: f64, scale: f64, eps: f64): void {
+  if (ws.pairNear == 0 && !clears(sum, margin, Math.abs(eps), scale)) ws.pairNear = 1;
+}

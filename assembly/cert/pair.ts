@@ -25,9 +25,11 @@
 //   tie of the prediction itself (pairNear = 2).
 // - Strict rule (eps < 0, the attacks behind upper bounds): t overtakes b only
 //   when S > M + |eps|·X, so the flips really win when re-scored.
-// eps = 0 gives the exact rule of docs/spec.md §4.
+// eps = 0 gives the exact rule of docs/spec.md §4. The comparisons, the
+// zero-flip and near-tie set-up (countStart) and the final flag (flagUnclear)
+// are band.ts's, shared with the vote costs' counts on the top candidates.
 
-import { UNREACHABLE, clears, passes } from './band';
+import { UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes } from './band';
 import { groupLen, groupPre, groupVals, scoreOf } from './lists';
 import { Workspace } from './workspace';
 import { countAbove, countAtLeast } from './select';
@@ -167,29 +169,14 @@ function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
 export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32): i32 {
   setPair(ws, b, t);
   const margin = scoreOf(ws, b) - scoreOf(ws, t);
-  const orEqual = t < b && eps >= 0;
   const scale =
     listTotal(ws.pbPre, ws.pbLen) + listTotal(ws.nbPre, ws.nbLen) + listTotal(ws.ptPre, ws.ptLen) + listTotal(ws.ntPre, ws.ntLen);
-  // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)
-  let threshold = (margin - eps * scale) / (1 + eps);
-  let searchOrEqual = orEqual;
-  const band = Math.abs(eps);
-  ws.pairNear = 0;
   ws.vStar = 0;
   ws.kStar = 0;
   ws.sumStar = 0;
-  if (passes(0, threshold, orEqual)) {
-    if (minFlips == 0) {
-      if (!clears(0, margin, band, scale)) ws.pairNear = 1;
-      return 0;
-    }
-    // b is the vote and its margin lies within the band: a near tie of the prediction.
-    ws.pairNear = 2;
-    threshold = 0; // the smallest s ≥ 1 with a really positive gain
-    searchOrEqual = false;
-  }
-  const s = searchFlips(ws, b, t, threshold, searchOrEqual, eps > 0 ? 1 : UNREACHABLE);
-  if (s != UNREACHABLE && ws.pairNear == 0 && !clears(ws.sumStar, margin, band, scale)) ws.pairNear = 1;
+  if (countStart(ws, b, t, margin, scale, eps, minFlips)) return 0;
+  const s = searchFlips(ws, b, t, countGoal(), countGoalOrEqual(), eps > 0 ? 1 : UNREACHABLE);
+  if (s != UNREACHABLE) flagUnclear(ws, ws.sumStar, margin, scale, eps);
   return s;
 }
 

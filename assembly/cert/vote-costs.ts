@@ -12,14 +12,14 @@
 //   rival of the attack is the lowest index among them).
 //   UB(l): the attack runs on the candidates; only where it needs more than
 //   them does the full attack run, on fully sorted lists built then (once per point).
-// Rounding: every comparison is the one of pair.ts / attack.ts; the
-// O(1) shortcuts only decide with a margin far above the float error of their
+// Rounding: every comparison is the one of pair.ts / attack.ts (band.ts's,
+// near-tie set-up included); the O(1) shortcuts only decide with a margin far above the float error of their
 // sums, and otherwise leave the decision to the walk.
 
 import { bucket, sortAbs } from './lists';
 import { Workspace, wsInit } from './workspace';
 import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE, clears, passes, thresholdOf } from './band';
+import { CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes, thresholdOf } from './band';
 import { attackVote } from './attack';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './pair-top';
 import { topAttack } from './attack-top';
@@ -238,23 +238,12 @@ function commonTop(ws: Workspace, t: i32, s: i32): f64 {
 function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 {
   const margin = scoreOf(ws, b) - scoreOf(ws, t);
   const scale = pairScale(ws, b, t);
-  let threshold = thresholdOf(margin, scale, CERT_EPS);
-  let orEqual = t < b;
-  ws.pairNear = 0;
-  if (passes(0, threshold, orEqual)) {
-    if (minFlips == 0) {
-      if (!clears(0, margin, CERT_EPS, scale)) ws.pairNear = 1;
-      return 0;
-    }
-    // b is the vote and its margin lies within the band: a near tie of the prediction.
-    ws.pairNear = 2;
-    threshold = 0; // the smallest s ≥ 1 with a really positive gain
-    orEqual = false;
-  }
+  if (countStart(ws, b, t, margin, scale, CERT_EPS, minFlips)) return 0;
+  const threshold = countGoal();
   if (pairTotal(ws, b, t) + SHORTCUT_MARGIN * ws.totalAbs < threshold) return UNREACHABLE;
-  const s = walk(ws, b, t, threshold, orEqual, cap, false);
+  const s = walk(ws, b, t, threshold, countGoalOrEqual(), cap, false);
   if (s == WALK_NONE) return UNREACHABLE;
-  if (s > 0 && ws.pairNear == 0 && !clears(ws.walkSum, margin, CERT_EPS, scale)) ws.pairNear = 1;
+  if (s > 0) flagUnclear(ws, ws.walkSum, margin, scale, CERT_EPS);
   return s;
 }
 
