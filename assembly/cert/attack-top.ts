@@ -30,6 +30,8 @@ import { Workspace } from './workspace';
 import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE, beatsClearly, passes, thresholdOf } from './band';
 import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, walk } from './pair-top';
+import { harder } from './attack';
+import { moveScore } from './lists';
 
 /** Relative margin of the O(1) unreachability test (as vote-costs.ts's shortcuts). */
 const SHORTCUT_MARGIN: f64 = 1e-8;
@@ -133,9 +135,14 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
 
 /**
  * attack.ts's hardestRival on the attacked labels: the class j ≠ target
- * whose strict pair needs the most flips (lowest index among equals); −1 when
- * one is unreachable, WALK_SHORT when a count needs more than the candidates.
- * A count that cannot exceed the current maximum is only walked up to it.
+ * whose strict pair needs the most flips (lowest index among equals, the rule
+ * `harder` both share); −1 when one is unreachable, WALK_SHORT when a count
+ * needs more than the candidates. The rest differs on purpose, so it is not
+ * shared: attack.ts counts every pair on fully sorted lists in index order;
+ * here the counts are walks on the candidates, the classes come touched first,
+ * then untouched by key until every later one is clearly beaten, a class
+ * already beaten at zero flips is skipped, and a count that cannot exceed the
+ * current maximum is only walked up to it.
  */
 function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
   let rival = -1;
@@ -163,7 +170,7 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
     if (s == WALK_MORE) s = strictPair(ws, row, j, target, UNREACHABLE, false);
     if (s == WALK_SHORT) return WALK_SHORT;
     if (s == UNREACHABLE) return -1;
-    if (s > most || (s == most && j < rival)) {
+    if (harder(s, j, most, rival)) {
       most = s;
       rival = j;
     }
@@ -595,16 +602,6 @@ function votesClearlyClose(ws: Workspace, target: i32): bool {
     if (!beatsClearly(ws, target, labAt(ws.close, k), CERT_EPS)) return false;
   }
   return true;
-}
-
-/** Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs (attack.ts's moveScore). */
-function moveScore(ws: Workspace, x: f64, from: i32, to: i32): void {
-  const pf = <usize>from << 3;
-  const pt = <usize>to << 3;
-  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - x);
-  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + x);
-  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(x));
-  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(x));
 }
 
 /** Orders the recorded flips by candidate position, descending (insertion sort: attacks are short). */

@@ -148,6 +148,20 @@ export function rescore(ws: Workspace, beta: usize, labels: usize): void {
   }
 }
 
+/**
+ * Moves weight x from class `from` to class `to` in ws.trial and ws.trialAbs:
+ * rescore()'s scores updated for one relabelled point, as the attacks' pruning
+ * passes try putting each flip back (attack.ts, attack-top.ts).
+ */
+export function moveScore(ws: Workspace, x: f64, from: i32, to: i32): void {
+  const pf = <usize>from << 3;
+  const pt = <usize>to << 3;
+  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - x);
+  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + x);
+  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(x));
+  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(x));
+}
+
 /** The clean labels' vote: class with the highest score, ties to the lowest index (docs/spec.md §3). */
 export function argmaxScore(ws: Workspace): i32 {
   return argmaxAt(ws.scores, ws.classes);
