@@ -2,43 +2,27 @@
 // pair-top.ts instead of fully sorted lists: the same steps (the strict pair
 // against the rival of LB, then rounds against the rival needing the most
 // flips, then putting back the flips not needed), with the attacked labels
-// kept as a short list of relabelled candidates and the scores checked by
-// rescore()'s compensated sums of the clean labels continued over the moved
-// weights. Those sums hold the same terms as a fresh rescore() plus the moved
-// ones twice (in and out), so their error is a few ulps of the score plus
-// about N·u² of the magnitudes that went through them. Two things make the
-// check as safe as a fresh rescore(): a class left with no nonzero weight
-// scores exactly 0 with Σ|β| = 0 (as a fresh sum would, rather than a residue
-// of cancelled terms), and a win must also clear MOVED_FLOOR·Σ|β|, far above
-// that second error term (it matters only when both classes' weights are
-// below 10⁻¹³ of the total).
-//
-// The attacked scores are kept sparse: ws.trial/trialAbs/trialCount/trialGrp
-// hold the clean labels' values (initTrial, once per point) except for the
-// classes some move touched (ws.dirty*), which are restored before the next
-// evaluation; classes nobody touched are compared in the order of their key
-// F_j + eps·A_j, and only until the key is so far below the target that every
-// later class is clearly beaten (CUT_MARGIN·Σ|β| far above the rounding of
-// the comparison). So an attack costs time for the classes near the target,
-// not for all C.
+// kept as a short list of relabelled candidates (ws.curLab, ws.touched) and
+// their class scores kept sparse by trial-scores.ts (rescore()'s compensated
+// sums of the clean labels continued over the moved weights, compared only
+// for the classes near the target).
 //
 // Every count walks the gains ≥ tau, which the candidates hold whatever the
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { Workspace } from './workspace';
-import { sortPairsDesc } from './select';
-import { CERT_EPS, UNREACHABLE, beatsClearly, passes, thresholdOf } from './band';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, pairTotal, walk } from './pair-top';
+import { CERT_EPS, UNREACHABLE, passes, thresholdOf } from './band';
 import { harder } from './attack';
 import { moveScore } from './lists';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, candBeta, cgStartOf, labAt, pairTotal, walk } from './pair-top';
+import {
+  CUT_MARGIN, applyFlips, closeClasses, evaluate, initTrial, trialAbsOf, trialOf, votesClearlyClose, winsClearly,
+} from './trial-scores';
+import { Workspace } from './workspace';
 
 /** Relative margin of the O(1) unreachability test (as vote-costs.ts's shortcuts). */
 const SHORTCUT_MARGIN: f64 = 1e-8;
-/** Absolute floor of a win, relative to Σ|β| (2⁻⁸⁰ ≈ 8·10⁻²⁵ > 3·10⁷·u²). */
-const MOVED_FLOOR: f64 = 8.271806125530277e-25;
-/** Margin of the key-order cut, relative to Σ|β| (far above a few ulps of it, and above MOVED_FLOOR). */
-const CUT_MARGIN: f64 = 1e-13;
+
 /** topAttack's answer when the full attack must run. */
 export const TOP_FAILED: i32 = -1;
 
@@ -113,26 +97,6 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
   return load<f64>(ws.cleanScores + (<usize>c << 3));
 }
 
-// @ts-ignore: decorator
-@inline function trialOf(ws: Workspace, c: i32): f64 {
-  return load<f64>(ws.trial + (<usize>c << 3));
-}
-
-// @ts-ignore: decorator
-@inline function trialAbsOf(ws: Workspace, c: i32): f64 {
-  return load<f64>(ws.trialAbs + (<usize>c << 3));
-}
-
-// @ts-ignore: decorator
-@inline function candBeta(ws: Workspace, row: usize, pos: i32): f64 {
-  return load<f64>(row + (<usize>load<i32>(ws.candIdx + (<usize>pos << 2)) << 3));
-}
-
-// @ts-ignore: decorator
-@inline function labAt(base: usize, pos: i32): i32 {
-  return load<i32>(base + (<usize>pos << 2));
-}
-
 /**
  * attack.ts's hardestRival on the attacked labels: the class j ≠ target
  * whose strict pair needs the most flips (lowest index among equals, the rule
@@ -201,6 +165,7 @@ function strictPair(ws: Workspace, row: usize, b: i32, t: i32, cap: i32, record:
 
 // Cursors of walkTouched's doubled sources: a clean group's list and the touched list.
 let gCur: i32 = 0;
+
 let tCur: i32 = 0;
 
 /**
@@ -330,18 +295,6 @@ function undo(ws: Workspace): void {
   ws.touchedCount = 0;
 }
 
-/** Scores of the attacked labels into ws.trial/trialAbs/trialCount/trialGrp (rescore()'s sums, continued). */
-function evaluate(ws: Workspace, row: usize): void {
-  restoreTrial(ws);
-  for (let k = 0; k < ws.touchedCount; k++) {
-    const pos = labAt(ws.touched, k);
-    const to = labAt(ws.curLab, pos);
-    const from = labAt(ws.candLab, pos);
-    if (to != from) move(ws, candBeta(ws, row, pos), from, to);
-  }
-  finishTrial(ws);
-}
-
 /** The number of touched candidates whose label differs from the clean one. */
 function changed(ws: Workspace): i32 {
   let count = 0;
@@ -394,152 +347,6 @@ function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32,
 }
 
 /**
- * Per point, before its first attack: ws.trial/trialAbs/trialCount/trialGrp
- * hold the clean labels' values (the scores as rescore() leaves them; a class
- * without nonzero weights scores exactly 0), and ws.order/orderVals the
- * classes by descending key F_j + eps·A_j.
- */
-export function initTrial(ws: Workspace): void {
-  const classes = ws.classes;
-  for (let c = 0; c < classes; c++) {
-    const off = <usize>c << 3;
-    const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
-    const f = empty ? 0 : load<f64>(ws.cleanSum + off) + load<f64>(ws.cleanComp + off);
-    const a = empty ? 0 : load<f64>(ws.classAbs + off);
-    store<f64>(ws.cleanFinal + off, f);
-    store<f64>(ws.trial + off, f);
-    store<f64>(ws.trialAbs + off, a);
-    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
-    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
-    store<f64>(ws.orderVals + off, f + CERT_EPS * a);
-    store<i32>(ws.order + (<usize>c << 2), c);
-  }
-  memory.copy(ws.trialGrp, ws.grpTotal, <usize>(2 * classes) << 3);
-  sortPairsDesc(ws.orderVals, ws.order, classes);
-  ws.dirtyCount = 0;
-  ws.trialReady = 1;
-}
-
-/** Puts the touched classes back to their clean values. */
-function restoreTrial(ws: Workspace): void {
-  const classes = ws.classes;
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const c = labAt(ws.dirtyCls, k);
-    const off = <usize>c << 3;
-    const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
-    store<f64>(ws.trial + off, load<f64>(ws.cleanFinal + off));
-    store<f64>(ws.trialAbs + off, empty ? 0 : load<f64>(ws.classAbs + off));
-    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
-    store<f64>(ws.trialGrp + off, load<f64>(ws.grpTotal + off));
-    store<f64>(ws.trialGrp + (<usize>(classes + c) << 3), load<f64>(ws.grpTotal + (<usize>(classes + c) << 3)));
-    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
-  }
-  ws.dirtyCount = 0;
-}
-
-/** Marks class c touched; the first time, its score restarts from rescore()'s unfinished clean state. */
-function touchClass(ws: Workspace, c: i32): void {
-  if (labAt(ws.dirtyMark, c) != 0) return;
-  store<i32>(ws.dirtyMark + (<usize>c << 2), 1);
-  store<i32>(ws.dirtyCls + (<usize>ws.dirtyCount << 2), c);
-  ws.dirtyCount++;
-  const off = <usize>c << 3;
-  store<f64>(ws.trial + off, load<f64>(ws.cleanSum + off));
-  store<f64>(ws.trialComp + off, load<f64>(ws.cleanComp + off));
-  store<f64>(ws.trialAbs + off, load<f64>(ws.classAbs + off));
-}
-
-/**
- * Adds the compensation terms of the touched classes: ws.trial then holds the
- * scores, as rescore() leaves them; a class without nonzero weights scores exactly 0.
- */
-function finishTrial(ws: Workspace): void {
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const c = labAt(ws.dirtyCls, k);
-    const off = <usize>c << 3;
-    if (load<i32>(ws.trialCount + (<usize>c << 2)) == 0) {
-      store<f64>(ws.trial + off, 0);
-      store<f64>(ws.trialAbs + off, 0);
-    } else {
-      store<f64>(ws.trial + off, load<f64>(ws.trial + off) + load<f64>(ws.trialComp + off));
-    }
-  }
-}
-
-/**
- * votesClearly, and every margin also above MOVED_FLOOR·Σ|β| (see the file
- * comment): the touched classes, then the untouched ones by key until the
- * rest are clearly beaten.
- */
-function winsClearly(ws: Workspace, target: i32): bool {
-  const floor = MOVED_FLOOR * ws.totalAbs;
-  const ft = trialOf(ws, target);
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const j = labAt(ws.dirtyCls, k);
-    if (j != target && !beatsWithFloor(ws, target, j, ft, floor)) return false;
-  }
-  const cut = ft - CERT_EPS * trialAbsOf(ws, target) - CUT_MARGIN * ws.totalAbs;
-  for (let o = 0; o < ws.classes; o++) {
-    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
-    const j = labAt(ws.order, o);
-    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
-    if (!beatsWithFloor(ws, target, j, ft, floor)) return false;
-  }
-  return true;
-}
-
-// @ts-ignore: decorator
-@inline function beatsWithFloor(ws: Workspace, target: i32, j: i32, ft: f64, floor: f64): bool {
-  return beatsClearly(ws, target, j, CERT_EPS) && ft - trialOf(ws, j) > floor;
-}
-
-/** Moves nonzero weight x from class `from` to `to`: compensated sums, Σ|β|, counts and group totals of the attacked labels. */
-function move(ws: Workspace, x: f64, from: i32, to: i32): void {
-  touchClass(ws, from);
-  touchClass(ws, to);
-  addComp(ws, from, -x);
-  addComp(ws, to, x);
-  const cf = ws.trialCount + (<usize>from << 2);
-  const ct = ws.trialCount + (<usize>to << 2);
-  store<i32>(cf, load<i32>(cf) - 1);
-  store<i32>(ct, load<i32>(ct) + 1);
-  const a = Math.abs(x);
-  const fp = ws.trialAbs + (<usize>from << 3);
-  const tp = ws.trialAbs + (<usize>to << 3);
-  store<f64>(fp, load<f64>(fp) - a);
-  store<f64>(tp, load<f64>(tp) + a);
-  const classes = ws.classes;
-  const gf = ws.trialGrp + (<usize>(x > 0 ? from : classes + from) << 3);
-  const gt = ws.trialGrp + (<usize>(x > 0 ? to : classes + to) << 3);
-  store<f64>(gf, load<f64>(gf) - a);
-  store<f64>(gt, load<f64>(gt) + a);
-}
-
-/**
- * ws.trial/trialAbs for the clean labels with the recorded first-step flips
- * applied (except those put back, marked by a negative destination).
- */
-function applyFlips(ws: Workspace, row: usize, count: i32): void {
-  restoreTrial(ws);
-  for (let k = 0; k < count; k++) {
-    const to = labAt(ws.flipTo, k);
-    if (to < 0) continue;
-    move(ws, candBeta(ws, row, labAt(ws.flipPos, k)), labAt(ws.flipFrom, k), to);
-  }
-  finishTrial(ws);
-}
-
-// @ts-ignore: decorator
-@inline function addComp(ws: Workspace, c: i32, x: f64): void {
-  const off = <usize>c << 3;
-  const s = load<f64>(ws.trial + off);
-  const t = s + x;
-  const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-  store<f64>(ws.trial + off, t);
-  store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
-}
-
-/**
  * attack.ts's pruned() on the first step's flips: smallest |β| first
  * (highest candidate position), each put back when the incrementally updated
  * scores still vote target clearly; the result is checked again from the
@@ -567,41 +374,6 @@ function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
   applyFlips(ws, row, count);
   if (winsClearly(ws, target)) return kept;
   return count; // rounding disagreed: the unpruned attack, already verified, stands
-}
-
-/**
- * The classes a pruning pass must compare target with: ws.trial holds a
- * winning attack, and putting flips back moves at most `moved` (Σ|β| of the
- * flips) into or out of any class. A class no flip touched whose key is below
- * F_t − eps·A_t − (1 + eps)·moved − CUT_MARGIN·Σ|β| stays clearly beaten
- * throughout, so votesClearly over the rest (votesClearlyClose) gives the
- * same answer. The rest: the touched classes and the untouched ones above that.
- */
-function closeClasses(ws: Workspace, target: i32, moved: f64): void {
-  const cut = trialOf(ws, target) - CERT_EPS * trialAbsOf(ws, target) - (1 + CERT_EPS) * moved - CUT_MARGIN * ws.totalAbs;
-  let count = 0;
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const j = labAt(ws.dirtyCls, k);
-    if (j == target) continue;
-    store<i32>(ws.close + (<usize>count << 2), j);
-    count++;
-  }
-  for (let o = 0; o < ws.classes; o++) {
-    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
-    const j = labAt(ws.order, o);
-    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
-    store<i32>(ws.close + (<usize>count << 2), j);
-    count++;
-  }
-  ws.closeCount = count;
-}
-
-/** votesClearly(ws, target, CERT_EPS) over the close set (see closeClasses). */
-function votesClearlyClose(ws: Workspace, target: i32): bool {
-  for (let k = 0; k < ws.closeCount; k++) {
-    if (!beatsClearly(ws, target, labAt(ws.close, k), CERT_EPS)) return false;
-  }
-  return true;
 }
 
 /** Orders the recorded flips by candidate position, descending (insertion sort: attacks are short). */

@@ -181,6 +181,18 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
   return load<i32>(ws.cgStart + (<usize>g << 2));
 }
 
+/** β of candidate `pos` in the test point's row. */
+// @ts-ignore: decorator
+@inline export function candBeta(ws: Workspace, row: usize, pos: i32): f64 {
+  return load<f64>(row + (<usize>load<i32>(ws.candIdx + (<usize>pos << 2)) << 3));
+}
+
+/** Entry `pos` of an i32 buffer (labels, candidate positions, classes). */
+// @ts-ignore: decorator
+@inline export function labAt(base: usize, pos: i32): i32 {
+  return load<i32>(base + (<usize>pos << 2));
+}
+
 /**
  * The fewest largest gains of the pair (base b, target t) whose sum passes
  * `threshold` (≥ with orEqual), at most `cap` of them: a count ≥ 1, WALK_MORE
