@@ -163,49 +163,61 @@ function strictPair(ws: Workspace, row: usize, b: i32, t: i32, cap: i32, record:
   return s == WALK_NONE ? UNREACHABLE : s;
 }
 
-// Cursors of walkTouched's doubled sources: a clean group's list and the touched list.
-let gCur: i32 = 0;
+// A doubled source of walkTouched (2β⁺ of b, 2|β⁻| of t) is the entries now
+// labelled `cls` with β of one sign, ascending by candidate position: those of
+// the clean group still labelled cls (cursor g into ws.cgPos) merged with the
+// touched candidates moved into cls (cursor k into ws.touched).
 
-let tCur: i32 = 0;
+/** First clean-group index ≥ g (below gEnd) whose candidate is still labelled cls. */
+// @ts-ignore: decorator
+@inline function stillIn(ws: Workspace, g: i32, gEnd: i32, cls: i32): i32 {
+  while (g < gEnd && labAt(ws.curLab, labAt(ws.cgPos, g)) != cls) g++;
+  return g;
+}
 
-/**
- * Next position (ascending) at or after the cursors of the entries now
- * labelled `cls` with β of the given sign: from the clean group list
- * (candidates still labelled cls) and from the touched list (candidates moved
- * into cls); advances the cursors past skipped entries, not past the answer.
- * −1 when none is left.
- */
-function nextDoubled(ws: Workspace, row: usize, cls: i32, positive: bool, gEnd: i32): i32 {
-  while (gCur < gEnd && labAt(ws.curLab, labAt(ws.cgPos, gCur)) != cls) gCur++;
-  while (tCur < ws.touchedCount) {
-    const pos = labAt(ws.touched, tCur);
+/** First touched index ≥ k whose candidate was moved into cls and has β of the given sign. */
+// @ts-ignore: decorator
+@inline function movedIn(ws: Workspace, row: usize, k: i32, cls: i32, positive: bool): i32 {
+  while (k < ws.touchedCount) {
+    const pos = labAt(ws.touched, k);
     if (labAt(ws.curLab, pos) == cls && labAt(ws.candLab, pos) != cls && (candBeta(ws, row, pos) > 0) == positive) break;
-    tCur++;
+    k++;
   }
-  const pg = gCur < gEnd ? labAt(ws.cgPos, gCur) : -1;
-  const pt = tCur < ws.touchedCount ? labAt(ws.touched, tCur) : -1;
+  return k;
+}
+
+/** The source's next candidate position: the lower of the two cursors', −1 when both ran out. */
+// @ts-ignore: decorator
+@inline function doubledAt(ws: Workspace, g: i32, gEnd: i32, k: i32): i32 {
+  const pg = g < gEnd ? labAt(ws.cgPos, g) : -1;
+  const pt = k < ws.touchedCount ? labAt(ws.touched, k) : -1;
   if (pg < 0) return pt;
   if (pt < 0) return pg;
   return min(pg, pt);
 }
 
-/** Steps past position `pos` (just taken) in whichever cursor holds it. */
-function stepDoubled(ws: Workspace, pos: i32, gEnd: i32): void {
-  if (gCur < gEnd && labAt(ws.cgPos, gCur) == pos) gCur++;
-  else tCur++;
+/** Whether position `pos`, just taken, came from the clean group (else from the touched list). */
+// @ts-ignore: decorator
+@inline function fromGroup(ws: Workspace, g: i32, gEnd: i32, pos: i32): bool {
+  return g < gEnd && labAt(ws.cgPos, g) == pos;
 }
 
-/** pair-top.ts's walk on the attacked labels (ws.curLab). */
+/**
+ * pair-top.ts's walk on the attacked labels (ws.curLab): the same three
+ * sources, ties and compensated sum, under the strict rule. Not shared with
+ * walk, which reads the clean groups directly on the lower bounds' hot path:
+ * here each doubled source merges its clean group with the touched list, the
+ * others skip by the attacked labels, and the flips' destinations are decided
+ * as they are taken.
+ */
 function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, cap: i32, record: bool): i32 {
   const classes = ws.classes;
-  const g1 = cgStartOf(ws, b);
+  let g1 = cgStartOf(ws, b);
   const e1 = cgStartOf(ws, b + 1);
-  const g2 = cgStartOf(ws, classes + t);
+  let g2 = cgStartOf(ws, classes + t);
   const e2 = cgStartOf(ws, classes + t + 1);
-  let c1g = g1;
-  let c1t = 0;
-  let c2g = g2;
-  let c2t = 0;
+  let k1 = 0;
+  let k2 = 0;
   const absCount = ws.absCount;
   let io = nextOtherNow(ws, 0, absCount, b, t);
   let sum: f64 = 0;
@@ -213,12 +225,12 @@ function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, 
   let count = 0;
   while (true) {
     if (count >= cap) return WALK_MORE;
-    gCur = c1g; tCur = c1t;
-    const p1 = nextDoubled(ws, row, b, true, e1);
-    c1g = gCur; c1t = tCur;
-    gCur = c2g; tCur = c2t;
-    const p2 = nextDoubled(ws, row, t, false, e2);
-    c2g = gCur; c2t = tCur;
+    g1 = stillIn(ws, g1, e1, b);
+    k1 = movedIn(ws, row, k1, b, true);
+    const p1 = doubledAt(ws, g1, e1, k1);
+    g2 = stillIn(ws, g2, e2, t);
+    k2 = movedIn(ws, row, k2, t, false);
+    const p2 = doubledAt(ws, g2, e2, k2);
     const v1 = p1 >= 0 ? 2 * load<f64>(ws.candVals + (<usize>p1 << 3)) : -1.0;
     const v2 = p2 >= 0 ? 2 * load<f64>(ws.candVals + (<usize>p2 << 3)) : -1.0;
     const vo = io < absCount ? load<f64>(ws.candVals + (<usize>io << 3)) : -1.0;
@@ -230,16 +242,14 @@ function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, 
       g = v1;
       pos = p1;
       to = t;
-      gCur = c1g; tCur = c1t;
-      stepDoubled(ws, p1, e1);
-      c1g = gCur; c1t = tCur;
+      if (fromGroup(ws, g1, e1, p1)) g1++;
+      else k1++;
     } else if (v2 >= vo) {
       g = v2;
       pos = p2;
       to = b;
-      gCur = c2g; tCur = c2t;
-      stepDoubled(ws, p2, e2);
-      c2g = gCur; c2t = tCur;
+      if (fromGroup(ws, g2, e2, p2)) g2++;
+      else k2++;
     } else {
       g = vo;
       pos = io;
