@@ -20,8 +20,8 @@ export { cholesky, addDiagonal, traceOf, factorDiagonal } from './linalg/cholesk
 export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './linalg/trisolve';
 
 // Certificates and per-partition vote costs (cert/, see cert/README.md).
-export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsDirectBlock, voteAttack } from './cert/certificate';
-export { voteCostsBlock } from './cert/vote-costs';
+export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteAttack } from './cert/certificate';
+export { voteCostsBlock, voteCostsDirectBlock } from './cert/vote-costs';
 
 // Data augmentation (kernel/augment.ts).
 export { augmentRows } from './kernel/augment';

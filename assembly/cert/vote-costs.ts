@@ -1,8 +1,13 @@
-// Per-partition vote costs (docs/spec.md §5.5) at the pace of the rest of the core:
-// the same numbers as the direct evaluation (certificate.ts's voteCostsDirectBlock:
-// every pair(l over j) on fully sorted lists, then attack.ts's attack),
-// computed on the top of the lists only (pair-top.ts), with the rivals that
-// cannot matter skipped, and with the attack on the candidates (attack-top.ts):
+// Per-partition vote costs (docs/spec.md §5.5): for one base model and every
+// class l, LB(l) = max_{j≠l} pair(l over j) and UB(l) from a re-checked attack.
+// Two twins compute the same numbers (the tests and bench/votecosts.mjs
+// compare them):
+// - voteCostsDirectBlock, the direct evaluation and reference: every
+//   pair(l over j) on fully sorted lists (lists.ts, pair.ts), then attack.ts's
+//   attack;
+// - voteCostsBlock, at the pace of the rest of the core: on the top of the
+//   lists only (pair-top.ts), with the rivals that cannot matter skipped, and
+//   with the attack on the candidates (attack-top.ts):
 //   LB(l) = max_j pair(l over j) only needs the maximising rivals. The vote is
 //   tried first, then the rivals by descending score until one scores below l
 //   (l beats it and all later ones with zero flips); a rival whose pair is
@@ -12,20 +17,24 @@
 //   rival of the attack is the lowest index among them).
 //   UB(l): the attack runs on the candidates; only where it needs more than
 //   them does the full attack run, on fully sorted lists built then (once per point).
+// Both share the loops over the classes (lowerBounds, upperBounds) and the
+// near tie of the vote itself (voteNearTie).
 // Rounding: every comparison is the one of pair.ts / attack.ts (band.ts's,
-// near-tie set-up included); the O(1) shortcuts only decide with a margin far above the float error of their
-// sums, and otherwise leave the decision to the walk.
+// near-tie set-up included); the O(1) shortcuts only decide with a margin far
+// above the float error of their sums, and otherwise leave the decision to the walk.
 
-import { bucket, sortAbs } from './lists';
-import { Workspace, wsInit } from './workspace';
-import { sortPairsDesc } from './select';
 import { CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes, thresholdOf } from './band';
 import { attackVote } from './attack';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './pair-top';
 import { topAttack } from './attack-top';
+import { argmaxScore, bucket, sortAbs } from './lists';
+import { pairFlips } from './pair';
+import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './pair-top';
+import { sortPairsDesc } from './select';
+import { Workspace, wsInit } from './workspace';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */
 const FIRST_TOP: i32 = 24;
+
 /** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
 const SHORTCUT_MARGIN: f64 = 1e-8;
 
@@ -49,55 +58,82 @@ export function voteCostsBlock(
     let near = 0;
     for (let k = FIRST_TOP; ; k *= 8) {
       selectTop(ws, row, labels, k);
-      near = lowerBounds(ws, vote, lower);
+      near = lowerBounds(ws, vote, lower, true);
       if (near >= 0) break;
     }
     clearHistogram(ws);
     ws.fullReady = 0;
     ws.trialReady = 0; // initTrial reorders ws.order by key: after the lower bounds
     ws.dirty = 0;
-    for (let l = 0; l < classes; l++) {
-      const lb = load<i32>(lower + (<usize>l << 2));
-      const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
-      let ub = lb;
-      if (l == vote) ub = 0;
-      else if (!exact) ub = upperBound(ws, row, labels, l);
-      store<i32>(upper + (<usize>l << 2), ub);
-    }
+    upperBounds(ws, row, labels, vote, near, lower, upper, true);
     store<i32>(outVotes + (<usize>p << 2), vote);
     store<u8>(outNear + <usize>p, <u8>near);
   }
   return 0;
 }
 
-/** ws.order: the classes by descending clean score (ties in any order). */
-function orderClasses(ws: Workspace): void {
-  for (let c = 0; c < ws.classes; c++) {
-    store<f64>(ws.orderVals + (<usize>c << 3), scoreOf(ws, c));
-    store<i32>(ws.order + (<usize>c << 2), c);
+/**
+ * Vote costs of one base model for m test points, evaluated directly (every
+ * pair on fully sorted lists): vote, lower[l] = max_{j≠l} pair(l over j)
+ * (exact for C = 2), upper[l] from a re-checked attack (= lower for C = 2
+ * unless the point is a near tie), near-tie flags. lower/upper are m × C
+ * row-major. voteCostsBlock above computes the same numbers faster;
+ * this one is the reference the tests and bench/votecosts.mjs compare it with.
+ */
+export function voteCostsDirectBlock(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
+): i32 {
+  const ws = wsInit(scratch, n, classes);
+  for (let p = 0; p < m; p++) {
+    const row = beta + ((<usize>p * <usize>n) << 3);
+    const lower = outLower + ((<usize>p * <usize>classes) << 2);
+    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    const vote = argmaxScore(ws);
+    const near = lowerBounds(ws, vote, lower, false);
+    upperBounds(ws, row, labels, vote, near, lower, upper, false);
+    store<i32>(outVotes + (<usize>p << 2), vote);
+    store<u8>(outNear + <usize>p, <u8>near);
   }
-  sortPairsDesc(ws.orderVals, ws.order, ws.classes);
-}
-
-/** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
-function argmaxPlain(ws: Workspace): i32 {
-  let best = 0;
-  for (let c = 1; c < ws.classes; c++) {
-    if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
-  }
-  return best;
+  return 0;
 }
 
 /**
- * lower[l] for every class and ws.rival[l]; returns the point's near-tie flag
- * (as certificate.ts's lowerBounds), or −1 when some count needs more than the
- * candidates (the caller widens them and starts again).
+ * upper[l] for every class, after the lower bounds: 0 for the vote, LB(l)
+ * where it is exact, else the attack's count (on the candidates first with
+ * `top`, on fully sorted lists otherwise). Two classes: the bound is exact
+ * unless it lies within the rounding band; then only a re-scored attack may
+ * give the upper bound. Attacks may overwrite the buckets, so they run after
+ * every lower bound and restore them.
  */
-function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
+function upperBounds(
+  ws: Workspace, row: usize, labels: usize, vote: i32, near: i32, lower: usize, upper: usize, top: bool,
+): void {
+  const classes = ws.classes;
+  for (let l = 0; l < classes; l++) {
+    const lb = load<i32>(lower + (<usize>l << 2));
+    const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
+    let ub = lb;
+    if (l == vote) ub = 0;
+    else if (!exact) ub = top ? upperBoundTop(ws, row, labels, l) : upperBound(ws, row, labels, l);
+    store<i32>(upper + (<usize>l << 2), ub);
+  }
+}
+
+/**
+ * Fills lower[l] = LB(l) for every class and ws.rival[l] = the rival that set it
+ * (on the candidates with `top`, on fully sorted lists otherwise); returns 1
+ * if a maximising pair was within the rounding band, or the vote's margin to
+ * some class is (a near tie of the vote itself), else 0; −1 when some count
+ * on the candidates needs more than them (the caller widens them and starts again).
+ */
+function lowerBounds(ws: Workspace, vote: i32, lower: usize, top: bool): i32 {
   let near = 0;
   ws.voteNear = 0;
   for (let l = 0; l < ws.classes; l++) {
-    const lb = lowerBound(ws, vote, l);
+    const lb = top ? lowerBoundTop(ws, vote, l) : lowerBound(ws, vote, l);
     if (lb == WALK_SHORT) return -1;
     store<i32>(lower + (<usize>l << 2), lb);
     near |= ws.pairNear;
@@ -106,23 +142,92 @@ function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
 }
 
 /**
- * LB(l) = max_{j≠l} pair(l over j) as certificate.ts's lowerBound (the same value,
+ * The count s of pair(l over vote), unless the vote's own margin to l lies
+ * within the rounding band (ws.pairNear = 2): l is within rounding of the vote
+ * itself, some exact evaluation may already vote l, so the sound lower bound
+ * is 0 flips (and the point is flagged, ws.voteNear).
+ */
+// @ts-ignore: decorator
+@inline function voteNearTie(ws: Workspace, s: i32): i32 {
+  if (ws.pairNear != 2) return s;
+  ws.voteNear = 1;
+  return 0;
+}
+
+
+/**
+ * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
+ * maximising rival in ws.rival[l] and leaves ws.pairNear = 1 when a maximising
+ * pair (any of equal maxima) was within the rounding band; sets ws.voteNear
+ * when the vote's own margin to l is. On fully sorted lists (sortAbs, bucket);
+ * certificate.ts's voteAttack starts from it too.
+ */
+export function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
+  let most = 0;
+  let nearAtMost = 0;
+  let rival = -1;
+  if (l != vote) {
+    for (let j = 0; j < ws.classes; j++) {
+      if (j == l) continue;
+      // Zero flips never change the vote itself: at least one against it.
+      const s = voteNearTie(ws, pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0));
+      if (s > most) {
+        most = s;
+        nearAtMost = ws.pairNear;
+        rival = j;
+      } else if (s == most) {
+        nearAtMost |= ws.pairNear;
+      }
+      nearAtMost = nearAtMost != 0 ? 1 : 0;
+    }
+  }
+  store<i32>(ws.rival + (<usize>l << 2), rival);
+  ws.pairNear = nearAtMost;
+  return most;
+}
+
+/**
+ * UB(l): the attack of attack.ts, run on the candidates (attack-top.ts);
+ * where it needs more than them (or its blunt last resort), the full attack
+ * runs on fully sorted lists.
+ */
+function upperBoundTop(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
+  const fast = topAttack(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
+  if (fast >= 0) return fast;
+  if (ws.fullReady == 0) {
+    sortAbs(ws, row);
+    bucket(ws, row, labels);
+    ws.fullReady = 1;
+    ws.dirty = 0;
+  }
+  ws.trialReady = 0; // the full attack re-scores into ws.trial…: topAttack starts them afresh
+  return upperBound(ws, row, labels, l);
+}
+
+/**
+ * UB(l) by attack.ts's attack on fully sorted lists, first against the rival
+ * of LB(l); the buckets are rebuilt first when an earlier attack left them
+ * holding attacked labels.
+ */
+function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
+  if (ws.dirty) bucket(ws, row, labels);
+  ws.dirty = 0;
+  return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
+}
+
+/**
+ * LB(l) = max_{j≠l} pair(l over j) as lowerBound (the same value,
  * rival and near-tie flag), skipping rivals that cannot reach the maximum.
  * WALK_SHORT when the candidates do not suffice.
  */
-function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
+function lowerBoundTop(ws: Workspace, vote: i32, l: i32): i32 {
   let most = 0;
   let nearAtMost = 0;
   let rival = -1;
   if (l != vote) {
     let s = pairCount(ws, vote, l, 1, UNREACHABLE);
     if (s == WALK_SHORT) return s;
-    if (ws.pairNear == 2) {
-      // l is within rounding of the vote itself: some exact evaluation may
-      // already vote l, so the sound lower bound is 0 flips.
-      ws.voteNear = 1;
-      s = 0;
-    }
+    s = voteNearTie(ws, s);
     most = s;
     nearAtMost = ws.pairNear;
     if (s > 0) rival = vote;
@@ -155,6 +260,24 @@ function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
   store<i32>(ws.rival + (<usize>l << 2), rival);
   ws.pairNear = nearAtMost != 0 ? 1 : 0;
   return most;
+}
+
+/** ws.order: the classes by descending clean score (ties in any order). */
+function orderClasses(ws: Workspace): void {
+  for (let c = 0; c < ws.classes; c++) {
+    store<f64>(ws.orderVals + (<usize>c << 3), scoreOf(ws, c));
+    store<i32>(ws.order + (<usize>c << 2), c);
+  }
+  sortPairsDesc(ws.orderVals, ws.order, ws.classes);
+}
+
+/** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
+function argmaxPlain(ws: Workspace): i32 {
+  let best = 0;
+  for (let c = 1; c < ws.classes; c++) {
+    if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
+  }
+  return best;
 }
 
 // @ts-ignore: decorator
@@ -246,26 +369,3 @@ function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 
   if (s > 0) flagUnclear(ws, ws.walkSum, margin, scale, CERT_EPS);
   return s;
 }
-
-/**
- * UB(l): the attack of attack.ts, run on the candidates (attack-top.ts);
- * where it needs more than them (or its blunt last resort), the full attack
- * runs on fully sorted lists.
- */
-function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
-  const fast = topAttack(ws, row, l, load<i32>(ws.rival + (<usize>l << 2)));
-  if (fast >= 0) return fast;
-  if (ws.fullReady == 0) {
-    sortAbs(ws, row);
-    bucket(ws, row, labels);
-    ws.fullReady = 1;
-    ws.dirty = 0;
-  } else if (ws.dirty != 0) {
-    bucket(ws, row, labels);
-    ws.dirty = 0;
-  }
-  ws.trialReady = 0; // the full attack re-scores into ws.trial…: topAttack starts them afresh
-  return attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
-}
-
-
