@@ -10,8 +10,8 @@
 // All buffers live in the scratch block described by Workspace (workspace.ts);
 // zero weights are left out of every list because they never change a score.
 
-import { RADIX_MIN, radixSortPositiveDesc, stableSortDesc } from './select';
-import { Workspace } from './workspace';
+import { RADIX_MIN, countInGroup, groupStarts, radixSortPositiveDesc, slotInGroup, stableSortDesc } from './select';
+import { Workspace, groupOf } from './workspace';
 
 /** Fills the |β| list of one test point (nonzero entries only), sorted descending, with prefix sums. */
 export function sortAbs(ws: Workspace, beta: usize): void {
@@ -60,23 +60,11 @@ export function bucket(ws: Workspace, beta: usize, labels: usize): void {
   }
   const nz = ws.nz;
   // Counting sort by group, stable, so every group stays descending.
-  for (let k = 0; k < nz; k++) {
-    const g = groupOf(ws, beta, labels, load<i32>(ws.absIdx + (<usize>k << 2)));
-    const cp = ws.grpStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + 1);
-  }
-  for (let g = 0; g < groups; g++) {
-    const s = load<i32>(ws.grpStart + (<usize>g << 2));
-    const cp = ws.grpStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + s);
-    store<i32>(ws.grpFill + (<usize>g << 2), s);
-  }
+  for (let k = 0; k < nz; k++) countInGroup(ws.grpStart, pointGroup(ws, beta, labels, load<i32>(ws.absIdx + (<usize>k << 2))));
+  groupStarts(ws.grpStart, ws.grpFill, groups);
   for (let k = 0; k < nz; k++) {
     const i = load<i32>(ws.absIdx + (<usize>k << 2));
-    const g = groupOf(ws, beta, labels, i);
-    const fp = ws.grpFill + (<usize>g << 2);
-    const at = load<i32>(fp);
-    store<i32>(fp, at + 1);
+    const at = slotInGroup(ws.grpFill, pointGroup(ws, beta, labels, i));
     store<f64>(ws.grpVals + (<usize>at << 3), load<f64>(ws.absVals + (<usize>k << 3)));
     store<i32>(ws.grpIdx + (<usize>at << 2), i);
   }
@@ -87,10 +75,10 @@ export function bucket(ws: Workspace, beta: usize, labels: usize): void {
   }
 }
 
+/** The (class, sign) group of training point i. */
 // @ts-ignore: decorator
-@inline function groupOf(ws: Workspace, beta: usize, labels: usize, i: i32): i32 {
-  const y = load<i32>(labels + (<usize>i << 2));
-  return load<f64>(beta + (<usize>i << 3)) > 0 ? y : ws.classes + y;
+@inline function pointGroup(ws: Workspace, beta: usize, labels: usize, i: i32): i32 {
+  return groupOf(ws.classes, load<i32>(labels + (<usize>i << 2)), load<f64>(beta + (<usize>i << 3)));
 }
 
 /** Start of group g in grpVals. */

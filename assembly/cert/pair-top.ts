@@ -15,9 +15,9 @@
 // of pair.ts's emitFlips (base class, target class, others), so the flip
 // set is the same.
 
-import { TOP_BINS, Workspace } from './workspace';
+import { TOP_BINS, Workspace, groupOf } from './workspace';
 import { passes } from './band';
-import { stableSortDesc } from './select';
+import { countInGroup, groupStarts, slotInGroup, stableSortDesc } from './select';
 
 /** Walk outcomes besides a count ≥ 1. */
 export const WALK_MORE: i32 = -1; // the count exceeds the cap
@@ -65,7 +65,7 @@ export function scanPoint(ws: Workspace, beta: usize, labels: usize): void {
     const a = Math.abs(x);
     store<f64>(ws.classAbs + off, load<f64>(ws.classAbs + off) + a);
     if (a > 0) {
-      const g = x > 0 ? y : classes + y;
+      const g = groupOf(classes, y, x);
       const gp = ws.grpTotal + (<usize>g << 3);
       store<f64>(gp, load<f64>(gp) + a);
       const np = ws.classCount + (<usize>y << 2);
@@ -143,23 +143,13 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
     const y = load<i32>(labels + (<usize>i << 2));
     store<i32>(ws.candLab + (<usize>k << 2), y);
     store<i32>(ws.curLab + (<usize>k << 2), y);
-    const g = load<f64>(beta + (<usize>i << 3)) > 0 ? y : classes + y;
-    const cp = ws.cgStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + 1);
+    countInGroup(ws.cgStart, groupOf(classes, y, load<f64>(beta + (<usize>i << 3))));
   }
-  for (let g = 0; g < groups; g++) {
-    const s = load<i32>(ws.cgStart + (<usize>g << 2));
-    const cp = ws.cgStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + s);
-    store<i32>(ws.cgFill + (<usize>g << 2), s);
-  }
+  groupStarts(ws.cgStart, ws.cgFill, groups);
   for (let k = 0; k < c; k++) {
     const i = load<i32>(ws.candIdx + (<usize>k << 2));
     const y = load<i32>(ws.candLab + (<usize>k << 2));
-    const g = load<f64>(beta + (<usize>i << 3)) > 0 ? y : classes + y;
-    const fp = ws.cgFill + (<usize>g << 2);
-    const at = load<i32>(fp);
-    store<i32>(fp, at + 1);
+    const at = slotInGroup(ws.cgFill, groupOf(classes, y, load<f64>(beta + (<usize>i << 3))));
     store<f64>(ws.cgVals + (<usize>at << 3), load<f64>(ws.candVals + (<usize>k << 3)));
     store<i32>(ws.cgPos + (<usize>at << 2), k);
   }

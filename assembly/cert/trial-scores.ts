@@ -23,7 +23,7 @@
 import { CERT_EPS, beatsClearly } from './band';
 import { candBeta, labAt } from './pair-top';
 import { sortPairsDesc } from './select';
-import { Workspace } from './workspace';
+import { Workspace, groupOf } from './workspace';
 
 /** Absolute floor of a win, relative to Σ|β| (2⁻⁸⁰ ≈ 8·10⁻²⁵ > 3·10⁷·u²). */
 const MOVED_FLOOR: f64 = 8.271806125530277e-25;
@@ -130,8 +130,8 @@ function move(ws: Workspace, x: f64, from: i32, to: i32): void {
   store<f64>(fp, load<f64>(fp) - a);
   store<f64>(tp, load<f64>(tp) + a);
   const classes = ws.classes;
-  const gf = ws.trialGrp + (<usize>(x > 0 ? from : classes + from) << 3);
-  const gt = ws.trialGrp + (<usize>(x > 0 ? to : classes + to) << 3);
+  const gf = ws.trialGrp + (<usize>groupOf(classes, from, x) << 3);
+  const gt = ws.trialGrp + (<usize>groupOf(classes, to, x) << 3);
   store<f64>(gf, load<f64>(gf) - a);
   store<f64>(gt, load<f64>(gt) + a);
 }

@@ -96,6 +96,15 @@ export class Workspace {
   commonSum: f64;
 }
 
+/**
+ * The (class, sign) group of a point labelled y with weight x: y when x > 0,
+ * classes + y otherwise (the groups of grpVals, cgVals, grpTotal and trialGrp).
+ */
+// @ts-ignore: decorator
+@inline export function groupOf(classes: i32, y: i32, x: f64): i32 {
+  return x > 0 ? y : classes + y;
+}
+
 /** Bins of the |β| histogram: the top 13 bits of a positive double (exponent and two mantissa bits). */
 export const TOP_BINS: i32 = 8192;
 
