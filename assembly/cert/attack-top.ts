@@ -11,17 +11,18 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { CERT_EPS, UNREACHABLE, passes, thresholdOf } from './band';
+import { CERT_EPS, UNREACHABLE, passes, sumError, thresholdOf } from './band';
 import { harder } from './attack';
 import { moveScore } from './lists';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, candBeta, cgStartOf, labAt, pairTotal, walk } from './pair-top';
+import {
+  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, candBeta, cgStartOf, cleanScale, cleanScoreOf, labAt, nextOther, pairTotal,
+  pairTotalOf, walk,
+} from './pair-top';
 import {
   CUT_MARGIN, applyFlips, closeClasses, evaluate, initTrial, trialAbsOf, trialOf, votesClearlyClose, winsClearly,
 } from './trial-scores';
 import { Workspace } from './workspace';
 
-/** Relative margin of the O(1) unreachability test (as vote-costs.ts's shortcuts). */
-const SHORTCUT_MARGIN: f64 = 1e-8;
 
 /** topAttack's answer when the full attack must run. */
 export const TOP_FAILED: i32 = -1;
@@ -50,8 +51,8 @@ export function topAttack(ws: Workspace, row: usize, target: i32, rival: i32): i
  * attacked labels (ws.walkSum < 0 when the walk was SHORT).
  */
 function firstStep(ws: Workspace, row: usize, target: i32, rival: i32): i32 {
-  const margin = cleanScore(ws, rival) - cleanScore(ws, target);
-  const scale = load<f64>(ws.classAbs + (<usize>rival << 3)) + load<f64>(ws.classAbs + (<usize>target << 3));
+  const margin = cleanScoreOf(ws, rival) - cleanScoreOf(ws, target);
+  const scale = cleanScale(ws, rival, target);
   const threshold = thresholdOf(margin, scale, -CERT_EPS);
   ws.walkSum = 0;
   // Zero flips leave the clean vote, which is not target: the rounds go on from there.
@@ -90,11 +91,6 @@ function rounds(ws: Workspace, row: usize, target: i32): i32 {
     }
   }
   return TOP_FAILED; // attack.ts's blunt attack touches every point: the full attack does it
-}
-
-// @ts-ignore: decorator
-@inline function cleanScore(ws: Workspace, c: i32): f64 {
-  return load<f64>(ws.cleanScores + (<usize>c << 3));
 }
 
 /**
@@ -153,11 +149,7 @@ function strictPair(ws: Workspace, row: usize, b: i32, t: i32, cap: i32, record:
   const scale = trialAbsOf(ws, b) + trialAbsOf(ws, t);
   const threshold = thresholdOf(margin, scale, -CERT_EPS);
   if (passes(0, threshold, false)) return 0;
-  const classes = ws.classes;
-  const others = ws.totalAbs - trialAbsOf(ws, b) - trialAbsOf(ws, t);
-  const total =
-    Math.max(others, 0) +
-    2 * (load<f64>(ws.trialGrp + (<usize>b << 3)) + load<f64>(ws.trialGrp + (<usize>(classes + t) << 3)));
+  const total = pairTotalOf(ws, ws.trialAbs, ws.trialGrp, b, t);
   if (total + SHORTCUT_MARGIN * ws.totalAbs < threshold) return UNREACHABLE;
   const s = walkTouched(ws, row, b, t, threshold, cap, record);
   return s == WALK_NONE ? UNREACHABLE : s;
@@ -219,7 +211,7 @@ function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, 
   let k1 = 0;
   let k2 = 0;
   const absCount = ws.absCount;
-  let io = nextOtherNow(ws, 0, absCount, b, t);
+  let io = nextOther(ws.curLab, 0, absCount, b, t);
   let sum: f64 = 0;
   let comp: f64 = 0;
   let count = 0;
@@ -254,30 +246,19 @@ function walkTouched(ws: Workspace, row: usize, b: i32, t: i32, threshold: f64, 
       g = vo;
       pos = io;
       to = candBeta(ws, row, io) > 0 ? t : b;
-      io = nextOtherNow(ws, io + 1, absCount, b, t);
+      io = nextOther(ws.curLab, io + 1, absCount, b, t);
     }
     if (record) {
       store<i32>(ws.flipPos + (<usize>count << 2), pos);
       store<i32>(ws.flipTo + (<usize>count << 2), to);
     }
     const u = sum + g;
-    comp += Math.abs(sum) >= g ? sum - u + g : g - u + sum;
+    comp += sumError(sum, g, u);
     sum = u;
     count++;
     if (passes(sum + comp, threshold, false)) return count;
   }
   return WALK_NONE;
-}
-
-/** First candidate position ≥ k (below end) now labelled neither b nor t. */
-// @ts-ignore: decorator
-@inline function nextOtherNow(ws: Workspace, k: i32, end: i32, b: i32, t: i32): i32 {
-  while (k < end) {
-    const y = labAt(ws.curLab, k);
-    if (y != b && y != t) break;
-    k++;
-  }
-  return k;
 }
 
 /** Sets the attacked label of candidate `pos`, keeping ws.touched sorted and free of repeats. */

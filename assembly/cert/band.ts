@@ -8,8 +8,11 @@
 //
 // Here: the constants imported from JavaScript (CERT_EPS, UNREACHABLE); the
 // comparisons of a pair's gain sum with its threshold (thresholdOf, passes,
-// clears); and the same band for re-scored class scores (beatsClearly,
-// votesClearly, voteLostClearly on ws.trial, which lists.ts's rescore fills).
+// clears) and the near-tie set-up of a count (countStart, flagUnclear); the
+// same band for re-scored class scores (beatsClearly, votesClearly,
+// voteLostClearly on ws.trial, which lists.ts's rescore fills); and the
+// compensated (Neumaier) sums that keep every sum within a few ulps, which the
+// band's width relies on (sumError, addCompensated).
 
 import { Workspace } from './workspace';
 
@@ -23,6 +26,24 @@ import { Workspace } from './workspace';
 @external("env", "tieTolerance") export declare const CERT_EPS: f64;
 // @ts-ignore: decorator
 @external("env", "unreachable") export declare const UNREACHABLE: i32;
+
+/**
+ * The rounding error of t = s + x (Neumaier): a compensated sum adds these
+ * terms up beside the plain sum and adds them to it at the end.
+ */
+// @ts-ignore: decorator
+@inline export function sumError(s: f64, x: f64, t: f64): f64 {
+  return Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+}
+
+/** Adds x to the compensated sum whose plain part is at `sum` and whose error terms are at `comp`. */
+// @ts-ignore: decorator
+@inline export function addCompensated(sum: usize, comp: usize, x: f64): void {
+  const s = load<f64>(sum);
+  const t = s + x;
+  store<f64>(sum, t);
+  store<f64>(comp, load<f64>(comp) + sumError(s, x, t));
+}
 
 /** Whether a gain sum passes the threshold: strictly, or also when equal (a rival of lower index). */
 // @ts-ignore: decorator

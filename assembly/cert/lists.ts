@@ -10,6 +10,7 @@
 // All buffers live in the scratch block described by Workspace (workspace.ts);
 // zero weights are left out of every list because they never change a score.
 
+import { addCompensated, sumError } from './band';
 import { RADIX_MIN, countInGroup, groupStarts, radixSortPositiveDesc, slotInGroup, stableSortDesc } from './select';
 import { Workspace, groupOf } from './workspace';
 
@@ -121,19 +122,27 @@ export function rescore(ws: Workspace, beta: usize, labels: usize): void {
     store<f64>(ws.trialAbs + (<usize>c << 3), 0);
   }
   for (let i = 0; i < ws.n; i++) {
-    const off = <usize>load<i32>(labels + (<usize>i << 2)) << 3;
+    const c = load<i32>(labels + (<usize>i << 2));
     const x = load<f64>(beta + (<usize>i << 3));
-    const s = load<f64>(ws.trial + off);
-    const t = s + x;
-    const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    store<f64>(ws.trial + off, t);
-    store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
-    store<f64>(ws.trialAbs + off, load<f64>(ws.trialAbs + off) + Math.abs(x));
+    addToTrial(ws, c, x);
+    const ap = ws.trialAbs + (<usize>c << 3);
+    store<f64>(ap, load<f64>(ap) + Math.abs(x));
   }
   for (let c = 0; c < classes; c++) {
     const off = <usize>c << 3;
     store<f64>(ws.trial + off, load<f64>(ws.trial + off) + load<f64>(ws.trialComp + off));
   }
+}
+
+/**
+ * One term of rescore()'s sums: x into class c's compensated score (ws.trial,
+ * ws.trialComp; the compensation is added at the end). trial-scores.ts
+ * continues the clean labels' sums with it.
+ */
+// @ts-ignore: decorator
+@inline export function addToTrial(ws: Workspace, c: i32, x: f64): void {
+  const off = <usize>c << 3;
+  addCompensated(ws.trial + off, ws.trialComp + off, x);
 }
 
 /**
@@ -176,8 +185,7 @@ function prefixSums(vals: usize, pre: usize, len: i32): void {
   for (let k = 0; k < len; k++) {
     const x = load<f64>(vals + (<usize>k << 3));
     const t = s + x;
-    if (Math.abs(s) >= Math.abs(x)) comp += s - t + x;
-    else comp += x - t + s;
+    comp += sumError(s, x, t);
     s = t;
     store<f64>(pre + (<usize>(k + 1) << 3), s + comp);
   }

@@ -16,7 +16,7 @@
 // set is the same.
 
 import { TOP_BINS, Workspace, groupOf } from './workspace';
-import { passes } from './band';
+import { addCompensated, passes, sumError } from './band';
 import { countInGroup, groupStarts, slotInGroup, stableSortDesc } from './select';
 
 /** Walk outcomes besides a count ≥ 1. */
@@ -57,11 +57,7 @@ export function scanPoint(ws: Workspace, beta: usize, labels: usize): void {
     const x = load<f64>(beta + (<usize>i << 3));
     const off = <usize>y << 3;
     store<f64>(ws.cleanScores + off, load<f64>(ws.cleanScores + off) + x);
-    const s = load<f64>(ws.cleanSum + off);
-    const t = s + x;
-    const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    store<f64>(ws.cleanSum + off, t);
-    store<f64>(ws.cleanComp + off, load<f64>(ws.cleanComp + off) + comp);
+    addCompensated(ws.cleanSum + off, ws.cleanComp + off, x);
     const a = Math.abs(x);
     store<f64>(ws.classAbs + off, load<f64>(ws.classAbs + off) + a);
     if (a > 0) {
@@ -198,7 +194,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
   let i2 = cgStartOf(ws, classes + t);
   const e2 = cgStartOf(ws, classes + t + 1);
   const absCount = ws.absCount;
-  let io = nextOther(ws, 0, absCount, b, t);
+  let io = nextOther(ws.candLab, 0, absCount, b, t);
   let sum: f64 = 0;
   let comp: f64 = 0;
   let count = 0;
@@ -229,7 +225,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
       pos = io;
       from = load<i32>(ws.candLab + (<usize>io << 2));
       to = -1; // decided from the sign of β when recorded
-      io = nextOther(ws, io + 1, absCount, b, t);
+      io = nextOther(ws.candLab, io + 1, absCount, b, t);
     }
     if (record) {
       store<i32>(ws.flipPos + (<usize>count << 2), pos);
@@ -237,7 +233,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
       store<i32>(ws.flipTo + (<usize>count << 2), to);
     }
     const u = sum + g;
-    comp += Math.abs(sum) >= g ? sum - u + g : g - u + sum;
+    comp += sumError(sum, g, u);
     sum = u;
     count++;
     const s = sum + comp;
@@ -249,27 +245,53 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
   return WALK_NONE;
 }
 
-/** First candidate position ≥ k (below end) labelled neither b nor t. */
+/**
+ * First candidate position ≥ k (below end) labelled neither b nor t in
+ * `labs`: ws.candLab (clean labels) or ws.curLab (attacked, attack-top.ts).
+ */
 // @ts-ignore: decorator
-@inline function nextOther(ws: Workspace, k: i32, end: i32, b: i32, t: i32): i32 {
+@inline export function nextOther(labs: usize, k: i32, end: i32, b: i32, t: i32): i32 {
   while (k < end) {
-    const y = load<i32>(ws.candLab + (<usize>k << 2));
+    const y = load<i32>(labs + (<usize>k << 2));
     if (y != b && y != t) break;
     k++;
   }
   return k;
 }
 
+/** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
+export const SHORTCUT_MARGIN: f64 = 1e-8;
+
 /**
  * Sum of every gain of the pair (b, t), from the per-group totals: Σ|β| of the
- * points labelled neither, plus 2Σβ⁺ of b and 2Σ|β⁻| of t. Accurate to a few
- * ulps of Σ|β| (plain sums of at most n terms each): callers keep a margin.
+ * points labelled neither, plus 2Σβ⁺ of b and 2Σ|β⁻| of t, for the labels
+ * whose Σ|β| per class is at `abs` and per (class, sign) group at `grp`.
+ * Accurate to a few ulps of Σ|β| (plain sums of at most n terms each):
+ * callers keep a margin (SHORTCUT_MARGIN·Σ|β|).
  */
-export function pairTotal(ws: Workspace, b: i32, t: i32): f64 {
+export function pairTotalOf(ws: Workspace, abs: usize, grp: usize, b: i32, t: i32): f64 {
   const classes = ws.classes;
-  const others = ws.totalAbs - load<f64>(ws.classAbs + (<usize>b << 3)) - load<f64>(ws.classAbs + (<usize>t << 3));
+  const others = ws.totalAbs - load<f64>(abs + (<usize>b << 3)) - load<f64>(abs + (<usize>t << 3));
   return (
     Math.max(others, 0) +
-    2 * (load<f64>(ws.grpTotal + (<usize>b << 3)) + load<f64>(ws.grpTotal + (<usize>(classes + t) << 3)))
+    2 * (load<f64>(grp + (<usize>b << 3)) + load<f64>(grp + (<usize>(classes + t) << 3)))
   );
+}
+
+/** pairTotalOf for the clean labels (scanPoint's totals). */
+// @ts-ignore: decorator
+@inline export function pairTotal(ws: Workspace, b: i32, t: i32): f64 {
+  return pairTotalOf(ws, ws.classAbs, ws.grpTotal, b, t);
+}
+
+/** The clean labels' plain score of class c (scanPoint; ws.scores holds the attacked ones once the full attack has run). */
+// @ts-ignore: decorator
+@inline export function cleanScoreOf(ws: Workspace, c: i32): f64 {
+  return load<f64>(ws.cleanScores + (<usize>c << 3));
+}
+
+/** A_b + A_t for the clean labels: the scale of the pair's rounding band. */
+// @ts-ignore: decorator
+@inline export function cleanScale(ws: Workspace, b: i32, t: i32): f64 {
+  return load<f64>(ws.classAbs + (<usize>b << 3)) + load<f64>(ws.classAbs + (<usize>t << 3));
 }

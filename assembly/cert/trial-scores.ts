@@ -21,6 +21,7 @@
 // not for all C.
 
 import { CERT_EPS, beatsClearly } from './band';
+import { addToTrial } from './lists';
 import { candBeta, labAt } from './pair-top';
 import { sortPairsDesc } from './select';
 import { Workspace, groupOf } from './workspace';
@@ -118,8 +119,8 @@ function finishTrial(ws: Workspace): void {
 function move(ws: Workspace, x: f64, from: i32, to: i32): void {
   touchClass(ws, from);
   touchClass(ws, to);
-  addComp(ws, from, -x);
-  addComp(ws, to, x);
+  addToTrial(ws, from, -x);
+  addToTrial(ws, to, x);
   const cf = ws.trialCount + (<usize>from << 2);
   const ct = ws.trialCount + (<usize>to << 2);
   store<i32>(cf, load<i32>(cf) - 1);
@@ -134,16 +135,6 @@ function move(ws: Workspace, x: f64, from: i32, to: i32): void {
   const gt = ws.trialGrp + (<usize>groupOf(classes, to, x) << 3);
   store<f64>(gf, load<f64>(gf) - a);
   store<f64>(gt, load<f64>(gt) + a);
-}
-
-// @ts-ignore: decorator
-@inline function addComp(ws: Workspace, c: i32, x: f64): void {
-  const off = <usize>c << 3;
-  const s = load<f64>(ws.trial + off);
-  const t = s + x;
-  const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-  store<f64>(ws.trial + off, t);
-  store<f64>(ws.trialComp + off, load<f64>(ws.trialComp + off) + comp);
 }
 
 /** Scores of the attacked labels into ws.trial/trialAbs/trialCount/trialGrp (rescore()'s sums, continued). */

@@ -26,17 +26,17 @@
 import { CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes, thresholdOf } from './band';
 import { attackVote } from './attack';
 import { topAttack } from './attack-top';
-import { argmaxScore, bucket, sortAbs } from './lists';
+import { argmaxAt, argmaxScore, bucket, sortAbs } from './lists';
 import { pairFlips } from './pair';
-import { WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, pairTotal, scanPoint, selectTop, walk } from './pair-top';
+import {
+  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, cleanScale, cleanScoreOf, pairTotal, scanPoint,
+  selectTop, walk,
+} from './pair-top';
 import { sortPairsDesc } from './select';
 import { Workspace, wsInit } from './workspace';
 
 /** Largest gains kept at first (widened ×8 while some pair needs more). */
 const FIRST_TOP: i32 = 24;
-
-/** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
-const SHORTCUT_MARGIN: f64 = 1e-8;
 
 /**
  * Vote costs of one base model for m test points: vote, lower[l] =
@@ -53,7 +53,7 @@ export function voteCostsBlock(
     const lower = outLower + ((<usize>p * <usize>classes) << 2);
     const upper = outUpper + ((<usize>p * <usize>classes) << 2);
     scanPoint(ws, row, labels);
-    const vote = argmaxPlain(ws);
+    const vote = argmaxAt(ws.cleanScores, ws.classes);
     orderClasses(ws);
     let near = 0;
     for (let k = FIRST_TOP; ; k *= 8) {
@@ -233,10 +233,10 @@ function lowerBoundTop(ws: Workspace, vote: i32, l: i32): i32 {
     if (s > 0) rival = vote;
     // Rivals by descending score: once F_j < F_l, l beats j and every later
     // rival with zero flips (margin < 0 ≤ eps·scale), so none can set a maximum ≥ 1.
-    const fl = scoreOf(ws, l);
+    const fl = cleanScoreOf(ws, l);
     for (let k = 0; k < ws.classes && most != UNREACHABLE; k++) {
       const j = load<i32>(ws.order + (<usize>k << 2));
-      if (most > 0 && scoreOf(ws, j) < fl) break;
+      if (most > 0 && cleanScoreOf(ws, j) < fl) break;
       if (j == l || j == vote) continue;
       // Below the maximum: cannot set it. Equal: its flag and index count too.
       if (most > 0 && beatenAtZero(ws, j, l)) continue;
@@ -265,35 +265,15 @@ function lowerBoundTop(ws: Workspace, vote: i32, l: i32): i32 {
 /** ws.order: the classes by descending clean score (ties in any order). */
 function orderClasses(ws: Workspace): void {
   for (let c = 0; c < ws.classes; c++) {
-    store<f64>(ws.orderVals + (<usize>c << 3), scoreOf(ws, c));
+    store<f64>(ws.orderVals + (<usize>c << 3), cleanScoreOf(ws, c));
     store<i32>(ws.order + (<usize>c << 2), c);
   }
   sortPairsDesc(ws.orderVals, ws.order, ws.classes);
 }
 
-/** The clean vote from scanPoint's plain scores: highest, ties to the lowest index. */
-function argmaxPlain(ws: Workspace): i32 {
-  let best = 0;
-  for (let c = 1; c < ws.classes; c++) {
-    if (scoreOf(ws, c) > scoreOf(ws, best)) best = c;
-  }
-  return best;
-}
-
-// @ts-ignore: decorator
-@inline function scoreOf(ws: Workspace, c: i32): f64 {
-  // The clean scores: ws.scores holds the attacked ones once the full attack has run.
-  return load<f64>(ws.cleanScores + (<usize>c << 3));
-}
-
-// @ts-ignore: decorator
-@inline function pairScale(ws: Workspace, b: i32, t: i32): f64 {
-  return load<f64>(ws.classAbs + (<usize>b << 3)) + load<f64>(ws.classAbs + (<usize>t << 3));
-}
-
 /** Whether t already overtakes b with zero flips under the tolerant rule (pair(t over b) = 0, minFlips 0). */
 function beatenAtZero(ws: Workspace, b: i32, t: i32): bool {
-  const threshold = thresholdOf(scoreOf(ws, b) - scoreOf(ws, t), pairScale(ws, b, t), CERT_EPS);
+  const threshold = thresholdOf(cleanScoreOf(ws, b) - cleanScoreOf(ws, t), cleanScale(ws, b, t), CERT_EPS);
   return passes(0, threshold, t < b);
 }
 
@@ -314,8 +294,8 @@ function provenBelow(ws: Workspace, b: i32, t: i32, most: i32): bool {
   const pre = ws.cgPre + (<usize>(start + g) << 3);
   // Beyond the candidates every |β⁻| of b is below tau/2.
   const lost = load<f64>(pre + (<usize>min(s, len) << 3)) + (s > len ? <f64>(s - len) * ws.tau * 0.5 : 0);
-  const margin = scoreOf(ws, b) - scoreOf(ws, t);
-  const threshold = thresholdOf(margin, pairScale(ws, b, t), CERT_EPS);
+  const margin = cleanScoreOf(ws, b) - cleanScoreOf(ws, t);
+  const threshold = thresholdOf(margin, cleanScale(ws, b, t), CERT_EPS);
   return common - lost > threshold + SHORTCUT_MARGIN * (ws.totalAbs + Math.abs(margin));
 }
 
@@ -359,8 +339,8 @@ function commonTop(ws: Workspace, t: i32, s: i32): f64 {
  * exceeds `cap`, or WALK_SHORT.
  */
 function pairCount(ws: Workspace, b: i32, t: i32, minFlips: i32, cap: i32): i32 {
-  const margin = scoreOf(ws, b) - scoreOf(ws, t);
-  const scale = pairScale(ws, b, t);
+  const margin = cleanScoreOf(ws, b) - cleanScoreOf(ws, t);
+  const scale = cleanScale(ws, b, t);
   if (countStart(ws, b, t, margin, scale, CERT_EPS, minFlips)) return 0;
   const threshold = countGoal();
   if (pairTotal(ws, b, t) + SHORTCUT_MARGIN * ws.totalAbs < threshold) return UNREACHABLE;
