@@ -19,7 +19,8 @@ import {
   pairTotalOf, walk,
 } from './pair-top';
 import {
-  CUT_MARGIN, applyFlips, closeClasses, evaluate, initTrial, trialAbsOf, trialOf, votesClearlyClose, winsClearly,
+  NEAR_END, NEAR_SKIP, applyFlips, closeClasses, evaluate, initTrial, keyCut, nearClass, trialAbsOf, trialOf, votesClearlyClose,
+  winsClearly,
 } from './trial-scores';
 import { Workspace } from './workspace';
 
@@ -109,20 +110,12 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
   let most = -1;
   const ft = trialOf(ws, target);
   const at = trialAbsOf(ws, target);
-  const cut = ft - CERT_EPS * at - CUT_MARGIN * ws.totalAbs;
+  const cut = keyCut(ws, target);
   // The touched classes, then the untouched ones by key until all later are clearly beaten.
-  const dirty = ws.dirtyCount;
-  for (let k = 0; k < dirty + ws.classes; k++) {
-    let j: i32;
-    if (k < dirty) {
-      j = labAt(ws.dirtyCls, k);
-    } else {
-      const o = k - dirty;
-      if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
-      j = labAt(ws.order, o);
-      if (labAt(ws.dirtyMark, j) != 0) continue;
-    }
-    if (j == target) continue;
+  for (let k = 0; ; k++) {
+    const j = nearClass(ws, k, cut);
+    if (j == NEAR_END) break;
+    if (j == NEAR_SKIP || j == target) continue;
     // strictPair's zero test, inline: a class target already beats clearly
     // has count 0, never the maximum (some class is not beaten: the attack has not won).
     if (passes(0, thresholdOf(trialOf(ws, j) - ft, trialAbsOf(ws, j) + at, -CERT_EPS), false)) continue;

@@ -30,7 +30,38 @@ import { Workspace, groupOf } from './workspace';
 const MOVED_FLOOR: f64 = 8.271806125530277e-25;
 
 /** Margin of the key-order cut, relative to Σ|β| (far above a few ulps of it, and above MOVED_FLOOR). */
-export const CUT_MARGIN: f64 = 1e-13;
+const CUT_MARGIN: f64 = 1e-13;
+
+/** nearClass's answers besides a class. */
+export const NEAR_END: i32 = -1; // no class left to compare
+export const NEAR_SKIP: i32 = -2; // a touched class, met again in the key order
+
+/**
+ * The k-th class to compare with target in the sparse order: the touched
+ * classes first (k < ws.dirtyCount), then the untouched ones by descending
+ * key F_j + eps·A_j while the key is ≥ `cut`. Every class never visited is
+ * untouched with a key below the cut. Used by winsClearly, closeClasses and
+ * attack-top.ts's hardestRival.
+ */
+// @ts-ignore: decorator
+@inline export function nearClass(ws: Workspace, k: i32, cut: f64): i32 {
+  const dirty = ws.dirtyCount;
+  if (k < dirty) return labAt(ws.dirtyCls, k);
+  const o = k - dirty;
+  if (o >= ws.classes || load<f64>(ws.orderVals + (<usize>o << 3)) < cut) return NEAR_END;
+  const j = labAt(ws.order, o);
+  return labAt(ws.dirtyMark, j) != 0 ? NEAR_SKIP : j;
+}
+
+/**
+ * F_t − eps·A_t − CUT_MARGIN·Σ|β| for the attacked scores: an untouched class
+ * whose key is below it is clearly beaten by target (winsClearly, and
+ * attack-top.ts's hardestRival: its count is 0).
+ */
+// @ts-ignore: decorator
+@inline export function keyCut(ws: Workspace, target: i32): f64 {
+  return trialOf(ws, target) - CERT_EPS * trialAbsOf(ws, target) - CUT_MARGIN * ws.totalAbs;
+}
 
 // @ts-ignore: decorator
 @inline export function trialOf(ws: Workspace, c: i32): f64 {
@@ -171,16 +202,11 @@ export function applyFlips(ws: Workspace, row: usize, count: i32): void {
 export function winsClearly(ws: Workspace, target: i32): bool {
   const floor = MOVED_FLOOR * ws.totalAbs;
   const ft = trialOf(ws, target);
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const j = labAt(ws.dirtyCls, k);
-    if (j != target && !beatsWithFloor(ws, target, j, ft, floor)) return false;
-  }
-  const cut = ft - CERT_EPS * trialAbsOf(ws, target) - CUT_MARGIN * ws.totalAbs;
-  for (let o = 0; o < ws.classes; o++) {
-    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
-    const j = labAt(ws.order, o);
-    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
-    if (!beatsWithFloor(ws, target, j, ft, floor)) return false;
+  const cut = keyCut(ws, target);
+  for (let k = 0; ; k++) {
+    const j = nearClass(ws, k, cut);
+    if (j == NEAR_END) return true;
+    if (j != NEAR_SKIP && j != target && !beatsWithFloor(ws, target, j, ft, floor)) return false;
   }
   return true;
 }
@@ -201,16 +227,10 @@ export function winsClearly(ws: Workspace, target: i32): bool {
 export function closeClasses(ws: Workspace, target: i32, moved: f64): void {
   const cut = trialOf(ws, target) - CERT_EPS * trialAbsOf(ws, target) - (1 + CERT_EPS) * moved - CUT_MARGIN * ws.totalAbs;
   let count = 0;
-  for (let k = 0; k < ws.dirtyCount; k++) {
-    const j = labAt(ws.dirtyCls, k);
-    if (j == target) continue;
-    store<i32>(ws.close + (<usize>count << 2), j);
-    count++;
-  }
-  for (let o = 0; o < ws.classes; o++) {
-    if (load<f64>(ws.orderVals + (<usize>o << 3)) < cut) break;
-    const j = labAt(ws.order, o);
-    if (j == target || labAt(ws.dirtyMark, j) != 0) continue;
+  for (let k = 0; ; k++) {
+    const j = nearClass(ws, k, cut);
+    if (j == NEAR_END) break;
+    if (j == NEAR_SKIP || j == target) continue;
     store<i32>(ws.close + (<usize>count << 2), j);
     count++;
   }
