@@ -47,29 +47,7 @@ export function voteCostsBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
   outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
 ): i32 {
-  const ws = wsInit(scratch, n, classes);
-  for (let p = 0; p < m; p++) {
-    const row = beta + ((<usize>p * <usize>n) << 3);
-    const lower = outLower + ((<usize>p * <usize>classes) << 2);
-    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
-    scanPoint(ws, row, labels);
-    const vote = argmaxAt(ws.cleanScores, ws.classes);
-    orderClasses(ws);
-    let near = 0;
-    for (let k = FIRST_TOP; ; k *= 8) {
-      selectTop(ws, row, labels, k);
-      near = lowerBounds(ws, vote, lower, true);
-      if (near >= 0) break;
-    }
-    clearHistogram(ws);
-    ws.fullReady = 0;
-    ws.trialReady = 0; // initTrial reorders ws.order by key: after the lower bounds
-    ws.dirty = 0;
-    upperBounds(ws, row, labels, vote, near, lower, upper, true);
-    store<i32>(outVotes + (<usize>p << 2), vote);
-    store<u8>(outNear + <usize>p, <u8>near);
-  }
-  return 0;
+  return voteCosts(beta, labels, m, n, classes, scratch, outVotes, outLower, outUpper, outNear, true);
 }
 
 /**
@@ -84,20 +62,61 @@ export function voteCostsDirectBlock(
   beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
   outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
 ): i32 {
+  return voteCosts(beta, labels, m, n, classes, scratch, outVotes, outLower, outUpper, outNear, false);
+}
+
+/**
+ * Both blocks, point by point: the clean vote, the lower bounds, then the
+ * upper bounds; with `top` on the candidates (voteCostsBlock), otherwise on
+ * fully sorted lists (voteCostsDirectBlock).
+ */
+function voteCosts(
+  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
+  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize, top: bool,
+): i32 {
   const ws = wsInit(scratch, n, classes);
   for (let p = 0; p < m; p++) {
     const row = beta + ((<usize>p * <usize>n) << 3);
     const lower = outLower + ((<usize>p * <usize>classes) << 2);
     const upper = outUpper + ((<usize>p * <usize>classes) << 2);
-    sortAbs(ws, row);
-    bucket(ws, row, labels);
-    const vote = argmaxScore(ws);
-    const near = lowerBounds(ws, vote, lower, false);
-    upperBounds(ws, row, labels, vote, near, lower, upper, false);
+    let vote: i32;
+    let near: i32;
+    if (top) {
+      scanPoint(ws, row, labels);
+      vote = argmaxAt(ws.cleanScores, ws.classes);
+      near = lowerBoundsTop(ws, row, labels, vote, lower);
+    } else {
+      sortAbs(ws, row);
+      bucket(ws, row, labels);
+      vote = argmaxScore(ws);
+      near = lowerBounds(ws, vote, lower, false);
+    }
+    upperBounds(ws, row, labels, vote, near, lower, upper, top);
     store<i32>(outVotes + (<usize>p << 2), vote);
     store<u8>(outNear + <usize>p, <u8>near);
   }
   return 0;
+}
+
+/**
+ * The lower bounds on the candidates, after scanPoint: the classes ordered by
+ * clean score, then lowerBounds on the top FIRST_TOP gains, the candidates
+ * widened ×8 until every count fits in them; leaves the workspace ready for
+ * the attacks. Returns the near-tie flag.
+ */
+function lowerBoundsTop(ws: Workspace, row: usize, labels: usize, vote: i32, lower: usize): i32 {
+  orderClasses(ws);
+  let near = 0;
+  for (let k = FIRST_TOP; ; k *= 8) {
+    selectTop(ws, row, labels, k);
+    near = lowerBounds(ws, vote, lower, true);
+    if (near >= 0) break;
+  }
+  clearHistogram(ws);
+  ws.fullReady = 0;
+  ws.trialReady = 0; // initTrial reorders ws.order by key: after the lower bounds
+  ws.dirty = 0;
+  return near;
 }
 
 /**
@@ -141,6 +160,42 @@ function lowerBounds(ws: Workspace, vote: i32, lower: usize, top: bool): i32 {
   return near | ws.voteNear;
 }
 
+// LB(l)'s running maximum over the rivals, for lowerBound and lowerBoundTop
+// alike: the most flips, the near-tie flags of every pair at it, and the
+// lowest-index rival at it (−1 while the maximum is 0 flips).
+let lbMost: i32 = 0;
+let lbNear: i32 = 0;
+let lbRival: i32 = -1;
+
+/** Starts LB(l)'s maximum: 0 flips, no flag, no rival. */
+// @ts-ignore: decorator
+@inline function startMax(): void {
+  lbMost = 0;
+  lbNear = 0;
+  lbRival = -1;
+}
+
+/** Takes rival j's count s (its near-tie flag in ws.pairNear) into the maximum. */
+// @ts-ignore: decorator
+@inline function takeMax(ws: Workspace, s: i32, j: i32): void {
+  if (s > lbMost) {
+    lbMost = s;
+    lbNear = ws.pairNear;
+    lbRival = j;
+  } else if (s == lbMost) {
+    lbNear |= ws.pairNear;
+    if (s > 0 && j < lbRival) lbRival = j;
+  }
+}
+
+/** LB(l): records the rival in ws.rival[l] and leaves ws.pairNear = 1 when a pair at the maximum was within the band. */
+// @ts-ignore: decorator
+@inline function endMax(ws: Workspace, l: i32): i32 {
+  store<i32>(ws.rival + (<usize>l << 2), lbRival);
+  ws.pairNear = lbNear != 0 ? 1 : 0;
+  return lbMost;
+}
+
 /**
  * The count s of pair(l over vote), unless the vote's own margin to l lies
  * within the rounding band (ws.pairNear = 2): l is within rounding of the vote
@@ -163,27 +218,15 @@ function lowerBounds(ws: Workspace, vote: i32, lower: usize, top: bool): i32 {
  * certificate.ts's voteAttack starts from it too.
  */
 export function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
-  let most = 0;
-  let nearAtMost = 0;
-  let rival = -1;
+  startMax();
   if (l != vote) {
     for (let j = 0; j < ws.classes; j++) {
       if (j == l) continue;
       // Zero flips never change the vote itself: at least one against it.
-      const s = voteNearTie(ws, pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0));
-      if (s > most) {
-        most = s;
-        nearAtMost = ws.pairNear;
-        rival = j;
-      } else if (s == most) {
-        nearAtMost |= ws.pairNear;
-      }
-      nearAtMost = nearAtMost != 0 ? 1 : 0;
+      takeMax(ws, voteNearTie(ws, pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0)), j);
     }
   }
-  store<i32>(ws.rival + (<usize>l << 2), rival);
-  ws.pairNear = nearAtMost;
-  return most;
+  return endMax(ws, l);
 }
 
 /**
@@ -221,45 +264,31 @@ function upperBound(ws: Workspace, row: usize, labels: usize, l: i32): i32 {
  * WALK_SHORT when the candidates do not suffice.
  */
 function lowerBoundTop(ws: Workspace, vote: i32, l: i32): i32 {
-  let most = 0;
-  let nearAtMost = 0;
-  let rival = -1;
+  startMax();
   if (l != vote) {
     let s = pairCount(ws, vote, l, 1, UNREACHABLE);
     if (s == WALK_SHORT) return s;
-    s = voteNearTie(ws, s);
-    most = s;
-    nearAtMost = ws.pairNear;
-    if (s > 0) rival = vote;
+    takeMax(ws, voteNearTie(ws, s), vote);
     // Rivals by descending score: once F_j < F_l, l beats j and every later
     // rival with zero flips (margin < 0 ≤ eps·scale), so none can set a maximum ≥ 1.
     const fl = cleanScoreOf(ws, l);
-    for (let k = 0; k < ws.classes && most != UNREACHABLE; k++) {
+    for (let k = 0; k < ws.classes && lbMost != UNREACHABLE; k++) {
       const j = load<i32>(ws.order + (<usize>k << 2));
-      if (most > 0 && cleanScoreOf(ws, j) < fl) break;
+      if (lbMost > 0 && cleanScoreOf(ws, j) < fl) break;
       if (j == l || j == vote) continue;
       // Below the maximum: cannot set it. Equal: its flag and index count too.
-      if (most > 0 && beatenAtZero(ws, j, l)) continue;
-      if (most > 1 && provenBelow(ws, j, l, most)) continue;
-      s = pairCount(ws, j, l, 0, most);
+      if (lbMost > 0 && beatenAtZero(ws, j, l)) continue;
+      if (lbMost > 1 && provenBelow(ws, j, l, lbMost)) continue;
+      s = pairCount(ws, j, l, 0, lbMost);
       if (s == WALK_SHORT) return s;
       if (s == WALK_MORE) {
         s = pairCount(ws, j, l, 0, UNREACHABLE);
         if (s == WALK_SHORT) return s;
       }
-      if (s > most) {
-        most = s;
-        nearAtMost = ws.pairNear;
-        rival = j;
-      } else if (s == most) {
-        nearAtMost |= ws.pairNear;
-        if (s > 0 && j < rival) rival = j;
-      }
+      takeMax(ws, s, j);
     }
   }
-  store<i32>(ws.rival + (<usize>l << 2), rival);
-  ws.pairNear = nearAtMost != 0 ? 1 : 0;
-  return most;
+  return endMax(ws, l);
 }
 
 /** ws.order: the classes by descending clean score (ties in any order). */
