@@ -11,7 +11,7 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { CERT_EPS, UNREACHABLE, passes, sumError, thresholdOf } from './band';
+import { CERT_EPS, UNREACHABLE, overtakesAtZero, passes, sumError, thresholdOf } from './band';
 import { harder } from './attack';
 import { moveScore } from './lists';
 import {
@@ -118,7 +118,7 @@ function hardestRival(ws: Workspace, row: usize, target: i32): i32 {
     if (j == NEAR_SKIP || j == target) continue;
     // strictPair's zero test, inline: a class target already beats clearly
     // has count 0, never the maximum (some class is not beaten: the attack has not won).
-    if (passes(0, thresholdOf(trialOf(ws, j) - ft, trialAbsOf(ws, j) + at, -CERT_EPS), false)) continue;
+    if (overtakesAtZero(j, target, trialOf(ws, j) - ft, trialAbsOf(ws, j) + at, -CERT_EPS)) continue;
     let s = strictPair(ws, row, j, target, most < 0 ? UNREACHABLE : most, false);
     if (s == WALK_MORE) s = strictPair(ws, row, j, target, UNREACHABLE, false);
     if (s == WALK_SHORT) return WALK_SHORT;
@@ -294,9 +294,7 @@ function pruneTouched(ws: Workspace, row: usize, target: i32): i32 {
   const n = ws.touchedCount;
   for (let k = 0; k < n; k++) store<i32>(ws.touchedBak + (<usize>k << 2), labAt(ws.curLab, labAt(ws.touched, k)));
   let putBack = false;
-  let moved: f64 = 0;
-  for (let k = 0; k < n; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.touched, k)));
-  closeClasses(ws, target, moved);
+  closeClasses(ws, row, target, ws.touched, n);
   // Smallest |β| first: the highest candidate positions.
   for (let k = n - 1; k >= 0; k--) {
     const pos = labAt(ws.touched, k);
@@ -338,9 +336,7 @@ function resolveDestinations(ws: Workspace, row: usize, rival: i32, target: i32,
  */
 function prune(ws: Workspace, row: usize, target: i32, count: i32): i32 {
   sortFlipsByPosition(ws, count);
-  let moved: f64 = 0;
-  for (let k = 0; k < count; k++) moved += Math.abs(candBeta(ws, row, labAt(ws.flipPos, k)));
-  closeClasses(ws, target, moved);
+  closeClasses(ws, row, target, ws.flipPos, count);
   let kept = count;
   for (let k = 0; k < count; k++) {
     const x = candBeta(ws, row, labAt(ws.flipPos, k));

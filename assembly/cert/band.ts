@@ -51,6 +51,22 @@ import { Workspace } from './workspace';
   return sum > threshold || (orEqual && sum == threshold);
 }
 
+/**
+ * Whether t overtakes b when level (the gain sum equals the threshold): ties
+ * go to the lower class index (docs/spec.md §7.1), so for t < b, except under
+ * the strict rule (eps < 0), which must really win.
+ */
+// @ts-ignore: decorator
+@inline export function tiesPass(b: i32, t: i32, eps: f64): bool {
+  return t < b && eps >= 0;
+}
+
+/** Whether t already overtakes b with zero flips (margin M = F_b − F_t, scale = A_b + A_t). */
+// @ts-ignore: decorator
+@inline export function overtakesAtZero(b: i32, t: i32, margin: f64, scale: f64, eps: f64): bool {
+  return passes(0, thresholdOf(margin, scale, eps), tiesPass(b, t, eps));
+}
+
 /** S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps). */
 // @ts-ignore: decorator
 @inline export function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
@@ -114,7 +130,7 @@ let goalOrEqual: bool = false;
  * countGoalOrEqual()), then calls flagUnclear with their sum.
  */
 export function countStart(ws: Workspace, b: i32, t: i32, margin: f64, scale: f64, eps: f64, minFlips: i32): bool {
-  const orEqual = t < b && eps >= 0;
+  const orEqual = tiesPass(b, t, eps);
   const threshold = thresholdOf(margin, scale, eps);
   ws.pairNear = 0;
   goal = threshold;

@@ -87,10 +87,7 @@ export function initTrial(ws: Workspace): void {
     const f = empty ? 0 : load<f64>(ws.cleanSum + off) + load<f64>(ws.cleanComp + off);
     const a = empty ? 0 : load<f64>(ws.classAbs + off);
     store<f64>(ws.cleanFinal + off, f);
-    store<f64>(ws.trial + off, f);
-    store<f64>(ws.trialAbs + off, a);
-    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
-    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
+    cleanClass(ws, c);
     store<f64>(ws.orderVals + off, f + CERT_EPS * a);
     store<i32>(ws.order + (<usize>c << 2), c);
   }
@@ -105,16 +102,26 @@ function restoreTrial(ws: Workspace): void {
   const classes = ws.classes;
   for (let k = 0; k < ws.dirtyCount; k++) {
     const c = labAt(ws.dirtyCls, k);
+    cleanClass(ws, c);
     const off = <usize>c << 3;
-    const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
-    store<f64>(ws.trial + off, load<f64>(ws.cleanFinal + off));
-    store<f64>(ws.trialAbs + off, empty ? 0 : load<f64>(ws.classAbs + off));
-    store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
     store<f64>(ws.trialGrp + off, load<f64>(ws.grpTotal + off));
     store<f64>(ws.trialGrp + (<usize>(classes + c) << 3), load<f64>(ws.grpTotal + (<usize>(classes + c) << 3)));
-    store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
   }
   ws.dirtyCount = 0;
+}
+
+/**
+ * Class c's clean values (initTrial stored its score in ws.cleanFinal):
+ * ws.trial, ws.trialAbs (0 for a class without nonzero weights), ws.trialCount,
+ * and not touched.
+ */
+function cleanClass(ws: Workspace, c: i32): void {
+  const off = <usize>c << 3;
+  const empty = load<i32>(ws.classCount + (<usize>c << 2)) == 0;
+  store<f64>(ws.trial + off, load<f64>(ws.cleanFinal + off));
+  store<f64>(ws.trialAbs + off, empty ? 0 : load<f64>(ws.classAbs + off));
+  store<i32>(ws.trialCount + (<usize>c << 2), load<i32>(ws.classCount + (<usize>c << 2)));
+  store<i32>(ws.dirtyMark + (<usize>c << 2), 0);
 }
 
 /** Marks class c touched; the first time, its score restarts from rescore()'s unfinished clean state. */
@@ -218,23 +225,25 @@ export function winsClearly(ws: Workspace, target: i32): bool {
 
 /**
  * The classes a pruning pass must compare target with: ws.trial holds a
- * winning attack, and putting flips back moves at most `moved` (Σ|β| of the
- * flips) into or out of any class. A class no flip touched whose key is below
+ * winning attack, and putting its `count` flips (the candidates at
+ * `positions`) back moves at most `moved` (their Σ|β|) into or out of any class. A class no flip touched whose key is below
  * F_t − eps·A_t − (1 + eps)·moved − CUT_MARGIN·Σ|β| stays clearly beaten
  * throughout, so votesClearly over the rest (votesClearlyClose) gives the
  * same answer. The rest: the touched classes and the untouched ones above that.
  */
-export function closeClasses(ws: Workspace, target: i32, moved: f64): void {
+export function closeClasses(ws: Workspace, row: usize, target: i32, positions: usize, count: i32): void {
+  let moved: f64 = 0;
+  for (let k = 0; k < count; k++) moved += Math.abs(candBeta(ws, row, labAt(positions, k)));
   const cut = trialOf(ws, target) - CERT_EPS * trialAbsOf(ws, target) - (1 + CERT_EPS) * moved - CUT_MARGIN * ws.totalAbs;
-  let count = 0;
+  let close = 0;
   for (let k = 0; ; k++) {
     const j = nearClass(ws, k, cut);
     if (j == NEAR_END) break;
     if (j == NEAR_SKIP || j == target) continue;
-    store<i32>(ws.close + (<usize>count << 2), j);
-    count++;
+    store<i32>(ws.close + (<usize>close << 2), j);
+    close++;
   }
-  ws.closeCount = count;
+  ws.closeCount = close;
 }
 
 /** votesClearly(ws, target, CERT_EPS) over the close set (see closeClasses). */

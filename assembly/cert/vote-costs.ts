@@ -23,7 +23,9 @@
 // near-tie set-up included); the O(1) shortcuts only decide with a margin far
 // above the float error of their sums, and otherwise leave the decision to the walk.
 
-import { CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes, thresholdOf } from './band';
+import {
+  CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, overtakesAtZero, thresholdOf,
+} from './band';
 import { attackVote } from './attack';
 import { topAttack } from './attack-top';
 import { argmaxAt, argmaxScore, bucket, sortAbs } from './lists';
@@ -302,8 +304,7 @@ function orderClasses(ws: Workspace): void {
 
 /** Whether t already overtakes b with zero flips under the tolerant rule (pair(t over b) = 0, minFlips 0). */
 function beatenAtZero(ws: Workspace, b: i32, t: i32): bool {
-  const threshold = thresholdOf(cleanScoreOf(ws, b) - cleanScoreOf(ws, t), cleanScale(ws, b, t), CERT_EPS);
-  return passes(0, threshold, t < b);
+  return overtakesAtZero(b, t, cleanScoreOf(ws, b) - cleanScoreOf(ws, t), cleanScale(ws, b, t), CERT_EPS);
 }
 
 /**
