@@ -1,6 +1,8 @@
 // In-place sorting and searching of (value, index) pairs held in two parallel
 // buffers: `vals` (f64) and `idx` (i32). Values are sorted in DESCENDING order,
-// which is the order the certificate consumes gains in (largest first).
+// which is the order the certificate consumes gains in (largest first); the
+// sorts the lists rely on are stable, so equal values keep training-index
+// order (docs/spec.md §4).
 // Nothing here allocates; callers pass the buffers. Values must not be NaN
 // (the TypeScript wrapper rejects non-finite weights before calling).
 

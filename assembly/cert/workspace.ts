@@ -81,8 +81,8 @@ export class Workspace {
   touchedCount: i32;
   classCount: usize; // i32[C] nonzero weights per class (clean labels)
   trialCount: usize; // i32[C] the same for the attacked labels
-  close: usize; // i32[C] classes a pruning pass must check (attack-top.ts)
-  order: usize; // i32[C] classes by descending clean score (vote-costs.ts), then by key (attack-top.ts)
+  close: usize; // i32[C] classes a pruning pass must check (trial-scores.ts's closeClasses)
+  order: usize; // i32[C] classes by descending clean score (vote-costs.ts), then by key (trial-scores.ts)
   orderVals: usize; // f64[C] their scores / keys
   cleanFinal: usize; // f64[C] the clean labels' scores as rescore() leaves them
   dirtyCls: usize; // i32[C] classes an attack's moves touched

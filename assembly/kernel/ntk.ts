@@ -1,7 +1,8 @@
 // NTK of a fully connected ReLU network (docs/spec.md §2), applied entry by entry to a
 // matrix of dot products. Each entry follows docs/spec.md §2 line by line, except for
 // algebraically exact rewrites of the ReLU step (see ntkEntry) that make the
-// diagonal exact and save two transcendental calls per layer.
+// diagonal exact and save two transcendental calls per layer. Its TypeScript
+// front is src/kernel/ntk.ts.
 
 /** K(x, x') from x·x', |x|², |x'|² and the input dimension d (docs/spec.md §2). */
 // @ts-ignore: decorator
