@@ -11,19 +11,18 @@
 // labels are; a walk that needs more answers WALK_SHORT, and so does the blunt
 // last resort of attack.ts: the caller then runs the full attack.
 
-import { CERT_EPS, UNREACHABLE, overtakesAtZero, passes, sumError, thresholdOf } from './band';
 import { harder } from './attack';
+import { CERT_EPS, UNREACHABLE, overtakesAtZero, passes, sumError, thresholdOf } from './band';
 import { moveScore } from './lists';
 import {
-  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, candBeta, cgStartOf, cleanScale, cleanScoreOf, labAt, nextOther, pairTotal,
-  pairTotalOf, walk,
+  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, candBeta, cgStartOf, cleanScale, cleanScoreOf, labAt, nextOther,
+  pairTotal, pairTotalOf, walk,
 } from './pair-top';
 import {
-  NEAR_END, NEAR_SKIP, applyFlips, closeClasses, evaluate, initTrial, keyCut, nearClass, trialAbsOf, trialOf, votesClearlyClose,
-  winsClearly,
+  NEAR_END, NEAR_SKIP, applyFlips, closeClasses, evaluate, initTrial, keyCut, nearClass, trialAbsOf, trialOf,
+  votesClearlyClose, winsClearly,
 } from './trial-scores';
 import { Workspace } from './workspace';
-
 
 /** topAttack's answer when the full attack must run. */
 export const TOP_FAILED: i32 = -1;

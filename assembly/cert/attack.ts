@@ -18,8 +18,8 @@
 
 import { CERT_EPS, UNREACHABLE, votesClearly } from './band';
 import { argmaxScore, bucket, moveScore, rescore } from './lists';
-import { Workspace } from './workspace';
 import { emitFlips, pairFlips } from './pair';
+import { Workspace } from './workspace';
 
 /**
  * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes

@@ -8,12 +8,12 @@
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
+import { attackVote } from './attack';
 import { CERT_EPS, UNREACHABLE, voteLostClearly } from './band';
 import { argmaxScore, bucket, rescore, sortAbs } from './lists';
-import { Workspace, workspaceBytes, wsInit } from './workspace';
 import { emitFlips, pairFlips } from './pair';
-import { attackVote } from './attack';
 import { lowerBound } from './vote-costs';
+import { Workspace, workspaceBytes, wsInit } from './workspace';
 
 /** Scratch bytes needed by every entry point below for n training points and C classes. */
 export function certScratchBytes(n: i32, classes: i32): i32 {

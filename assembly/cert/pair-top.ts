@@ -15,9 +15,9 @@
 // of pair.ts's emitFlips (base class, target class, others), so the flip
 // set is the same.
 
-import { TOP_BINS, Workspace, groupOf } from './workspace';
 import { addCompensated, passes, sumError } from './band';
 import { countInGroup, groupStarts, slotInGroup, stableSortDesc } from './select';
+import { TOP_BINS, Workspace, groupOf } from './workspace';
 
 /** Walk outcomes besides a count ≥ 1. */
 export const WALK_MORE: i32 = -1; // the count exceeds the cap

@@ -31,8 +31,8 @@
 
 import { UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes } from './band';
 import { groupLen, groupPre, groupVals, scoreOf } from './lists';
-import { Workspace } from './workspace';
 import { countAbove, countAtLeast } from './select';
+import { Workspace } from './workspace';
 
 /** Points the workspace's pair views at base class b and target class t. */
 export function setPair(ws: Workspace, b: i32, t: i32): void {

@@ -23,16 +23,16 @@
 // near-tie set-up included); the O(1) shortcuts only decide with a margin far
 // above the float error of their sums, and otherwise leave the decision to the walk.
 
+import { attackVote } from './attack';
+import { topAttack } from './attack-top';
 import {
   CERT_EPS, UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, overtakesAtZero, thresholdOf,
 } from './band';
-import { attackVote } from './attack';
-import { topAttack } from './attack-top';
 import { argmaxAt, argmaxScore, bucket, sortAbs } from './lists';
 import { pairFlips } from './pair';
 import {
-  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, cleanScale, cleanScoreOf, pairTotal, scanPoint,
-  selectTop, walk,
+  SHORTCUT_MARGIN, WALK_MORE, WALK_NONE, WALK_SHORT, cgStartOf, clearHistogram, cleanScale, cleanScoreOf, pairTotal,
+  scanPoint, selectTop, walk,
 } from './pair-top';
 import { sortPairsDesc } from './select';
 import { Workspace, wsInit } from './workspace';
@@ -210,7 +210,6 @@ let lbRival: i32 = -1;
   ws.voteNear = 1;
   return 0;
 }
-
 
 /**
  * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
