@@ -1,7 +1,7 @@
 // Block entry points of the certificate (docs/spec.md §4): the single-model
 // certificate with its witnesses, pair counts for tests and diagnostics, and
 // one vote-cost attack (docs/spec.md §5.5) for tests; the vote costs' blocks
-// are vote-costs.ts's. Their TypeScript front is src/model/certificate.ts.
+// are vote-costs.ts's. Their TypeScript front is src/partition/certificate.ts.
 // Pointer-based and allocation-free: JavaScript reserves
 // `certScratchBytes(n, C)` bytes of scratch and the outputs, and has already
 // validated sizes, labels (0 ≤ y < C) and weights (finite).

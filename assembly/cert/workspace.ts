@@ -5,7 +5,7 @@
 // top candidates (pair-top.ts), the attacked labels and re-scored class scores
 // (attack.ts, attack-top.ts, trial-scores.ts) and the vote costs' caches
 // (vote-costs.ts). workspaceBytes is the size JavaScript reserves
-// (certificate.ts's certScratchBytes; src/model/memory.ts mirrors it).
+// (certificate.ts's certScratchBytes; src/partition/memory.ts mirrors it).
 
 import { RADIX_HIST_BYTES } from './select';
 

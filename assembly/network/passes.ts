@@ -2,7 +2,7 @@
 // the matrix products of linalg/gemm.ts and linalg/gemm-packed.ts: bias and
 // ReLU, the ReLU mask on back-propagated deltas, per-row combinations of
 // deltas, and the assembly of the empirical NTK from per-layer Gram matrices.
-// Its TypeScript front is src/finite/passes.ts. All buffers are row-major
+// Its TypeScript front is src/network/passes.ts. All buffers are row-major
 // float64 given by JavaScript with explicit sizes; every loop sums in a fixed
 // order, so equal inputs give bit-equal outputs.
 
