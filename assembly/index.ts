@@ -12,23 +12,23 @@ export function probe(ptr: usize, n: i32): f64 {
   return s;
 }
 
-// Linear algebra and kernels (gemm.ts, ntk.ts, cholesky.ts, trisolve.ts).
-export { gramDot, gramSym, gemmNT, rowSquaredNorms, gramSymRows, mirrorLowerRows } from './gemm';
-export { ntkFromDot, ntkFromDotSym, ntkDiag, ntkFromDotLowerRows } from './ntk';
-export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './scale';
-export { cholesky, addDiagonal, traceOf, factorDiagonal } from './cholesky';
-export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './trisolve';
+// Linear algebra (linalg/) and the NTK kernel (kernel/).
+export { gramDot, gramSym, gemmNT, rowSquaredNorms, gramSymRows, mirrorLowerRows } from './linalg/gemm';
+export { ntkFromDot, ntkFromDotSym, ntkDiag, ntkFromDotLowerRows } from './kernel/ntk';
+export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './kernel/scale';
+export { cholesky, addDiagonal, traceOf, factorDiagonal } from './linalg/cholesky';
+export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './linalg/trisolve';
 
-// Certificates and per-partition vote costs (certify.ts, votecosts.ts, certpair.ts, certlists.ts, certtop.ts, certattack.ts, select.ts).
-export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteCostsDirectBlock, voteAttack } from './certify';
-export { voteCostsBlock } from './votecosts';
+// Certificates and per-partition vote costs (cert/, see cert/README.md).
+export { certScratchBytes, certifyBlock, certifyWitness, pairCountsRow, voteAttack } from './cert/certificate';
+export { voteCostsBlock, voteCostsDirectBlock } from './cert/vote-costs';
 
-// Data augmentation (augment.ts).
-export { augmentRows } from './augment';
+// Data augmentation (kernel/augment.ts).
+export { augmentRows } from './kernel/augment';
 
-// The finite-width network of docs/spec.md §11 (gemmpacked.ts, mlp.ts).
-export { gemmNN, gemmTN, packedScratchDoubles } from './gemmpacked';
+// The finite-width network of docs/spec.md §11 (linalg/gemm-packed.ts, network/passes.ts).
+export { gemmNN, gemmTN, packedScratchDoubles } from './linalg/gemm-packed';
 export {
   biasActivate, outputDeltas, reluMask, combineDeltas, deltaDots, columnSums, ntkAddLayer, ntkAddOutput,
   subtractInto, scaleInto, lerpInto, squaredDistance,
-} from './mlp';
+} from './network/passes';

@@ -282,7 +282,7 @@ describe('training rows of wildly different sizes', () => {
   });
 });
 
-describe('the Wasm helpers of assembly/scale.ts', () => {
+describe('the Wasm helpers of assembly/kernel/scale.ts', () => {
   it('rowLogb is ⌊log₂ max|x|⌋ per row, subnormals included, ZERO_ROW for zero rows', () => {
     const rows = [[0.75, -3], [0, 0], [5e-324, -1e-310], [-1.7976931348623157e308, 1], [1, 0.5], [2 ** -1022, 0]];
     const want = [1, core.exports.ZERO_ROW.value, Math.floor(Math.log2(1e-310)), 1023, 0, -1022];

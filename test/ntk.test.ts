@@ -59,7 +59,7 @@ describe('K(x, x) = 2(depth + 1)|x|²/d for wVar = 2, bVar = 0', () => {
 
   it.each([1, 2, 3, 4, 6, 10])('depth %i on random rows, to 1e-14', (depth) => {
     // The literal grouping of docs/spec.md §2 can round Σ one ulp below q and then see
-    // ρ = 1 − 2⁻⁵³ (θ ≈ 1.5e-8, K off by ~3e-8); assembly/ntk.ts regroups the
+    // ρ = 1 − 2⁻⁵³ (θ ≈ 1.5e-8, K off by ~3e-8); assembly/kernel/ntk.ts regroups the
     // ReLU step so that the diagonal stays exact.
     const x = randomRows(rng(100 + depth), 40, 1 + 7 * depth);
     const d = x[0].length;
@@ -185,7 +185,7 @@ describe('agreement with the reference ntkPair', () => {
 
   it('agrees across ρ ∈ [−1, 1) on a grid of exact inputs (d = 2), checking the Wasm acos', () => {
     // x = (1, 0) against y on a grid: Σ and q are exact, so differences come
-    // from acos (AssemblyScript's versus V8's) and assembly/ntk.ts's exact
+    // from acos (AssemblyScript's versus V8's) and assembly/kernel/ntk.ts's exact
     // rewrites of the ReLU step only.
     const ys: Rows = [];
     for (let i = -32; i <= 32; i++) for (let j = -32; j <= 32; j += 4) if (j !== 0 || i < 0) ys.push([i / 16, j / 16]);

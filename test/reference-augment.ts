@@ -1,6 +1,6 @@
 // Plain oracle for docs/spec.md §10: each transform applied as its own image
 // operation (rotate, then mirror, then shift), in the documented copy order,
-// written independently of assembly/augment.ts.
+// written independently of assembly/kernel/augment.ts.
 import type { Rows } from './reference.js';
 
 type Image = number[][][]; // [row][col][channel]

@@ -1,6 +1,6 @@
-// The fast vote costs (assembly/votecosts.ts: the top of the gain lists, rivals
+// The fast vote costs (assembly/cert/vote-costs.ts: the top of the gain lists, rivals
 // that cannot set the maximum skipped, the attack on the candidates) must give
-// exactly the numbers of the direct evaluation (assembly/certify.ts's
+// exactly the numbers of the direct evaluation (its twin in the same file,
 // voteCostsDirectBlock: every pair on fully sorted lists, the full attack):
 // votes, lower bounds, upper bounds and near-tie flags, on data built to reach
 // every shortcut — many classes, counts beyond the first candidates (so they

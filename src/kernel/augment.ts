@@ -1,12 +1,12 @@
 /**
  * Label-preserving image augmentation (docs/spec.md §10): the `augment` and
  * `imageShape` options, resolved into the per-copy parameters that the core's
- * augmentRows (assembly/augment.ts) applies. Each training image becomes a
+ * augmentRows (assembly/kernel/augment.ts) applies. Each training image becomes a
  * group of S copies sharing its label; the certificates count groups.
  */
 import { describe, invalid } from '../checks/values.js';
 
-/** Five f64 per copy, as assembly/augment.ts reads them: dy, dx, flip, cos θ, sin θ. */
+/** Five f64 per copy, as assembly/kernel/augment.ts reads them: dy, dx, flip, cos θ, sin θ. */
 export const COPY_PARAMS = 5;
 
 /** The resolved augmentation: what a partition task carries. */

@@ -1,5 +1,5 @@
 /**
- * The blocked Cholesky factorisation of assembly/cholesky.ts on a thread
+ * The blocked Cholesky factorisation of assembly/linalg/cholesky.ts on a thread
  * team: the same panels of NB columns, the same steps in the same order,
  * with the two big ones split by rows — the update of a panel by the columns
  * left of it, and the solve of the rows below its diagonal block. The small

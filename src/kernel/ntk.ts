@@ -79,6 +79,14 @@ export function scaledKernelInto(
   }
 }
 
+/** Two row-major heap matrices a (m × d) and b (n × d), and the kernel: what {@link ntkInto} and {@link ntkIntoHeap} take. */
+type HeapRows = [aPtr: number, m: number, bPtr: number, n: number, d: number, kernel: ResolvedKernel];
+
+const DEFAULT_SOURCES: [RowSource, RowSource] = [
+  { label: 'x1 row', field: 'x1' },
+  { label: 'x2 row', field: 'x2' },
+];
+
 /**
  * Writes the m×n NTK matrix K[i][j] = K(a_i, b_j) to `out` (a heap pointer
  * the caller reserved). a and b are row-major heap matrices with d columns,
@@ -90,17 +98,7 @@ export function scaledKernelInto(
  */
 export function ntkInto(
   core: Core,
-  aPtr: number,
-  m: number,
-  bPtr: number,
-  n: number,
-  d: number,
-  kernel: ResolvedKernel,
-  out: number,
-  sources: [RowSource, RowSource] = [
-    { label: 'x1 row', field: 'x1' },
-    { label: 'x2 row', field: 'x2' },
-  ],
+  ...[aPtr, m, bPtr, n, d, kernel, out, sources = DEFAULT_SOURCES]: [...HeapRows, out: number, sources?: [RowSource, RowSource]]
 ): void {
   checkKernel(kernel);
   core.heap.scoped(() => {
@@ -116,17 +114,10 @@ export function ntkInto(
  * Reserves an m×n result on the heap, fills it with K(a_i, b_j) (see
  * {@link ntkInto}) and returns its pointer; free it with the caller's heap mark.
  */
-export function ntkIntoHeap(
-  core: Core,
-  aPtr: number,
-  m: number,
-  bPtr: number,
-  n: number,
-  d: number,
-  kernel: ResolvedKernel,
-): number {
+export function ntkIntoHeap(core: Core, ...rows: HeapRows): number {
+  const [, m, , n] = rows;
   const out = core.heap.f64(m * n);
-  ntkInto(core, aPtr, m, bPtr, n, d, kernel, out);
+  ntkInto(core, ...rows, out);
   return out;
 }
 

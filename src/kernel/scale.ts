@@ -138,7 +138,7 @@ function checkLayers(core: Core, rows: ScaledRows, d: number, kernel: ResolvedKe
   }
 }
 
-/** The first layer whose variance leaves the safe range, as in assembly/ntk.ts's recursion. */
+/** The first layer whose variance leaves the safe range, as in assembly/kernel/ntk.ts's recursion. */
 function firstBadLayer(norm2: number, d: number, { depth, wVar, bVar }: ResolvedKernel): { layer: number; q: number } | undefined {
   let q = wVar * (norm2 / d) + bVar;
   for (let layer = 0; ; layer++) {

@@ -2,7 +2,7 @@
  * The operations a thread team (src/pool/team-protocol.ts) runs, each split into
  * chunks of rows. A chunk calls the same Wasm kernel as the single-threaded
  * code, on a row range, and every output element depends only on its row's
- * inputs, summed in the kernel's fixed order (assembly/gemm.ts): so a
+ * inputs, summed in the kernel's fixed order (assembly/linalg/gemm.ts): so a
  * result is bitwise the same for any chunking and any number of threads.
  */
 import type { Core } from '../wasm/instance.js';
@@ -19,7 +19,7 @@ export interface Team {
 }
 
 export const TeamOp = {
-  /** [a, c, n, d]: gramSym's lower triangle, rows split (assembly/gemm.ts gramSymRows). */
+  /** [a, c, n, d]: gramSym's lower triangle, rows split (assembly/linalg/gemm.ts gramSymRows). */
   gramSymLower: 1,
   /** [c, q, n, d, depth, wVar, bVar]: ntkFromDotSym's lower triangle, in place. */
   ntkSymLower: 2,

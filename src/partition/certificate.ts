@@ -1,8 +1,8 @@
-// TypeScript front of the certificate kernels (assembly/certify.ts): checks the
+// TypeScript front of the certificate kernels (assembly/cert/certificate.ts): checks the
 // arguments, reserves scratch and outputs on the heap, calls the core, copies
 // the results out and releases everything.
 //
-// Rounding: see assembly/certpair.ts and the README ("Rounding"). A point is
+// Rounding: see assembly/cert/pair.ts and the README ("Rounding"). A point is
 // flagged nearTie when a count that matters, or the prediction itself, lies
 // within the rounding band TIE_TOLERANCE·(Σ|β| of the two classes + S); every
 // witness and every attack is re-scored with compensated sums before it is
@@ -16,6 +16,9 @@ import type { Core } from '../wasm/core.js';
 import { alignHeap } from '../wasm/heap.js';
 
 export { TIE_TOLERANCE };
+
+/** m × n weights β (row-major float64) and n labels in [0, classes) on the heap: what the certificates read. */
+type WeightRows = [betaPtr: number, labelsPtr: number, m: number, n: number, classes: number];
 
 /**
  * ScaLabelCert (docs/spec.md §4) for m test points of one model: prediction, radius in
@@ -34,13 +37,7 @@ export { TIE_TOLERANCE };
  */
 export function singleCertificates(
   core: Core,
-  betaPtr: number,
-  labelsPtr: number,
-  m: number,
-  n: number,
-  classes: number,
-  witness: boolean,
-  team?: Team,
+  ...[betaPtr, labelsPtr, m, n, classes, witness, team]: [...WeightRows, witness: boolean, team?: Team]
 ): SingleCertificates {
   checkInputs(core, betaPtr, labelsPtr, m, n, classes, 'singleCertificates');
   return core.heap.scoped(() => {
@@ -90,14 +87,7 @@ function readFlips(core: Core, ptr: number, count: number): WitnessFlip[] {
  * from a real attack whose flips were applied and re-scored (UNREACHABLE when
  * none was found; equal to lower for two classes). lower/upper are m × classes.
  */
-export function voteCosts(
-  core: Core,
-  betaPtr: number,
-  labelsPtr: number,
-  m: number,
-  n: number,
-  classes: number,
-): VoteCosts {
+export function voteCosts(core: Core, ...[betaPtr, labelsPtr, m, n, classes]: WeightRows): VoteCosts {
   checkInputs(core, betaPtr, labelsPtr, m, n, classes, 'voteCosts');
   return core.heap.scoped(() => {
     const { heap, exports } = core;

@@ -53,10 +53,10 @@ export interface PartitionShape {
 }
 
 /**
- * Scratch bytes of the certificate kernels, as assembly/certlists.ts
+ * Scratch bytes of the certificate kernels, as assembly/cert/workspace.ts
  * workspaceBytes: (8n + 18C + 1) float64 + (14n + 15C + 2 + 8192) int32 + a
  * fixed part (the Workspace header and the radix histograms; the 8192 int32
- * are the |β| histogram of certtop.ts). test/memory.test.ts compares it with
+ * are the |β| histogram of assembly/cert/pair-top.ts). test/memory.test.ts compares it with
  * the core's certScratchBytes.
  */
 export function certScratchBytes(n: number, classes: number): number {

@@ -1,7 +1,8 @@
 // NTK of a fully connected ReLU network (docs/spec.md §2), applied entry by entry to a
 // matrix of dot products. Each entry follows docs/spec.md §2 line by line, except for
 // algebraically exact rewrites of the ReLU step (see ntkEntry) that make the
-// diagonal exact and save two transcendental calls per layer.
+// diagonal exact and save two transcendental calls per layer. Its TypeScript
+// front is src/kernel/ntk.ts.
 
 /** K(x, x') from x·x', |x|², |x'|² and the input dimension d (docs/spec.md §2). */
 // @ts-ignore: decorator
@@ -89,7 +90,7 @@ export function ntkFromDotSym(c: usize, q: usize, n: i32, d: i32, depth: i32, wV
 /**
  * Rows r0 ≤ i < r1 of ntkFromDotSym, lower part only (j ≤ i), without the
  * mirror: threads owning disjoint row ranges run it concurrently, then
- * mirrorLowerRows (gemm.ts) completes the matrix. Each entry is computed
+ * mirrorLowerRows (linalg/gemm.ts) completes the matrix. Each entry is computed
  * exactly as ntkFromDotSym computes it.
  */
 export function ntkFromDotLowerRows(

@@ -1,7 +1,8 @@
 // Blocked lower Cholesky factorisation, left-looking by NB-column panels: each
 // panel first receives the update from all columns left of it as one tiled
 // product (the bulk of the n³/3 flops), then its diagonal block is factored
-// and the rows below it are solved against that block.
+// and the rows below it are solved against that block. It factors K + λ̃I,
+// through which the KRR weights of docs/spec.md §3 are solved.
 
 import { dotSlice, gemmNTBlocked, zeroRows } from './gemm';
 import { NB, solveRowsLowerT } from './trisolve';

@@ -1,9 +1,10 @@
 // Element-wise steps of the finite-width ReLU network (docs/spec.md §11) around
-// the matrix products of gemm.ts and gemmpacked.ts: bias and ReLU, the ReLU
-// mask on back-propagated deltas, per-row combinations of deltas, and the
-// assembly of the empirical NTK from per-layer Gram matrices. All buffers are
-// row-major float64 given by JavaScript with explicit sizes; every loop sums
-// in a fixed order, so equal inputs give bit-equal outputs.
+// the matrix products of linalg/gemm.ts and linalg/gemm-packed.ts: bias and
+// ReLU, the ReLU mask on back-propagated deltas, per-row combinations of
+// deltas, and the assembly of the empirical NTK from per-layer Gram matrices.
+// Its TypeScript front is src/network/passes.ts. All buffers are row-major
+// float64 given by JavaScript with explicit sizes; every loop sums in a fixed
+// order, so equal inputs give bit-equal outputs.
 
 /** h[r][j] ← h[r][j] + beta·bias[j] for the rows×cols h, then ReLU when `relu`. */
 export function biasActivate(h: usize, rows: i32, cols: i32, bias: usize, beta: f64, relu: bool): void {

@@ -1,13 +1,19 @@
-// Block entry points of the certificate (docs/spec.md §4) and of the per-partition
-// vote costs (docs/spec.md §5). Pointer-based and allocation-free: JavaScript reserves
+// Block entry points of the certificate (docs/spec.md §4): the single-model
+// certificate with its witnesses, pair counts for tests and diagnostics, and
+// one vote-cost attack (docs/spec.md §5.5) for tests; the vote costs' blocks
+// are vote-costs.ts's. Their TypeScript front is src/partition/certificate.ts.
+// Pointer-based and allocation-free: JavaScript reserves
 // `certScratchBytes(n, C)` bytes of scratch and the outputs, and has already
 // validated sizes, labels (0 ≤ y < C) and weights (finite).
 //
 // β is row-major, m rows of n weights; labels are i32[n].
 
-import { Workspace, argmaxScore, bucket, rescore, sortAbs, voteLostClearly, workspaceBytes, wsInit } from './certlists';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
-import { attackVote } from './certattack';
+import { attackVote } from './attack';
+import { CERT_EPS, UNREACHABLE, voteLostClearly } from './band';
+import { argmaxScore, bucket, rescore, sortAbs } from './lists';
+import { emitFlips, pairFlips } from './pair';
+import { lowerBound } from './vote-costs';
+import { Workspace, workspaceBytes, wsInit } from './workspace';
 
 /** Scratch bytes needed by every entry point below for n training points and C classes. */
 export function certScratchBytes(n: i32, classes: i32): i32 {
@@ -166,99 +172,6 @@ export function pairCountsRow(betaRow: usize, labels: usize, n: i32, classes: i3
     }
   }
   return vote;
-}
-
-/**
- * Vote costs of one base model for m test points, evaluated directly (every
- * pair on fully sorted lists): vote, lower[l] = max_{j≠l} pair(l over j)
- * (exact for C = 2), upper[l] from a re-checked attack (= lower for C = 2
- * unless the point is a near tie), near-tie flags. lower/upper are m × C
- * row-major. votecosts.ts's voteCostsBlock computes the same numbers faster;
- * this one is the reference the tests and bench/votecosts.mjs compare it with.
- */
-export function voteCostsDirectBlock(
-  beta: usize, labels: usize, m: i32, n: i32, classes: i32, scratch: usize,
-  outVotes: usize, outLower: usize, outUpper: usize, outNear: usize,
-): i32 {
-  const ws = wsInit(scratch, n, classes);
-  for (let p = 0; p < m; p++) {
-    const row = beta + ((<usize>p * <usize>n) << 3);
-    const lower = outLower + ((<usize>p * <usize>classes) << 2);
-    const upper = outUpper + ((<usize>p * <usize>classes) << 2);
-    sortAbs(ws, row);
-    bucket(ws, row, labels);
-    const vote = argmaxScore(ws);
-    const near = lowerBounds(ws, vote, lower);
-    for (let l = 0; l < classes; l++) {
-      const lb = load<i32>(lower + (<usize>l << 2));
-      // Two classes: the bound is exact unless it lies within the rounding band;
-      // then only a re-scored attack may give the upper bound. Attacks may
-      // overwrite the buckets, so they run after every lower bound and restore them.
-      const exact = lb == UNREACHABLE || (classes == 2 && near == 0);
-      let ub = lb;
-      if (l == vote) ub = 0;
-      else if (!exact) {
-        if (ws.dirty) bucket(ws, row, labels);
-        ws.dirty = 0;
-        ub = attackVote(ws, row, labels, l, load<i32>(ws.rival + (<usize>l << 2)));
-      }
-      store<i32>(upper + (<usize>l << 2), ub);
-    }
-    store<i32>(outVotes + (<usize>p << 2), vote);
-    store<u8>(outNear + <usize>p, <u8>near);
-  }
-  return 0;
-}
-
-/**
- * Fills lower[l] = LB(l) for every class and ws.rival[l] = the rival that set it;
- * returns 1 if a maximising pair was within the rounding band, or the vote's
- * margin to some class is (a near tie of the vote itself).
- */
-function lowerBounds(ws: Workspace, vote: i32, lower: usize): i32 {
-  let near = 0;
-  ws.voteNear = 0;
-  for (let l = 0; l < ws.classes; l++) {
-    store<i32>(lower + (<usize>l << 2), lowerBound(ws, vote, l));
-    near |= ws.pairNear;
-  }
-  return near | ws.voteNear;
-}
-
-/**
- * LB(l) = max_{j≠l} pair(l over j), 0 for the vote itself. Records the
- * maximising rival in ws.rival[l] and leaves ws.pairNear = 1 when a maximising
- * pair (any of equal maxima) was within the rounding band; sets ws.voteNear
- * when the vote's own margin to l is.
- */
-function lowerBound(ws: Workspace, vote: i32, l: i32): i32 {
-  let most = 0;
-  let nearAtMost = 0;
-  let rival = -1;
-  if (l != vote) {
-    for (let j = 0; j < ws.classes; j++) {
-      if (j == l) continue;
-      // Zero flips never change the vote itself: at least one against it.
-      let s = pairFlips(ws, j, l, CERT_EPS, j == vote ? 1 : 0);
-      if (ws.pairNear == 2) {
-        // l is within rounding of the vote itself: some exact evaluation may
-        // already vote l, so the sound lower bound is 0 flips.
-        ws.voteNear = 1;
-        s = 0;
-      }
-      if (s > most) {
-        most = s;
-        nearAtMost = ws.pairNear;
-        rival = j;
-      } else if (s == most) {
-        nearAtMost |= ws.pairNear;
-      }
-      nearAtMost = nearAtMost != 0 ? 1 : 0;
-    }
-  }
-  store<i32>(ws.rival + (<usize>l << 2), rival);
-  ws.pairNear = nearAtMost;
-  return most;
 }
 
 /**

@@ -1,6 +1,8 @@
 // In-place sorting and searching of (value, index) pairs held in two parallel
 // buffers: `vals` (f64) and `idx` (i32). Values are sorted in DESCENDING order,
-// which is the order the certificate consumes gains in (largest first).
+// which is the order the certificate consumes gains in (largest first); the
+// sorts the lists rely on are stable, so equal values keep training-index
+// order (docs/spec.md §4).
 // Nothing here allocates; callers pass the buffers. Values must not be NaN
 // (the TypeScript wrapper rejects non-finite weights before calling).
 
@@ -202,6 +204,37 @@ function prefixOffsets(h: usize, n: i32): bool {
     sum += c;
   }
   return true;
+}
+
+// A stable counting sort by group (lists.ts's buckets, pair-top.ts's candidate
+// groups): count each entry's group (countInGroup, into start[g + 1], zeroed
+// beforehand), turn the counts into starts with fill cursors (groupStarts),
+// then place the entries in their order (slotInGroup), so every group keeps it.
+
+/** Counts one entry of group g. */
+// @ts-ignore: decorator
+@inline export function countInGroup(start: usize, g: i32): void {
+  const cp = start + (<usize>(g + 1) << 2);
+  store<i32>(cp, load<i32>(cp) + 1);
+}
+
+/** Counts into start offsets (start[groups] = the total), with the fill cursors at the starts. */
+export function groupStarts(start: usize, fill: usize, groups: i32): void {
+  for (let g = 0; g < groups; g++) {
+    const s = load<i32>(start + (<usize>g << 2));
+    const cp = start + (<usize>(g + 1) << 2);
+    store<i32>(cp, load<i32>(cp) + s);
+    store<i32>(fill + (<usize>g << 2), s);
+  }
+}
+
+/** The slot of the next entry of group g (its fill cursor, advanced). */
+// @ts-ignore: decorator
+@inline export function slotInGroup(fill: usize, g: i32): i32 {
+  const fp = fill + (<usize>g << 2);
+  const at = load<i32>(fp);
+  store<i32>(fp, at + 1);
+  return at;
 }
 
 /**

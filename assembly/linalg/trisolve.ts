@@ -1,7 +1,8 @@
 // Triangular solves against a lower Cholesky factor L (row-major n×n), applied
 // to many right-hand sides at once: B is m×n and each row is one right-hand
 // side. Both solves are blocked by NB columns; all but the small diagonal-block
-// solves run in the tiled product of gemm.ts.
+// solves run in the tiled product of gemm.ts. With cholesky.ts's factor they
+// give the KRR weights β = (K + λ̃I)⁻¹ k of docs/spec.md §3.
 
 import { dotSlice, gemmNTBlocked, mirrorLower } from './gemm';
 

@@ -1,7 +1,7 @@
 // The top of the sorted gain lists (docs/spec.md §5.5, "computing the bounds"):
 // vote costs are small next to n (tens of flips out of a thousand rows), so a
 // pair's count only ever reads the largest gains. Instead of sorting every |β|
-// of a test point (certlists.ts), this keeps only the candidates |β| ≥ tau/2,
+// of a test point (lists.ts), this keeps only the candidates |β| ≥ tau/2,
 // with tau chosen so that at least K values are ≥ tau: every gain ≥ tau of
 // every pair (|β| ≥ tau of the others, 2|β| ≥ tau of the doubled groups) is
 // then a candidate, and a pair whose count is reached within them has the
@@ -12,11 +12,12 @@
 // once (the others, 2β⁺ of the base class, 2|β⁻| of the target class), the
 // largest gain first, until the compensated running sum passes the threshold:
 // O(count) instead of O(log² n). Ties between sources are taken in the order
-// of certpair.ts's emitFlips (base class, target class, others), so the flip
+// of pair.ts's emitFlips (base class, target class, others), so the flip
 // set is the same.
 
-import { TOP_BINS, Workspace } from './certlists';
-import { stableSortDesc } from './select';
+import { addCompensated, passes, sumError } from './band';
+import { countInGroup, groupStarts, slotInGroup, stableSortDesc } from './select';
+import { TOP_BINS, Workspace, groupOf } from './workspace';
 
 /** Walk outcomes besides a count ≥ 1. */
 export const WALK_MORE: i32 = -1; // the count exceeds the cap
@@ -56,15 +57,11 @@ export function scanPoint(ws: Workspace, beta: usize, labels: usize): void {
     const x = load<f64>(beta + (<usize>i << 3));
     const off = <usize>y << 3;
     store<f64>(ws.cleanScores + off, load<f64>(ws.cleanScores + off) + x);
-    const s = load<f64>(ws.cleanSum + off);
-    const t = s + x;
-    const comp = Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-    store<f64>(ws.cleanSum + off, t);
-    store<f64>(ws.cleanComp + off, load<f64>(ws.cleanComp + off) + comp);
+    addCompensated(ws.cleanSum + off, ws.cleanComp + off, x);
     const a = Math.abs(x);
     store<f64>(ws.classAbs + off, load<f64>(ws.classAbs + off) + a);
     if (a > 0) {
-      const g = x > 0 ? y : classes + y;
+      const g = groupOf(classes, y, x);
       const gp = ws.grpTotal + (<usize>g << 3);
       store<f64>(gp, load<f64>(gp) + a);
       const np = ws.classCount + (<usize>y << 2);
@@ -142,23 +139,13 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
     const y = load<i32>(labels + (<usize>i << 2));
     store<i32>(ws.candLab + (<usize>k << 2), y);
     store<i32>(ws.curLab + (<usize>k << 2), y);
-    const g = load<f64>(beta + (<usize>i << 3)) > 0 ? y : classes + y;
-    const cp = ws.cgStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + 1);
+    countInGroup(ws.cgStart, groupOf(classes, y, load<f64>(beta + (<usize>i << 3))));
   }
-  for (let g = 0; g < groups; g++) {
-    const s = load<i32>(ws.cgStart + (<usize>g << 2));
-    const cp = ws.cgStart + (<usize>(g + 1) << 2);
-    store<i32>(cp, load<i32>(cp) + s);
-    store<i32>(ws.cgFill + (<usize>g << 2), s);
-  }
+  groupStarts(ws.cgStart, ws.cgFill, groups);
   for (let k = 0; k < c; k++) {
     const i = load<i32>(ws.candIdx + (<usize>k << 2));
     const y = load<i32>(ws.candLab + (<usize>k << 2));
-    const g = load<f64>(beta + (<usize>i << 3)) > 0 ? y : classes + y;
-    const fp = ws.cgFill + (<usize>g << 2);
-    const at = load<i32>(fp);
-    store<i32>(fp, at + 1);
+    const at = slotInGroup(ws.cgFill, groupOf(classes, y, load<f64>(beta + (<usize>i << 3))));
     store<f64>(ws.cgVals + (<usize>at << 3), load<f64>(ws.candVals + (<usize>k << 3)));
     store<i32>(ws.cgPos + (<usize>at << 2), k);
   }
@@ -180,22 +167,16 @@ function groupCandidates(ws: Workspace, beta: usize, labels: usize): void {
   return load<i32>(ws.cgStart + (<usize>g << 2));
 }
 
-// The comparisons of certpair.ts (see its file comment).
+/** β of candidate `pos` in the test point's row. */
 // @ts-ignore: decorator
-@inline export function passes(sum: f64, threshold: f64, orEqual: bool): bool {
-  return sum > threshold || (orEqual && sum == threshold);
+@inline export function candBeta(ws: Workspace, row: usize, pos: i32): f64 {
+  return load<f64>(row + (<usize>load<i32>(ws.candIdx + (<usize>pos << 2)) << 3));
 }
 
-/** S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps). */
+/** Entry `pos` of an i32 buffer (labels, candidate positions, classes). */
 // @ts-ignore: decorator
-@inline export function thresholdOf(margin: f64, scale: f64, eps: f64): f64 {
-  return (margin - eps * scale) / (1 + eps);
-}
-
-/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
-// @ts-ignore: decorator
-@inline export function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
-  return sum - margin > band * (scale + sum);
+@inline export function labAt(base: usize, pos: i32): i32 {
+  return load<i32>(base + (<usize>pos << 2));
 }
 
 /**
@@ -213,7 +194,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
   let i2 = cgStartOf(ws, classes + t);
   const e2 = cgStartOf(ws, classes + t + 1);
   const absCount = ws.absCount;
-  let io = nextOther(ws, 0, absCount, b, t);
+  let io = nextOther(ws.candLab, 0, absCount, b, t);
   let sum: f64 = 0;
   let comp: f64 = 0;
   let count = 0;
@@ -244,7 +225,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
       pos = io;
       from = load<i32>(ws.candLab + (<usize>io << 2));
       to = -1; // decided from the sign of β when recorded
-      io = nextOther(ws, io + 1, absCount, b, t);
+      io = nextOther(ws.candLab, io + 1, absCount, b, t);
     }
     if (record) {
       store<i32>(ws.flipPos + (<usize>count << 2), pos);
@@ -252,7 +233,7 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
       store<i32>(ws.flipTo + (<usize>count << 2), to);
     }
     const u = sum + g;
-    comp += Math.abs(sum) >= g ? sum - u + g : g - u + sum;
+    comp += sumError(sum, g, u);
     sum = u;
     count++;
     const s = sum + comp;
@@ -264,27 +245,53 @@ export function walk(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
   return WALK_NONE;
 }
 
-/** First candidate position ≥ k (below end) labelled neither b nor t. */
+/**
+ * First candidate position ≥ k (below end) labelled neither b nor t in
+ * `labs`: ws.candLab (clean labels) or ws.curLab (attacked, attack-top.ts).
+ */
 // @ts-ignore: decorator
-@inline function nextOther(ws: Workspace, k: i32, end: i32, b: i32, t: i32): i32 {
+@inline export function nextOther(labs: usize, k: i32, end: i32, b: i32, t: i32): i32 {
   while (k < end) {
-    const y = load<i32>(ws.candLab + (<usize>k << 2));
+    const y = load<i32>(labs + (<usize>k << 2));
     if (y != b && y != t) break;
     k++;
   }
   return k;
 }
 
+/** Relative margin of the O(1) shortcuts: far above the float error of plain sums of ≤ 10⁶ terms. */
+export const SHORTCUT_MARGIN: f64 = 1e-8;
+
 /**
  * Sum of every gain of the pair (b, t), from the per-group totals: Σ|β| of the
- * points labelled neither, plus 2Σβ⁺ of b and 2Σ|β⁻| of t. Accurate to a few
- * ulps of Σ|β| (plain sums of at most n terms each): callers keep a margin.
+ * points labelled neither, plus 2Σβ⁺ of b and 2Σ|β⁻| of t, for the labels
+ * whose Σ|β| per class is at `abs` and per (class, sign) group at `grp`.
+ * Accurate to a few ulps of Σ|β| (plain sums of at most n terms each):
+ * callers keep a margin (SHORTCUT_MARGIN·Σ|β|).
  */
-export function pairTotal(ws: Workspace, b: i32, t: i32): f64 {
+export function pairTotalOf(ws: Workspace, abs: usize, grp: usize, b: i32, t: i32): f64 {
   const classes = ws.classes;
-  const others = ws.totalAbs - load<f64>(ws.classAbs + (<usize>b << 3)) - load<f64>(ws.classAbs + (<usize>t << 3));
+  const others = ws.totalAbs - load<f64>(abs + (<usize>b << 3)) - load<f64>(abs + (<usize>t << 3));
   return (
     Math.max(others, 0) +
-    2 * (load<f64>(ws.grpTotal + (<usize>b << 3)) + load<f64>(ws.grpTotal + (<usize>(classes + t) << 3)))
+    2 * (load<f64>(grp + (<usize>b << 3)) + load<f64>(grp + (<usize>(classes + t) << 3)))
   );
+}
+
+/** pairTotalOf for the clean labels (scanPoint's totals). */
+// @ts-ignore: decorator
+@inline export function pairTotal(ws: Workspace, b: i32, t: i32): f64 {
+  return pairTotalOf(ws, ws.classAbs, ws.grpTotal, b, t);
+}
+
+/** The clean labels' plain score of class c (scanPoint; ws.scores holds the attacked ones once the full attack has run). */
+// @ts-ignore: decorator
+@inline export function cleanScoreOf(ws: Workspace, c: i32): f64 {
+  return load<f64>(ws.cleanScores + (<usize>c << 3));
+}
+
+/** A_b + A_t for the clean labels: the scale of the pair's rounding band. */
+// @ts-ignore: decorator
+@inline export function cleanScale(ws: Workspace, b: i32, t: i32): f64 {
+  return load<f64>(ws.classAbs + (<usize>b << 3)) + load<f64>(ws.classAbs + (<usize>t << 3));
 }

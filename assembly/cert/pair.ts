@@ -1,5 +1,5 @@
 // The minimum number of label flips that make class t overtake class b (docs/spec.md §4),
-// answered from the per-point lists of certlists.ts by a threshold search.
+// answered from the per-point lists of lists.ts by a threshold search.
 //
 // For the pair (b, t) with margin M = F_b − F_t, the gains are
 //   2|β| of points labelled b with β > 0      (relabel b → t)
@@ -25,21 +25,14 @@
 //   tie of the prediction itself (pairNear = 2).
 // - Strict rule (eps < 0, the attacks behind upper bounds): t overtakes b only
 //   when S > M + |eps|·X, so the flips really win when re-scored.
-// eps = 0 gives the exact rule of docs/spec.md §4.
+// eps = 0 gives the exact rule of docs/spec.md §4. The comparisons, the
+// zero-flip and near-tie set-up (countStart) and the final flag (flagUnclear)
+// are band.ts's, shared with the vote costs' counts on the top candidates.
 
-import { Workspace, groupLen, groupPre, groupVals, scoreOf } from './certlists';
+import { UNREACHABLE, countGoal, countGoalOrEqual, countStart, flagUnclear, passes } from './band';
+import { groupLen, groupPre, groupVals, scoreOf } from './lists';
 import { countAbove, countAtLeast } from './select';
-
-/**
- * Relative tolerance of the certificate's comparisons (see the file comment)
- * and the sentinel for "no number of flips reaches it". Both are defined once,
- * in src/types.ts (TIE_TOLERANCE, UNREACHABLE), and imported when the core is
- * instantiated (src/wasm/core.ts).
- */
-// @ts-ignore: decorator
-@external("env", "tieTolerance") export declare const CERT_EPS: f64;
-// @ts-ignore: decorator
-@external("env", "unreachable") export declare const UNREACHABLE: i32;
+import { Workspace } from './workspace';
 
 /** Points the workspace's pair views at base class b and target class t. */
 export function setPair(ws: Workspace, b: i32, t: i32): void {
@@ -98,11 +91,6 @@ function gainCount(ws: Workspace, v: f64, strict: bool): i32 {
     listCount(ws.ptVals, ws.ptLen, v, strict) -
     listCount(ws.ntVals, ws.ntLen, v, strict)
   );
-}
-
-// @ts-ignore: decorator
-@inline function passes(sum: f64, threshold: f64, orEqual: bool): bool {
-  return sum > threshold || (orEqual && sum == threshold);
 }
 
 /**
@@ -181,36 +169,15 @@ function searchFlips(ws: Workspace, b: i32, t: i32, threshold: f64, orEqual: boo
 export function pairFlips(ws: Workspace, b: i32, t: i32, eps: f64, minFlips: i32): i32 {
   setPair(ws, b, t);
   const margin = scoreOf(ws, b) - scoreOf(ws, t);
-  const orEqual = t < b && eps >= 0;
   const scale =
     listTotal(ws.pbPre, ws.pbLen) + listTotal(ws.nbPre, ws.nbLen) + listTotal(ws.ptPre, ws.ptLen) + listTotal(ws.ntPre, ws.ntLen);
-  // S > M − eps·(scale + S)  ⇔  S > (M − eps·scale) / (1 + eps)
-  let threshold = (margin - eps * scale) / (1 + eps);
-  let searchOrEqual = orEqual;
-  const band = Math.abs(eps);
-  ws.pairNear = 0;
   ws.vStar = 0;
   ws.kStar = 0;
   ws.sumStar = 0;
-  if (passes(0, threshold, orEqual)) {
-    if (minFlips == 0) {
-      if (!clears(0, margin, band, scale)) ws.pairNear = 1;
-      return 0;
-    }
-    // b is the vote and its margin lies within the band: a near tie of the prediction.
-    ws.pairNear = 2;
-    threshold = 0; // the smallest s ≥ 1 with a really positive gain
-    searchOrEqual = false;
-  }
-  const s = searchFlips(ws, b, t, threshold, searchOrEqual, eps > 0 ? 1 : UNREACHABLE);
-  if (s != UNREACHABLE && ws.pairNear == 0 && !clears(ws.sumStar, margin, band, scale)) ws.pairNear = 1;
+  if (countStart(ws, b, t, margin, scale, eps, minFlips)) return 0;
+  const s = searchFlips(ws, b, t, countGoal(), countGoalOrEqual(), eps > 0 ? 1 : UNREACHABLE);
+  if (s != UNREACHABLE) flagUnclear(ws, ws.sumStar, margin, scale, eps);
   return s;
-}
-
-/** Whether gain sum S beats margin M by more than the rounding band band·(scale + S). */
-// @ts-ignore: decorator
-@inline function clears(sum: f64, margin: f64, band: f64, scale: f64): bool {
-  return sum - margin > band * (scale + sum);
 }
 
 /**

@@ -1,4 +1,6 @@
-// Dot-product matrix products C (+)= alpha·A·Bᵀ over row-major float64 rows.
+// Dot-product matrix products C (+)= alpha·A·Bᵀ over row-major float64 rows:
+// the Gram matrices behind the NTK (docs/spec.md §2), the finite network's
+// forward pass (§11) and the updates of cholesky.ts and trisolve.ts.
 //
 // Both operands are read along their rows (the shared dimension is contiguous),
 // so no packing and no scratch memory are needed. The work is cut into
@@ -202,7 +204,7 @@ export function squaredNorms(a: usize, out: usize, m: i32, d: i32): void {
   }
 }
 
-// ---- entry points (re-exported by index.ts) ----
+// ---- entry points (re-exported by assembly/index.ts) ----
 
 /** C[m×n] = A[m×d]·B[n×d]ᵀ. */
 export function gramDot(a: usize, b: usize, c: usize, m: i32, n: i32, d: i32): void {

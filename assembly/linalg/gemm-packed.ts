@@ -1,6 +1,6 @@
 // Matrix products whose second operand is read across its rows: C += alpha·A·B
 // (gemmNN) and C += alpha·Aᵀ·B (gemmTN), B k×n row-major. The network's
-// backward pass needs both (deltas times a weight matrix, and the weight
+// (docs/spec.md §11) backward pass needs both (deltas times a weight matrix, and the weight
 // gradients Δᵀ·activations); the forward pass uses gemm.ts's A·Bᵀ.
 //
 // Here the shared dimension k is strided in memory (a row of B per k), often

@@ -11,13 +11,15 @@
 // weights to target) takes over. Finally, flips the attack turned out not to
 // need are put back one at a time.
 //
-// Rounding: pair counts use the strict rule (−CERT_EPS, certpair.ts) and an
+// Rounding: pair counts use the strict rule (−CERT_EPS, pair.ts) and an
 // attack only counts when, re-scored, `target` beats every class by more than
 // the rounding band (votesClearly), so the count is a true upper bound in exact
 // arithmetic and in any plain float evaluation.
 
-import { Workspace, argmaxScore, bucket, rescore, votesClearly } from './certlists';
-import { CERT_EPS, UNREACHABLE, emitFlips, pairFlips } from './certpair';
+import { CERT_EPS, UNREACHABLE, votesClearly } from './band';
+import { argmaxScore, bucket, moveScore, rescore } from './lists';
+import { emitFlips, pairFlips } from './pair';
+import { Workspace } from './workspace';
 
 /**
  * Attacks the point whose |β| lists are sorted (sortAbs) so that it votes
@@ -102,16 +104,6 @@ function pruned(ws: Workspace, beta: usize, labels: usize, target: i32): i32 {
   return changedLabels(ws.work, labels, n);
 }
 
-/** Moves weight b from class `from` to class `to` in ws.trial and ws.trialAbs. */
-function moveScore(ws: Workspace, b: f64, from: i32, to: i32): void {
-  const pf = <usize>from << 3;
-  const pt = <usize>to << 3;
-  store<f64>(ws.trial + pf, load<f64>(ws.trial + pf) - b);
-  store<f64>(ws.trial + pt, load<f64>(ws.trial + pt) + b);
-  store<f64>(ws.trialAbs + pf, load<f64>(ws.trialAbs + pf) - Math.abs(b));
-  store<f64>(ws.trialAbs + pt, load<f64>(ws.trialAbs + pt) + Math.abs(b));
-}
-
 /** The class j ≠ target needing the most flips for target to clearly overtake it; −1 if one is unreachable. */
 function hardestRival(ws: Workspace, target: i32): i32 {
   let rival = -1;
@@ -120,12 +112,24 @@ function hardestRival(ws: Workspace, target: i32): i32 {
     if (j == target) continue;
     const s = pairFlips(ws, j, target, -CERT_EPS, 0);
     if (s == UNREACHABLE) return -1;
-    if (s > most) {
+    if (harder(s, j, most, rival)) {
       most = s;
       rival = j;
     }
   }
   return rival;
+}
+
+/**
+ * Whether a rival j whose strict pair needs s flips replaces the current
+ * choice (`most` flips, class `rival`): more flips, then the lower index.
+ * hardestRival above visits the classes in index order, so equal counts keep
+ * the first; attack-top.ts's hardestRival visits them in another order and
+ * relies on this rule to pick the same class.
+ */
+// @ts-ignore: decorator
+@inline export function harder(s: i32, j: i32, most: i32, rival: i32): bool {
+  return s > most || (s == most && j < rival);
 }
 
 function changedLabels(work: usize, labels: usize, n: i32): i32 {
