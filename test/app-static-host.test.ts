@@ -16,6 +16,7 @@ import { certify } from '../src/index.js';
 import { resultJson } from '../src/report/json.js';
 import { SAMPLE } from '../src/app/sample-format.js';
 import { describeInBrowser, launchChromium } from './support/chromium.js';
+import { collectDefects, countWorkers, workerCounts } from './support/page-workers.js';
 import { rng } from './reference.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.gz': 'application/gzip' };
@@ -68,23 +69,8 @@ describeInBrowser('the web app on a plain static host (no COOP/COEP, no CSP)', (
     servers.push(server);
     const page = await browser.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-    });
-    page.on('requestfailed', (request) => errors.push(`${request.url()} failed`));
-    // Counts the Web Workers the page starts.
-    await page.addInitScript(() => {
-      const counts = { created: 0 };
-      (globalThis as { workerCounts?: typeof counts }).workerCounts = counts;
-      const Original = Worker;
-      globalThis.Worker = class extends Original {
-        constructor(url: string | URL, options?: WorkerOptions) {
-          super(url, options);
-          counts.created++;
-        }
-      };
-    });
+    collectDefects(page, errors);
+    await countWorkers(page);
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.waitForFunction(() => document.body.dataset.state === 'idle');
     await page.waitForLoadState('networkidle');
@@ -115,7 +101,7 @@ describeInBrowser('the web app on a plain static host (no COOP/COEP, no CSP)', (
     await page.fill('#threads', '2');
     const fromPage = await runAndDownload(page);
     // No shared memory without COOP/COEP: the single model's team falls back to one worker.
-    expect(await page.evaluate(() => (globalThis as unknown as { workerCounts: { created: number } }).workerCounts.created)).toBe(1);
+    expect((await workerCounts(page)).created).toBe(1);
     const node = await certify({ train: { x: { data: trainX, shape: [n, d] }, y: trainY }, test: { x: { data: testX, shape: [m, d] } }, witness: true, threads: 1 });
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
     await page.close();

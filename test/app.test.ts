@@ -19,6 +19,7 @@ import { certify, type CertifyOptions } from '../src/index.js';
 import { resultJson } from '../src/report/json.js';
 import { SAMPLE } from '../src/app/sample-format.js';
 import { describeInBrowser, launchChromium } from './support/chromium.js';
+import { collectDefects, countWorkers, workerCounts } from './support/page-workers.js';
 import { rng } from './reference.js';
 
 const SHOTS = 'test-output';
@@ -65,33 +66,12 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     origin = new URL(served.url).origin;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    // A console error (a 404 for a favicon, say) or a failed request is a defect of the page too.
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) pageErrors.push(`${response.url()}: HTTP ${response.status()}`);
-    });
+    collectDefects(page, pageErrors);
     page.on('request', (r) => {
       if (!r.url().startsWith(origin) && !/^(blob|data):/.test(r.url())) foreignRequests.push(r.url());
     });
     // Counts the page's Web Workers, to see that Cancel terminates them.
-    await page.addInitScript(() => {
-      const counts = { created: 0, terminated: 0 };
-      (globalThis as { workerCounts?: typeof counts }).workerCounts = counts;
-      const Original = Worker;
-      globalThis.Worker = class extends Original {
-        constructor(url: string | URL, options?: WorkerOptions) {
-          super(url, options);
-          counts.created++;
-        }
-        terminate(): void {
-          counts.terminated++;
-          super.terminate();
-        }
-      };
-    });
+    await countWorkers(page);
     await page.goto(served.url);
     await page.waitForFunction(() => document.body.dataset.state === 'idle');
   });
@@ -219,7 +199,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await page.locator('#point-view .partition-group .flip').count()).toBe(Math.min(first.witness!.length, 60));
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, 'app-ensemble.png'), fullPage: true });
-    expect(await page.evaluate(() => (globalThis as { workerCounts?: { created: number } }).workerCounts!.created)).toBeGreaterThanOrEqual(2);
+    expect((await workerCounts(page)).created).toBeGreaterThanOrEqual(2);
   });
 
   it('a bad file shows the CLI\'s error line and keeps the data loaded before it', async () => {
@@ -358,7 +338,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
   it('Cancel stops a long run, terminates its workers, and a second run completes', async () => {
     await page.selectOption('#dataset', SAMPLE.name);
     await setFields({ partitions: '6', threads: '1' });
-    const before = await page.evaluate(() => ({ ...(globalThis as { workerCounts?: { created: number; terminated: number } }).workerCounts! }));
+    const before = await workerCounts(page);
     await page.click('#run');
     await page.waitForFunction(() => (document.getElementById('progress') as HTMLProgressElement).value > 0);
     await page.click('#cancel');
@@ -366,7 +346,7 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('cancelled');
     expect(await page.textContent('#progress-text')).toBe('Cancelled.');
     expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBeLessThan(1);
-    const after = await page.evaluate(() => ({ ...(globalThis as { workerCounts?: { created: number; terminated: number } }).workerCounts! }));
+    const after = await workerCounts(page);
     expect(after.created - before.created).toBe(1);
     expect(after.terminated - before.terminated).toBe(1);
     expect(await page.isEnabled('#run')).toBe(true);
