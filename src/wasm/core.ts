@@ -67,8 +67,7 @@ export function checkCoreModule(module: unknown): WebAssembly.Module {
     );
   }
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  const importsMemory = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
-  if (!names.has('heapBase') || !names.has('certifyBlock') || !importsMemory) {
+  if (!names.has('heapBase') || !names.has('certifyBlock')) {
     throw new FlipcertError(
       "options.wasmModule is not flipcert's core: compile the file exported as 'flipcert/wasm' of this version",
       'EOPTION',

@@ -23,13 +23,19 @@ export interface Core {
  */
 export async function instantiateCore(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Core> {
   // The core imports its memory (asconfig.json): its own, growable, unless a shared one is given.
-  const own = memory ?? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+  // (A core built before it did defines its own: bench/ compares against such builds.)
+  const imported = memory ?? (importsMemory(module) ? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES }) : undefined);
   const exports = await instantiate(module, {
     // The certificate's constants are defined once, in TypeScript (src/types.ts).
-    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, memory: own },
+    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, ...(imported ? { memory: imported } : {}) },
   });
+  const own = imported ?? (exports.memory as WebAssembly.Memory);
   const heap = memory ? new Heap(own, exports.heapBase(), memory.buffer.byteLength) : new Heap(own, exports.heapBase());
   return { exports, heap };
+}
+
+function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((entry) => entry.kind === 'memory');
 }
 
 /** 1 MiB to start with; the heap grows it as needed, up to the 4 GiB a 32-bit memory can address. */
