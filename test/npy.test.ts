@@ -191,6 +191,6 @@ describe('writeNpy', () => {
 
   it('fails with a FlipcertError naming the path when the folder does not exist', async () => {
     const p = join(scratch, 'missing-dir', 'x.npy');
-    await rejectsNaming(writeNpy(p, values, [6]), 'missing-dir', /cannot write \(ENOENT\)/);
+    await rejectsNaming(writeNpy(p, values, [6]), 'missing-dir', /cannot write \(ENOENT: its folder does not exist\)/);
   });
 });
