@@ -3,7 +3,7 @@
  * folder, a name that is not a regular file should not cost a long run) and
  * written all or none at the end. `-` as a path means standard output.
  */
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import { realpathSync, statfsSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CertifyResult } from '../certify/result.js';
 import { writeFilesAtomic, type OutputFile } from '../data/atomic.js';
@@ -123,6 +123,28 @@ function statQuietly(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Checks, before the work, that the file system of an output's folder has room
+ * for `bytes`, for outputs whose size is known up front (a kernel matrix): a
+ * long run should not end in a full disk.
+ */
+export function checkRoom(flag: string, path: string, bytes: number): void {
+  let free: number;
+  try {
+    const fs = statfsSync(dirname(resolve(path)));
+    free = fs.bavail * fs.bsize;
+  } catch {
+    return; // no statfs here: the write itself will say
+  }
+  if (bytes > free) {
+    throw new FlipcertError(`${flag} ${path}: needs ${formatBytes(bytes)}, and its file system has ${formatBytes(free)} free`, 'EFILE');
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 /**

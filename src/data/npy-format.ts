@@ -80,7 +80,8 @@ export function parsePreamble(path: string, pre: Uint8Array, size: number): { st
   if (size < 10) fail(path, `not an .npy file (only ${size} bytes)`);
   if (String.fromCharCode(...pre.subarray(0, 6)) !== MAGIC) fail(path, 'not an .npy file (bad magic; expected \\x93NUMPY)');
   const major = pre[6];
-  if (major < 1 || major > 3) fail(path, `unsupported .npy format version ${major}.${pre[7]}`);
+  // NumPy reads exactly versions 1.0, 2.0 and 3.0.
+  if (major < 1 || major > 3 || pre[7] !== 0) fail(path, `unsupported .npy format version ${major}.${pre[7]}`);
   const view = new DataView(pre.buffer, pre.byteOffset, pre.byteLength);
   const start = major === 1 ? 10 : 12;
   if (pre.length < start) fail(path, `truncated header: expected ${start} bytes at offset 0, file ends after ${pre.length}`);
