@@ -33,6 +33,8 @@ export function cleanUpSync(): void {
  */
 function endBySignal(signal: NodeJS.Signals, status: number): void {
   cleanUpSync();
+  // Windows has no signal to raise again: its "signals" end a process without a status.
+  if (process.platform === 'win32') process.exit(status);
   process.removeAllListeners(signal);
   process.kill(process.pid, signal);
   process.exit(status); // only if the signal did not end the process
