@@ -3,7 +3,7 @@
 // compared value for value with the Node library (and the CLI) on the same
 // data; the MNIST sample runs; Cancel stops a run and the page stays usable;
 // a bad file shows the CLI's error line and keeps the loaded data.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { resultJson } from '../src/report/json.js';
 import { SAMPLE } from '../src/app/sample-format.js';
 import { describeInBrowser, launchChromium } from './support/chromium.js';
 import { collectDefects, countWorkers, workerCounts } from './support/page-workers.js';
+import { startServeCli } from './support/serve-cli.js';
 import { rng } from './reference.js';
 
 const SHOTS = 'test-output';
@@ -363,16 +364,8 @@ describeInBrowser('web app (dist/app) in Chromium', () => {
 });
 
 it('flipcert serve starts, prints its URL and serves the app, nothing outside it', async () => {
-  const child = spawn('node', ['dist/cli.js', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { child, line } = await startServeCli();
   try {
-    const line = await new Promise<string>((done, fail) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('\n')) done(out);
-      });
-      child.on('exit', (code) => fail(new Error(`serve exited with ${code}`)));
-    });
     const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
     expect(line).toMatch(/^flipcert: serving the web app at http:\/\/127\.0\.0\.1:\d+\/ /);
     const index = await fetch(url!);

@@ -216,16 +216,49 @@ describe('CLI error contract', () => {
     expect((await runCli(['kernel', '--x', f.tx, '--out', 'K.npy', '--w-var', 'x'])).stderr).toContain("Run 'flipcert kernel --help' for usage.");
     expect((await runCli(['certfy'])).stderr).toContain("Run 'flipcert --help' for usage.");
   });
+});
 
-  it('writes outputs all or none: a failure writing the second removes the first', async () => {
-    // The folder exists, so the early checks pass; the temporary name is too long for the file system.
-    const long = `${'r'.repeat(245)}.json`;
-    const { status, stderr, left } = await runCli(['certify', ...quiet, '--plot', 'ok.svg', '--out', long]);
+describe('what a user supplied is echoed with its control characters escaped', () => {
+  // ESC starts terminal escape sequences (here: clear the screen, set the window title),
+  // BEL rings, CR rewrites the line, U+009B is the one-character CSI, U+202E reverses text.
+  const evil = '\x1b[2J\x1b[31mevil\x07\r\u009b\u202e';
+  const shown = '\\x1b[2J\\x1b[31mevil\\x07\\r\\x9b\\u202e';
+  const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+  const header = ['a', 'b', `"${evil}"`, 'label']; // quoted: CR may stand inside quotes
+  const cases: Record<string, { args: () => string[]; message: RegExp }> = {
+    'a CSV header name': {
+      args: () => ['certify', '--train', save('evil-header.csv', csvOf(header, trainX.map((r, i) => [r[0], r[1], i === 1 ? Number.NaN : r[2], trainY[i]]))), '--test', f.testCsv, '--quiet'],
+      message: /column "\\x1b\[2J\\x1b\[31mevil\\x07\\r\\x9b\\u202e" is "NaN", not a finite number$/,
+    },
+    'a file name': {
+      args: () => ['certify', ...quietWith({ '--train-x': join(inputs, `${evil}.npy`) })],
+      message: /: file not found$/,
+    },
+    'an .npy header': {
+      args: () => ['certify', ...quietWith({ '--train-x': save('evil-shape.npy', npyHeaderOnly(`{'descr': '<f8', 'fortran_order': False, 'shape': (3,${evil}), }`)) })],
+      message: /malformed \.npy header/,
+    },
+    'an unknown flag': { args: () => ['certify', ...quiet, `--${evil}`], message: /unknown option/ },
+  };
+  it.each(Object.entries(cases))('%s', async (_, c) => {
+    const { status, stderr } = await runCli(c.args());
     expect(status).toBe(2);
-    expect(stderr).toMatch(/^flipcert: error: r+\.json: cannot write \(ENAMETOOLONG\)\n$/);
-    expect(left).toEqual([]);
+    expect(stderr).toMatch(/^flipcert: error: /);
+    expect(stderr.split('\n')[0]).toMatch(c.message);
+    expect(stderr).not.toMatch(UNSAFE);
+    if (!/npy header/.test(_)) expect(stderr).toContain(shown);
   });
 });
+
+/** An .npy file of header text only (version 1.0), for header errors. */
+function npyHeaderOnly(dict: string): Uint8Array {
+  const text = dict + '\n';
+  const bytes = Buffer.alloc(10 + Buffer.byteLength(text, 'latin1'));
+  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  bytes.writeUInt16LE(bytes.length - 10, 8);
+  bytes.write(text, 10, 'latin1');
+  return bytes;
+}
 
 describe('CLI outputs and version', () => {
   it('--version prints the package version', async () => {

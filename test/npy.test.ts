@@ -191,6 +191,135 @@ describe('writeNpy', () => {
 
   it('fails with a FlipcertError naming the path when the folder does not exist', async () => {
     const p = join(scratch, 'missing-dir', 'x.npy');
-    await rejectsNaming(writeNpy(p, values, [6]), 'missing-dir', /cannot write \(ENOENT\)/);
+    await rejectsNaming(writeNpy(p, values, [6]), 'missing-dir', /cannot write \(ENOENT: its folder does not exist\)/);
+  });
+});
+
+/** An .npy file with the header text `dict` (padded as NumPy pads it) and `data` after it; version 1 or 2. */
+function npyWith(dict: string, data: Uint8Array, major = 1): Uint8Array {
+  const preamble = major === 1 ? 10 : 12;
+  const total = Math.ceil((preamble + dict.length + 1) / 64) * 64;
+  const text = dict + ' '.repeat(total - preamble - dict.length - 1) + '\n';
+  const out = new Uint8Array(total + data.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, 0]);
+  const view = new DataView(out.buffer);
+  if (major === 1) view.setUint16(8, text.length, true);
+  else view.setUint32(8, text.length, true);
+  for (let i = 0; i < text.length; i++) out[preamble + i] = text.charCodeAt(i);
+  out.set(data, total);
+  return out;
+}
+
+/** What NumPy's np.load makes of each file: [dtype, shape, values] or the error's class. */
+function numpyLoads(paths: string[]): ({ dtype: string; shape: number[]; values: (number | null)[] } | { error: string })[] {
+  const script = `
+import json, sys, warnings
+import numpy as np
+warnings.simplefilter('ignore')
+out = []
+for p in sys.argv[1:]:
+    try:
+        a = np.load(p, allow_pickle=False)
+        vals = a.ravel().tolist() if a.dtype.kind in 'fiub' else None
+        out.append({'dtype': a.dtype.str, 'shape': list(a.shape), 'values': None if vals is None else [float(v) for v in vals]})
+    except Exception as e:
+        out.append({'error': type(e).__name__})
+print(json.dumps(out))`;
+  const run = spawnSync('python3', ['-c', script, ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+describe('.npy headers, read as NumPy reads them', () => {
+  const f8 = new Uint8Array(new Float64Array([1, 2, 3, 4]).buffer);
+  const c16 = new Uint8Array(new Float64Array([1, 2, 3, 4]).buffer); // two complex128 values: 1+2j, 3+4j
+
+  it('refuses a header whose extra key holds a fake descr: the real dtype is complex', async () => {
+    // Patterns found `'descr': '<f8'` and `'shape': (4,)` inside the string and read four float64 values.
+    const dict = `{'x': "'descr': '<f8', 'fortran_order': False, 'shape': (4,)", 'descr': '<c16', 'fortran_order': False, 'shape': (2,), }`;
+    const p = join(scratch, 'fake-descr.npy');
+    writeFileSync(p, npyWith(dict, c16));
+    await rejectsNaming(readNpyMatrix(p, { vector: 'column' }), 'fake-descr.npy', /unknown key 'x'; an \.npy header has exactly 'descr', 'fortran_order' and 'shape'/);
+    expect(() => parseNpy(npyWith(dict, c16), 'mem.npy')).toThrow(/^mem\.npy: the header has the unknown key 'x'/);
+    if (hasNumpy) expect(numpyLoads([p])).toEqual([{ error: 'ValueError' }]); // NumPy refuses it too
+  });
+
+  it.each([
+    ['a repeated key (Python would keep the last)', `{'descr': '<f8', 'descr': '<c16', 'fortran_order': False, 'shape': (4,), }`, /the key 'descr' twice/],
+    ['a missing key', `{'descr': '<f8', 'shape': (4,), }`, /lacks the key 'fortran_order'/],
+    ['a header that is not a dict', `['descr', '<f8']`, /not a dict/],
+    ['a shape that is not a tuple', `{'descr': '<f8', 'fortran_order': False, 'shape': 4, }`, /'shape' is not a tuple of integers/],
+    ['(4) is the number 4, not a tuple', `{'descr': '<f8', 'fortran_order': False, 'shape': (4), }`, /'shape' is not a tuple of integers/],
+    ['a negative dimension', `{'descr': '<f8', 'fortran_order': False, 'shape': (-4,), }`, /'shape' is not a tuple of integers ≥ 0/],
+    ['fortran_order as a string', `{'descr': '<f8', 'fortran_order': 'False', 'shape': (4,), }`, /'fortran_order' is not True or False/],
+    ['text after the dict', `{'descr': '<f8', 'fortran_order': False, 'shape': (4,), } x`, /malformed \.npy header \(unexpected text after the dict/],
+    ['an unterminated string', `{'descr': '<f8, 'fortran_order': False, 'shape': (4,), }`, /malformed \.npy header/],
+    ['a shape with a float', `{'descr': '<f8', 'fortran_order': False, 'shape': (4.0,), }`, /malformed \.npy header \(not an integer/],
+  ])('refuses %s', (_, dict, pattern) => {
+    expect(() => parseNpy(npyWith(dict, f8), 'h.npy')).toThrow(pattern);
+  });
+
+  it('reads what NumPy writes and Python 2 wrote: any key order, double quotes, 3L, no trailing comma', () => {
+    for (const dict of [
+      `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }`,
+      `{"shape": (2, 2), "fortran_order": False, "descr": "<f8"}`,
+      `{'descr': u'<f8', 'fortran_order': False, 'shape': (2L, 2L)}`,
+      `{ 'descr' : '<f8' ,\t'fortran_order' : False , 'shape' : ( 2 , 2 , ) }`,
+    ]) {
+      const { shape, data } = parseNpy(npyWith(dict, f8), 'ok.npy');
+      expect(shape, dict).toEqual([2, 2]);
+      expect(Array.from(data)).toEqual([1, 2, 3, 4]);
+    }
+    // Version 3 headers are Python 3 text: no 3L there.
+    expect(() => parseNpy(npyWith(`{'descr': '<f8', 'fortran_order': False, 'shape': (2L, 2L)}`, f8, 3), 'v3.npy')).toThrow(/not an integer/);
+  });
+
+  it('a v2 header length above the file is refused before anything is allocated (a flipped bit made it 2^31 + …)', () => {
+    const bytes = npyWith(`{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }`, f8, 2);
+    bytes[11] ^= 0x80; // the top bit of the 4-byte header length
+    const length = new DataView(bytes.buffer).getUint32(8, true);
+    expect(length).toBeGreaterThanOrEqual(2 ** 31);
+    const p = join(scratch, 'flipped-length.npy');
+    writeFileSync(p, bytes);
+    // In a child process: before the fix, Node aborted (SIGABRT) reading 2 GB of header.
+    const run = spawnSync('node', ['dist/cli.js', 'kernel', '--x', p, '--out', join(scratch, 'never.npy')], { encoding: 'utf8' });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`flipcert: error: --x ${p}: truncated header: expected ${length} bytes at offset 12, file ends after ${bytes.length - 12}\n`);
+    expect(() => parseNpy(bytes, 'mem.npy')).toThrow(`mem.npy: truncated header: expected ${length} bytes at offset 12`);
+  });
+
+  it.skipIf(!hasNumpy)('never accepts a one-bit flip of a header that NumPy refuses or reads differently (every bit of v1 and v2 headers)', async () => {
+    const cases: { name: string; bytes: Uint8Array }[] = [];
+    const values = new Float64Array([0.5, -1.5, 2.25, 3, -4, 5.5]);
+    for (const major of [1, 2]) {
+      const good = npyWith(`{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }`, new Uint8Array(values.buffer), major);
+      const headerEnd = good.length - values.byteLength;
+      for (let byte = 6; byte < headerEnd; byte++) {
+        for (let bit = 0; bit < 8; bit++) {
+          const bytes = good.slice();
+          bytes[byte] ^= 1 << bit;
+          cases.push({ name: `v${major}-${byte}-${bit}.npy`, bytes });
+        }
+      }
+    }
+    const dir = mkdtempSync(join(scratch, 'flips-'));
+    for (const c of cases) writeFileSync(join(dir, c.name), c.bytes);
+    const numpy = numpyLoads(cases.map((c) => join(dir, c.name)));
+    let accepted = 0;
+    for (let i = 0; i < cases.length; i++) {
+      let ours: { shape: number[]; data: Float64Array } | undefined;
+      try {
+        ours = parseNpy(cases[i].bytes, cases[i].name);
+      } catch (error) {
+        expect(error, cases[i].name).toBeInstanceOf(FlipcertError);
+        continue;
+      }
+      accepted++;
+      const theirs = numpy[i];
+      expect('error' in theirs ? theirs : { shape: theirs.shape, values: theirs.values }, cases[i].name).toEqual({ shape: ours.shape, values: Array.from(ours.data) });
+    }
+    expect(cases.length).toBeGreaterThan(1000);
+    expect(accepted).toBeGreaterThan(0); // flips in the padding, which NumPy reads the same
   });
 });

@@ -6,7 +6,7 @@
 import { translateMessage, type FlagMap } from '../cli/flags.js';
 import { FlipcertError } from '../errors.js';
 import type { CertifyOptions, Progress } from '../certify/options.js';
-import { resultJson } from '../report/json.js';
+import { resultJsonPieces } from '../report/json.js';
 import { resultPlotSvg } from '../report/plot.js';
 import { formatSummaryTable } from '../report/table.js';
 import type { CertifyResult, PointResult } from '../certify/result.js';
@@ -263,7 +263,7 @@ function showResult(result: CertifyResult, data: DataSet): void {
   const svg = resultPlotSvg(result);
   const plot = byId('plot');
   plot.innerHTML = svg ?? '<p class="hint">No plot: the test points have no labels.</p>';
-  setDownload(byId<HTMLAnchorElement>('download-json'), resultJson(result, data.source), 'application/json');
+  setDownload(byId<HTMLAnchorElement>('download-json'), [...resultJsonPieces(result, data.source)], 'application/json');
   const svgLink = byId<HTMLAnchorElement>('download-svg');
   svgLink.hidden = svg === undefined;
   if (svg !== undefined) setDownload(svgLink, svg, 'image/svg+xml');
@@ -299,8 +299,8 @@ byId('image-side').addEventListener('change', () => {
   if (shownPoint) renderPoint(pointView, shownPoint, pointContext);
 });
 
-function setDownload(link: HTMLAnchorElement, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+function setDownload(link: HTMLAnchorElement, text: string | string[], type: string): void {
+  const url = URL.createObjectURL(new Blob(typeof text === 'string' ? [text] : text, { type }));
   downloads.push(url);
   // Keep the two current links alive, revoke older ones.
   while (downloads.length > 2) URL.revokeObjectURL(downloads.shift()!);

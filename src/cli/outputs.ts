@@ -1,14 +1,16 @@
 /**
- * The CLI's output files, checked before any work (a name clash or a missing
- * folder should not cost a long run) and written all or none at the end.
- * `-` as a path means standard output.
+ * The CLI's output files, checked before any work (a name clash, a missing
+ * folder, a name that is not a regular file should not cost a long run) and
+ * written all or none at the end. `-` as a path means standard output.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { realpathSync, statfsSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CertifyResult } from '../certify/result.js';
-import { writeFilesAtomic } from '../data/atomic.js';
+import { writeFilesAtomic, type OutputFile } from '../data/atomic.js';
+import { outputTarget } from '../data/output-target.js';
 import { FlipcertError } from '../errors.js';
 import { resultPlotSvg } from '../report/plot.js';
+import { stdoutError } from './signals.js';
 
 /** A path given on the command line, with the flag that gave it. */
 export interface NamedPath {
@@ -94,30 +96,67 @@ export function checkOutputs(outputs: OutputSpec[], inputs: NamedPath[]): void {
     if (clash !== undefined) usage(`${out.flag} ${out.path} is the same file as ${clash}; give another output name`);
     taken.set(id, `${out.flag} ${out.path}`);
     checkFolder(out.flag, out.path);
+    try {
+      outputTarget(out.path);
+    } catch (error) {
+      throw error instanceof FlipcertError ? new FlipcertError(`${out.flag} ${error.message}`, error.code) : error;
+    }
   }
   const toStdout = given.filter((o) => o.path === STDOUT);
   if (toStdout.length > 1) usage(`${toStdout.map((o) => o.flag).join(' and ')} cannot both write to standard output`);
 }
 
 function checkFolder(flag: string, path: string): void {
-  const folder = dirname(resolve(path));
-  const stat = statSync(folder, { throwIfNoEntry: false });
-  if (stat === undefined || !stat.isDirectory()) {
+  const folder = statQuietly(dirname(resolve(path)));
+  if (folder === undefined || !folder.isDirectory()) {
     throw new FlipcertError(`${flag} ${path}: the folder ${dirname(path)} does not exist`, 'EFILE');
   }
-  if (statSync(resolve(path), { throwIfNoEntry: false })?.isDirectory()) {
+  if (statQuietly(resolve(path))?.isDirectory()) {
     throw new FlipcertError(`${flag} ${path} is a directory; give a file name`, 'EFILE');
   }
+}
+
+/** stat, or undefined when it fails for any reason (outputTarget then names the reason). */
+function statQuietly(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks, before the work, that the file system of an output's folder has room
+ * for `bytes`, for outputs whose size is known up front (a kernel matrix): a
+ * long run should not end in a full disk.
+ */
+export function checkRoom(flag: string, path: string, bytes: number): void {
+  let free: number;
+  try {
+    const fs = statfsSync(dirname(resolve(path)));
+    free = fs.bavail * fs.bsize;
+  } catch {
+    return; // no statfs here: the write itself will say
+  }
+  if (bytes > free) {
+    throw new FlipcertError(`${flag} ${path}: needs ${formatBytes(bytes)}, and its file system has ${formatBytes(free)} free`, 'EFILE');
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 /**
  * Writes the outputs all or none: every file to a temporary sibling first,
  * then all are renamed; the `-` output goes to standard output last, once the
- * files are in place.
+ * files are in place, part by part (a JSON text may be larger than one string).
  */
-export async function writeOutputs(outputs: { path: string; parts: (string | Uint8Array)[] }[]): Promise<void> {
+export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
   await writeFilesAtomic(outputs.filter((o) => o.path !== STDOUT));
   for (const out of outputs.filter((o) => o.path === STDOUT)) {
-    for (const part of out.parts) await new Promise<void>((done, fail) => process.stdout.write(part, (e) => (e ? fail(e) : done())));
+    for (const part of out.parts) {
+      await new Promise<void>((done, fail) => process.stdout.write(part, (e) => (e ? fail(stdoutError(e)) : done())));
+    }
   }
 }

@@ -5,11 +5,13 @@
  *   70 a bug in flipcert (EX_SOFTWARE): a short line asking for a report; the
  *      stack trace only with FLIPCERT_DEBUG=1
  *   0  help or version shown, or standard output closed by its reader
+ * Every line goes out through writeLines: what a user supplied (a file name, a
+ * CSV header) is echoed with its control characters escaped.
  */
 import { CommanderError } from 'commander';
 import { FlipcertError } from '../errors.js';
 import { translateMessage, type FlagMap } from './flags.js';
-import { isBrokenPipe } from './signals.js';
+import { writeLines } from './terminal-text.js';
 
 export const USAGE_STATUS = 2;
 export const INTERNAL_STATUS = 70;
@@ -22,6 +24,10 @@ export interface ErrorContext {
   words?: Record<string, string>;
 }
 
+export function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
+
 /** One line: commander and csv-parse messages may span several. */
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
@@ -29,14 +35,14 @@ function oneLine(text: string): string {
 
 function usageError(message: string, context: ErrorContext): number {
   const help = context.command === undefined ? 'flipcert --help' : `flipcert ${context.command} --help`;
-  process.stderr.write(`flipcert: error: ${oneLine(message)}\nRun '${help}' for usage.\n`);
+  writeLines(process.stderr, `flipcert: error: ${oneLine(message)}\nRun '${help}' for usage.`);
   return USAGE_STATUS;
 }
 
 function internalError(error: unknown): number {
   const message = oneLine((error as Error)?.message ?? String(error)) || 'unknown error';
-  process.stderr.write(`flipcert: internal error: ${message} (a bug in flipcert, please report it; FLIPCERT_DEBUG=1 shows the stack trace)\n`);
-  if (process.env.FLIPCERT_DEBUG === '1') process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+  writeLines(process.stderr, `flipcert: internal error: ${message} (a bug in flipcert, please report it; FLIPCERT_DEBUG=1 shows the stack trace)`);
+  if (process.env.FLIPCERT_DEBUG === '1') writeLines(process.stderr, (error as Error)?.stack ?? String(error));
   return INTERNAL_STATUS;
 }
 
@@ -51,8 +57,8 @@ export function reportError(error: unknown, context: ErrorContext): number {
   if (error instanceof FlipcertError) {
     if (error.code === 'EUSAGE') return usageError(error.message, context);
     if (error.code === 'EINTERNAL') return internalError(error);
-    process.stderr.write(`flipcert: error: ${oneLine(translateMessage(error, context.flags, context.words))}\n`);
-    if (process.env.FLIPCERT_DEBUG === '1') process.stderr.write(`${error.stack}\n`);
+    writeLines(process.stderr, `flipcert: error: ${oneLine(translateMessage(error, context.flags, context.words))}`);
+    if (process.env.FLIPCERT_DEBUG === '1') writeLines(process.stderr, error.stack ?? '');
     return USAGE_STATUS;
   }
   return internalError(error);

@@ -1,15 +1,16 @@
 /**
  * The NumPy .npy format, byte level and without I/O, so that browsers can
  * parse dropped files and Node can stream large ones (npy.ts) with the same
- * checks. The header is parsed here rather than by npyjs, because flipcert
- * must reject what npyjs silently misreads (big-endian data, Fortran order,
- * truncated or oversized files).
+ * checks. The header is parsed here (its dict by npy-header.ts) rather than by
+ * npyjs, because flipcert must reject what npyjs silently misreads (big-endian
+ * data, Fortran order, truncated or oversized files, a header with extra keys).
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
 import { FlipcertError } from '../errors.js';
 import type { Matrix } from '../types.js';
 import { checkFinite } from '../checks/matrix.js';
 import { toLabels } from '../checks/labels.js';
+import { HeaderError, parseHeaderDict, type HeaderDict } from './npy-header.js';
 
 const MAGIC = '\x93NUMPY';
 
@@ -54,22 +55,21 @@ function parseDescr(path: string, descr: string): Code {
   return code as Code;
 }
 
-/** Parses the Python-literal header dict: {'descr': '<f8', 'fortran_order': False, 'shape': (3, 2), }. */
-function parseDict(path: string, text: string): { code: Code; shape: number[] } {
-  if (/'descr'\s*:\s*\[/.test(text)) fail(path, 'structured (record) arrays are not supported; save a plain numeric array');
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) fail(path, `malformed .npy header ${JSON.stringify(text)}`);
-  const code = parseDescr(path, descr);
-  if (fortran === 'True') fail(path, 'array is in Fortran (column-major) order; save it with np.ascontiguousarray(arr)');
-  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const shape = parts.map((s) => {
-    const m = /^(\d+)L?$/.exec(s);
-    if (!m) fail(path, `malformed shape (${shapeText}) in .npy header`);
-    return Number(m[1]);
-  });
-  return { code, shape };
+/** The dtype code and shape a header names, read as NumPy reads it (npy-header.ts). */
+function parseDict(path: string, text: string, python2: boolean): { code: Code; shape: number[] } {
+  let dict: HeaderDict;
+  try {
+    dict = parseHeaderDict(text, python2);
+  } catch (error) {
+    if (error instanceof HeaderError) fail(path, error.message);
+    throw error;
+  }
+  if (typeof dict.descr !== 'string') fail(path, 'structured (record) arrays are not supported; save a plain numeric array');
+  const code = parseDescr(path, dict.descr);
+  if (dict.fortranOrder) fail(path, 'array is in Fortran (column-major) order; save it with np.ascontiguousarray(arr)');
+  const tooLarge = dict.shape.find((d) => d > BigInt(Number.MAX_SAFE_INTEGER));
+  if (tooLarge !== undefined) fail(path, `shape (${dict.shape.join(', ')}) has a dimension above 2^53`);
+  return { code, shape: dict.shape.map(Number) };
 }
 
 /**
@@ -80,11 +80,16 @@ export function parsePreamble(path: string, pre: Uint8Array, size: number): { st
   if (size < 10) fail(path, `not an .npy file (only ${size} bytes)`);
   if (String.fromCharCode(...pre.subarray(0, 6)) !== MAGIC) fail(path, 'not an .npy file (bad magic; expected \\x93NUMPY)');
   const major = pre[6];
-  if (major < 1 || major > 3) fail(path, `unsupported .npy format version ${major}.${pre[7]}`);
+  // NumPy reads exactly versions 1.0, 2.0 and 3.0.
+  if (major < 1 || major > 3 || pre[7] !== 0) fail(path, `unsupported .npy format version ${major}.${pre[7]}`);
   const view = new DataView(pre.buffer, pre.byteOffset, pre.byteLength);
   const start = major === 1 ? 10 : 12;
   if (pre.length < start) fail(path, `truncated header: expected ${start} bytes at offset 0, file ends after ${pre.length}`);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  // Before anything is allocated for it: a flipped bit can make the length 4 GB.
+  if (headerLength > size - start) {
+    fail(path, `truncated header: expected ${headerLength} bytes at offset ${start}, file ends after ${Math.max(0, size - start)}`);
+  }
   return { start, headerLength, major };
 }
 
@@ -94,11 +99,12 @@ export function parsePreamble(path: string, pre: Uint8Array, size: number): { st
  */
 export function parseHeader(path: string, headerBytes: Uint8Array, major: number, start: number, size: number): NpyHeader {
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
-  const { code, shape } = parseDict(path, text);
+  const { code, shape } = parseDict(path, text, major < 3);
   const dataOffset = start + headerBytes.length;
-  const expected = shape.reduce((a, b) => a * b, 1) * DTYPES[code].size;
-  const actual = size - dataOffset;
-  if (actual < expected) fail(path, `truncated data: shape (${shape.join(', ')}) of ${DTYPES[code].name} needs ${expected} bytes, file has ${Math.max(actual, 0)}`);
+  // Exact in BigInt: a crafted shape's product may pass 2^53.
+  const expected = shape.reduce((a, b) => a * BigInt(b), 1n) * BigInt(DTYPES[code].size);
+  const actual = BigInt(size - dataOffset);
+  if (actual < expected) fail(path, `truncated data: shape (${shape.join(', ')}) of ${DTYPES[code].name} needs ${expected} bytes, file has ${actual < 0n ? 0 : actual}`);
   if (actual > expected) fail(path, `file has ${actual - expected} unexpected bytes after the data of shape (${shape.join(', ')})`);
   return { code, shape, dataOffset };
 }
@@ -141,9 +147,6 @@ export function rowWidth(shape: number[]): number {
 /** Parses a whole .npy file held in memory; `name` labels the errors. */
 export function parseNpy(bytes: Uint8Array, name: string): NpyValues {
   const { start, headerLength, major } = parsePreamble(name, bytes.subarray(0, 12), bytes.length);
-  if (bytes.length < start + headerLength) {
-    fail(name, `truncated header: expected ${headerLength} bytes at offset ${start}, file ends after ${Math.max(0, bytes.length - start)}`);
-  }
   const { code, shape, dataOffset } = parseHeader(name, bytes.subarray(start, start + headerLength), major, start, bytes.length);
   const data = allocateValues(name, shape.reduce((a, b) => a * b, 1));
   // A copy: the typed views below need the data aligned to its item size.

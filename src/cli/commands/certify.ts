@@ -6,7 +6,7 @@ import type { CertifyOptions } from '../../certify/options.js';
 import type { CertifyResult } from '../../certify/result.js';
 import { readNpyLabels } from '../../data/npy.js';
 import { FlipcertError } from '../../errors.js';
-import { resultJson } from '../../report/json.js';
+import { resultJsonPieces } from '../../report/json.js';
 import { formatSummaryTable } from '../../report/table.js';
 import { resolveShard } from '../../shard/assignment.js';
 import type { ShardOutcome } from '../../shard/compute.js';
@@ -19,6 +19,7 @@ import { certificatePlot, checkOutputs, NEEDS_TEST_LABELS, resultOutputs, summar
 import { formatProfile } from '../profile.js';
 import { progressBar } from '../progress.js';
 import type { ErrorContext } from '../report-error.js';
+import { writeLines } from '../terminal-text.js';
 import { packageVersion } from '../version.js';
 
 interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags {
@@ -89,11 +90,11 @@ async function runCertify(flags: RunFlags, context: ErrorContext): Promise<void>
   const used = result.summary.threads;
   if (!quiet && flags.threadsGiven && used < flags.threads) {
     const most = result.summary.partitions === 1 ? 'one per core' : 'one per partition and per core';
-    process.stderr.write(`flipcert: note: --threads ${flags.threads}: ran ${used} (at most ${most})\n`);
+    writeLines(process.stderr, `flipcert: note: --threads ${flags.threads}: ran ${used} (at most ${most})`);
   }
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [certificatePlot(result)] });
-  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, data.source)] });
+  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: resultJsonPieces(result, data.source) });
   await writeOutputs(outputs);
   if (!quiet) summaryStream(flags).write(formatSummaryTable(result) + '\n');
   if (profile) {
@@ -135,14 +136,15 @@ async function runShard(flags: RunFlags & { shard: string }, context: ErrorConte
   } finally {
     bar.stop();
   }
-  if (!quiet && outcome.note !== undefined) process.stderr.write(`flipcert: note: ${outcome.note}\n`);
+  if (!quiet && outcome.note !== undefined) writeLines(process.stderr, `flipcert: note: ${outcome.note}`);
   if (outcome.skipped) return;
   await writeOutputs([{ path: flags.out, parts: outcome.parts }]);
   if (!quiet) {
     const bytes = outcome.parts.reduce((sum, part) => sum + part.length, 0);
-    process.stdout.write(
+    writeLines(
+      process.stdout,
       `flipcert: shard ${shard.index}/${shard.count}: ${outcome.partitions.length} of ${flags.partitions} partitions, ` +
-        `${outcome.seconds.toFixed(1)} s → ${flags.out} (${bytes} bytes)\n`,
+        `${outcome.seconds.toFixed(1)} s → ${flags.out} (${bytes} bytes)`,
     );
   }
 }

@@ -5,7 +5,7 @@ import type { ArgumentParsers } from '../arguments.js';
 import { ntkOnEngine } from '../engine.js';
 import { flagMap } from '../flags.js';
 import { addKernelFlags, fromFlag, type KernelFlags } from '../inputs.js';
-import { checkOutputs, writeOutputs } from '../outputs.js';
+import { checkOutputs, checkRoom, writeOutputs } from '../outputs.js';
 import type { ErrorContext } from '../report-error.js';
 
 interface Flags extends KernelFlags {
@@ -31,6 +31,7 @@ async function runKernel(flags: Flags, context: ErrorContext): Promise<void> {
   context.words = { x1: `--x ${flags.x}`, x2: `--y ${flags.y ?? flags.x}` };
   const x = await fromFlag('--x', flags.x, readNpyMatrix);
   const y = flags.y === undefined ? undefined : await fromFlag('--y', flags.y, readNpyMatrix);
+  checkRoom('--out', flags.out, 8 * x.rows * (y ?? x).rows + 128); // float64 values and the header
   const K = await ntkOnEngine({ kind: 'ntk', x, y, kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar } });
   await writeOutputs([{ path: flags.out, parts: npyParts(K.data, [K.rows, K.cols]) }]);
 }

@@ -1,6 +1,6 @@
 // `flipcert merge`: the shards of a run (certify --shard) → the single-machine run's outputs (docs/spec.md §9).
 import type { Command } from 'commander';
-import { resultJson } from '../../report/json.js';
+import { resultJsonPieces } from '../../report/json.js';
 import { formatSummaryTable } from '../../report/table.js';
 import { mergeShards } from '../../shard/merge.js';
 import type { ArgumentParsers } from '../arguments.js';
@@ -23,7 +23,7 @@ async function runMerge(shards: string[], flags: ResultFlags): Promise<void> {
   const { result, source } = await mergeShards(shards);
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [certificatePlot(result)] });
-  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: [resultJson(result, source)] });
+  if (flags.out !== undefined) outputs.push({ path: flags.out, parts: resultJsonPieces(result, source) });
   await writeOutputs(outputs);
   if (flags.quiet !== true) summaryStream(flags).write(formatSummaryTable(result) + '\n');
 }

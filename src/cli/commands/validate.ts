@@ -2,6 +2,7 @@
 // the certificate on them (docs/spec.md §12).
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { jsonText } from '../../report/json.js';
 import { formatValidateTable } from '../../report/validate-table.js';
 import { validatePlotSvg } from '../../report/validate-plot.js';
 import type { ValidateResult } from '../../validate/result.js';
@@ -94,7 +95,7 @@ async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [validatePlotSvg(result)] });
   if (flags.out !== undefined) {
-    outputs.push({ path: flags.out, parts: [JSON.stringify({ ...result, config: { ...result.config, source: data.source } }, null, 1) + '\n'] });
+    outputs.push({ path: flags.out, parts: jsonText({ ...result, config: { ...result.config, source: data.source } }) });
   }
   await writeOutputs(outputs);
   if (!quiet) summaryStream(flags).write(formatValidateTable(result) + '\n');
