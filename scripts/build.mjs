@@ -37,7 +37,7 @@ async function bundles() {
   // Worker is inlined; browser-worker.js is the same worker as a file, for
   // pages whose Content-Security-Policy forbids blob: workers (options.workerUrl).
   // lowlevel.js (no workers, no Node built-ins) is built the same way, so it runs anywhere.
-  await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts' }, outdir: 'dist' });
+  await build({ ...common, platform: 'browser', entryPoints: { browser: 'src/browser.ts', lowlevel: 'src/lowlevel.ts', represent: 'src/represent/install.ts' }, outdir: 'dist' });
   await build({ ...common, platform: 'browser', format: 'iife', minify: true, legalComments: 'none', entryPoints: { 'browser-worker': 'src/pool/browser-worker.ts' }, outdir: 'dist' });
 
   // The core as a file (`flipcert/wasm`, `flipcert/flipcert.wasm`), for runtimes that only instantiate
@@ -54,7 +54,7 @@ async function bundles() {
 }
 
 function declarations() {
-  for (const [entry, out] of [['src/index.ts', 'dist/index.d.ts'], ['src/lowlevel.ts', 'dist/lowlevel.d.ts']]) {
+  for (const [entry, out] of [['src/index.ts', 'dist/index.d.ts'], ['src/lowlevel.ts', 'dist/lowlevel.d.ts'], ['src/represent/install.ts', 'dist/represent.d.ts']]) {
     execFileSync('npx', ['dts-bundle-generator', '--silent', '--no-check', '-o', out, entry], { stdio: 'inherit' });
   }
   // The same declarations for the `require` condition (a .d.ts in a "type": "module" package reads as ESM).

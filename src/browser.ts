@@ -22,6 +22,8 @@ import type { ValidateOptions } from './validate/options.js';
 import type { ValidateResult } from './validate/result.js';
 
 export * from './public.js';
+// Representations (options.represent) come with `import 'flipcert/represent'` (src/represent/install.ts), not here:
+// an app that never represents does not carry their code.
 
 /**
  * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and

@@ -20,6 +20,8 @@ import type { ValidateOptions } from './validate/options.js';
 import type { ValidateResult } from './validate/result.js';
 
 export * from './public.js';
+// Representations (options.represent, represent()) are always there in Node.
+export { represent, type RepresentOptions, type RepresentResult, type RepresentStep } from './represent/install.js';
 
 /**
  * Certifies every test point (docs/spec.md §4 for one partition, §5 for k > 1) and

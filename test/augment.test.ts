@@ -106,7 +106,7 @@ describe('options', () => {
     [{ augment: 'rotate:0', imageShape: [2, 3, 1] }, 'augment', /needs an angle/],
     [{ augment: 'hflip,hflip', imageShape: [2, 3, 1] }, 'augment', /given twice/],
     [{ augment: 'shift:3', imageShape: [2, 3, 1] }, 'augment', /smaller than the 2×3 image/],
-    [{ imageShape: [2, 3, 1] }, 'imageShape', /applies with options.augment only/],
+    [{ imageShape: [2, 3, 1] }, 'imageShape', /applies with options.augment or a scattering stage/],
   ])('%j is refused naming options.%s', async (extra, field, message) => {
     await expect(certify({ train, test, threads: 1, ...(extra as object) })).rejects.toMatchObject({ code: 'EOPTION', field, message: expect.stringMatching(message) });
   });

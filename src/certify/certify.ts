@@ -6,6 +6,7 @@ import type { PartitionResult } from '../partition/task.js';
 import { withPool, type PartitionPool, type PoolFactory } from '../pool/pool.js';
 import { coordinate, runPartitions } from './coordinator.js';
 import { resolveOptions, type CertifyOptions, type Resolved } from './options.js';
+import { representRun } from '../represent/apply.js';
 import type { CertifyResult } from './result.js';
 
 /**
@@ -15,7 +16,7 @@ import type { CertifyResult } from './result.js';
  */
 export async function certifyWith(options: CertifyOptions, openPool: PoolFactory, cores: number): Promise<CertifyResult> {
   const started = now();
-  const resolved = resolveOptions(options, cores);
+  const resolved = await represented(resolveOptions(options, cores));
   return withPlannedPool(resolved, openPool, (pool, blockSizes) =>
     coordinate(resolved, pool, blockSizes, undefined, (now() - started) / 1000),
   );
@@ -45,12 +46,18 @@ export async function runPartitionsWith(
   const all = resolveOptions(options, cores);
   const partitions = await choose(all);
   if (partitions === undefined) return undefined;
-  const resolved = { ...all, threads: Math.max(1, Math.min(all.threads, partitions.length)) };
+  const resolved = await represented({ ...all, threads: Math.max(1, Math.min(all.threads, partitions.length)) });
   return withPlannedPool(resolved, openPool, async (pool, blockSizes) => {
     const started = now();
     const results = await runPartitions(resolved, pool, partitions, blockSizes);
     return { resolved, partitions, results, seconds: (now() - started) / 1000 };
   });
+}
+
+/** The run on its representation (docs/spec.md §13), its progress reported as onProgress's `represent` field. */
+function represented(resolved: Resolved): Promise<Resolved> {
+  const { onProgress, partitions } = resolved;
+  return representRun(resolved, onProgress && ((step) => onProgress({ partitionsDone: 0, partitions, blocksDone: 0, blocks: 0, represent: step })));
 }
 
 /** {@link withPool}, with the partitions' memory counted first: EMEMORY before any worker starts, not after minutes of work. */

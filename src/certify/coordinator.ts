@@ -153,7 +153,8 @@ export function resultConfig(opts: Resolved, svmBounds: number[]): ResultConfig 
     partitioning: opts.partitioning,
     classes: opts.classes,
     augment: opts.augment?.spec ?? null,
-    imageShape: opts.augment ? [opts.augment.height, opts.augment.width, opts.augment.channels] : null,
+    represent: opts.represent?.spec ?? null,
+    imageShape: opts.imageShape ?? null,
     tieTolerance: TIE_TOLERANCE,
   };
 }

@@ -8,7 +8,10 @@
  * the error's `field` ('partitions', 'train.y'); option values are EOPTION,
  * data (matrices, labels) EINPUT.
  */
-import { resolveAugmentation, type Augmentation } from '../kernel/augment.js';
+import type { Augmentation } from '../kernel/augment.js';
+import { resolveImages } from '../represent/images.js';
+import type { Representation } from '../represent/spec.js';
+import type { RepresentStep } from '../represent/registry.js';
 import { FlipcertError, type ErrorCode } from '../errors.js';
 import { resolveKernel } from '../kernel/options.js';
 import { groupByPartition, partitionIds } from '../ensemble/partitioning.js';
@@ -110,8 +113,21 @@ export interface CertifyOptions {
    */
   augment?: string;
   /**
+   * A label-free representation applied to every row before training
+   * (docs/spec.md §13): stages joined by '+', e.g.
+   * `'scattering+log+pca+spectral'` (wavelet scattering, log, PCA whitened to
+   * 100 dimensions, a 10-dimensional spectral embedding of the training rows'
+   * neighbour graph) or `'none'`. Fitted on the training rows' features only,
+   * never on a label, so every certificate stays exact; a test row's
+   * representation depends only on the training rows and that row.
+   * Partitions still hash the rows as given. In browsers, needs
+   * `import 'flipcert/represent'`. Default: none.
+   * @example represent: 'scattering+log+pca+spectral'
+   */
+  represent?: string;
+  /**
    * [height, width, channels] of the images (features channel-last, row-major),
-   * for `augment`; default [28, 28, 1] when there are 784 features.
+   * for `augment` and a `scattering` stage; default [28, 28, 1] when there are 784 features.
    */
   imageShape?: readonly [number, number, number];
   /** Test rows certified per block, an integer ≥ 1 (bounds memory); default chosen from the partition size. */
@@ -163,6 +179,8 @@ export interface Progress {
   blocksDone: number;
   /** Test blocks of the running single model (k = 1), else 0. */
   blocks: number;
+  /** While options.represent runs (before any partition): its step and how far it is. */
+  represent?: RepresentStep;
 }
 
 /** The data and the kernel model, checked: what certify and validate resolve alike (validate through {@link resolveOptions}). */
@@ -187,6 +205,10 @@ export interface Resolved extends ResolvedData, RunSettings {
   witness: boolean;
   /** Augmented copies (docs/spec.md §10); undefined: none. */
   augment: Augmentation | undefined;
+  /** The label-free representation (docs/spec.md §13); undefined: none. Applied by certifyWith, after the partitions are drawn from the rows as given. */
+  represent: Representation | undefined;
+  /** [height, width, channels] of the rows as images, when augment or a scattering stage reads them. */
+  imageShape: [number, number, number] | undefined;
   /** At most the number of test rows; undefined: chosen per partition. */
   blockSize: number | undefined;
   /** Add result.profile. */
@@ -209,6 +231,7 @@ const OPTION_KEYS: Record<keyof CertifyOptions, true> = {
   threads: true,
   witness: true,
   augment: true,
+  represent: true,
   imageShape: true,
   blockSize: true,
   profile: true,
@@ -267,7 +290,7 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     partitioning: typeof rule === 'string' ? rule : 'ids',
     groups,
     witness,
-    augment: resolveAugment(options, trainX.cols),
+    ...resolveImages(options, trainX.cols),
     blockSize:
       options.blockSize === undefined ? undefined : Math.min(integerAtLeast(options.blockSize, 1, 'options.blockSize'), testX.rows),
     profile: options.profile === undefined ? false : boolean(options.profile, 'options.profile'),
@@ -279,16 +302,6 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
     wasmModule: options.wasmModule === undefined ? undefined : checkCoreModule(options.wasmModule),
     workerUrl: options.workerUrl === undefined ? undefined : url(options.workerUrl, 'options.workerUrl'),
   };
-}
-
-function resolveAugment(options: Partial<CertifyOptions>, d: number): Augmentation | undefined {
-  if (options.augment === undefined) {
-    if (options.imageShape !== undefined) {
-      throw new FlipcertError('options.imageShape applies with options.augment only', 'EOPTION', { field: 'imageShape' });
-    }
-    return undefined;
-  }
-  return resolveAugmentation(options.augment, options.imageShape, d);
 }
 
 function required(value: unknown, name: string, what: string, code: ErrorCode): unknown {

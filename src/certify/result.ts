@@ -43,7 +43,12 @@ export interface ResultConfig {
   classes: number;
   /** Augmentation of the training images (docs/spec.md §10), canonical spelling ('rotate:10,hflip,shift:1'); null: none. */
   augment: string | null;
-  /** [height, width, channels] of the augmented images; null without augmentation. */
+  /**
+   * The label-free representation applied to every row before training (docs/spec.md §13),
+   * canonical spelling ('scattering:J=2,L=8,order=1+log+…'); null: none, the rows as given.
+   */
+  represent: string | null;
+  /** [height, width, channels] of the images that augmentation or a scattering stage read; null when none does. */
   imageShape: [number, number, number] | null;
   /**
    * Relative rounding band ε of the certificate's comparisons: certificates

@@ -8,7 +8,19 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { FlipcertError, type ErrorCode } from '../errors.js';
-import { certify, ntk, validate, type CertifyOptions, type ValidateOptions, type ValidateProgress, type ValidateResult } from '../index.js';
+import {
+  certify,
+  ntk,
+  represent,
+  validate,
+  type CertifyOptions,
+  type RepresentOptions,
+  type RepresentResult,
+  type RepresentStep,
+  type ValidateOptions,
+  type ValidateProgress,
+  type ValidateResult,
+} from '../index.js';
 import type { Progress } from '../certify/options.js';
 import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
@@ -19,10 +31,11 @@ export type EngineJob =
   | { kind: 'certify'; options: Omit<CertifyOptions, 'onProgress'> }
   | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
   | ({ kind: 'shard' } & ShardJob)
-  | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> };
+  | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> }
+  | { kind: 'represent'; options: Omit<RepresentOptions, 'onProgress'> };
 
 type Reply =
-  | { type: 'progress'; progress: Progress | ValidateProgress }
+  | { type: 'progress'; progress: Progress | ValidateProgress | RepresentStep }
   | { type: 'result'; value: unknown }
   | { type: 'error'; message: string; code?: ErrorCode; field?: string; flipcert: boolean; stack?: string };
 
@@ -46,6 +59,11 @@ export function shardOnEngine(job: EngineJob & { kind: 'shard' }, onProgress: (p
 /** Runs validate on the engine; progress (trainings done) is relayed to `onProgress` on this thread. */
 export function validateOnEngine(job: EngineJob & { kind: 'validate' }, onProgress: (p: ValidateProgress) => void): Promise<ValidateResult> {
   return runOnEngine(job, onProgress) as Promise<ValidateResult>;
+}
+
+/** Runs represent on the engine; its steps are relayed to `onProgress` on this thread. */
+export function representOnEngine(job: EngineJob & { kind: 'represent' }, onProgress: (p: RepresentStep) => void): Promise<RepresentResult> {
+  return runOnEngine(job, onProgress) as Promise<RepresentResult>;
 }
 
 /** Runs ntk on the engine. */
@@ -91,7 +109,9 @@ function transferables(job: EngineJob): ArrayBuffer[] {
   const views: unknown[] =
     job.kind === 'certify' || job.kind === 'shard' || job.kind === 'validate'
       ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
-      : [job.x, job.y];
+      : job.kind === 'represent'
+        ? [job.options.train.x, job.options.test?.x]
+        : [job.x, job.y];
   const buffers = new Set<ArrayBuffer>();
   for (const item of views) {
     const view = ArrayBuffer.isView(item) ? item : (item as { data?: unknown } | undefined)?.data;
@@ -113,6 +133,10 @@ export async function runEngineWorker(): Promise<void> {
     } else if (job.kind === 'validate') {
       const result = await validate({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
       port.postMessage({ type: 'result', value: result } satisfies Reply);
+    } else if (job.kind === 'represent') {
+      const result = await represent({ ...job.options, onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies Reply) });
+      const buffers = [result.train.data, result.test?.data, result.partitionIds].filter((b) => b !== undefined).map((b) => b.buffer as ArrayBuffer);
+      port.postMessage({ type: 'result', value: result } satisfies Reply, [...new Set(buffers)]);
     } else if (job.kind === 'shard') {
       const onProgress = (progress: Progress) => port.postMessage({ type: 'progress', progress } satisfies Reply);
       const outcome = await computeShard({ ...job, options: { ...job.options, onProgress } });

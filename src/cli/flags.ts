@@ -24,6 +24,7 @@ const FLAGS: Record<string, string> = {
   witness: '--witness',
   blockSize: '--block-size',
   augment: '--augment',
+  represent: '--represent',
   imageShape: '--image-shape',
   widths: '--widths',
   seeds: '--seeds',

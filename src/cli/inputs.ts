@@ -53,6 +53,16 @@ export function addDataFlags(command: Command, arg: ArgumentParsers, help: DataF
 }
 
 /** Declares the kernel flags (docs/spec.md §2) on `command`. */
+/** --represent and the --image-shape its scattering stage reads (docs/spec.md §13), for every command that trains. */
+export interface RepresentFlags {
+  represent?: string;
+  imageShape?: [number, number, number];
+}
+
+export const REPRESENT_HELP =
+  "label-free representation of every row, stages joined by '+': scattering[:J=2,L=8,order=1], log, pca[:dims=100,whiten=true], " +
+  "spectral[:dims=10,neighbors=10,scale=7]; e.g. scattering+log+pca+spectral (docs/spec.md §13); none: the rows as given";
+
 export function addKernelFlags(command: Command, arg: ArgumentParsers): Command {
   return command
     .option('--depth <n>', 'hidden ReLU layers of the network', arg.integer('--depth', 1), 2)
@@ -111,6 +121,32 @@ export async function loadData(flags: DataFlags): Promise<LoadedData> {
   }
   const data = await loadMnist(name, { trainSize: flags.trainSize, testSize: flags.testSize });
   return { train: data.train, test: data.test, source: { dataset: name, description: data.description } };
+}
+
+/** The rows only, for commands that must never read a label (`represent`): a label file given is a usage error. */
+export async function loadRows(flags: DataFlags): Promise<{ train: Matrix; test: Matrix | undefined; source: Record<string, unknown> }> {
+  for (const [flag, path] of [['--train-y', flags.trainY], ['--test-y', flags.testY]] as const) {
+    if (path !== undefined) {
+      throw new FlipcertError(`${flag}: represent never reads labels (a representation learned from labels would void the certificates); give --train-x and --test-x only`, 'EUSAGE');
+    }
+  }
+  if (flags.trainX === undefined && flags.testX === undefined) {
+    const data = await loadData(flags);
+    return { train: data.train.x, test: data.test.x, source: data.source };
+  }
+  if (flags.train !== undefined || flags.test !== undefined || flags.dataset !== undefined) {
+    throw new FlipcertError('give one data source: --train-x/--test-x (.npy), --train/--test (.csv), or --dataset', 'EUSAGE');
+  }
+  const trainX = flags.trainX ?? required(undefined, '--train-x');
+  const [train, test] = await Promise.all([
+    fromFlag('--train-x', trainX, readNpyMatrix),
+    flags.testX === undefined ? undefined : fromFlag('--test-x', flags.testX, readNpyMatrix),
+  ]);
+  return {
+    train: firstRows(train, flags.trainSize, '--train-size'),
+    test: test && firstRows(test, flags.testSize, '--test-size'),
+    source: { trainX, testX: flags.testX ?? null },
+  };
 }
 
 async function loadNpy(flags: DataFlags): Promise<LoadedData> {

@@ -7,6 +7,7 @@ import { ArgumentParsers } from './arguments.js';
 import { certifyCommand } from './commands/certify.js';
 import { kernelCommand } from './commands/kernel.js';
 import { mergeCommand } from './commands/merge.js';
+import { representCommand } from './commands/represent.js';
 import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { flagMap } from './flags.js';
@@ -26,7 +27,7 @@ function buildProgram(context: ErrorContext): Command {
       context.command = sub.name();
     });
   // Added with program.command() inside each, so that they inherit the settings above.
-  for (const addCommand of [certifyCommand, validateCommand, mergeCommand, kernelCommand, serveCommand]) addCommand(program, arg, context);
+  for (const addCommand of [certifyCommand, validateCommand, representCommand, mergeCommand, kernelCommand, serveCommand]) addCommand(program, arg, context);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { ValidateProgress } from '../validate/options.js';
 import type { Progress } from '../certify/options.js';
+import type { RepresentStep } from '../represent/registry.js';
 
 /** What a command's bar is told: how far it is, out of how much, counted in what. */
 interface BarState {
@@ -52,7 +53,9 @@ function terminalBar<P>(enabled: boolean, verb: string, state: (p: P) => BarStat
 /** certify's bar: partitions done for ensembles, test blocks done for a single model. */
 export function progressBar(enabled: boolean): Bar<Progress> {
   return terminalBar(enabled, 'certifying', (p: Progress) =>
-    p.partitions === 1
+    p.represent
+      ? stepState(p.represent)
+      : p.partitions === 1
       ? { value: p.blocksDone, total: Math.max(1, p.blocks), unit: 'test blocks' }
       : { value: p.partitionsDone, total: p.partitions, unit: 'partitions' },
   );
@@ -65,4 +68,13 @@ export function trainingBar(enabled: boolean): Bar<ValidateProgress> {
     total: Math.max(1, p.trainings),
     unit: 'network trainings',
   }));
+}
+
+/** represent's bar: the step running, counted in its own units. */
+export function representBar(enabled: boolean): Bar<RepresentStep> {
+  return terminalBar(enabled, 'representing', stepState);
+}
+
+function stepState(step: RepresentStep): BarState {
+  return { value: step.done, total: Math.max(1, step.total), unit: step.step };
 }

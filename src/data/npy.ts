@@ -98,10 +98,10 @@ export async function readNpyLabels(path: string): Promise<Int32Array> {
   return npyLabels(await readNpyValues(path), path);
 }
 
-/** Builds a version 1.0 header for a little-endian float64 C-order array, padded so data starts at a multiple of 64. */
-function float64Header(shape: readonly number[]): Uint8Array {
+/** Builds a version 1.0 header for a little-endian C-order array of `descr` ('<f8', '<i4'), padded so data starts at a multiple of 64. */
+function npyHeader(shape: readonly number[], descr: '<f8' | '<i4'): Uint8Array {
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  const dict = `{'descr': '<f8', 'fortran_order': False, 'shape': (${dims}), }`;
+  const dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
   const unpadded = 10 + dict.length + 1;
   const total = Math.ceil(unpadded / 64) * 64;
   const text = dict + ' '.repeat(total - unpadded) + '\n';
@@ -112,8 +112,8 @@ function float64Header(shape: readonly number[]): Uint8Array {
   return out;
 }
 
-/** The bytes of a little-endian float64 .npy file of `data` (row-major) with the given shape: header, then data. */
-export function npyParts(data: Float64Array, shape: readonly number[]): Uint8Array[] {
+/** The bytes of a little-endian .npy file of `data` (row-major; float64 or int32) with the given shape: header, then data. */
+export function npyParts(data: Float64Array | Int32Array, shape: readonly number[]): Uint8Array[] {
   if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new FlipcertError(`npy: shape must be a list of integers ≥ 0, got ${JSON.stringify(shape)}`, 'EINTERNAL');
   }
@@ -121,7 +121,8 @@ export function npyParts(data: Float64Array, shape: readonly number[]): Uint8Arr
   if (count !== data.length) {
     throw new FlipcertError(`npy: shape (${shape.join(', ')}) needs ${count} values, data has ${data.length}`, 'EINTERNAL');
   }
-  return [float64Header(shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  const header = npyHeader(shape, data instanceof Int32Array ? '<i4' : '<f8');
+  return [header, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
 }
 
 /**

@@ -5,6 +5,7 @@
  * group of S copies sharing its label; the certificates count groups.
  */
 import { describe, invalid } from '../checks/values.js';
+import { resolveImageShape } from '../checks/image-shape.js';
 
 /** Five f64 per copy, as assembly/kernel/augment.ts reads them: dy, dx, flip, cos θ, sin θ. */
 export const COPY_PARAMS = 5;
@@ -38,7 +39,7 @@ const MAX_ROTATE = 180;
  */
 export function resolveAugmentation(spec: unknown, shape: unknown, d: number): Augmentation {
   const parsed = parseSpec(spec);
-  const [height, width, channels] = resolveShape(shape, d);
+  const [height, width, channels] = resolveImageShape(shape, d, 'options.augment');
   if (parsed.shift >= Math.max(height, width)) {
     throw invalid('options.augment', `options.augment: shift:${parsed.shift} must be smaller than the ${height}×${width} image`, 'EOPTION');
   }
@@ -75,21 +76,6 @@ function parseSpec(spec: unknown): Parsed {
     }
   }
   return parsed;
-}
-
-/** [H, W, C]: `shape` checked against d, or 28×28×1 for d = 784. */
-function resolveShape(shape: unknown, d: number): [number, number, number] {
-  if (shape === undefined) {
-    if (d === 784) return [28, 28, 1];
-    throw invalid('options.imageShape', `options.imageShape is required with options.augment when the features are not 784 (28×28) pixels; the data have ${d} columns`, 'EOPTION');
-  }
-  const ok = Array.isArray(shape) && shape.length === 3 && shape.every((v) => Number.isInteger(v) && v >= 1);
-  if (!ok) throw invalid('options.imageShape', `options.imageShape must be [height, width, channels] (positive integers), got ${describe(shape)}`, 'EOPTION');
-  const [h, w, c] = shape as number[];
-  if (h * w * c !== d) {
-    throw invalid('options.imageShape', `options.imageShape ${h}×${w}×${c} has ${h * w * c} values but the features have ${d} columns`, 'EOPTION');
-  }
-  return [h, w, c];
 }
 
 /** The canonical spelling, in the order the copies are enumerated. */

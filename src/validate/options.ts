@@ -6,7 +6,7 @@
  * option that validation cannot honour (an SVM, an ensemble) is EUNSUPPORTED.
  */
 import { FlipcertError } from '../errors.js';
-import { resolveOptions, type CertifyOptions, type ResolvedData } from '../certify/options.js';
+import { resolveOptions, type CertifyOptions, type Resolved, type ResolvedData } from '../certify/options.js';
 import type { RunSettings } from '../pool/pool.js';
 import type { Matrix, ResolvedKernel } from '../types.js';
 import { DEFAULT_GRAD_TOL, DEFAULT_MAX_ITERATIONS } from '../network/train.js';
@@ -35,6 +35,10 @@ export interface ValidateOptions {
   classes?: number;
   /** Only 1: validation checks the single-model certificate. */
   partitions?: number;
+  /** A label-free representation of the rows, as for certify (docs/spec.md §13); the networks are trained on it. */
+  represent?: string;
+  /** The rows as images, for a scattering stage of `represent` (as for certify). */
+  imageShape?: CertifyOptions['imageShape'];
   /**
    * Hidden widths of the finite networks, integers 1..65536, in the order
    * given (no duplicates). Default [256, 1024, 4096].
@@ -73,7 +77,7 @@ export interface ValidateProgress {
 }
 
 /** Validated options with every default filled in. */
-export interface ResolvedValidate extends ResolvedData, RunSettings {
+export interface ResolvedValidate extends ResolvedData, RunSettings, Pick<Resolved, 'represent' | 'imageShape'> {
   widths: number[];
   seeds: number[];
   gradTol: number;
@@ -91,6 +95,8 @@ const OPTION_KEYS: Record<keyof ValidateOptions, true> = {
   kernel: true,
   classes: true,
   partitions: true,
+  represent: true,
+  imageShape: true,
   widths: true,
   seeds: true,
   seed: true,
@@ -141,6 +147,8 @@ export function resolveValidateOptions(input: unknown, cores: number): ResolvedV
       reg: options.reg,
       kernel: options.kernel,
       classes: options.classes,
+      represent: options.represent,
+      imageShape: options.imageShape,
       threads: options.threads,
       signal: options.signal,
       wasmModule: options.wasmModule,
@@ -157,6 +165,8 @@ export function resolveValidateOptions(input: unknown, cores: number): ResolvedV
     classes: base.classes,
     reg: base.reg,
     kernel: base.kernel,
+    represent: base.represent,
+    imageShape: base.imageShape,
     widths: resolveWidths(options.widths),
     seeds: resolveSeeds(options.seeds, options.seed),
     gradTol: options.gradTol === undefined ? DEFAULT_GRAD_TOL : positive(options.gradTol, 'options.gradTol'),

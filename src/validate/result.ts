@@ -27,6 +27,8 @@ export interface ValidateConfig {
   wVar: number;
   bVar: number;
   classes: number;
+  /** The label-free representation the networks were trained on (docs/spec.md §13), canonical spelling; null: none. */
+  represent: string | null;
   nTrain: number;
   nTest: number;
   widths: number[];

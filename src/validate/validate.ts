@@ -3,6 +3,7 @@
 import { withPool, type PoolFactory } from '../pool/pool.js';
 import { instantiateCore } from '../wasm/core.js';
 import { resolveValidateOptions } from './options.js';
+import { representRun } from '../represent/apply.js';
 import type { ValidateResult } from './result.js';
 import { runValidation } from './run.js';
 
@@ -12,7 +13,7 @@ import { runValidation } from './run.js';
  * that bad input fails before any worker starts.
  */
 export async function validateWith(options: unknown, openPool: PoolFactory, cores: number): Promise<ValidateResult> {
-  const resolved = resolveValidateOptions(options, cores);
+  const resolved = await representRun(resolveValidateOptions(options, cores));
   // The NTK certificate runs on this thread, before the networks: one model, small next to their trainings.
   return withPool(resolved, openPool, async (pool, module) => runValidation(resolved, pool, await instantiateCore(module)));
 }

@@ -14,7 +14,7 @@ import type { Partitioning } from '../../types.js';
 import type { ArgumentParsers } from '../arguments.js';
 import { certifyOnEngine, shardOnEngine } from '../engine.js';
 import { flagMap } from '../flags.js';
-import { addDataFlags, addKernelFlags, dataFields, fromFlag, inputPaths, loadData, type DataFlags, type KernelFlags, type LoadedData } from '../inputs.js';
+import { addDataFlags, addKernelFlags, dataFields, fromFlag, inputPaths, loadData, REPRESENT_HELP, type DataFlags, type KernelFlags, type LoadedData, type RepresentFlags } from '../inputs.js';
 import { certificatePlot, checkOutputs, NEEDS_TEST_LABELS, resultOutputs, summaryStream, writeOutputs, type OutputSpec, type ResultFlags } from '../outputs.js';
 import { formatProfile } from '../profile.js';
 import { progressBar } from '../progress.js';
@@ -22,7 +22,7 @@ import type { ErrorContext } from '../report-error.js';
 import { writeLines } from '../terminal-text.js';
 import { packageVersion } from '../version.js';
 
-interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags {
+interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags, RepresentFlags {
   model: 'krr' | 'svm';
   reg: number;
   svmC?: number;
@@ -33,7 +33,6 @@ interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags {
   blockSize?: number;
   witness?: boolean;
   augment?: string;
-  imageShape?: [number, number, number];
   shard?: string;
   shardCount?: number;
   resume?: boolean;
@@ -55,7 +54,8 @@ export function certifyCommand(program: Command, arg: ArgumentParsers, context: 
     .option('--block-size <n>', 'test rows per block (memory bound)', arg.integer('--block-size', 1))
     .option('--witness', 'add each point\'s witness flips to the JSON (ensembles: with partitions, re-voted)')
     .option('--augment <list>', 'train on augmented images: shift:R, hflip, rotate:DEG, comma-separated (docs/spec.md §10)', arg.text('--augment'))
-    .option('--image-shape <HxWxC>', 'image shape of the features for --augment (default 28x28x1 for 784 features)', arg.imageShape('--image-shape'))
+    .option('--represent <spec>', REPRESENT_HELP, arg.text('--represent'))
+    .option('--image-shape <HxWxC>', 'image shape of the features for --augment and scattering (default 28x28x1 for 784 features)', arg.imageShape('--image-shape'))
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no progress bar, no notes and no summary table')
@@ -179,6 +179,7 @@ function certifyOptions(flags: CertifyFlags, data: LoadedData, partitioning: Par
     witness: flags.witness,
     blockSize: flags.blockSize,
     augment: flags.augment,
+    represent: flags.represent,
     imageShape: flags.imageShape,
   };
 }

@@ -9,7 +9,7 @@ import type { ValidateResult } from '../../validate/result.js';
 import type { ArgumentParsers } from '../arguments.js';
 import { validateOnEngine } from '../engine.js';
 import { flagMap } from '../flags.js';
-import { addDataFlags, addKernelFlags, dataFields, inputPaths, loadData, type DataFlags, type KernelFlags } from '../inputs.js';
+import { addDataFlags, addKernelFlags, dataFields, inputPaths, loadData, REPRESENT_HELP, type DataFlags, type KernelFlags, type RepresentFlags } from '../inputs.js';
 import { checkOutputs, resultOutputs, summaryStream, writeOutputs, type ResultFlags } from '../outputs.js';
 import { trainingBar } from '../progress.js';
 import type { ErrorContext } from '../report-error.js';
@@ -18,7 +18,7 @@ import type { ErrorContext } from '../report-error.js';
 const VALIDATE_TRAIN_SIZE = 200;
 const VALIDATE_TEST_SIZE = 20;
 
-interface ValidateFlags extends DataFlags, KernelFlags, ResultFlags {
+interface ValidateFlags extends DataFlags, KernelFlags, ResultFlags, RepresentFlags {
   model: 'krr' | 'svm';
   reg: number;
   classes?: number;
@@ -46,6 +46,8 @@ export function validateCommand(program: Command, arg: ArgumentParsers, context:
   addKernelFlags(command, arg)
     .option('--classes <C>', 'number of classes (default: 1 + largest training label)', arg.integer('--classes', 2))
     .option('--partitions <k>', 'only 1: the single model\'s certificate is checked', arg.integer('--partitions', 1), 1)
+    .option('--represent <spec>', REPRESENT_HELP, arg.text('--represent'))
+    .option('--image-shape <HxWxC>', 'image shape of the features for scattering (default 28x28x1 for 784 features)', arg.imageShape('--image-shape'))
     .option('--widths <list>', 'hidden widths, comma-separated (default 256,1024,4096)', arg.integers('--widths', 1))
     .option('--seeds <n>', 'initialisations per width (default 2)', arg.integer('--seeds', 1))
     .option('--seed <n>', 'first seed (default 0)', arg.integer('--seed', 0))
@@ -78,6 +80,8 @@ async function runValidate(flags: ValidateFlags, context: ErrorContext): Promise
           kernel: { depth: flags.depth, wVar: flags.wVar, bVar: flags.bVar },
           classes: flags.classes,
           partitions: flags.partitions,
+          represent: flags.represent,
+          imageShape: flags.imageShape,
           widths: flags.widths,
           seeds: flags.seeds,
           seed: flags.seed,

@@ -1,0 +1,110 @@
+// The representation pipeline (docs/spec.md §13.4): the stages of a parsed
+// `represent` option applied in order, each fitted on the training rows'
+// current features alone (never a label), then applied to the test rows one
+// by one, so that a test row's representation depends only on the training
+// rows and that row.
+import { throwIfAborted } from '../host/abort.js';
+import { scatter, scatteringDims } from '../features/scattering.js';
+import { logShiftedInPlace } from '../features/elementary.js';
+import { applyPca, fitPca } from '../features/pca.js';
+import { embedSpectral, fitSpectral } from '../features/spectral.js';
+import { FlipcertError } from '../errors.js';
+import type { Matrix } from '../types.js';
+import type { RepresentRequest, Represented } from './registry.js';
+import type { ScatteringStage, Stage } from './spec.js';
+
+/** The `log` stage's shift: x ↦ log(x + LOG_SHIFT), for features ≥ 0 such as scattering moduli. */
+export const LOG_SHIFT = 1e-3;
+
+/** Runs every stage of `request.representation`; the inputs are never written. */
+export async function runPipeline(request: RepresentRequest): Promise<Represented> {
+  let train = request.train;
+  let test = request.test;
+  for (const stage of request.representation.stages) {
+    throwIfAborted(request.signal);
+    [train, test] = await applyStage(stage, train, test, request);
+  }
+  return { train, test };
+}
+
+async function applyStage(stage: Stage, train: Matrix, test: Matrix, request: RepresentRequest): Promise<[Matrix, Matrix]> {
+  const onStep = request.onStep ?? (() => {});
+  switch (stage.kind) {
+    case 'scattering': {
+      const [height, width] = imageSize(stage, train.cols, request.imageShape);
+      const dims = scatteringDims(height, width, stage);
+      const total = train.rows + test.rows;
+      const rows = (m: Matrix, before: number): Matrix => ({
+        data: scatter(m.data, m.rows, height, width, stage, (done) => onStep({ step: 'scattering', done: before + done, total })),
+        rows: m.rows,
+        cols: dims,
+      });
+      onStep({ step: 'scattering', done: 0, total });
+      return [rows(train, 0), rows(test, train.rows)];
+    }
+    case 'log':
+      return [logOf(train), logOf(test)];
+    case 'pca': {
+      onStep({ step: 'pca', done: 0, total: 1 });
+      const fit = fitPca(train.data, train.rows, train.cols, stage);
+      onStep({ step: 'pca', done: 1, total: 1 });
+      const project = (m: Matrix): Matrix => {
+        const data = applyPca(fit, m.data, m.rows);
+        return { data, rows: m.rows, cols: m.rows === 0 ? fit.dims : data.length / m.rows };
+      };
+      return [project(train), project(test)];
+    }
+    case 'spectral': {
+      const { fit, train: embedded } = fitSpectral(train.data, train.rows, train.cols, stage, (step, done, total) => onStep({ step, done, total }));
+      const dims = embedded.length / train.rows;
+      onStep({ step: 'out-of-sample', done: 0, total: test.rows });
+      const outOfSample = embedSpectral(fit, test.data, test.rows);
+      onStep({ step: 'out-of-sample', done: test.rows, total: test.rows });
+      return [
+        { data: embedded, rows: train.rows, cols: dims },
+        { data: outOfSample, rows: test.rows, cols: dims },
+      ];
+    }
+  }
+}
+
+/** log(x + LOG_SHIFT) of a copy; features below −LOG_SHIFT have no logarithm and are refused. */
+function logOf(m: Matrix): Matrix {
+  const data = Float64Array.from(m.data);
+  for (let i = 0; i < data.length; i++) {
+    if (!(data[i] > -LOG_SHIFT)) {
+      const row = Math.floor(i / m.cols);
+      throw new FlipcertError(
+        `options.represent: the log stage needs features above −${LOG_SHIFT} (e.g. after scattering), but row ${row}, column ${i % m.cols} is ${data[i]}`,
+        'EINPUT',
+        { field: 'represent' },
+      );
+    }
+  }
+  logShiftedInPlace(data, LOG_SHIFT);
+  return { data, rows: m.rows, cols: m.cols };
+}
+
+/** The image size a scattering stage reads: one channel, from imageShape or 28×28. */
+function imageSize(stage: ScatteringStage, d: number, shape: [number, number, number] | undefined): [number, number] {
+  const [height, width, channels] = shape ?? [28, 28, 1];
+  if (channels !== 1) {
+    throw new FlipcertError(
+      `options.represent: scattering reads single-channel images, but options.imageShape has ${channels} channels`,
+      'EUNSUPPORTED',
+      { field: 'imageShape' },
+    );
+  }
+  if (height * width !== d) {
+    throw new FlipcertError(`options.represent: scattering needs options.imageShape for ${d} features (default 28×28×1 is 784)`, 'EOPTION', {
+      field: 'imageShape',
+    });
+  }
+  const smallest = 2 ** stage.J;
+  if (height < smallest || width < smallest) {
+    throw new FlipcertError(`options.represent: scattering with J=${stage.J} needs images of at least ${smallest}×${smallest} pixels, got ${height}×${width}`, 'EOPTION', {
+      field: 'represent',
+    });
+  }
+  return [height, width];
+}
