@@ -16,6 +16,9 @@ import { imageSide, renderPoint, valueRange, type PointContext } from './point-v
 import { PointsTable } from './points-table.js';
 import { certifyInPage, defaultThreads } from './run.js';
 
+/** The representation the MNIST sample starts with. */
+export const BEST_REPRESENTATION = 'scattering+log+pca+spectral';
+
 const files = new Map<Slot, Loaded>();
 let sample: Promise<DataSet> | undefined;
 let running: AbortController | undefined;
@@ -52,6 +55,7 @@ const FIELDS: FlagMap = {
   partitioning: 'partitioning',
   threads: 'threads',
   augment: 'augment',
+  represent: 'representation',
   imageShape: 'Image side',
 };
 
@@ -70,9 +74,16 @@ function clearError(): void {
 
 // ---- data ----------------------------------------------------------------
 
+let shownSource: Source | undefined;
+
 function showSource(source: Source): void {
   dataset.value = source;
   document.querySelectorAll<HTMLElement>('.files').forEach((group) => (group.hidden = group.dataset.source !== source));
+  if (source !== shownSource) {
+    // The sample is images: it starts from the best representation (docs/spec.md §13); files start from their values.
+    byId<HTMLSelectElement>('represent').value = source === 'mnist17-sample' ? BEST_REPRESENTATION : 'none';
+    shownSource = source;
+  }
   if (source === 'mnist17-sample') void startSampleLoad();
 }
 
@@ -169,20 +180,22 @@ function options(data: DataSet, signal: AbortSignal, onProgress: (p: Progress) =
     threads: numberField('threads', 'threads'),
     // Certificates come with their witnesses (an ensemble's grouped by partition): the point view shows them.
     witness: true,
-    ...augmentOptions(data.train.x.cols),
+    ...imageOptions(data.train.x.cols),
     onProgress,
     signal,
   };
 }
 
-/** `augment`, and the image shape from the image side (square images; channels = features / side²). */
-function augmentOptions(cols: number): Pick<CertifyOptions, 'augment' | 'imageShape'> {
+/** `augment`, `represent`, and the image shape from the image side (square images; channels = features / side²). */
+function imageOptions(cols: number): Pick<CertifyOptions, 'augment' | 'represent' | 'imageShape'> {
   const augment = byId<HTMLInputElement>('augment').value.trim();
-  if (augment === '') return {};
+  const represent = byId<HTMLSelectElement>('represent').value;
+  const chosen = { ...(augment === '' ? {} : { augment }), ...(represent === 'none' ? {} : { represent }) };
   const side = byId<HTMLInputElement>('image-side').value.trim();
-  if (side === '') return { augment }; // the library's default: 28×28×1 for 784 features
+  const readsImages = augment !== '' || represent.startsWith('scattering');
+  if (side === '' || !readsImages) return chosen; // the library's default: 28×28×1 for 784 features
   const s = Number(side);
-  return { augment, imageShape: [s, s, cols / (s * s)] };
+  return { ...chosen, imageShape: [s, s, cols / (s * s)] };
 }
 
 // ---- running -----------------------------------------------------------------
@@ -191,6 +204,11 @@ function augmentOptions(cols: number): Pick<CertifyOptions, 'augment' | 'imageSh
 let doing = '';
 
 function showProgress(p: Progress): void {
+  if (p.represent) {
+    progressBar.value = p.represent.total > 0 ? p.represent.done / p.represent.total : 0;
+    doing = `representation: ${p.represent.step} ${p.represent.done} of ${p.represent.total}`;
+    return;
+  }
   const single = p.partitions === 1;
   if (single && p.blocks <= 1) {
     // One task with no finer steps to report: an indeterminate bar, not a frozen one.

@@ -9,6 +9,8 @@ import partitionSide from 'virtual:flipcert-worker/side/partitions';
 import { canStartWorkers, defaultThreads, startWebWorkerPool } from '../pool/browser.js';
 import { InThreadPool } from '../pool/in-thread.js';
 import type { CertifyResult } from '../certify/result.js';
+// The page offers representations (options.represent); they run on this thread, before the workers start.
+import '../represent/install.js';
 
 // `threads` arrives validated and capped (src/certify/options.ts); one thread also runs on a worker here.
 const openPool: PoolFactory = async ({ module, threads, workerUrl }) =>
