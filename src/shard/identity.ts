@@ -19,5 +19,6 @@ export function runDifference(a: ShardHeader, b: ShardHeader): string | undefine
 
 function describeConfig(h: ShardHeader): string {
   const c = h.config;
-  return `${c.model}, reg ${c.reg}, depth ${c.depth}, wVar ${c.wVar}, bVar ${c.bVar}, ${c.partitions} partitions, ${c.classes} classes`;
+  const represent = c.represent ? `, represent ${c.represent}` : '';
+  return `${c.model}, reg ${c.reg}, depth ${c.depth}, wVar ${c.wVar}, bVar ${c.bVar}, ${c.partitions} partitions, ${c.classes} classes${represent}`;
 }
