@@ -187,9 +187,149 @@ export function cos(x: f64): f64 {
   }
 }
 
-/** Placeholder until the large-argument reduction lands: no worse than the 4-part reduction. */
+/**
+ * 24-bit chunk k of 2/π = Σ_k chunk(k)·2^(−24(k+1)); 0 for k < 0. Constants in code
+ * (a br_table), not a data segment; 52 chunks cover |x| up to the largest f64.
+ */
+function twoOverPiChunk(k: i32): i64 {
+  switch (k) {
+    case 0: return 0xA2F983;
+    case 1: return 0x6E4E44;
+    case 2: return 0x1529FC;
+    case 3: return 0x2757D1;
+    case 4: return 0xF534DD;
+    case 5: return 0xC0DB62;
+    case 6: return 0x95993C;
+    case 7: return 0x439041;
+    case 8: return 0xFE5163;
+    case 9: return 0xABDEBB;
+    case 10: return 0xC561B7;
+    case 11: return 0x246E3A;
+    case 12: return 0x424DD2;
+    case 13: return 0xE00649;
+    case 14: return 0x2EEA09;
+    case 15: return 0xD1921C;
+    case 16: return 0xFE1DEB;
+    case 17: return 0x1CB129;
+    case 18: return 0xA73EE8;
+    case 19: return 0x8235F5;
+    case 20: return 0x2EBB44;
+    case 21: return 0x84E99C;
+    case 22: return 0x7026B4;
+    case 23: return 0x5F7E41;
+    case 24: return 0x3991D6;
+    case 25: return 0x398353;
+    case 26: return 0x39F49C;
+    case 27: return 0x845F8B;
+    case 28: return 0xBDF928;
+    case 29: return 0x3B1FF8;
+    case 30: return 0x97FFDE;
+    case 31: return 0x05980F;
+    case 32: return 0xEF2F11;
+    case 33: return 0x8B5A0A;
+    case 34: return 0x6D1F6D;
+    case 35: return 0x367ECF;
+    case 36: return 0x27CB09;
+    case 37: return 0xB74F46;
+    case 38: return 0x3F669E;
+    case 39: return 0x5FEA2D;
+    case 40: return 0x7527BA;
+    case 41: return 0xC7EBE5;
+    case 42: return 0xF17B3D;
+    case 43: return 0x0739F7;
+    case 44: return 0x8A5292;
+    case 45: return 0xEA6BFB;
+    case 46: return 0x5FB11F;
+    case 47: return 0x8D5D08;
+    case 48: return 0x560330;
+    case 49: return 0x46FC7B;
+    case 50: return 0x6BABF0;
+    case 51: return 0xCFBC20;
+    default: return 0;
+  }
+}
+
+// π/2 = PIO2_HI + PIO2_LO to 107 bits, and Dekker's splitter 2²⁷ + 1 (no fused multiply-add in Wasm).
+const PIO2_HI: f64 = 1.5707963267948966;
+const PIO2_LO: f64 = 6.123233995736766e-17;
+const SPLITTER: f64 = 134217729.0;
+
+/**
+ * Reduces |x| ≥ REDUCE_LIMIT (Payne–Hanek, in integers): |x| = X·2^ex with X a
+ * 53-bit integer in three 24-bit digits x_a; x·2/π mod 4 is the product of X by
+ * the chunks of 2/π that reach bits below 2², carried in 24-bit digits down to
+ * 2^(r−192), r < 24 — enough for the closest f64 to a multiple of π/2 (about
+ * 2⁻⁶¹ away). The fraction, as a double-double, times π/2 is the reduced argument.
+ */
 function reduceLarge(x: f64): void {
-  reduce(x);
+  const bits = reinterpret<u64>(x) & 0x7FFFFFFFFFFFFFFF;
+  const ex = <i32>(bits >> 52) - 1075;
+  const X = <i64>((bits & 0x000FFFFFFFFFFFFF) | 0x0010000000000000);
+  const x0 = X & 0xFFFFFF;
+  const x1 = (X >> 24) & 0xFFFFFF;
+  const x2 = X >> 48;
+  // Term x_a·chunk(k) weighs 2^(24(a − k) + ex − 24) = 2^(24·D + r), D = a − k + q.
+  const e1 = ex - 24;
+  const q = e1 >= 0 ? e1 / 24 : -((23 - e1) / 24);
+  const r = e1 - 24 * q;
+  // Digits D = −8 … 0 (D ≥ 1 weighs a multiple of 4), carried upwards.
+  let carry: i64 = 0;
+  let c8: i64 = 0, c7: i64 = 0, c6: i64 = 0, c5: i64 = 0, c4: i64 = 0, c3: i64 = 0, c2: i64 = 0, c1: i64 = 0, c0: i64 = 0;
+  for (let D = -8; D <= 0; D++) {
+    const k = q - D; // chunk index for a = 0
+    const v = carry + x0 * twoOverPiChunk(k) + x1 * twoOverPiChunk(k + 1) + x2 * twoOverPiChunk(k + 2);
+    const digit = v & 0xFFFFFF;
+    carry = v >> 24;
+    if (D == -8) c8 = digit;
+    else if (D == -7) c7 = digit;
+    else if (D == -6) c6 = digit;
+    else if (D == -5) c5 = digit;
+    else if (D == -4) c4 = digit;
+    else if (D == -3) c3 = digit;
+    else if (D == -2) c2 = digit;
+    else if (D == -1) c1 = digit;
+    else c0 = digit;
+  }
+  // V = Σ c_D·2^(24D + r): A holds 2^(r+1) … 2^(r−48), then B, C, E 48 bits each.
+  const A = ((c0 & 3) << 48) | (c1 << 24) | c2;
+  const shift = <i64>(48 - r);
+  let n = <i32>((A >> shift) & 3);
+  let fa = <f64>(A & ((<i64>1 << shift) - 1)) * pow2(r - 48);
+  const fb = <f64>((c3 << 24) | c4) * pow2(r - 96);
+  const fc = <f64>((c5 << 24) | c6) * pow2(r - 144);
+  const fd = <f64>((c7 << 24) | c8) * pow2(r - 192);
+  if (fa >= 0.5) {
+    fa -= 1.0; // exact
+    n++;
+  }
+  // f = fa + fb + fc + fd as a double-double (h, l).
+  const s = fa + fb;
+  const bb = s - fa;
+  let l = (fa - (s - bb)) + (fb - bb);
+  l += fc + fd;
+  const h = s + l;
+  l = l - (h - s);
+  // (h + l)·(PIO2_HI + PIO2_LO): Dekker's exact product of the leading terms.
+  const p = h * PIO2_HI;
+  const hs = SPLITTER * h;
+  const hh = hs - (hs - h);
+  const ht = h - hh;
+  const ps = SPLITTER * PIO2_HI;
+  const ph = ps - (ps - PIO2_HI);
+  const pt = PIO2_HI - ph;
+  const err = ((hh * ph - p) + hh * pt + ht * ph) + ht * pt;
+  const lo = err + (h * PIO2_LO + l * PIO2_HI);
+  const yh = p + lo;
+  const yl = lo - (yh - p);
+  if (x < 0) {
+    RED_HI = -yh;
+    RED_LO = -yl;
+    RED_N = (4 - (n & 3)) & 3;
+  } else {
+    RED_HI = yh;
+    RED_LO = yl;
+    RED_N = n & 3;
+  }
 }
 
 /** x[i] ← e^x[i] for i < n (ptr: n f64). */
