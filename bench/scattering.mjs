@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -45,6 +45,7 @@ function mnistImages(rows) {
   return x;
 }
 
+const loadStart = loadavg()[0];
 const images = mnistImages(rows);
 const dims = scatteringDims(28, 28, stage);
 const core = await createCore();
@@ -96,3 +97,4 @@ console.log(`  flipcert (Wasm core): ${flipcertSeconds.toFixed(1)} s (${((1e3 * 
 console.log(`  NumPy reference:      ${numpySeconds.toFixed(1)} s (${((1e3 * numpySeconds) / rows).toFixed(3)} ms per image)`);
 console.log(`  flipcert / NumPy:     ${(flipcertSeconds / numpySeconds).toFixed(2)}`);
 console.log(`  largest difference, relative to each channel's largest entry: ${worst.toExponential(2)}`);
+console.log(`  load average (1 min) at start ${loadStart.toFixed(2)}, at end ${loadavg()[0].toFixed(2)}: other work slows both columns`);
