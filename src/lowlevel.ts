@@ -9,3 +9,4 @@ export {
   empiricalNtk, initialParameters, layerLayout, networkScores, parameterCount, trainNetwork, trainNetworks,
   type NetworkShape, type TrainedNetwork, type TrainOptions,
 } from './network/index.js';
+export { scatter, scatterOn, scatteringDims, scatteringGrid } from './features/scattering.js';
