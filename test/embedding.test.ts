@@ -4,6 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPca, fitPca } from '../src/features/pca.js';
+import { nearestNeighbours } from '../src/features/knn.js';
+import { embedSpectral, fitSpectral } from '../src/features/spectral.js';
 import { symmetricEigen } from '../src/features/symmetric-eigen.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 
@@ -140,5 +142,172 @@ describe('pca', () => {
     const bad = train.slice();
     bad[3 * d + 2] = NaN;
     expect(() => fitPca(core, bad, n, d, { kind: 'pca', dims: 3, whiten: true })).toThrow(/row 4, column 3/);
+  });
+});
+
+/** Brute-force kNN: direct Σ(a−b)², sorted by (distance, index), self excluded when `self`. */
+function bruteNeighbours(ref: Float64Array, n: number, d: number, q: Float64Array, m: number, k: number, self: boolean) {
+  const index: number[] = [];
+  const dist2: number[] = [];
+  for (let i = 0; i < m; i++) {
+    const all: [number, number][] = [];
+    for (let j = 0; j < n; j++) {
+      if (self && i === j) continue;
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (q[i * d + c] - ref[j * d + c]) ** 2;
+      all.push([s, j]);
+    }
+    all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    for (let t = 0; t < k; t++) {
+      dist2.push(all[t][0]);
+      index.push(all[t][1]);
+    }
+  }
+  return { index, dist2 };
+}
+
+describe('k nearest neighbours', () => {
+  it('match brute force on integer data with exact ties (lower index first), across block boundaries', () => {
+    // Small integers: every distance is exact in both computations, and many are equal.
+    const n = 2300; // more than one reference block (REF_BLOCK = 2048) and several query blocks
+    const d = 3;
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) x[i] = (i * 7919) % 5;
+    for (let c = 0; c < d; c++) x[2299 * d + c] = x[3 * d + c]; // a duplicate row: distance 0, not itself
+    const mine = nearestNeighbours(core, x, n, d, 6);
+    const ref = bruteNeighbours(x, n, d, x, n, 6, true);
+    expect(Array.from(mine.index)).toEqual(ref.index);
+    expect(Array.from(mine.dist2)).toEqual(ref.dist2);
+    expect(mine.dist2[3 * 6]).toBe(0);
+    expect(Array.from(mine.index.subarray(3 * 6, 4 * 6))).not.toContain(3);
+  });
+
+  it('match brute force on random data, for query rows', () => {
+    const n = 500;
+    const d = 9;
+    const x = randomRows(n, d, 3);
+    const q = randomRows(40, d, 4);
+    const mine = nearestNeighbours(core, x, n, d, 10, { rows: q, m: 40 });
+    const ref = bruteNeighbours(x, n, d, q, 40, 10, false);
+    expect(Array.from(mine.index)).toEqual(ref.index);
+    for (let i = 0; i < ref.dist2.length; i++) expect(Math.abs(mine.dist2[i] - ref.dist2[i])).toBeLessThan(1e-12 * (1 + ref.dist2[i]));
+  });
+
+  it('refuse more neighbours than other training rows', () => {
+    expect(() => nearestNeighbours(core, randomRows(5, 2, 1), 5, 2, 5)).toThrow(/neighbors=5/);
+  });
+});
+
+describe('spectral embedding', () => {
+  const n = 300;
+  const d = 5;
+  const m = 25;
+  const train = randomRows(n, d, 21, () => 1);
+  const test = randomRows(m, d, 22, () => 1);
+  const stage = { kind: 'spectral', dims: 5, neighbors: 10, scale: 7 } as const;
+
+  // Dense reference: brute-force kNN (direct differences), dense W, max-symmetrised, numpy eigh,
+  // the same sign rule, and the Nyström formula for the test rows.
+  const REFERENCE = `import sys, json, numpy as np
+${PY_SIGN}
+n, d, m, x, t, dims, k, scale = json.load(sys.stdin)
+X = np.array(x).reshape(n, d); T = np.array(t).reshape(m, d)
+D2 = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+np.fill_diagonal(D2, np.inf)
+nb = np.argsort(D2, axis=1, kind='stable')[:, :k]
+sig = np.sqrt(D2[np.arange(n), nb[:, scale - 1]])
+W = np.zeros((n, n))
+for i in range(n):
+    W[i, nb[i]] = np.exp(-D2[i, nb[i]] / (sig[i] * sig[nb[i]]))
+W = np.maximum(W, W.T)
+deg = W.sum(1)
+A = W / np.sqrt(np.outer(deg, deg))
+w, V = np.linalg.eigh(A)
+o = np.argsort(-w, kind='stable')[:dims + 1]
+U = np.array([fix_sign(V[:, i]) for i in o])
+lam = w[o]
+E = np.sqrt(n) * U[1:].T
+DT = ((T[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+tn = np.argsort(DT, axis=1, kind='stable')[:, :k]
+F = np.zeros((m, dims))
+for i in range(m):
+    j = tn[i]
+    sx = np.sqrt(DT[i, j[scale - 1]])
+    wx = np.exp(-DT[i, j] / (sx * sig[j]))
+    dx = wx.sum()
+    F[i] = np.sqrt(n) * ((wx / np.sqrt(dx * deg[j])) @ U[1:, j].T) / lam[1:]
+print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().tolist()}))
+`;
+
+  withNumpy('matches a dense NumPy reference: eigenvalues, training embedding and Nyström extension', () => {
+    const { fit, train: embedding } = fitSpectral(core, train, n, d, stage);
+    const out = embedSpectral(core, fit, test, m);
+    const ref = python(REFERENCE, [n, d, m, Array.from(train), Array.from(test), 5, 10, 7]);
+    expect(Math.abs(fit.topValue - ref.lam[0])).toBeLessThan(1e-9);
+    expect(maxAbsDiff(fit.values, ref.lam.slice(1))).toBeLessThan(1e-9);
+    expect(fit.residual).toBeLessThan(1e-9);
+    // Eigenvectors agree to about residual/gap; seen: 7e-10 (training) and 4e-10 (Nyström), after √n = 17.3.
+    expect(maxAbsDiff(embedding, ref.E)).toBeLessThan(1e-8);
+    expect(maxAbsDiff(out, ref.F)).toBeLessThan(1e-8);
+  });
+
+  it('gives a test row alone the bits it gets in a batch, and the same bits on a rerun', () => {
+    const first = fitSpectral(core, train, n, d, stage);
+    const batch = embedSpectral(core, first.fit, test, m);
+    for (const r of [0, 13, 24]) {
+      const alone = embedSpectral(core, first.fit, test.slice(r * d, (r + 1) * d), 1);
+      expect(Array.from(alone)).toEqual(Array.from(batch.slice(r * 5, (r + 1) * 5)));
+    }
+    const again = fitSpectral(core, train, n, d, stage);
+    expect(Array.from(again.train)).toEqual(Array.from(first.train));
+    expect(Array.from(embedSpectral(core, again.fit, test, m))).toEqual(Array.from(batch));
+  });
+
+  it('permuting the training rows permutes their embedding (within rounding) and leaves test rows alone', () => {
+    const perm = Array.from({ length: n }, (_, i) => (i * 7 + 3) % n); // 7 is coprime to 300
+    const permuted = new Float64Array(n * d);
+    perm.forEach((from, to) => permuted.set(train.subarray(from * d, (from + 1) * d), to * d));
+    const base = fitSpectral(core, train, n, d, stage);
+    const moved = fitSpectral(core, permuted, n, d, stage);
+    expect(maxAbsDiff(moved.fit.values, base.fit.values)).toBeLessThan(1e-12);
+    let diff = 0;
+    perm.forEach((from, to) => {
+      for (let k = 0; k < 5; k++) diff = Math.max(diff, Math.abs(moved.train[to * 5 + k] - base.train[from * 5 + k]));
+    });
+    expect(diff).toBeLessThan(1e-7);
+    expect(maxAbsDiff(embedSpectral(core, moved.fit, test, m), embedSpectral(core, base.fit, test, m))).toBeLessThan(1e-7);
+  });
+
+  it('reproduces a training row by the Nyström formula up to its own term', () => {
+    // For a training row i, A·u = λ·u gives u_k(i) = (1/λ_k)·Σ_j A_ij·u_k(j): an independent check of the eigenpairs.
+    const { fit } = fitSpectral(core, train, n, d, stage);
+    const nb = bruteNeighbours(train, n, d, train, n, 10, true);
+    // Dense symmetric W from the brute-force neighbours, in JavaScript.
+    const w = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < 10; t++) {
+        const j = nb.index[i * 10 + t];
+        const v = Math.exp(-nb.dist2[i * 10 + t] / (fit.sigma[i] * fit.sigma[j]));
+        for (const key of [i * n + j, j * n + i]) w.set(key, Math.max(w.get(key) ?? 0, v));
+      }
+    }
+    const deg = new Float64Array(n);
+    for (const [key, v] of w) deg[Math.floor(key / n)] += v;
+    for (let k = 0; k < 5; k++) {
+      const u = fit.vectors.subarray(k * n, (k + 1) * n);
+      const lu = new Float64Array(n);
+      for (const [key, v] of w) lu[Math.floor(key / n)] += (v / Math.sqrt(deg[Math.floor(key / n)] * deg[key % n])) * u[key % n];
+      expect(maxAbsDiff(lu.map((x) => x / fit.values[k]), u)).toBeLessThan(1e-8);
+    }
+  });
+
+  it('refuses a disconnected graph, naming neighbors', () => {
+    // Two far-apart clusters of 20 rows: 5 neighbours never cross.
+    const x = new Float64Array(40 * 2);
+    for (let i = 0; i < 40; i++) {
+      x[2 * i] = (i < 20 ? 0 : 1000) + Math.sin(i);
+      x[2 * i + 1] = Math.cos(3 * i);
+    }
+    expect(() => fitSpectral(core, x, 40, 2, { kind: 'spectral', dims: 2, neighbors: 5, scale: 3 })).toThrow(/2 connected components.*neighbors/);
   });
 });
