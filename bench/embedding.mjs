@@ -70,7 +70,7 @@ try {
   times['  of which Lanczos'] = times['spectral fit'] - times['  of which kNN + graph'];
   const sTest = timed('spectral embed (test)', () => lib.embedSpectral(core, spec.fit, pTest, M));
   times.total = times['pca fit'] + times['pca apply (train)'] + times['pca apply (test)'] + times['spectral fit'] + times['spectral embed (test)'];
-  console.log(`flipcert: Lanczos ${spec.fit.iterations} basis vectors, largest residual ${spec.fit.residual.toExponential(2)}, ` +
+  console.log(`flipcert: Lanczos ${spec.fit.iterations} steps (${spec.fit.restarts} restarts), largest residual ${spec.fit.residual.toExponential(2)}, ` +
     `top eigenvalue ${spec.fit.topValue}, λ_1..λ_${spectral.dims} = ${Array.from(spec.fit.values, (v) => v.toFixed(6)).join(' ')}`);
 
   const save = (name, a) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));

@@ -17,9 +17,14 @@ import { checkRows } from './rows.js';
 export const LANCZOS_SEED = 20261207;
 /** Residual norm every kept eigenpair must reach (A has norm 1). */
 export const LANCZOS_TOLERANCE = 1e-10;
-/** Basis vectors allowed: min(n, 200 + 40·(dims + 1)). */
-export function lanczosLimit(dims: number): number {
-  return 200 + 40 * (dims + 1);
+/**
+ * The restarted Lanczos iteration's sizes for `count` = dims + 1 eigenpairs:
+ * a basis of min(n, 2·count + 20) vectors, restarted from the leading
+ * count + ⌊(basis − count)/2⌋ Ritz vectors, at most 5000 + 100·count steps.
+ */
+export function lanczosSizes(count: number): { basis: number; keep: number; maxSteps: number } {
+  const basis = 2 * count + 20;
+  return { basis, keep: count + Math.floor((basis - count) / 2), maxSteps: 5000 + 100 * count };
 }
 /** |λ_k| below this gives test rows 0 in that dimension rather than an unbounded 1/λ_k. */
 export const LAMBDA_FLOOR = 1e-12;
@@ -45,8 +50,9 @@ export interface SpectralFit {
   topValue: number;
   /** Largest recomputed residual ‖A·u − λ·u‖ over the dims + 1 pairs. */
   residual: number;
-  /** Lanczos basis vectors built. */
+  /** Lanczos steps (operator applications) and restarts. */
   iterations: number;
+  restarts: number;
 }
 
 /**
@@ -74,7 +80,7 @@ export function fitSpectral(
   const degree = degrees(w);
   const a = normalize(w, degree);
   const eig = lanczosLargest(core, n, dims + 1, (x, y) => multiply(a, x, y), {
-    seed: LANCZOS_SEED, maxIterations: lanczosLimit(dims), tolerance: LANCZOS_TOLERANCE, onStep,
+    seed: LANCZOS_SEED, ...lanczosSizes(dims + 1), tolerance: LANCZOS_TOLERANCE, onStep,
   });
   const residual = Math.max(...eig.residuals);
   if (!(residual <= 1e3 * LANCZOS_TOLERANCE)) {
@@ -84,7 +90,7 @@ export function fitSpectral(
   }
   const fit: SpectralFit = {
     n, d, dims, neighbors, scale, train: train.slice(0, n * d), sigma, sigmaFloor: floor, degree,
-    values: eig.values.slice(1), vectors: eig.vectors.slice(n), topValue: eig.values[0], residual, iterations: eig.iterations,
+    values: eig.values.slice(1), vectors: eig.vectors.slice(n), topValue: eig.values[0], residual, iterations: eig.iterations, restarts: eig.restarts,
   };
   const out = new Float64Array(n * dims);
   const root = Math.sqrt(n);
