@@ -246,6 +246,7 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
     expect(Math.abs(fit.topValue - ref.lam[0])).toBeLessThan(1e-9);
     expect(maxAbsDiff(fit.values, ref.lam.slice(1))).toBeLessThan(1e-9);
     expect(fit.residual).toBeLessThan(1e-9);
+    expect(fit.restarts).toBeGreaterThan(0); // the restart path is exercised (basis 2·6 + 20 = 32 < 300)
     // Eigenvectors agree to about residual/gap; seen: 7e-10 (training) and 4e-10 (Nyström), after √n = 17.3.
     expect(maxAbsDiff(embedding, ref.E)).toBeLessThan(1e-8);
     expect(maxAbsDiff(out, ref.F)).toBeLessThan(1e-8);
@@ -299,6 +300,16 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
       for (const [key, v] of w) lu[Math.floor(key / n)] += (v / Math.sqrt(deg[Math.floor(key / n)] * deg[key % n])) * u[key % n];
       expect(maxAbsDiff(lu.map((x) => x / fit.values[k]), u)).toBeLessThan(1e-8);
     }
+  });
+
+  it('reports progress: neighbour rows up to n, then Lanczos steps', () => {
+    const seen: [string, number, number][] = [];
+    const { fit } = fitSpectral(core, train, n, d, stage, (label, done, total) => seen.push([label, done, total]));
+    const rows = seen.filter(([label]) => label === 'neighbours');
+    expect(rows.at(-1)).toEqual(['neighbours', n, n]);
+    const steps = seen.filter(([label]) => label === 'lanczos').map(([, done]) => done);
+    expect(steps).toEqual(Array.from({ length: fit.iterations }, (_, i) => i + 1));
+    expect(seen.findIndex(([label]) => label === 'lanczos')).toBe(rows.length);
   });
 
   it('refuses a disconnected graph, naming neighbors', () => {
