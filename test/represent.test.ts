@@ -9,17 +9,21 @@ import type { Matrix } from '../src/types.js';
 import { oracleRadii } from './reference-cert.js';
 import { rng, type Rows } from './reference.js';
 
-/** Smooth random "images" (a few Gaussian blobs on an h×w grid, values in [0, 1), not small integers). */
-function images(random: () => number, rows: number, h: number, w: number): Float64Array {
-  const data = new Float64Array(rows * h * w);
-  for (let r = 0; r < rows; r++) {
-    for (let blob = 0; blob < 2; blob++) {
-      const cy = random() * h;
-      const cx = random() * w;
-      const s = 0.8 + random() * 1.5;
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[r * h * w + y * w + x] += 0.5 * Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s));
+/**
+ * Smooth "images" of `classes` kinds (a Gaussian blob whose place depends on the kind, jittered, plus a random
+ * faint blob; values in [0, 1), not small integers): row r is of kind kinds[r].
+ */
+function images(random: () => number, kinds: number[], h: number, w: number): Float64Array {
+  const data = new Float64Array(kinds.length * h * w);
+  kinds.forEach((kind, r) => {
+    const blobs = [
+      { cy: h * (0.25 + 0.25 * kind) + random() * 1.5, cx: w * (0.7 - 0.2 * kind) + random() * 1.5, s: 1.2 + random() * 0.4, a: 0.6 },
+      { cy: random() * h, cx: random() * w, s: 0.8 + random(), a: 0.25 },
+    ];
+    for (const { cy, cx, s, a } of blobs) {
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[r * h * w + y * w + x] += a * Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s));
     }
-  }
+  });
   return data;
 }
 
@@ -27,39 +31,51 @@ const rowsOf = (m: Matrix): Rows => Array.from({ length: m.rows }, (_, i) => Arr
 const withoutRun = (r: CertifyResult) => ({ ...r, summary: { ...r.summary, seconds: 0, threads: 0 } });
 
 // Tiny enough to enumerate every label vector, with every stage in the chain.
-const SPEC = 'scattering:J=1,L=2,order=2+log+pca:dims=4,whiten=true+spectral:dims=2,neighbors=3,scale=2';
+const SPECS = [
+  'scattering:J=1,L=2,order=2+log+pca:dims=4,whiten=true+spectral:dims=2,neighbors=3,scale=2',
+  'scattering:J=1,L=2,order=1+log+pca:dims=3,whiten=false+spectral:dims=1,neighbors=4,scale=2',
+];
 const SIDE = 8;
 
 describe('certificates on a representation', () => {
   it('are exact: brute force over every label vector through the whole pipeline (single model, 2 and 3 classes)', async () => {
     const random = rng(2212);
     let checked = 0;
+    const radii = new Set<number>();
     for (let trial = 0; trial < 6; trial++) {
       const classes = trial % 3 === 2 ? 3 : 2;
-      const n = classes === 2 ? 8 : 6;
+      const n = classes === 2 ? 11 : 7;
       const m = 4;
-      const trainX = images(random, n, SIDE, SIDE);
-      const testX = images(random, m, SIDE, SIDE);
       const labels = Array.from({ length: n }, (_, i) => (i < classes ? i : Math.floor(random() * classes)));
-      const reg = [0.1, 1, 10][trial % 3];
+      // Mostly labelled by kind, some not: confident points and contested ones.
+      const trainX = images(random, labels.map((y) => (random() < 0.8 ? y : Math.floor(random() * classes))), SIDE, SIDE);
+      const testX = images(random, Array.from({ length: m }, (_, i) => i % classes), SIDE, SIDE);
+      const reg = [0.01, 0.1, 1][trial % 3];
+      const spec = SPECS[trial % 2];
+      const kernel = { depth: 3, wVar: 2, bVar: 0.5 };
       const options = {
         train: { x: { data: trainX, shape: [n, SIDE * SIDE] as [number, number] }, y: labels },
         test: { x: { data: testX, shape: [m, SIDE * SIDE] as [number, number] } },
         imageShape: [SIDE, SIDE, 1] as const,
         classes,
         reg,
+        kernel,
         threads: 1,
       };
-      const result = await certify({ ...options, represent: SPEC });
+      const result = await certify({ ...options, represent: spec });
       // The representation is computed once, without labels: the truth re-solves the model on it for every label vector.
-      const rep = await represent({ train: { x: options.train.x }, test: { x: options.test.x }, represent: SPEC, imageShape: [SIDE, SIDE, 1] });
-      expect(rep.train.cols).toBe(2);
-      const truth = oracleRadii(rowsOf(rep.train), labels, rowsOf(rep.test!), classes, { model: 'krr', reg, kernel: { depth: 2, wVar: 2, bVar: 0 } });
-      expect(result.points.map((p) => p.radius)).toEqual(truth);
+      const rep = await represent({ train: { x: options.train.x }, test: { x: options.test.x }, represent: spec, imageShape: [SIDE, SIDE, 1] });
+      expect(rep.train.cols).toBe(trial % 2 === 0 ? 2 : 1);
+      const truth = oracleRadii(rowsOf(rep.train), labels, rowsOf(rep.test!), classes, { model: 'krr', reg, kernel });
+      expect(result.points.map((p) => p.radius), `truth ${truth}`).toEqual(truth);
       expect(result.points.every((p) => p.exact)).toBe(true);
       checked += m;
+      truth.forEach((r) => radii.add(r));
     }
     expect(checked).toBe(24);
+    // Not a trivial agreement (11 or 7 labels give small radii): points that one flip moves, and points that need more.
+    expect(radii.size, `radii ${[...radii]}`).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...radii)).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -67,8 +83,8 @@ describe('the representation', () => {
   const random = rng(77);
   const n = 40;
   const m = 9;
-  const trainX = images(random, n, SIDE, SIDE);
-  const testX = images(random, m, SIDE, SIDE);
+  const trainX = images(random, Array.from({ length: n }, (_, i) => i % 3), SIDE, SIDE);
+  const testX = images(random, Array.from({ length: m }, (_, i) => i % 3), SIDE, SIDE);
   const spec = 'scattering:J=1,L=4,order=1+log+pca:dims=6,whiten=true+spectral:dims=3,neighbors=5,scale=3';
   const x = (data: Float64Array, rows: number) => ({ data, shape: [rows, SIDE * SIDE] as [number, number] });
   const labels = Array.from({ length: n }, (_, i) => i % 3);

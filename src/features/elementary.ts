@@ -1,12 +1,33 @@
 /**
- * The elementary functions of the embeddings (docs/spec.md §13.3). Every
- * exponential of the spectral stage goes through {@link expInPlace}, so that
- * one place decides how it is computed. For now that is Math.exp, whose
- * rounding may differ between JavaScript engines; the Wasm core's
- * deterministic exponential replaces it when that lands.
+ * exp and log of the representation stages (docs/spec.md §13.1, §13.3, §13.4),
+ * computed by the core's own table-free functions (assembly/features/elementary.ts,
+ * within 2 ulp), never by Math.exp/Math.log, whose last bit may differ between
+ * JavaScript engines: a representation has the same bits in Node and every browser.
  */
+import type { Core } from '../wasm/core.js';
+
+/** Values per trip through the core's memory: bounded, so a 60,000-row graph never needs one large copy. */
+const CHUNK = 1 << 16;
 
 /** values[i] ← exp(values[i]) for every i. */
-export function expInPlace(values: Float64Array): void {
-  for (let i = 0; i < values.length; i++) values[i] = Math.exp(values[i]);
+export function expInPlace(core: Core, values: Float64Array): void {
+  inChunks(core, values, (ptr, n) => core.exports.expInPlace(ptr, n));
+}
+
+/** values[i] ← log(values[i] + shift) for every i. */
+export function logShiftedInPlace(core: Core, values: Float64Array, shift: number): void {
+  inChunks(core, values, (ptr, n) => core.exports.logShiftedInPlace(ptr, n, shift));
+}
+
+function inChunks(core: Core, values: Float64Array, apply: (ptr: number, n: number) => void): void {
+  const { heap } = core;
+  heap.scoped(() => {
+    const ptr = heap.f64(Math.min(CHUNK, values.length));
+    for (let start = 0; start < values.length; start += CHUNK) {
+      const part = values.subarray(start, Math.min(values.length, start + CHUNK));
+      heap.viewF64(ptr, part.length).set(part);
+      apply(ptr, part.length);
+      part.set(heap.viewF64(ptr, part.length));
+    }
+  });
 }

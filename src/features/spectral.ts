@@ -69,7 +69,7 @@ export function fitSpectral(
   }
   const nb = nearestNeighbours(core, train, n, d, neighbors, undefined, onStep);
   const { sigma, floor } = localScales(nb, n, scale);
-  const w = symmetrize(nb, n, edgeWeights(nb, n, sigma, sigma));
+  const w = symmetrize(nb, n, edgeWeights(core, nb, n, sigma, sigma));
   const components = componentCount(w);
   if (components > 1) {
     throw new FlipcertError(
@@ -111,7 +111,7 @@ export function embedSpectral(core: Core, fit: SpectralFit, rows: Float64Array, 
   if (m === 0) return out;
   const nb = nearestNeighbours(core, fit.train, n, d, neighbors, { rows, m }, onStep);
   const own = localScales(nb, m, fit.scale, fit.sigmaFloor).sigma;
-  const w = edgeWeights(nb, m, own, fit.sigma);
+  const w = edgeWeights(core, nb, m, own, fit.sigma);
   const root = Math.sqrt(n);
   for (let i = 0; i < m; i++) {
     let dx = 0;

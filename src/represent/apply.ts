@@ -11,6 +11,7 @@ interface RepresentableRun {
   represent: Representation | undefined;
   imageShape: [number, number, number] | undefined;
   signal: AbortSignal | undefined;
+  wasmModule: WebAssembly.Module | undefined;
 }
 
 /** `run` with trainX and testX replaced by their representation; `run` itself when it asks for none. */
@@ -22,6 +23,7 @@ export async function representRun<R extends RepresentableRun>(run: R, onStep?: 
     test: run.testX,
     imageShape: run.imageShape,
     signal: run.signal,
+    wasmModule: run.wasmModule,
     onStep,
   });
   return { ...run, trainX: train, testX: test };

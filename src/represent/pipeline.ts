@@ -4,11 +4,12 @@
 // by one, so that a test row's representation depends only on the training
 // rows and that row.
 import { throwIfAborted } from '../host/abort.js';
-import { scatter, scatteringDims } from '../features/scattering.js';
+import { scatterOn, scatteringDims } from '../features/scattering.js';
 import { logShiftedInPlace } from '../features/elementary.js';
 import { applyPca, fitPca } from '../features/pca.js';
 import { embedSpectral, fitSpectral } from '../features/spectral.js';
 import { FlipcertError } from '../errors.js';
+import { compileCore, createCore, type Core } from '../wasm/core.js';
 import type { Matrix } from '../types.js';
 import type { RepresentRequest, Represented } from './registry.js';
 import type { ScatteringStage, Stage } from './spec.js';
@@ -16,18 +17,22 @@ import type { ScatteringStage, Stage } from './spec.js';
 /** The `log` stage's shift: x ↦ log(x + LOG_SHIFT), for features ≥ 0 such as scattering moduli. */
 export const LOG_SHIFT = 1e-3;
 
-/** Runs every stage of `request.representation`; the inputs are never written. */
+/**
+ * Runs every stage of `request.representation` on the calling thread, on a
+ * core of its own (from request.wasmModule when given); the inputs are never written.
+ */
 export async function runPipeline(request: RepresentRequest): Promise<Represented> {
+  const core = await createCore(await compileCore(request.wasmModule));
   let train = request.train;
   let test = request.test;
   for (const stage of request.representation.stages) {
     throwIfAborted(request.signal);
-    [train, test] = await applyStage(stage, train, test, request);
+    [train, test] = applyStage(core, stage, train, test, request);
   }
   return { train, test };
 }
 
-async function applyStage(stage: Stage, train: Matrix, test: Matrix, request: RepresentRequest): Promise<[Matrix, Matrix]> {
+function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, request: RepresentRequest): [Matrix, Matrix] {
   const onStep = request.onStep ?? (() => {});
   switch (stage.kind) {
     case 'scattering': {
@@ -35,7 +40,7 @@ async function applyStage(stage: Stage, train: Matrix, test: Matrix, request: Re
       const dims = scatteringDims(height, width, stage);
       const total = train.rows + test.rows;
       const rows = (m: Matrix, before: number): Matrix => ({
-        data: scatter(m.data, m.rows, height, width, stage, (done) => onStep({ step: 'scattering', done: before + done, total })),
+        data: scatterOn(core, m.data, m.rows, height, width, stage, (done) => onStep({ step: 'scattering', done: before + done, total })),
         rows: m.rows,
         cols: dims,
       });
@@ -43,23 +48,19 @@ async function applyStage(stage: Stage, train: Matrix, test: Matrix, request: Re
       return [rows(train, 0), rows(test, train.rows)];
     }
     case 'log':
-      return [logOf(train), logOf(test)];
+      return [logOf(core, train), logOf(core, test)];
     case 'pca': {
       onStep({ step: 'pca', done: 0, total: 1 });
-      const fit = fitPca(train.data, train.rows, train.cols, stage);
+      const fit = fitPca(core, train.data, train.rows, train.cols, stage);
       onStep({ step: 'pca', done: 1, total: 1 });
-      const project = (m: Matrix): Matrix => {
-        const data = applyPca(fit, m.data, m.rows);
-        return { data, rows: m.rows, cols: m.rows === 0 ? fit.dims : data.length / m.rows };
-      };
+      const project = (m: Matrix): Matrix => ({ data: applyPca(core, fit, m.data, m.rows), rows: m.rows, cols: fit.dims });
       return [project(train), project(test)];
     }
     case 'spectral': {
-      const { fit, train: embedded } = fitSpectral(train.data, train.rows, train.cols, stage, (step, done, total) => onStep({ step, done, total }));
-      const dims = embedded.length / train.rows;
-      onStep({ step: 'out-of-sample', done: 0, total: test.rows });
-      const outOfSample = embedSpectral(fit, test.data, test.rows);
-      onStep({ step: 'out-of-sample', done: test.rows, total: test.rows });
+      const report = (step: string, done: number, total: number) => onStep({ step, done, total });
+      const { fit, train: embedded } = fitSpectral(core, train.data, train.rows, train.cols, stage, report);
+      const dims = stage.dims;
+      const outOfSample = embedSpectral(core, fit, test.data, test.rows, (step, done, total) => report(`out-of-sample ${step}`, done, total));
       return [
         { data: embedded, rows: train.rows, cols: dims },
         { data: outOfSample, rows: test.rows, cols: dims },
@@ -69,7 +70,7 @@ async function applyStage(stage: Stage, train: Matrix, test: Matrix, request: Re
 }
 
 /** log(x + LOG_SHIFT) of a copy; features below −LOG_SHIFT have no logarithm and are refused. */
-function logOf(m: Matrix): Matrix {
+function logOf(core: Core, m: Matrix): Matrix {
   const data = Float64Array.from(m.data);
   for (let i = 0; i < data.length; i++) {
     if (!(data[i] > -LOG_SHIFT)) {
@@ -81,7 +82,7 @@ function logOf(m: Matrix): Matrix {
       );
     }
   }
-  logShiftedInPlace(data, LOG_SHIFT);
+  logShiftedInPlace(core, data, LOG_SHIFT);
   return { data, rows: m.rows, cols: m.cols };
 }
 

@@ -17,6 +17,8 @@ export interface RepresentRequest {
   /** [height, width, channels] of the rows as images, for a scattering stage. */
   imageShape: [number, number, number] | undefined;
   signal: AbortSignal | undefined;
+  /** The compiled core, when the caller gave one (options.wasmModule). */
+  wasmModule?: WebAssembly.Module;
   onStep: ((step: RepresentStep) => void) | undefined;
 }
 
