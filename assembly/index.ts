@@ -32,7 +32,3 @@ export {
   biasActivate, outputDeltas, reluMask, combineDeltas, deltaDots, columnSums, ntkAddLayer, ntkAddOutput,
   subtractInto, scaleInto, lerpInto, squaredDistance,
 } from './network/passes';
-
-// Label-free image features (features/, see features/README.md): elementary functions and wavelet scattering (docs/spec.md §13.1).
-export { expInPlace, logShiftedInPlace, sinInPlace, cosInPlace } from './features/elementary';
-export { scatteringWorkspaceDoubles, scatteringPlan, scatterRows, scatteringChannels, scatteringGrid } from './features/scattering';

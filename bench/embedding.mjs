@@ -34,6 +34,7 @@ try {
   await build({
     stdin: {
       contents: `export { createCore } from './src/wasm/core.js';
+        export { createFeatures } from './src/features/module.js';
         export { fitPca, applyPca } from './src/features/pca.js';
         export { fitSpectral, embedSpectral } from './src/features/spectral.js';
         export { loadMnist } from './src/data/mnist.js';`,
@@ -56,6 +57,7 @@ try {
     return out;
   };
   const core = await lib.createCore();
+  const features = await lib.createFeatures();
   const pcaFit = timed('pca fit', () => lib.fitPca(core, train.x.data, N, d, { kind: 'pca', dims: P, whiten: true }));
   const pTrain = timed('pca apply (train)', () => lib.applyPca(core, pcaFit, train.x.data, N));
   const pTest = timed('pca apply (test)', () => lib.applyPca(core, pcaFit, test.x.data, M));
@@ -65,10 +67,10 @@ try {
     if (label === 'lanczos' && knnEnd === 0) knnEnd = performance.now();
   };
   fitStart = performance.now();
-  const spec = timed('spectral fit', () => lib.fitSpectral(core, pTrain, N, pcaFit.dims, spectral, onStep));
+  const spec = timed('spectral fit', () => lib.fitSpectral(core, features, pTrain, N, pcaFit.dims, spectral, onStep));
   times['  of which kNN + graph'] = (knnEnd - fitStart) / 1000;
   times['  of which Lanczos'] = times['spectral fit'] - times['  of which kNN + graph'];
-  const sTest = timed('spectral embed (test)', () => lib.embedSpectral(core, spec.fit, pTest, M));
+  const sTest = timed('spectral embed (test)', () => lib.embedSpectral(core, features, spec.fit, pTest, M));
   times.total = times['pca fit'] + times['pca apply (train)'] + times['pca apply (test)'] + times['spectral fit'] + times['spectral embed (test)'];
   console.log(`flipcert: Lanczos ${spec.fit.iterations} steps (${spec.fit.restarts} restarts), largest residual ${spec.fit.residual.toExponential(2)}, ` +
     `top eigenvalue ${spec.fit.topValue}, λ_1..λ_${spectral.dims} = ${Array.from(spec.fit.values, (v) => v.toFixed(6)).join(' ')}`);

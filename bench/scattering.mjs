@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Wavelet scattering of MNIST images (docs/spec.md §13.1, the `scattering:J=2,L=8,order=1`
-// stage of --represent): flipcert's scatterOn (the Wasm core, one thread) beside the
+// stage of --represent): flipcert's scatterOn (the features Wasm module, one thread) beside the
 // NumPy reference test/reference_scattering.py on the same images in the same run.
 // Prints both times (the transform alone: no file I/O, no start-up), their ratio and the
 // largest difference, per channel relative to the channel's largest entry.
@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { createCore, scatterOn, scatteringDims } = await import('../dist/lowlevel.js').catch(() => {
+const { createFeatures, scatterOn, scatteringDims } = await import('../dist/lowlevel.js').catch(() => {
   console.error('bench/scattering.mjs needs the bundle: run `npm run build` first');
   process.exit(1);
 });
@@ -48,10 +48,10 @@ function mnistImages(rows) {
 const loadStart = loadavg()[0];
 const images = mnistImages(rows);
 const dims = scatteringDims(28, 28, stage);
-const core = await createCore();
+const features = await createFeatures();
 let shown = 0;
 const started = process.hrtime.bigint();
-const ours = scatterOn(core, images, rows, 28, 28, stage, (done) => {
+const ours = scatterOn(features, images, rows, 28, 28, stage, (done) => {
   if (done - shown >= 10000 || done === rows) {
     shown = done;
     process.stderr.write(`\r  flipcert: ${done} / ${rows} images`);

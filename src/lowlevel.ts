@@ -10,3 +10,4 @@ export {
   type NetworkShape, type TrainedNetwork, type TrainOptions,
 } from './network/index.js';
 export { scatter, scatterOn, scatteringDims, scatteringGrid } from './features/scattering.js';
+export { createFeatures, type Features, type FeaturesExports } from './features/module.js';

@@ -1,32 +1,32 @@
-// The core's table-free exp, log, sin and cos (assembly/features/elementary.ts,
+// The features module's table-free exp, log, sin and cos (assembly/features/elementary.ts,
 // docs/spec.md §13.1): within 2 ulp of the correctly rounded value (mpmath at
 // high precision, when python3 has it) and of Math.*, over random arguments on
 // every scale and the extremes (overflow and underflow edges, subnormals, huge
-// arguments of sin/cos, the closest double to a multiple of π/2); and the core
+// arguments of sin/cos, the closest double to a multiple of π/2); and the features module
 // still has no data segment.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../src/wasm/core.js';
+import { createFeatures, type Features } from '../src/features/module.js';
 import { rng } from './reference.js';
 
-let core: Core;
+let features: Features;
 beforeAll(async () => {
-  core = await createCore();
+  features = await createFeatures();
 });
 
 type Name = 'exp' | 'log' | 'sin' | 'cos';
 
-/** The core's function over `xs` (through its in-place vector exports). */
+/** The features module's function over `xs` (through its in-place vector exports). */
 function ours(name: Name, xs: Float64Array, shift = 0): Float64Array {
-  return core.heap.scoped(() => {
-    const ptr = core.heap.putF64(xs);
-    const e = core.exports;
+  return features.heap.scoped(() => {
+    const ptr = features.heap.putF64(xs);
+    const e = features.exports;
     if (name === 'exp') e.expInPlace(ptr, xs.length);
     else if (name === 'log') e.logShiftedInPlace(ptr, xs.length, shift);
     else if (name === 'sin') e.sinInPlace(ptr, xs.length);
     else e.cosInPlace(ptr, xs.length);
-    return core.heap.viewF64(ptr, xs.length).slice();
+    return features.heap.viewF64(ptr, xs.length).slice();
   });
 }
 

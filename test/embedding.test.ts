@@ -8,6 +8,7 @@ import { nearestNeighbours } from '../src/features/knn.js';
 import { embedSpectral, fitSpectral } from '../src/features/spectral.js';
 import { symmetricEigen } from '../src/features/symmetric-eigen.js';
 import { createCore, type Core } from '../src/wasm/core.js';
+import { createFeatures, type Features } from '../src/features/module.js';
 
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy, scipy'], { encoding: 'utf8' }).status === 0;
 if (!hasNumpy) console.warn('test/embedding.test.ts: python3 with numpy and scipy is missing, so the NumPy reference tests are skipped');
@@ -46,8 +47,10 @@ def fix_sign(v):
 `;
 
 let core: Core;
+let features: Features;
 beforeAll(async () => {
   core = await createCore();
+  features = await createFeatures();
 });
 
 describe('symmetric eigensolver', () => {
@@ -240,8 +243,8 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
 `;
 
   withNumpy('matches a dense NumPy reference: eigenvalues, training embedding and Nyström extension', () => {
-    const { fit, train: embedding } = fitSpectral(core, train, n, d, stage);
-    const out = embedSpectral(core, fit, test, m);
+    const { fit, train: embedding } = fitSpectral(core, features, train, n, d, stage);
+    const out = embedSpectral(core, features, fit, test, m);
     const ref = python(REFERENCE, [n, d, m, Array.from(train), Array.from(test), 5, 10, 7]);
     expect(Math.abs(fit.topValue - ref.lam[0])).toBeLessThan(1e-9);
     expect(maxAbsDiff(fit.values, ref.lam.slice(1))).toBeLessThan(1e-9);
@@ -253,35 +256,35 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
   });
 
   it('gives a test row alone the bits it gets in a batch, and the same bits on a rerun', () => {
-    const first = fitSpectral(core, train, n, d, stage);
-    const batch = embedSpectral(core, first.fit, test, m);
+    const first = fitSpectral(core, features, train, n, d, stage);
+    const batch = embedSpectral(core, features, first.fit, test, m);
     for (const r of [0, 13, 24]) {
-      const alone = embedSpectral(core, first.fit, test.slice(r * d, (r + 1) * d), 1);
+      const alone = embedSpectral(core, features, first.fit, test.slice(r * d, (r + 1) * d), 1);
       expect(Array.from(alone)).toEqual(Array.from(batch.slice(r * 5, (r + 1) * 5)));
     }
-    const again = fitSpectral(core, train, n, d, stage);
+    const again = fitSpectral(core, features, train, n, d, stage);
     expect(Array.from(again.train)).toEqual(Array.from(first.train));
-    expect(Array.from(embedSpectral(core, again.fit, test, m))).toEqual(Array.from(batch));
+    expect(Array.from(embedSpectral(core, features, again.fit, test, m))).toEqual(Array.from(batch));
   });
 
   it('permuting the training rows permutes their embedding (within rounding) and leaves test rows alone', () => {
     const perm = Array.from({ length: n }, (_, i) => (i * 7 + 3) % n); // 7 is coprime to 300
     const permuted = new Float64Array(n * d);
     perm.forEach((from, to) => permuted.set(train.subarray(from * d, (from + 1) * d), to * d));
-    const base = fitSpectral(core, train, n, d, stage);
-    const moved = fitSpectral(core, permuted, n, d, stage);
+    const base = fitSpectral(core, features, train, n, d, stage);
+    const moved = fitSpectral(core, features, permuted, n, d, stage);
     expect(maxAbsDiff(moved.fit.values, base.fit.values)).toBeLessThan(1e-12);
     let diff = 0;
     perm.forEach((from, to) => {
       for (let k = 0; k < 5; k++) diff = Math.max(diff, Math.abs(moved.train[to * 5 + k] - base.train[from * 5 + k]));
     });
     expect(diff).toBeLessThan(1e-7);
-    expect(maxAbsDiff(embedSpectral(core, moved.fit, test, m), embedSpectral(core, base.fit, test, m))).toBeLessThan(1e-7);
+    expect(maxAbsDiff(embedSpectral(core, features, moved.fit, test, m), embedSpectral(core, features, base.fit, test, m))).toBeLessThan(1e-7);
   });
 
   it('reproduces a training row by the Nyström formula up to its own term', () => {
     // For a training row i, A·u = λ·u gives u_k(i) = (1/λ_k)·Σ_j A_ij·u_k(j): an independent check of the eigenpairs.
-    const { fit } = fitSpectral(core, train, n, d, stage);
+    const { fit } = fitSpectral(core, features, train, n, d, stage);
     const nb = bruteNeighbours(train, n, d, train, n, 10, true);
     // Dense symmetric W from the brute-force neighbours, in JavaScript.
     const w = new Map<number, number>();
@@ -304,7 +307,7 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
 
   it('reports progress: neighbour rows up to n, then Lanczos steps', () => {
     const seen: [string, number, number][] = [];
-    const { fit } = fitSpectral(core, train, n, d, stage, (label, done, total) => seen.push([label, done, total]));
+    const { fit } = fitSpectral(core, features, train, n, d, stage, (label, done, total) => seen.push([label, done, total]));
     const rows = seen.filter(([label]) => label === 'neighbours');
     expect(rows.at(-1)).toEqual(['neighbours', n, n]);
     const steps = seen.filter(([label]) => label === 'lanczos').map(([, done]) => done);
@@ -319,6 +322,6 @@ print(json.dumps({'lam': lam.tolist(), 'E': E.ravel().tolist(), 'F': F.ravel().t
       x[2 * i] = (i < 20 ? 0 : 1000) + Math.sin(i);
       x[2 * i + 1] = Math.cos(3 * i);
     }
-    expect(() => fitSpectral(core, x, 40, 2, { kind: 'spectral', dims: 2, neighbors: 5, scale: 3 })).toThrow(/2 connected components.*neighbors/);
+    expect(() => fitSpectral(core, features, x, 40, 2, { kind: 'spectral', dims: 2, neighbors: 5, scale: 3 })).toThrow(/2 connected components.*neighbors/);
   });
 });

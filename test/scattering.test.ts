@@ -11,12 +11,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FlipcertError } from '../src/errors.js';
 import { scatter, scatterOn, scatteringDims, scatteringGrid } from '../src/features/scattering.js';
 import type { ScatteringStage } from '../src/represent/spec.js';
-import { createCore, type Core } from '../src/wasm/core.js';
+import { createFeatures, type Features } from '../src/features/module.js';
 import { rng } from './reference.js';
 
-let core: Core;
+let features: Features;
 beforeAll(async () => {
-  core = await createCore();
+  features = await createFeatures();
 });
 
 const stage = (J: number, L: number, order: number): ScatteringStage => ({ kind: 'scattering', J, L, order });
@@ -31,11 +31,11 @@ describe('filters', () => {
   function plan(h: number, w: number, s: ScatteringStage): { P: number; Q: number; phi: Float64Array; psi: (j: number, l: number) => Float64Array } {
     const P = scatteringGrid(h, s.J);
     const Q = scatteringGrid(w, s.J);
-    const e = core.exports;
+    const e = features.exports;
     const n = e.scatteringWorkspaceDoubles(h, w, s.J, s.L, s.order);
-    const ws = core.heap.f64(n);
+    const ws = features.heap.f64(n);
     e.scatteringPlan(ws, h, w, s.J, s.L, s.order);
-    const all = core.heap.viewF64(ws, n).slice();
+    const all = features.heap.viewF64(ws, n).slice();
     const N = P * Q;
     return { P, Q, phi: all.subarray(P + Q, P + Q + N), psi: (j, l) => all.subarray(P + Q + N * (1 + j * s.L + l), P + Q + N * (2 + j * s.L + l)) };
   }
@@ -43,7 +43,7 @@ describe('filters', () => {
   const omega = (k: number, n: number) => (2 * Math.PI * (k < n / 2 ? k : k - n)) / n;
 
   it('φ̂ and ψ̂ match the formula of §13.1 at hand-picked frequencies', () => {
-    core.heap.scoped(() => {
+    features.heap.scoped(() => {
       const s = stage(2, 8, 1);
       const { P, Q, phi, psi } = plan(28, 20, s);
       expect([P, Q]).toEqual([32, 32]);
@@ -72,7 +72,7 @@ describe('filters', () => {
   });
 
   it('every wavelet has zero mean exactly and φ̂(0) = 1; slant is 1 for L ≤ 4', () => {
-    core.heap.scoped(() => {
+    features.heap.scoped(() => {
       const s = stage(3, 3, 2);
       const { Q, phi, psi } = plan(9, 11, s);
       expect(phi[0]).toBe(1);
@@ -116,7 +116,7 @@ describe.skipIf(!hasNumpy)('against the NumPy reference', () => {
   it.each(cases)('%i×%i %o: every channel within 1e-12 of the reference (relative to its largest entry)', (h, w, s) => {
     const rows = 4;
     const x = randomImages(rows, h, w, h * 31 + w);
-    const got = scatterOn(core, x, rows, h, w, s);
+    const got = scatterOn(features, x, rows, h, w, s);
     const want = numpyScatter(x, rows, h, w, s);
     const dims = scatteringDims(h, w, s);
     expect(got.length).toBe(rows * dims);
@@ -155,8 +155,8 @@ describe('properties', () => {
     const a = new Float64Array(h * w);
     const b = new Float64Array(h * w);
     for (let r = 4; r < 16; r++) for (let c = 4; c < 14; c++) a[r * w + c] = b[(r + 4) * w + (c + 8)] = random();
-    const fa = scatterOn(core, a, 1, h, w, s);
-    const fb = scatterOn(core, b, 1, h, w, s);
+    const fa = scatterOn(features, a, 1, h, w, s);
+    const fb = scatterOn(features, b, 1, h, w, s);
     const ho = 6;
     const wo = 6;
     let big = 0;
@@ -175,24 +175,24 @@ describe('properties', () => {
   it('is positively homogeneous bit for bit: S(2x) = 2·S(x), and S(0) = 0', () => {
     const s = stage(2, 8, 2);
     const x = randomImages(2, 28, 28, 11);
-    const fx = scatterOn(core, x, 2, 28, 28, s);
-    const f2x = scatterOn(core, x.map((v) => 2 * v), 2, 28, 28, s);
+    const fx = scatterOn(features, x, 2, 28, 28, s);
+    const f2x = scatterOn(features, x.map((v) => 2 * v), 2, 28, 28, s);
     expect(f2x).toEqual(fx.map((v) => 2 * v));
-    expect(scatterOn(core, new Float64Array(28 * 28), 1, 28, 28, s).every((v) => v === 0)).toBe(true);
+    expect(scatterOn(features, new Float64Array(28 * 28), 1, 28, 28, s).every((v) => v === 0)).toBe(true);
   });
 
-  it('a row in a batch (across blocks) is bit-identical to the row alone; the same bits on a fresh core', async () => {
+  it('a row in a batch (across blocks) is bit-identical to the row alone; the same bits on a fresh instance', async () => {
     const s = stage(2, 8, 1);
     const rows = 700; // more than one block of 28×28 images (src/features/scattering.ts: 2²⁰ f64 per block)
     const x = randomImages(rows, 28, 28, 5);
     const done: number[] = [];
-    const batch = scatterOn(core, x, rows, 28, 28, s, (n) => done.push(n));
+    const batch = scatterOn(features, x, rows, 28, 28, s, (n) => done.push(n));
     expect(done.length).toBeGreaterThan(1);
     expect(done.at(-1)).toBe(rows);
     expect(done.every((n, i) => i === 0 || n > done[i - 1])).toBe(true);
     const dims = scatteringDims(28, 28, s);
     for (const i of [0, 1, 647, 648, 699]) {
-      const alone = scatterOn(core, x.slice(i * 784, (i + 1) * 784), 1, 28, 28, s);
+      const alone = scatterOn(features, x.slice(i * 784, (i + 1) * 784), 1, 28, 28, s);
       expect(alone).toEqual(batch.subarray(i * dims, (i + 1) * dims));
     }
     const again = await scatter(x.slice(0, 50 * 784), 50, 28, 28, s);
@@ -211,17 +211,17 @@ describe('input checks', () => {
     throw new Error('no error');
   };
   it('images smaller than 2^J, bad stages, NaN pixels and wrong lengths are FlipcertErrors', () => {
-    const [f1, m1] = field(() => scatterOn(core, new Float64Array(3 * 8), 1, 3, 8, stage(2, 8, 1)));
+    const [f1, m1] = field(() => scatterOn(features, new Float64Array(3 * 8), 1, 3, 8, stage(2, 8, 1)));
     expect(f1).toBe('represent');
     expect(m1).toMatch(/options\.represent: scattering:J=2 needs images of at least 4×4 pixels .* got 3×8/);
     const [f2, m2] = field(() => scatteringDims(28, 28, stage(7, 8, 1)));
     expect(f2).toBe('represent');
     expect(m2).toMatch(/J in 1\.\.6/);
-    expect(field(() => scatterOn(core, new Float64Array(28 * 28), 1, 28, 28, stage(2, 8, 3)))[0]).toBe('represent');
+    expect(field(() => scatterOn(features, new Float64Array(28 * 28), 1, 28, 28, stage(2, 8, 3)))[0]).toBe('represent');
     const nan = new Float64Array(2 * 16);
     nan[16 + 5] = NaN;
-    expect(field(() => scatterOn(core, nan, 2, 4, 4, stage(1, 2, 1)))[1]).toMatch(/image row 1 has NaN at pixel \(1, 1\)/);
-    expect(field(() => scatterOn(core, new Float64Array(30), 2, 4, 4, stage(1, 2, 1)))[1]).toMatch(/need 32 values, got 30/);
-    expect(field(() => scatteringDims(2 ** 14, 2 ** 14, stage(6, 16, 2)))[1]).toMatch(/over the core's 2 GiB/);
+    expect(field(() => scatterOn(features, nan, 2, 4, 4, stage(1, 2, 1)))[1]).toMatch(/image row 1 has NaN at pixel \(1, 1\)/);
+    expect(field(() => scatterOn(features, new Float64Array(30), 2, 4, 4, stage(1, 2, 1)))[1]).toMatch(/need 32 values, got 30/);
+    expect(field(() => scatteringDims(2 ** 14, 2 ** 14, stage(6, 16, 2)))[1]).toMatch(/over the features module's 2 GiB/);
   });
 });

@@ -5,7 +5,7 @@
  * matrix A = D^{-1/2}·W·D^{-1/2}. No n × n matrix: at most 2·n·k entries.
  */
 import { expInPlace } from './elementary.js';
-import type { Core } from '../wasm/core.js';
+import type { Features } from './module.js';
 import type { Neighbours } from './knn.js';
 
 /** A local scale below SIGMA_FLOOR·max σ is raised to it (duplicated rows would otherwise give 0/0). */
@@ -40,7 +40,7 @@ export function localScales(nb: Neighbours, rows: number, scale: number, floor?:
 }
 
 /** w(i, index[i][t]) = exp(−dist2[i][t] / (σ_i·σ_j)) for every listed neighbour (rows × k), with `ownSigma` the rows' scales. */
-export function edgeWeights(core: Core, nb: Neighbours, rows: number, ownSigma: Float64Array, trainSigma: Float64Array): Float64Array {
+export function edgeWeights(features: Features, nb: Neighbours, rows: number, ownSigma: Float64Array, trainSigma: Float64Array): Float64Array {
   const k = nb.k;
   const w = new Float64Array(rows * k);
   for (let i = 0; i < rows; i++) {
@@ -49,7 +49,7 @@ export function edgeWeights(core: Core, nb: Neighbours, rows: number, ownSigma: 
       w[at] = -nb.dist2[at] / (ownSigma[i] * trainSigma[nb.index[at]]);
     }
   }
-  expInPlace(core, w);
+  expInPlace(features, w);
   return w;
 }
 

@@ -9,7 +9,7 @@
 import { FlipcertError } from '../errors.js';
 import { invalid } from '../checks/values.js';
 import type { ScatteringStage } from '../represent/spec.js';
-import { compileCore, createCore, type Core } from '../wasm/core.js';
+import { createFeatures, type Features } from './module.js';
 
 const NAME = 'options.represent';
 
@@ -53,15 +53,13 @@ export async function scatter(
   width: number,
   stage: ScatteringStage,
   onRows?: (done: number) => void,
-  options: { wasmModule?: WebAssembly.Module } = {},
 ): Promise<Float64Array> {
-  const core = await createCore(await compileCore(options.wasmModule));
-  return scatterOn(core, images, rows, height, width, stage, onRows);
+  return scatterOn(await createFeatures(), images, rows, height, width, stage, onRows);
 }
 
 /** {@link scatter} on a core the caller holds (synchronous: the pipeline's and the tests' entry). */
 export function scatterOn(
-  core: Core,
+  features: Features,
   images: Float64Array,
   rows: number,
   height: number,
@@ -75,7 +73,7 @@ export function scatterOn(
   const dims = scatteringDims(height, width, stage);
   const out = new Float64Array(rows * dims);
   const block = Math.max(1, Math.min(rows, Math.floor(BLOCK_DOUBLES / (pixels + dims))));
-  const { exports: e, heap } = core;
+  const { exports: e, heap } = features;
   heap.scoped(() => {
     const ws = heap.f64(e.scatteringWorkspaceDoubles(height, width, J, L, order));
     const inPtr = heap.f64(block * pixels);
@@ -140,7 +138,7 @@ function checkImageSize(height: number, width: number, stage: ScatteringStage): 
     throw invalid(
       NAME,
       `${NAME}: scattering of ${height}×${width} images (a ${P}×${Q} padded grid) with J=${stage.J}, L=${stage.L} needs ` +
-        `${Math.ceil((workspace * 8) / 2 ** 20)} MiB of filters and scratch, over the core's 2 GiB; use smaller images, J or L`,
+        `${Math.ceil((workspace * 8) / 2 ** 20)} MiB of filters and scratch, over the features module's 2 GiB; use smaller images, J or L`,
       'EMEMORY',
     );
   }

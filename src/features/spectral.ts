@@ -10,6 +10,7 @@ import type { SpectralStage } from '../represent/spec.js';
 import type { Core } from '../wasm/core.js';
 import { componentCount, degrees, edgeWeights, localScales, multiply, normalize, symmetrize } from './graph.js';
 import { nearestNeighbours, type StepCallback } from './knn.js';
+import type { Features } from './module.js';
 import { lanczosLargest } from './lanczos.js';
 import { checkRows } from './rows.js';
 
@@ -60,7 +61,7 @@ export interface SpectralFit {
  * training rows' embedding (n × dims, row-major): √n·u_k(i).
  */
 export function fitSpectral(
-  core: Core, train: Float64Array, n: number, d: number, stage: SpectralStage, onStep?: StepCallback,
+  core: Core, features: Features, train: Float64Array, n: number, d: number, stage: SpectralStage, onStep?: StepCallback,
 ): { fit: SpectralFit; train: Float64Array } {
   checkRows(train, n, d, 'train.x');
   const { dims, neighbors, scale } = stage;
@@ -69,7 +70,7 @@ export function fitSpectral(
   }
   const nb = nearestNeighbours(core, train, n, d, neighbors, undefined, onStep);
   const { sigma, floor } = localScales(nb, n, scale);
-  const w = symmetrize(nb, n, edgeWeights(core, nb, n, sigma, sigma));
+  const w = symmetrize(nb, n, edgeWeights(features, nb, n, sigma, sigma));
   const components = componentCount(w);
   if (components > 1) {
     throw new FlipcertError(
@@ -104,14 +105,14 @@ export function fitSpectral(
  * d_x = Σ_j w(x, j), φ_k(x) = √n·(1/λ_k)·Σ_j w(x, j)/√(d_x·d_j)·u_k(j),
  * both sums over the neighbours nearest first.
  */
-export function embedSpectral(core: Core, fit: SpectralFit, rows: Float64Array, m: number, onStep?: StepCallback): Float64Array {
+export function embedSpectral(core: Core, features: Features, fit: SpectralFit, rows: Float64Array, m: number, onStep?: StepCallback): Float64Array {
   const { n, d, dims, neighbors } = fit;
   checkRows(rows, m, d, 'rows');
   const out = new Float64Array(m * dims);
   if (m === 0) return out;
   const nb = nearestNeighbours(core, fit.train, n, d, neighbors, { rows, m }, onStep);
   const own = localScales(nb, m, fit.scale, fit.sigmaFloor).sigma;
-  const w = edgeWeights(core, nb, m, own, fit.sigma);
+  const w = edgeWeights(features, nb, m, own, fit.sigma);
   const root = Math.sqrt(n);
   for (let i = 0; i < m; i++) {
     let dx = 0;

@@ -10,6 +10,7 @@ import { applyPca, fitPca } from '../features/pca.js';
 import { embedSpectral, fitSpectral } from '../features/spectral.js';
 import { FlipcertError } from '../errors.js';
 import { compileCore, createCore, type Core } from '../wasm/core.js';
+import { createFeatures, type Features } from '../features/module.js';
 import type { Matrix } from '../types.js';
 import type { RepresentRequest, Represented } from './registry.js';
 import type { ScatteringStage, Stage } from './spec.js';
@@ -23,16 +24,23 @@ export const LOG_SHIFT = 1e-3;
  */
 export async function runPipeline(request: RepresentRequest): Promise<Represented> {
   const core = await createCore(await compileCore(request.wasmModule));
+  const features = await createFeatures();
   let train = request.train;
   let test = request.test;
   for (const stage of request.representation.stages) {
     throwIfAborted(request.signal);
-    [train, test] = applyStage(core, stage, train, test, request);
+    [train, test] = applyStage({ core, features }, stage, train, test, request);
   }
   return { train, test };
 }
 
-function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, request: RepresentRequest): [Matrix, Matrix] {
+/** The compute core (products) and the features module (scattering, exp, log), one instance of each for the whole run. */
+interface Engines {
+  core: Core;
+  features: Features;
+}
+
+function applyStage({ core, features }: Engines, stage: Stage, train: Matrix, test: Matrix, request: RepresentRequest): [Matrix, Matrix] {
   const onStep = request.onStep ?? (() => {});
   switch (stage.kind) {
     case 'scattering': {
@@ -40,7 +48,7 @@ function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, reque
       const dims = scatteringDims(height, width, stage);
       const total = train.rows + test.rows;
       const rows = (m: Matrix, before: number): Matrix => ({
-        data: scatterOn(core, m.data, m.rows, height, width, stage, (done) => onStep({ step: 'scattering', done: before + done, total })),
+        data: scatterOn(features, m.data, m.rows, height, width, stage, (done) => onStep({ step: 'scattering', done: before + done, total })),
         rows: m.rows,
         cols: dims,
       });
@@ -48,7 +56,7 @@ function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, reque
       return [rows(train, 0), rows(test, train.rows)];
     }
     case 'log':
-      return [logOf(core, train), logOf(core, test)];
+      return [logOf(features, train), logOf(features, test)];
     case 'pca': {
       onStep({ step: 'pca', done: 0, total: 1 });
       const fit = fitPca(core, train.data, train.rows, train.cols, stage);
@@ -58,9 +66,9 @@ function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, reque
     }
     case 'spectral': {
       const report = (step: string, done: number, total: number) => onStep({ step, done, total });
-      const { fit, train: embedded } = fitSpectral(core, train.data, train.rows, train.cols, stage, report);
+      const { fit, train: embedded } = fitSpectral(core, features, train.data, train.rows, train.cols, stage, report);
       const dims = stage.dims;
-      const outOfSample = embedSpectral(core, fit, test.data, test.rows, (step, done, total) => report(`out-of-sample ${step}`, done, total));
+      const outOfSample = embedSpectral(core, features, fit, test.data, test.rows, (step, done, total) => report(`out-of-sample ${step}`, done, total));
       return [
         { data: embedded, rows: train.rows, cols: dims },
         { data: outOfSample, rows: test.rows, cols: dims },
@@ -70,7 +78,7 @@ function applyStage(core: Core, stage: Stage, train: Matrix, test: Matrix, reque
 }
 
 /** log(x + LOG_SHIFT) of a copy; features below −LOG_SHIFT have no logarithm and are refused. */
-function logOf(core: Core, m: Matrix): Matrix {
+function logOf(features: Features, m: Matrix): Matrix {
   const data = Float64Array.from(m.data);
   for (let i = 0; i < data.length; i++) {
     if (!(data[i] > -LOG_SHIFT)) {
@@ -82,7 +90,7 @@ function logOf(core: Core, m: Matrix): Matrix {
       );
     }
   }
-  logShiftedInPlace(core, data, LOG_SHIFT);
+  logShiftedInPlace(features, data, LOG_SHIFT);
   return { data, rows: m.rows, cols: m.cols };
 }
 
