@@ -172,6 +172,20 @@ describe('properties', () => {
     }
   });
 
+  it('channel 0 keeps the mean: 4^J·Σ_u S0[u] = Σ x for an image whose blur stays inside the samples', () => {
+    // φ̂_J(0) = 1, so x ⋆ φ_J has the sum of x; sampled every 2^J pixels its samples sum to Σx/4^J up to
+    // aliasing (φ̂_J at the folded frequencies, e.g. exp(−3.2²·(π/2)²/2) ≈ 3·10⁻⁶ for J = 2) and the blur that
+    // falls beyond the 7×7 samples (content 11 pixels from row 28: a Gaussian tail of ≈ 3·10⁻⁴).
+    const x = new Float64Array(28 * 28);
+    const random = rng(3);
+    for (let r = 10; r < 18; r++) for (let c = 10; c < 18; c++) x[r * 28 + c] = random();
+    const f = scatterOn(core, x, 1, 28, 28, stage(2, 8, 1));
+    let sampled = 0;
+    for (let k = 0; k < 49; k++) sampled += 16 * f[k];
+    const total = x.reduce((a, b) => a + b, 0);
+    expect(Math.abs(sampled - total) / total).toBeLessThan(1e-3);
+  });
+
   it('is positively homogeneous bit for bit: S(2x) = 2·S(x), and S(0) = 0', () => {
     const s = stage(2, 8, 2);
     const x = randomImages(2, 28, 28, 11);

@@ -157,36 +157,38 @@ function cosKernel(y: f64, yl: f64): f64 {
   return w + (((1.0 - w) - hz) + (z * z * q - y * yl));
 }
 
-/** sin x. */
-export function sin(x: f64): f64 {
+/**
+ * sin(x + shift·π/2) for shift 0 (sin) or 1 (cos): reduce x to y in [−π/4, π/4]
+ * and its quadrant n, then sin or cos of y by the quadrant n + shift. One body
+ * for both keeps each polynomial in the core once.
+ */
+function sinQuadrant(x: f64, shift: i32): f64 {
   if (!isFinite(x)) return NaN;
   const ax = Math.abs(x);
-  if (ax < 7.450580596923828e-9) return x; // |x| < 2⁻²⁷: sin x = x − x³/6 rounds to x
-  if (ax <= 0.7853981633974483) return sinKernel(x, 0.0);
-  if (ax < REDUCE_LIMIT) reduce(x);
-  else reduceLarge(x);
-  switch (RED_N) {
-    case 0: return sinKernel(RED_HI, RED_LO);
-    case 1: return cosKernel(RED_HI, RED_LO);
-    case 2: return -sinKernel(RED_HI, RED_LO);
-    default: return -cosKernel(RED_HI, RED_LO);
+  // |x| < 2⁻²⁷: sin x = x − x³/6 rounds to x (keeping −0) and cos x = 1 − x²/2 to 1.
+  if (ax < 7.450580596923828e-9) return shift == 0 ? x : 1.0;
+  if (ax <= 0.7853981633974483) {
+    RED_HI = x;
+    RED_LO = 0.0;
+    RED_N = 0;
+  } else if (ax < REDUCE_LIMIT) {
+    reduce(x);
+  } else {
+    reduceLarge(x);
   }
+  const q = (RED_N + shift) & 3;
+  const v = q & 1 ? cosKernel(RED_HI, RED_LO) : sinKernel(RED_HI, RED_LO);
+  return q & 2 ? -v : v;
+}
+
+/** sin x. */
+export function sin(x: f64): f64 {
+  return sinQuadrant(x, 0);
 }
 
 /** cos x. */
 export function cos(x: f64): f64 {
-  if (!isFinite(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 7.450580596923828e-9) return 1.0;
-  if (ax <= 0.7853981633974483) return cosKernel(x, 0.0);
-  if (ax < REDUCE_LIMIT) reduce(x);
-  else reduceLarge(x);
-  switch (RED_N) {
-    case 0: return cosKernel(RED_HI, RED_LO);
-    case 1: return -sinKernel(RED_HI, RED_LO);
-    case 2: return -cosKernel(RED_HI, RED_LO);
-    default: return sinKernel(RED_HI, RED_LO);
-  }
+  return sinQuadrant(x, 1);
 }
 
 /**
@@ -277,9 +279,14 @@ function reduceLarge(x: f64): void {
   // Digits D = −8 … 0 (D ≥ 1 weighs a multiple of 4), carried upwards.
   let carry: i64 = 0;
   let c8: i64 = 0, c7: i64 = 0, c6: i64 = 0, c5: i64 = 0, c4: i64 = 0, c3: i64 = 0, c2: i64 = 0, c1: i64 = 0, c0: i64 = 0;
+  // Digit D takes chunks k, k + 1, k + 2 (k = q − D) for x0, x1, x2: a window sliding down one chunk per digit.
+  let g1 = twoOverPiChunk(q + 9);
+  let g2 = twoOverPiChunk(q + 10);
   for (let D = -8; D <= 0; D++) {
-    const k = q - D; // chunk index for a = 0
-    const v = carry + x0 * twoOverPiChunk(k) + x1 * twoOverPiChunk(k + 1) + x2 * twoOverPiChunk(k + 2);
+    const g0 = twoOverPiChunk(q - D);
+    const v = carry + x0 * g0 + x1 * g1 + x2 * g2;
+    g2 = g1;
+    g1 = g0;
     const digit = v & 0xFFFFFF;
     carry = v >> 24;
     if (D == -8) c8 = digit;

@@ -213,7 +213,7 @@ function scatterImage(ws: usize, img: usize, out: usize, H: i32, W: i32, J: i32,
   fft2(x, LP, LQ, at(ws, O_TWP), LP, at(ws, O_TWQ), LQ, false, H);
   const Ho = (H + (1 << J) - 1) >> J;
   const Wo = (W + (1 << J) - 1) >> J;
-  // Order 0 from a copy of X̂ (the fold reads it only).
+  // Order 0: the fold only reads X̂, which the wavelets below still need.
   lowPassSample(ws, x, out, 0, -1, Ho, Wo);
   const channels = J * L;
   const w = at(ws, O_W);
