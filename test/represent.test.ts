@@ -4,7 +4,7 @@
 // row's representation does not depend on the other test rows, threads change
 // no bit, and bad options are clear errors.
 import { describe, expect, it } from 'vitest';
-import { certify, represent, FlipcertError, type CertifyResult } from '../src/index.js';
+import { certify, represent, validate, FlipcertError, type CertifyResult } from '../src/index.js';
 import type { Matrix } from '../src/types.js';
 import { oracleRadii } from './reference-cert.js';
 import { rng, type Rows } from './reference.js';
@@ -122,6 +122,17 @@ describe('the representation', () => {
     const [one, two] = await Promise.all([certify({ ...options, threads: 1 }), certify({ ...options, threads: 2 })]);
     expect(two.summary.threads).toBe(2);
     expect(withoutRun(one)).toEqual(withoutRun(two));
+  });
+
+  it('validate trains its networks on the representation and records it', async () => {
+    const options = { train: { x: x(trainX, n), y: labels }, test: { x: x(testX.slice(0, 3 * 64), 3) }, widths: [16], seeds: 1, threads: 1 };
+    const rep = await represent({ train: { x: x(trainX, n) }, test: { x: x(testX.slice(0, 3 * 64), 3) }, represent: spec, imageShape: [SIDE, SIDE, 1] });
+    const viaOption = await validate({ ...options, represent: spec, imageShape: [SIDE, SIDE, 1] });
+    const viaRows = await validate({ ...options, train: { x: rep.train, y: labels }, test: { x: rep.test! } });
+    expect(viaOption.config.represent).toBe(rep.spec);
+    expect(viaRows.config.represent).toBeNull();
+    expect(viaOption.points).toEqual(viaRows.points);
+    expect(viaOption.widths).toEqual(viaRows.widths);
   });
 
   it('leaves the caller\'s arrays untouched and reports its steps', async () => {
