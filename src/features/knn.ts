@@ -43,6 +43,10 @@ export function nearestNeighbours(
   }
   const index = new Int32Array(m * k);
   const dist2 = new Float64Array(m * k).fill(Infinity);
+  if (self) {
+    selfNeighbours(core, ref, n, d, k, index, dist2, onStep);
+    return { k, index, dist2 };
+  }
   const { heap, exports } = core;
   heap.scoped(() => {
     const qBlock = Math.min(QUERY_BLOCK, Math.max(m, 1));
@@ -109,4 +113,59 @@ function keepNearest(
       worst = dist2[base + k - 1];
     }
   }
+}
+
+/**
+ * The training rows' own neighbours: each distance δ(i, j), j < i, is computed
+ * once (the lower triangle, block by block) and offered to both rows' lists.
+ * Row j still sees its candidates in increasing index (those below j while its
+ * own query block runs, those above it in later rows and blocks), so the
+ * strict comparison keeps the lower index on ties, and δ(i, j) = δ(j, i).
+ */
+function selfNeighbours(
+  core: Core, ref: Float64Array, n: number, d: number, k: number, index: Int32Array, dist2: Float64Array, onStep?: StepCallback,
+): void {
+  const { heap, exports } = core;
+  heap.scoped(() => {
+    const qBlock = Math.min(QUERY_BLOCK, n);
+    const rBlock = Math.min(REF_BLOCK, n);
+    const refPtr = heap.putF64(ref.subarray(0, n * d));
+    const normPtr = heap.f64(n);
+    const gPtr = heap.f64(qBlock * rBlock);
+    exports.rowSquaredNorms(refPtr, normPtr, n, d);
+    const norm = heap.viewF64(normPtr, n);
+    const g = heap.viewF64(gPtr, qBlock * rBlock);
+    for (let q0 = 0; q0 < n; q0 += qBlock) {
+      const qRows = Math.min(qBlock, n - q0);
+      const qEnd = q0 + qRows;
+      for (let r0 = 0; r0 < qEnd; r0 += rBlock) {
+        const rRows = Math.min(rBlock, qEnd - r0);
+        exports.gramDot(refPtr + q0 * d * 8, refPtr + r0 * d * 8, gPtr, qRows, rRows, d);
+        for (let a = 0; a < qRows; a++) {
+          const i = q0 + a;
+          const count = Math.min(rRows, i - r0); // columns j < i only
+          for (let b = 0; b < count; b++) {
+            const j = r0 + b;
+            let dd = norm[i] + norm[j] - 2 * g[a * rRows + b];
+            if (dd < 0) dd = 0;
+            if (dd < dist2[i * k + k - 1]) insert(index, dist2, i * k, k, dd, j);
+            if (dd < dist2[j * k + k - 1]) insert(index, dist2, j * k, k, dd, i);
+          }
+        }
+      }
+      onStep?.('neighbours', qEnd, n);
+    }
+  });
+}
+
+/** Inserts (dd, r) into the sorted list at `base`, after any equal distances (they have lower indices). */
+function insert(index: Int32Array, dist2: Float64Array, base: number, k: number, dd: number, r: number): void {
+  let p = base + k - 1;
+  while (p > base && dist2[p - 1] > dd) {
+    dist2[p] = dist2[p - 1];
+    index[p] = index[p - 1];
+    p--;
+  }
+  dist2[p] = dd;
+  index[p] = r;
 }

@@ -1,9 +1,11 @@
 /**
  * The largest eigenpairs of a symmetric operator (docs/spec.md §13.3) by
  * restarted Lanczos with full reorthogonalisation (a Krylov–Schur scheme for
- * symmetric matrices). Each new vector is orthogonalised twice against the
- * whole basis (classical Gram–Schmidt, "twice is enough") with the core's
- * products (gemmNT for the coefficients, gemmNN for the update); the
+ * symmetric matrices). Each new vector A·v_j is orthogonalised against the two
+ * newest basis vectors, then once against the whole basis (classical
+ * Gram–Schmidt with the core's products: gemmNT for the coefficients, gemmNN
+ * for the update); right after a start or restart, where A·v_j couples to every
+ * kept vector, twice against the whole basis ("twice is enough"). The
  * coefficients are the projected matrix H = Vᵀ·A·V, so A·V = V·H + β·v·eᵀ holds
  * throughout. After each step the Ritz pairs (θ, s) of H give the residual
  * norms β·|s_last|; it stops when the `count` largest are all ≤ tolerance.
@@ -70,10 +72,11 @@ export function lanczosLargest(
     startVector(basis.subarray(0, n), options.seed);
     let size = 1;
     let restarts = 0;
+    let restartedAt = 0; // the basis vector whose coefficients couple to every kept Ritz vector
     for (let step = 1; ; step++) {
       const j = size - 1;
       apply(basis.subarray(j * n, size * n), w);
-      orthogonalize(exports, vPtr, wPtr, cPtr, scratch, coef, size, n);
+      orthogonalize(exports, vPtr, wPtr, cPtr, scratch, coef, size, n, j > restartedAt, basis, w);
       for (let i = 0; i <= j; i++) h[i * m + j] = h[j * m + i] = coef[i];
       let beta = Math.sqrt(sumSquares(w));
       const next = basis.subarray(size * n, (size + 1) * n);
@@ -104,6 +107,7 @@ export function lanczosLargest(
       }
       restart(ritz, eigen, size, keep, beta, h, m);
       size = keep + 1;
+      restartedAt = keep;
       restarts++;
     }
   });
@@ -121,12 +125,28 @@ function sumSquares(v: Float64Array): number {
   return s;
 }
 
-/** w ← w − V·(Vᵀw) twice over the first `rows` basis vectors; `coef` ends with the summed coefficients. */
+/**
+ * w ← w − V·(Vᵀw) over the first `rows` basis vectors; `coef` ends with the
+ * summed coefficients. With `local`, the two newest vectors (where nearly all
+ * of A·v_j lies when H is tridiagonal there) are removed first, one at a time,
+ * and one pass over the whole basis follows; otherwise two whole passes
+ * (after a restart, or for a fresh vector).
+ */
 function orthogonalize(
   exports: Core['exports'], vPtr: number, wPtr: number, cPtr: number, scratch: number, coef: Float64Array, rows: number, n: number,
+  local = false, basis?: Float64Array, w?: Float64Array,
 ): void {
   const total = new Float64Array(rows);
-  for (let pass = 0; pass < 2; pass++) {
+  if (local && basis && w) {
+    for (let r = rows - 1; r >= Math.max(0, rows - 2); r--) {
+      const v = basis.subarray(r * n, (r + 1) * n);
+      let c = 0;
+      for (let i = 0; i < n; i++) c += v[i] * w[i];
+      for (let i = 0; i < n; i++) w[i] -= c * v[i];
+      total[r] += c;
+    }
+  }
+  for (let pass = local ? 1 : 0; pass < 2; pass++) {
     coef.fill(0, 0, rows);
     exports.gemmNT(vPtr, n, wPtr, n, cPtr, 1, rows, 1, n, 1.0);
     for (let i = 0; i < rows; i++) total[i] += coef[i];

@@ -79,29 +79,29 @@ function zRows(x: Float64Array, d: number, r0: number, rows: number, mean: Float
 }
 
 /**
- * C = ZᵀZ / n for the z-scored rows Z, accumulated block by block of
- * BLOCK_ROWS rows in order with the core's Aᵀ·B product; the upper triangle
- * is then set from the lower one so that C is exactly symmetric.
+ * C = ZᵀZ / n for the z-scored rows Z, block by block of BLOCK_ROWS rows in
+ * order: each block, transposed (d × rows), goes through the core's gramSym
+ * (the lower triangle only, mirrored, so exactly symmetric), and the block
+ * Gram matrices are added up in block order.
  */
 function zCovariance(core: Core, x: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array): Float64Array {
   const { heap, exports } = core;
   return heap.scoped(() => {
     const block = Math.min(BLOCK_ROWS, n);
-    const cPtr = heap.f64(d * d);
+    const gPtr = heap.f64(d * d);
     const zPtr = heap.f64(block * d);
-    const scratch = heap.f64(exports.packedScratchDoubles());
-    heap.viewF64(cPtr, d * d).fill(0);
-    const z = heap.viewF64(zPtr, block * d);
+    const g = heap.viewF64(gPtr, d * d);
+    const zt = heap.viewF64(zPtr, block * d);
+    const z = new Float64Array(block * d);
+    const c = new Float64Array(d * d);
     for (let r0 = 0; r0 < n; r0 += block) {
       const rows = Math.min(block, n - r0);
       zRows(x, d, r0, rows, mean, scale, z);
-      exports.gemmTN(zPtr, d, zPtr, d, cPtr, d, d, d, rows, 1.0, scratch);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) zt[j * rows + i] = z[i * d + j];
+      exports.gramSym(zPtr, gPtr, d, rows);
+      for (let e = 0; e < d * d; e++) c[e] += g[e];
     }
-    const c = heap.viewF64(cPtr, d * d).slice();
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j <= i; j++) c[i * d + j] /= n;
-      for (let j = 0; j < i; j++) c[j * d + i] = c[i * d + j];
-    }
+    for (let e = 0; e < d * d; e++) c[e] /= n;
     return c;
   });
 }
