@@ -5,7 +5,7 @@
  *   scattering:J=2,L=8,order=1   wavelet scattering of the images (§13.1)
  *   log                          log(x + 10⁻³), entry by entry
  *   pca:dims=100,whiten=true     z-scored, then projected on the leading principal axes of the training rows
- *   spectral:dims=10,neighbors=10,scale=7   spectral embedding of the training rows' kNN graph (§13.2)
+ *   spectral:dims=10,neighbors=10,scale=7   spectral embedding of the training rows' kNN graph (§13.3)
  *
  * `none` is no representation. Every stage is fitted on the training rows'
  * features alone, never on a label, and a test row's representation depends
