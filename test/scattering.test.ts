@@ -179,7 +179,7 @@ describe('properties', () => {
     const x = new Float64Array(28 * 28);
     const random = rng(3);
     for (let r = 10; r < 18; r++) for (let c = 10; c < 18; c++) x[r * 28 + c] = random();
-    const f = scatterOn(core, x, 1, 28, 28, stage(2, 8, 1));
+    const f = scatterOn(features, x, 1, 28, 28, stage(2, 8, 1));
     let sampled = 0;
     for (let k = 0; k < 49; k++) sampled += 16 * f[k];
     const total = x.reduce((a, b) => a + b, 0);
