@@ -12,6 +12,10 @@ import { certify, ntk, validate, type CertifyOptions, type ValidateOptions, type
 import type { Progress } from '../certify/options.js';
 import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
+import { mergeShards, type Merged } from '../shard/merge.js';
+import type { MergeData } from '../shard/retrain.js';
+import { openNodePool } from '../pool/open-node.js';
+import { availableParallelism } from 'node:os';
 
 type Certified = Awaited<ReturnType<typeof certify>>;
 
@@ -19,7 +23,8 @@ export type EngineJob =
   | { kind: 'certify'; options: Omit<CertifyOptions, 'onProgress'> }
   | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
   | ({ kind: 'shard' } & ShardJob)
-  | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> };
+  | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> }
+  | { kind: 'merge'; paths: string[]; data: MergeData };
 
 type Reply =
   | { type: 'progress'; progress: Progress | ValidateProgress }
@@ -46,6 +51,11 @@ export function shardOnEngine(job: EngineJob & { kind: 'shard' }, onProgress: (p
 /** Runs validate on the engine; progress (trainings done) is relayed to `onProgress` on this thread. */
 export function validateOnEngine(job: EngineJob & { kind: 'validate' }, onProgress: (p: ValidateProgress) => void): Promise<ValidateResult> {
   return runOnEngine(job, onProgress) as Promise<ValidateResult>;
+}
+
+/** Merges shards on the engine, retraining with `data` where the exact search needs it (src/shard/retrain.ts). */
+export function mergeOnEngine(job: EngineJob & { kind: 'merge' }): Promise<Merged> {
+  return runOnEngine(job) as Promise<Merged>;
 }
 
 /** Runs ntk on the engine. */
@@ -91,7 +101,9 @@ function transferables(job: EngineJob): ArrayBuffer[] {
   const views: unknown[] =
     job.kind === 'certify' || job.kind === 'shard' || job.kind === 'validate'
       ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
-      : [job.x, job.y];
+      : job.kind === 'merge'
+        ? [job.data.train.x, job.data.train.y, job.data.test.x, job.data.test.y, job.data.partitioning]
+        : [job.x, job.y];
   const buffers = new Set<ArrayBuffer>();
   for (const item of views) {
     const view = ArrayBuffer.isView(item) ? item : (item as { data?: unknown } | undefined)?.data;
@@ -118,6 +130,9 @@ export async function runEngineWorker(): Promise<void> {
       const outcome = await computeShard({ ...job, options: { ...job.options, onProgress } });
       const buffers = outcome.skipped ? [] : outcome.parts.map((part) => part.buffer as ArrayBuffer);
       port.postMessage({ type: 'result', value: outcome } satisfies Reply, buffers);
+    } else if (job.kind === 'merge') {
+      const merged = await mergeShards(job.paths, { data: job.data, openPool: openNodePool, cores: availableParallelism() });
+      port.postMessage({ type: 'result', value: merged } satisfies Reply);
     } else {
       const K = await ntk(job.x, job.y, job.kernel);
       port.postMessage({ type: 'result', value: K } satisfies Reply, [K.data.buffer as ArrayBuffer]);
