@@ -231,7 +231,7 @@ describe('flipcert certify --shard / merge', () => {
       [[good[0], otherData[1], good[2]], new RegExp(`^${otherData[1]}: from another run than ${good[0]}: its training features differ$`)],
       [[good[0], otherReg[1], good[2]], new RegExp(`^${otherReg[1]}: from another run than ${good[0]}: its settings differ \\(krr, reg 2, `)],
       [[good[0], good[1], otherCount[1]], new RegExp(`^${otherCount[1]}: from another run than ${good[0]}: it is one of 2 shards, not 3$`)],
-      [[good[0], good[1], join(dir, 'absent.fcshard')], new RegExp(`^${join(dir, 'absent.fcshard')}: no such file$`)],
+      [[good[0], good[1], join(dir, 'absent.fcshard')], new RegExp(`^${join(dir, 'absent.fcshard')}: file not found$`)],
     ];
     for (const [files, message] of cases) {
       const out = join(dir, 'refused.json');

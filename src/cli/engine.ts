@@ -14,6 +14,7 @@ import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
 import { mergeShards, type Merged } from '../shard/merge.js';
 import type { MergeData } from '../shard/retrain.js';
+import type { ShardExpectation } from '../shard/read.js';
 import { openNodePool } from '../pool/open-node.js';
 import { availableParallelism } from 'node:os';
 
@@ -24,7 +25,7 @@ export type EngineJob =
   | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
   | ({ kind: 'shard' } & ShardJob)
   | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> }
-  | { kind: 'merge'; paths: string[]; data: MergeData };
+  | { kind: 'merge'; paths: string[]; expect: ShardExpectation; data: MergeData };
 
 type Reply =
   | { type: 'progress'; progress: Progress | ValidateProgress }
@@ -131,7 +132,7 @@ export async function runEngineWorker(): Promise<void> {
       const buffers = outcome.skipped ? [] : outcome.parts.map((part) => part.buffer as ArrayBuffer);
       port.postMessage({ type: 'result', value: outcome } satisfies Reply, buffers);
     } else if (job.kind === 'merge') {
-      const merged = await mergeShards(job.paths, { data: job.data, openPool: openNodePool, cores: availableParallelism() });
+      const merged = await mergeShards(job.paths, job.expect, { data: job.data, openPool: openNodePool, cores: availableParallelism() });
       port.postMessage({ type: 'result', value: merged } satisfies Reply);
     } else {
       const K = await ntk(job.x, job.y, job.kernel);

@@ -12,7 +12,7 @@ import { summarize } from '../certify/summary.js';
 import type { CertifyResult, PointResult } from '../certify/result.js';
 import { blockCount, rowsOf, type ShardHeader } from './format.js';
 import { runDifference } from './identity.js';
-import { ShardFile } from './read.js';
+import { ShardFile, type ShardExpectation } from './read.js';
 import { now } from '../host/clock.js';
 
 export interface Merged {
@@ -31,12 +31,12 @@ export interface Retraining {
 }
 
 /** Merges shard files given in any order; refuses a set that is not exactly one run's shards. */
-export async function mergeShards(paths: string[], retraining?: Retraining): Promise<Merged> {
+export async function mergeShards(paths: string[], expect: ShardExpectation, retraining?: Retraining): Promise<Merged> {
   if (paths.length === 0) throw new FlipcertError('merge needs the shard files of a run (flipcert merge shard-*.fcshard --out result.json)', 'EUSAGE');
   const started = now();
   const shards: ShardFile[] = [];
   try {
-    for (const path of paths) shards.push(await ShardFile.open(path));
+    for (const path of paths) shards.push(await ShardFile.open(path, expect));
     const ordered = checkSet(shards);
     const first = ordered[0];
     // Two classes never leave a point open (docs/spec.md §5.7): no data needed.

@@ -7,6 +7,7 @@ import { FlipcertError } from '../../errors.js';
 import { resultJsonPieces } from '../../report/json.js';
 import { formatSummaryTable } from '../../report/table.js';
 import { mergeShards, type Merged } from '../../shard/merge.js';
+import type { ShardExpectation } from '../../shard/read.js';
 import type { ArgumentParsers } from '../arguments.js';
 import { mergeOnEngine } from '../engine.js';
 import { flagMap } from '../flags.js';
@@ -14,9 +15,12 @@ import { addDataFlags, dataFields, fromFlag, inputPaths, loadData, type DataFlag
 import { certificatePlot, checkOutputs, resultOutputs, summaryStream, writeOutputs, type ResultFlags } from '../outputs.js';
 import type { ErrorContext } from '../report-error.js';
 import { writeLines } from '../terminal-text.js';
+import { readShardKey } from '../shard-key.js';
+import { packageVersion } from '../version.js';
 
 interface MergeFlags extends ResultFlags, DataFlags {
   partitioning?: string;
+  shardKeyFile?: string;
   threads?: number;
 }
 
@@ -30,6 +34,7 @@ export function mergeCommand(program: Command, arg: ArgumentParsers, context: Er
   })
     .option('--partitioning <file.npy>', 'with the data flags: the run\'s partition ids, if it gave them as a file', arg.text('--partitioning'))
     .option('--threads <n>', 'with the data flags: worker threads for the retraining (default: all cores)', arg.integer('--threads', 1))
+    .option('--shard-key-file <file>', 'accept only shards authenticated with this shared key (or FLIPCERT_SHARD_KEY)', arg.text('--shard-key-file'))
     .option('--out <file>', 'write the JSON result here; - for standard output (the table then goes to stderr)', arg.text('--out'))
     .option('--plot <file.svg>', 'draw certified accuracy against the number of flips (SVG)', arg.text('--plot'))
     .option('--quiet', 'no notes, no summary table')
@@ -52,9 +57,11 @@ async function runMerge(shards: string[], flags: MergeFlags, context: ErrorConte
   }
   checkOutputs(resultOutputs(flags), [
     ...shards.map((path) => ({ flag: 'shard', path })),
+    { flag: '--shard-key-file', path: flags.shardKeyFile },
     ...(withData ? [...inputPaths(flags), { flag: '--partitioning', path: flags.partitioning }] : []),
   ]);
-  const merged = withData ? await mergeWithData(shards, flags, context) : await mergeShards(shards);
+  const expect = { version: packageVersion(), key: await readShardKey(flags.shardKeyFile, process.env) };
+  const merged = withData ? await mergeWithData(shards, expect, flags, context) : await mergeShards(shards, expect);
   const { result, source } = merged;
   const outputs = [];
   if (flags.plot !== undefined) outputs.push({ path: flags.plot, parts: [certificatePlot(result)] });
@@ -69,9 +76,9 @@ async function runMerge(shards: string[], flags: MergeFlags, context: ErrorConte
 }
 
 /** Reads the run's data and merges on the engine thread, retraining where the exact search needs it. */
-async function mergeWithData(shards: string[], flags: MergeFlags, context: ErrorContext): Promise<Merged> {
+async function mergeWithData(shards: string[], expect: ShardExpectation, flags: MergeFlags, context: ErrorContext): Promise<Merged> {
   context.flags = flagMap(dataFields(flags));
   const data = await loadData(flags);
   const partitioning = flags.partitioning === undefined ? undefined : await fromFlag('--partitioning', flags.partitioning, readNpyLabels);
-  return mergeOnEngine({ kind: 'merge', paths: shards, data: { train: data.train, test: data.test, partitioning, threads: flags.threads } });
+  return mergeOnEngine({ kind: 'merge', paths: shards, expect, data: { train: data.train, test: data.test, partitioning, threads: flags.threads } });
 }
