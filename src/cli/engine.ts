@@ -17,6 +17,7 @@ import type { MergeData } from '../shard/retrain.js';
 import type { ShardExpectation } from '../shard/read.js';
 import { openNodePool } from '../pool/open-node.js';
 import { availableParallelism } from 'node:os';
+import { checkAddressSpace } from './address-space.js';
 
 type Certified = Awaited<ReturnType<typeof certify>>;
 
@@ -65,6 +66,8 @@ export function ntkOnEngine(job: EngineJob & { kind: 'ntk' }): Promise<Matrix> {
 }
 
 function runOnEngine(job: EngineJob, onProgress?: (p: never) => void): Promise<unknown> {
+  // Before the thread starts: where V8 cannot reserve a thread's memory, it aborts the process rather than throw.
+  checkAddressSpace();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { mark: MARK, job }, transferList: transferables(job) });
     let settled = false;
