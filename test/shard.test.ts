@@ -247,6 +247,21 @@ describe('flipcert certify --shard / merge', () => {
     expect((await cli(['merge', ...good, '--out', join(dir, 'ref.json'), '--quiet'])).code).toBe(0);
   });
 
+  it('refuses a shard whose run differs only in the partition assignment (same data, settings and ids rule)', async () => {
+    // Two id files that differ in two rows only: same data, same config (partitioning "ids"), same counts.
+    const idsA = Int32Array.from({ length: 90 }, (_, i) => i % 3);
+    const idsB = Int32Array.from(idsA);
+    [idsB[0], idsB[1]] = [idsA[1], idsA[0]];
+    const a = await shards(binary, ['--partitions', '3', '--partitioning', save('assign-a.npy', idsA, [90])], 3, 'assign-a');
+    const b = await shards(binary, ['--partitions', '3', '--partitioning', save('assign-b.npy', idsB, [90])], 3, 'assign-b');
+    const out = join(dir, 'assign.json');
+    const mixed = await cli(['merge', a[0], b[1], a[2], '--out', out]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toBe(`flipcert: error: ${b[1]}: from another run than ${a[0]}: its partition assignment differs\n`);
+    expect(existsSync(out)).toBe(false);
+    expect((await cli(['merge', ...a, '--out', out, '--quiet'])).code).toBe(0);
+  });
+
   it('holds (8C + 5) bytes per test point and partition beyond its header', async () => {
     const [path] = await shards(three, ['--partitions', '8'], 3, 'size');
     const bytes = readFileSync(path);
