@@ -166,7 +166,28 @@ describe('exact vote cost: the cases the mutation audit found untested (issue 21
       }
     }
     expect(searched).toBeGreaterThan(150);
-    expect(deep).toBeGreaterThan(30);
+    expect(deep).toBeGreaterThan(15);
+  });
+
+  it('equals the enumerated cost where negative weights must go to the right rival (kinds B and C, 4 classes, 9 points)', () => {
+    // Points of l with β < 0 (kind B) and of a rival with β < 0 (kind C) have several destinations; only
+    // some of them make l win in the fewest flips, so the search must try each (not only the likeliest).
+    const random = rng(2115);
+    let searched = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const classes = 4;
+      const labels = Array.from({ length: 9 }, () => Math.floor(random() * classes));
+      const row = labels.map(() => (random() < 0.6 ? -1 : 1) * (0.2 + random()));
+      const truth = bruteMinFlipsTo(row, labels, classes);
+      const vote = predictFromBeta(row, labels, classes);
+      for (let l = 0; l < classes; l++) {
+        if (l === vote || !Number.isFinite(truth[l])) continue;
+        const ctx = `trial ${trial}, class ${l}: β ${row} y ${labels}`;
+        expect(checkSearch(row, labels, classes, l, 1, truth[l] + 2, truth[l], ctx), ctx).toBe(true);
+        searched++;
+      }
+    }
+    expect(searched).toBeGreaterThan(100);
   });
 
   it('with a small node budget: "budget" with a sound lower bound, never a wrong exact; exact once the budget suffices', () => {
