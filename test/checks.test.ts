@@ -42,11 +42,14 @@ describe('toMatrix', () => {
     }
   });
 
-  it('keeps float32 values exactly and does not copy a Float64Array', () => {
+  it('keeps float32 values exactly and copies even a Float64Array (the run owns its data, issue 21 item 10)', () => {
     const f32 = Float32Array.from([0.1, 1 / 3]);
     expect(Array.from(toMatrix({ data: f32, rows: 1, cols: 2 }, 'x').data)).toEqual([f32[0], f32[1]]);
     const f64 = Float64Array.from(expected);
-    expect(toMatrix({ data: f64, rows: 3, cols: 2 }, 'x').data).toBe(f64);
+    const taken = toMatrix({ data: f64, rows: 3, cols: 2 }, 'x').data;
+    expect(taken).not.toBe(f64);
+    expect(taken.buffer).not.toBe(f64.buffer);
+    expect(Array.from(taken)).toEqual(Array.from(f64));
   });
 
   it('names row and column of a non-finite value in every form', () => {

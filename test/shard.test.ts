@@ -32,8 +32,8 @@ function save(name: string, data: Float64Array | Int32Array, shape: number[]): s
 }
 
 /** Noisy clusters (test/support/clusters.ts) as .npy files: a problem with a spread of radii and votes. */
-function problem(name: string, seed: number, n: number, m: number, classes: number, d = 4): string[] {
-  const { train, test } = clusters(seed, n, m, classes, d, 1.2);
+function problem(name: string, seed: number, n: number, m: number, classes: number, d = 4, spread = 1.2): string[] {
+  const { train, test } = clusters(seed, n, m, classes, d, spread);
   return [
     '--train-x', save(`${name}-tx.npy`, Float64Array.from(train.x.flat()), [n, d]),
     '--train-y', save(`${name}-ty.npy`, Int32Array.from(train.y), [n]),
@@ -157,6 +157,57 @@ describe('flipcert certify --shard / merge', () => {
     return true;
   }
 
+  it('with the run\'s data flags, merges a 10-class run into the single-machine JSON, refined points included (§9.3)', async () => {
+    // Ten overlapping clusters, k = 9, 3 shards: a problem where one machine closes points by the exact search (§5.7).
+    const ten = problem('ten', 1, 300, 60, 10, 6, 1.5);
+    const run = ['--partitions', '9', '--block-size', '16'];
+    const single = join(dir, 'ten-single.json');
+    expect((await cli(['certify', ...ten, ...run, '--out', single, '--quiet'])).code).toBe(0);
+    const paths = shuffled(await shards(ten, run, 3, 'ten'), 5);
+
+    // Without the data, some point is open only for want of weights, and the merge says so.
+    const bare = join(dir, 'ten-bare.json');
+    const withoutData = await cli(['merge', ...paths, '--out', bare]);
+    expect(withoutData.code).toBe(0);
+    const unrefined = (withoutRunMetadata(bare) as { points: { openReason?: string }[] }).points.filter((p) => p.openReason === 'unrefined').length;
+    expect(unrefined).toBeGreaterThan(0);
+    expect(withoutData.stderr).toContain(`flipcert: note: ${unrefined === 1 ? '1 point is' : `${unrefined} points are`} open only because shards hold no weights`);
+
+    // With it, the single machine's JSON, field for field (but seconds and threads).
+    const out = join(dir, 'ten-merged.json');
+    const merged = await cli(['merge', ...paths, ...ten, '--out', out, '--quiet', '--threads', '2']);
+    expect(merged.stderr).toBe('');
+    expect(merged.code).toBe(0);
+    expect(withoutRunMetadata(out)).toEqual(withoutRunMetadata(single));
+
+    // Data that are not the run's are refused before any retraining, in one line.
+    const other = problem('ten-other', 2, 300, 60, 10, 6, 1.5);
+    const refused = await cli(['merge', ...paths, ...other, '--out', join(dir, 'ten-refused.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^flipcert: error: the data given to merge are not the run of .*ten-\d\.fcshard: the training features differ from the data given\n$/);
+    expect(existsSync(join(dir, 'ten-refused.json'))).toBe(false);
+    const stray = await cli(['merge', ...paths, '--threads', '2', '--out', join(dir, 'ten-refused.json')]);
+    expect([stray.code, stray.stderr.split('\n')[0]]).toEqual([2, "flipcert: error: --threads applies with the run's data flags (--train-x …, --train/--test or --dataset)"]);
+  });
+
+  it('with ids partitioning, merge needs the same --partitioning file and then matches one machine', async () => {
+    const ten = problem('ten', 1, 300, 60, 10, 6, 1.5);
+    const ids = save('ten-ids.npy', Int32Array.from({ length: 300 }, (_, i) => (i * 7) % 9), [300]);
+    const run = ['--partitions', '9', '--partitioning', ids];
+    const single = join(dir, 'ten-ids-single.json');
+    expect((await cli(['certify', ...ten, ...run, '--out', single, '--quiet'])).code).toBe(0);
+    const paths = await shards(ten, run, 3, 'ten-ids');
+    const out = join(dir, 'ten-ids-merged.json');
+    const missing = await cli(['merge', ...paths, ...ten, '--out', out]);
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'flipcert: error: the run partitioned its training rows by ids: give merge the same --partitioning file.npy']);
+    const other = save('ten-ids-other.npy', Int32Array.from({ length: 300 }, (_, i) => i % 9), [300]);
+    const wrong = await cli(['merge', ...paths, ...ten, '--partitioning', other, '--out', out]);
+    expect(wrong.stderr).toMatch(/the partition assignment differs from the data given\n$/);
+    const merged = await cli(['merge', ...paths, ...ten, '--partitioning', ids, '--out', out, '--quiet']);
+    expect([merged.code, merged.stderr]).toEqual([0, '']);
+    expect(withoutRunMetadata(out)).toEqual(withoutRunMetadata(single));
+  });
+
   it('refuses missing, duplicated, corrupted and mismatched shards with one line naming the file', async () => {
     const settings = ['--partitions', '6'];
     const good = await shards(binary, settings, 3, 'ref');
@@ -180,7 +231,7 @@ describe('flipcert certify --shard / merge', () => {
       [[good[0], otherData[1], good[2]], new RegExp(`^${otherData[1]}: from another run than ${good[0]}: its training features differ$`)],
       [[good[0], otherReg[1], good[2]], new RegExp(`^${otherReg[1]}: from another run than ${good[0]}: its settings differ \\(krr, reg 2, `)],
       [[good[0], good[1], otherCount[1]], new RegExp(`^${otherCount[1]}: from another run than ${good[0]}: it is one of 2 shards, not 3$`)],
-      [[good[0], good[1], join(dir, 'absent.fcshard')], new RegExp(`^${join(dir, 'absent.fcshard')}: no such file$`)],
+      [[good[0], good[1], join(dir, 'absent.fcshard')], new RegExp(`^${join(dir, 'absent.fcshard')}: file not found$`)],
     ];
     for (const [files, message] of cases) {
       const out = join(dir, 'refused.json');
@@ -194,6 +245,21 @@ describe('flipcert certify --shard / merge', () => {
     }
     // The good set merges.
     expect((await cli(['merge', ...good, '--out', join(dir, 'ref.json'), '--quiet'])).code).toBe(0);
+  });
+
+  it('refuses a shard whose run differs only in the partition assignment (same data, settings and ids rule)', async () => {
+    // Two id files that differ in two rows only: same data, same config (partitioning "ids"), same counts.
+    const idsA = Int32Array.from({ length: 90 }, (_, i) => i % 3);
+    const idsB = Int32Array.from(idsA);
+    [idsB[0], idsB[1]] = [idsA[1], idsA[0]];
+    const a = await shards(binary, ['--partitions', '3', '--partitioning', save('assign-a.npy', idsA, [90])], 3, 'assign-a');
+    const b = await shards(binary, ['--partitions', '3', '--partitioning', save('assign-b.npy', idsB, [90])], 3, 'assign-b');
+    const out = join(dir, 'assign.json');
+    const mixed = await cli(['merge', a[0], b[1], a[2], '--out', out]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toBe(`flipcert: error: ${b[1]}: from another run than ${a[0]}: its partition assignment differs\n`);
+    expect(existsSync(out)).toBe(false);
+    expect((await cli(['merge', ...a, '--out', out, '--quiet'])).code).toBe(0);
   });
 
   it('holds (8C + 5) bytes per test point and partition beyond its header', async () => {

@@ -111,6 +111,47 @@ describe('fast vote costs equal the direct evaluation', () => {
     }
   });
 
+  it('where a rival scores above the target and holds large negative weights in the common top list', () => {
+    // provenBelow skips a rival j when the pair's best gains, minus j's own
+    // largest |β⁻| (a point of j with β < 0 gains nothing against j), fall short
+    // of the current maximum. Built so that only the right list decides: the
+    // vote has many weights near 1 (its pair with the target l needs several
+    // flips), j has many near 1 too (F_j above F_l) and one or two around −50,
+    // which top the list "|β| of every point not labelled l"; the target has
+    // none. Taking j's positive list instead (the mutation audit's survivor,
+    // assembly/cert/vote-costs.ts `g = b` for `g = classes + b`) proves j below
+    // the maximum when pair(l over j) is far above it: LB(l) drops, fast ≠ direct.
+    const random = rng(78);
+    let above = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const classes = 4 + (trial % 3);
+      const [vote, rival, target] = [0, 1, 2];
+      const labels: number[] = [];
+      const row: number[] = [];
+      const add = (label: number, count: number, weight: () => number) => {
+        for (let i = 0; i < count; i++) {
+          labels.push(label);
+          row.push(weight());
+        }
+      };
+      add(vote, 55 + Math.floor(random() * 15), () => 0.9 + 0.2 * random());
+      add(rival, 75 + Math.floor(random() * 15), () => 0.9 + 0.2 * random());
+      const big = 1 + (trial % 2);
+      add(rival, big, () => -(40 + 15 * random()) / big);
+      for (let c = 3; c < classes; c++) add(c, 1 + Math.floor(random() * 3), () => 0.2 * random());
+      // Shuffled, so that list order is not label order.
+      const order = labels.map((_, i) => i).sort(() => random() - 0.5);
+      const y = Int32Array.from(order, (i) => labels[i]);
+      const beta = Float64Array.from(order, (i) => row[i]);
+      const out = same(core, beta, y, 1, classes, `rival above target, trial ${trial}`);
+      expect(out.votes[0]).toBe(vote);
+      // The case it is for: the rival's pair, not the vote's, sets LB(target).
+      const direct = run(core, 'voteCostsDirectBlock', beta, y, 1, classes);
+      if (direct.lower[target] > 2) above++;
+    }
+    expect(above).toBeGreaterThan(50);
+  });
+
   it('with scores inside the rounding band (near ties of the vote and between rivals)', () => {
     const random = rng(76);
     let flagged = 0;

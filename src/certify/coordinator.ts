@@ -82,7 +82,7 @@ export function testSlices(m: number, k: number, classes: number, budget = COST_
  * The options for test points first ..< first + count: a copy of their rows
  * (sent to each worker once); testY stays whole, indexed by `first + i`.
  */
-function sliceOf(opts: Resolved, first: number, count: number): Resolved {
+export function sliceOf(opts: Resolved, first: number, count: number): Resolved {
   if (first === 0 && count === opts.testX.rows) return opts;
   const d = opts.testX.cols;
   return {
@@ -290,7 +290,7 @@ async function ensemblePoints(
  * kernel column and triangular solves are computed alone; the tests check it
  * bit for bit), so these rows get the first pass's β exactly.
  */
-async function secondPass(
+export async function secondPass(
   opts: Resolved,
   pool: PartitionPool,
   blockSizes: number[],

@@ -22,6 +22,7 @@ import type { KernelOptions, LabelsInput, Matrix, MatrixInput, ModelKind, Partit
 import { boolean, describe, integerAtLeast, integerInRange, invalid, knownKeys, nonNegative, oneOf, positive } from '../checks/values.js';
 import { checkSameColumns, toMatrix } from '../checks/matrix.js';
 import { resolveClasses, toLabels } from '../checks/labels.js';
+import { checkClassCost } from '../checks/class-cost.js';
 
 /**
  * Options of {@link certify}. Only `train` and `test` are required; any other
@@ -70,6 +71,9 @@ export interface CertifyOptions {
    * training label. An inferred C with more empty classes (no training point)
    * than max(16, classes present) is refused as a likely typo (one label
    * 60000 among 0/1); set `classes` to insist. Every label must be below C.
+   * An ensemble compares its E empty classes with each other for every
+   * partition and test point: k · m · E² above 10¹¹ (hours) is refused up front,
+   * with the estimate (src/checks/class-cost.ts).
    */
   classes?: number;
   /**
@@ -276,12 +280,14 @@ export function resolveOptions(input: unknown, cores: number): Resolved {
   const rule = resolvePartitioning(options.partitioning);
   const groups = groupByPartition(partitionIds(trainX, partitions, rule), partitions);
   const threadsAsked = options.threads === undefined ? undefined : integerAtLeast(options.threads, 1, 'options.threads');
+  const classes = resolveClasses(trainY, testY, options.classes);
+  checkClassCost(classes, trainY, partitions, testX.rows);
   return {
     trainX,
     trainY,
     testX,
     testY,
-    classes: resolveClasses(trainY, testY, options.classes),
+    classes,
     model,
     reg: options.reg === undefined ? 1 : positive(options.reg, 'options.reg'),
     svmC: options.svmC === undefined ? undefined : positive(options.svmC, 'options.svmC'),

@@ -29,10 +29,21 @@ export function checkFinite(data: ArrayLike<unknown>, cols: number, what: string
   }
 }
 
-/** Copies a flat array-like into a Float64Array (a Float64Array is used as is). */
+/**
+ * Copies a flat array-like into a Float64Array that the run owns, always: a
+ * caller may reuse its buffers as soon as certify/validate/ntk return their
+ * promise, and a shared buffer may change under another thread. Typed arrays
+ * of numbers are copied first and the copy checked; anything else is checked
+ * first (a string or a BigInt in it must be refused, not converted).
+ */
 function toFloat64(data: ArrayLike<unknown>, cols: number, what: string): Float64Array {
+  if (ArrayBuffer.isView(data) && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) {
+    const copy = Float64Array.from(data as ArrayLike<number>);
+    checkFinite(copy, cols, what);
+    return copy;
+  }
   checkFinite(data, cols, what);
-  return data instanceof Float64Array ? data : Float64Array.from(data as ArrayLike<number>);
+  return Float64Array.from(data as ArrayLike<number>);
 }
 
 function fromRows(rows: readonly (readonly number[])[], what: string): Matrix {

@@ -24,6 +24,12 @@ import {
 import type { Progress } from '../certify/options.js';
 import type { Matrix } from '../types.js';
 import { computeShard, type ShardJob, type ShardOutcome } from '../shard/compute.js';
+import { mergeShards, type Merged } from '../shard/merge.js';
+import type { MergeData } from '../shard/retrain.js';
+import type { ShardExpectation } from '../shard/read.js';
+import { openNodePool } from '../pool/open-node.js';
+import { availableParallelism } from 'node:os';
+import { checkAddressSpace } from './address-space.js';
 
 type Certified = Awaited<ReturnType<typeof certify>>;
 
@@ -32,7 +38,8 @@ export type EngineJob =
   | { kind: 'ntk'; x: Matrix; y?: Matrix; kernel: { depth: number; wVar: number; bVar: number } }
   | ({ kind: 'shard' } & ShardJob)
   | { kind: 'validate'; options: Omit<ValidateOptions, 'onProgress'> }
-  | { kind: 'represent'; options: Omit<RepresentOptions, 'onProgress'> };
+  | { kind: 'represent'; options: Omit<RepresentOptions, 'onProgress'> }
+  | { kind: 'merge'; paths: string[]; expect: ShardExpectation; data: MergeData };
 
 type Reply =
   | { type: 'progress'; progress: Progress | ValidateProgress | RepresentStep }
@@ -66,12 +73,19 @@ export function representOnEngine(job: EngineJob & { kind: 'represent' }, onProg
   return runOnEngine(job, onProgress) as Promise<RepresentResult>;
 }
 
+/** Merges shards on the engine, retraining with `data` where the exact search needs it (src/shard/retrain.ts). */
+export function mergeOnEngine(job: EngineJob & { kind: 'merge' }): Promise<Merged> {
+  return runOnEngine(job) as Promise<Merged>;
+}
+
 /** Runs ntk on the engine. */
 export function ntkOnEngine(job: EngineJob & { kind: 'ntk' }): Promise<Matrix> {
   return runOnEngine(job) as Promise<Matrix>;
 }
 
 function runOnEngine(job: EngineJob, onProgress?: (p: never) => void): Promise<unknown> {
+  // Before the thread starts: where V8 cannot reserve a thread's memory, it aborts the process rather than throw.
+  checkAddressSpace();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { mark: MARK, job }, transferList: transferables(job) });
     let settled = false;
@@ -111,7 +125,9 @@ function transferables(job: EngineJob): ArrayBuffer[] {
       ? [job.options.train.x, job.options.train.y, job.options.test.x, job.options.test.y]
       : job.kind === 'represent'
         ? [job.options.train.x, job.options.test?.x]
-        : [job.x, job.y];
+        : job.kind === 'merge'
+          ? [job.data.train.x, job.data.train.y, job.data.test.x, job.data.test.y, job.data.partitioning]
+          : [job.x, job.y];
   const buffers = new Set<ArrayBuffer>();
   for (const item of views) {
     const view = ArrayBuffer.isView(item) ? item : (item as { data?: unknown } | undefined)?.data;
@@ -142,6 +158,9 @@ export async function runEngineWorker(): Promise<void> {
       const outcome = await computeShard({ ...job, options: { ...job.options, onProgress } });
       const buffers = outcome.skipped ? [] : outcome.parts.map((part) => part.buffer as ArrayBuffer);
       port.postMessage({ type: 'result', value: outcome } satisfies Reply, buffers);
+    } else if (job.kind === 'merge') {
+      const merged = await mergeShards(job.paths, job.expect, { data: job.data, openPool: openNodePool, cores: availableParallelism() });
+      port.postMessage({ type: 'result', value: merged } satisfies Reply);
     } else {
       const K = await ntk(job.x, job.y, job.kernel);
       port.postMessage({ type: 'result', value: K } satisfies Reply, [K.data.buffer as ArrayBuffer]);

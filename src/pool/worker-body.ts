@@ -28,7 +28,11 @@ export function serveWorker(post: PostToPool, networks?: NetworkCode): (message:
   let core: Promise<Core> | undefined;
   let testX: Float64Array | undefined;
   return (message) => {
-    if (message.kind === 'init') core = instantiateCore(message.module);
+    if (message.kind === 'init') {
+      core = instantiateCore(message.module);
+      // A core that cannot be made (EMEMORY) is each task's error, not an unhandled rejection that kills the worker.
+      core.catch(() => undefined);
+    }
     else if (message.kind === 'test') testX = message.testX;
     else if (message.kind === 'help') void helpTeam(message, post);
     else if (message.kind === 'network') void trainNetwork(core, networks, message, post);

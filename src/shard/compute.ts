@@ -19,6 +19,8 @@ export interface ShardJob {
   resume: boolean;
   source: Record<string, unknown> | null;
   version: string;
+  /** The shared key of authenticated shards (docs/spec.md §9.4); undefined: SHA-256 only. */
+  key?: Uint8Array;
 }
 
 export type ShardOutcome =
@@ -32,7 +34,7 @@ export async function computeShard(job: ShardJob): Promise<ShardOutcome> {
     const partitions = shardPartitions(resolved.partitions, job.shard);
     header = shardHeader(resolved, job.shard, partitions, { source: job.source, flipcert: job.version });
     if (job.resume) {
-      const verdict = await finished(job.out, header);
+      const verdict = await finished(job.out, header, job);
       if (verdict === true) return undefined;
       note = verdict;
     }
@@ -41,7 +43,7 @@ export async function computeShard(job: ShardJob): Promise<ShardOutcome> {
   if (run === undefined) return { skipped: true, note: `--resume: ${job.out} is this shard, complete and verified; not computed again` };
   return {
     skipped: false,
-    parts: encodeShard(header!, run.results, run.seconds, run.resolved.threads),
+    parts: encodeShard(header!, run.results, run.seconds, run.resolved.threads, job.key),
     partitions: run.partitions,
     seconds: run.seconds,
     note,
@@ -49,11 +51,11 @@ export async function computeShard(job: ShardJob): Promise<ShardOutcome> {
 }
 
 /** True when `path` holds this very shard, verified; else why it is computed again (undefined: no file). */
-async function finished(path: string, header: ShardHeader): Promise<true | string | undefined> {
+async function finished(path: string, header: ShardHeader, job: ShardJob): Promise<true | string | undefined> {
   if (!existsSync(path)) return undefined;
   let file: ShardFile;
   try {
-    file = await ShardFile.open(path);
+    file = await ShardFile.open(path, { version: job.version, key: job.key });
   } catch (error) {
     if (!(error instanceof FlipcertError)) throw error;
     return `--resume: ${error.message}; computing it again`;

@@ -1,11 +1,11 @@
 // A shard's computed partitions → the bytes of its .fcshard file (format.ts).
-import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { resultConfig } from '../certify/coordinator.js';
 import { FlipcertError } from '../errors.js';
 import type { Resolved } from '../certify/options.js';
 import type { PartitionResult } from '../partition/task.js';
 import type { ShardId } from './assignment.js';
+import { shardDigest } from './authenticate.js';
 import { fingerprints } from './fingerprint.js';
 import { blockCount, blockRowsFor, encodeBlock, encodePrefix, type ShardHeader } from './format.js';
 
@@ -33,15 +33,16 @@ export function shardHeader(opts: Resolved, shard: ShardId, partitions: number[]
   };
 }
 
-/** The whole file: prefix and header, blocks, SHA-256 of all that. */
-export function encodeShard(header: ShardHeader, results: PartitionResult[], seconds: number, threads: number): Uint8Array[] {
+/** The whole file: prefix and header, blocks, SHA-256 of all that (with a shared key, its HMAC-SHA-256). */
+export function encodeShard(header: ShardHeader, results: PartitionResult[], seconds: number, threads: number, key?: Uint8Array): Uint8Array[] {
   checkLittleEndian();
   const svmBounds = results.map((r) => r.svmBound);
   const config = { ...header.config, svmCBound: header.config.model === 'svm' ? Math.min(...svmBounds) : null };
-  const full: ShardHeader = { ...header, config, svmBounds, seconds, threads };
+  const checksum = key === undefined ? 'sha256' : 'hmac-sha256';
+  const full: ShardHeader = { ...header, config, svmBounds, seconds, threads, checksum };
   const parts = [encodePrefix(full)];
   for (let j = 0; j < blockCount(full); j++) parts.push(encodeBlock(full, results, j));
-  const hash = createHash('sha256');
+  const hash = shardDigest(key);
   for (const part of parts) hash.update(part);
   parts.push(new Uint8Array(hash.digest()));
   return parts;

@@ -5,7 +5,7 @@
 //   header: UTF-8 JSON, space-padded to a multiple of 8 bytes
 //   blocks: test points [jB, min(m, (j+1)B)), b of them, s = the shard's partitions:
 //           votes i32[s][b] · lower i32[s][b][C] · upper i32[s][b][C] · nearTie u8[s][b], zero-padded to 4
-//   SHA-256 of every byte before it (32 bytes)
+//   SHA-256 of every byte before it, or its HMAC under a shared key (32 bytes, authenticate.ts)
 //
 // Integers are little-endian.
 import type { PartitionResult } from '../partition/task.js';
@@ -41,6 +41,8 @@ export interface ShardHeader {
   threads: number;
   source: Record<string, unknown> | null;
   flipcert: string;
+  /** What the last 32 bytes are: SHA-256 (absent in older files), or HMAC-SHA-256 under a shared key (docs/spec.md §9.4). */
+  checksum?: 'sha256' | 'hmac-sha256';
 }
 
 /** Test points per block for k partitions and C classes: k × B × (8C + 5) bytes ≈ 16 MiB at most. */

@@ -1,31 +1,51 @@
 // Merging the shards of a run (docs/spec.md §9.3): every file verified first,
 // then the shards are read block by block in lockstep, and each block of k
-// partitions goes through the same aggregation as a single-machine run.
+// partitions goes through the same aggregation as a single-machine run — with
+// the run's data, also its exact refinement (retrain.ts).
 import { FlipcertError } from '../errors.js';
-import { ensembleBlockPoints } from '../certify/points.js';
+import { ensembleBlockPoints, pointsOf, type EnsembleBlock } from '../certify/points.js';
+import { openReason, refineCosts } from '../ensemble/refine.js';
+import type { PartitionResult } from '../partition/task.js';
+import type { PoolFactory } from '../pool/pool.js';
+import { withRetraining, type BlockSettle, type MergeData } from './retrain.js';
 import { summarize } from '../certify/summary.js';
 import type { CertifyResult, PointResult } from '../certify/result.js';
 import { blockCount, rowsOf, type ShardHeader } from './format.js';
 import { runDifference } from './identity.js';
-import { ShardFile } from './read.js';
+import { ShardFile, type ShardExpectation } from './read.js';
 import { now } from '../host/clock.js';
 
 export interface Merged {
   result: CertifyResult;
   /** `config.source` of shard 0: where its data came from. */
   source: Record<string, unknown> | undefined;
+  /** Points left open only because the merge had no data to refine them (`openReason: 'unrefined'`). */
+  unrefined: number;
+}
+
+/** The run's data and where to retrain: merge then closes what one machine closes (retrain.ts). */
+export interface Retraining {
+  data: MergeData;
+  openPool: PoolFactory;
+  cores: number;
 }
 
 /** Merges shard files given in any order; refuses a set that is not exactly one run's shards. */
-export async function mergeShards(paths: string[]): Promise<Merged> {
+export async function mergeShards(paths: string[], expect: ShardExpectation, retraining?: Retraining): Promise<Merged> {
   if (paths.length === 0) throw new FlipcertError('merge needs the shard files of a run (flipcert merge shard-*.fcshard --out result.json)', 'EUSAGE');
   const started = now();
   const shards: ShardFile[] = [];
   try {
-    for (const path of paths) shards.push(await ShardFile.open(path));
+    for (const path of paths) shards.push(await ShardFile.open(path, expect));
     const ordered = checkSet(shards);
-    const points = await mergePoints(ordered);
-    return { result: assemble(ordered.map((s) => s.header), points, (now() - started) / 1000), source: ordered[0].header.source ?? undefined };
+    const first = ordered[0];
+    // Two classes never leave a point open (docs/spec.md §5.7): no data needed.
+    const points =
+      retraining === undefined || first.header.config.classes === 2
+        ? await mergePoints(ordered)
+        : await withRetraining(first.header, first.path, retraining.data, retraining.openPool, retraining.cores, (settle) => mergePoints(ordered, settle));
+    const unrefined = points.filter((p) => p.openReason === 'unrefined').length;
+    return { result: assemble(ordered.map((s) => s.header), points, (now() - started) / 1000), source: first.header.source ?? undefined, unrefined };
   } finally {
     await Promise.all(shards.map((s) => s.close()));
   }
@@ -55,8 +75,8 @@ function checkSet(shards: ShardFile[]): ShardFile[] {
   return byIndex as ShardFile[];
 }
 
-/** Reads block j of every shard, puts its k partitions in order and aggregates it. */
-async function mergePoints(shards: ShardFile[]): Promise<PointResult[]> {
+/** Reads block j of every shard, puts its k partitions in order and aggregates it (refined when `settle` is given). */
+async function mergePoints(shards: ShardFile[], settle?: BlockSettle): Promise<PointResult[]> {
   const h = shards[0].header;
   const k = h.config.partitions;
   const count = h.shard.count;
@@ -73,9 +93,27 @@ async function mergePoints(shards: ShardFile[]): Promise<PointResult[]> {
       first: j * h.blockRows,
       m: rowsOf(h, j),
     };
-    for (const point of ensembleBlockPoints(block, h.config.classes, h.nTrain, h.testY ?? undefined)) points.push(point);
+    const blockPoints = settle
+      ? await refinedBlockPoints(block, h.config.classes, h.nTrain, h.testY ?? undefined, settle(block.first, block.m))
+      : ensembleBlockPoints(block, h.config.classes, h.nTrain, h.testY ?? undefined);
+    for (const point of blockPoints) points.push(point);
   }
   return points;
+}
+
+/** A block's points as the coordinator makes them (ensemblePoints): aggregated, refined, aggregated again. */
+async function refinedBlockPoints(
+  block: EnsembleBlock,
+  classes: number,
+  nTrain: number,
+  testY: ArrayLike<number> | undefined,
+  settle: (requests: Int32Array[]) => Promise<(PartitionResult | undefined)[]>,
+): Promise<PointResult[]> {
+  // Only what refineCosts reads of a first pass's results; it writes the refined costs into these arrays.
+  const results = block.votes.map((votes, p) => ({ votes, lower: block.lower[p], upper: block.upper[p], nearTie: block.nearTie[p] }) as PartitionResult);
+  const { agg, unsettled } = await refineCosts(results, classes, nTrain, settle);
+  const near = (i: number) => results.some((r) => r.nearTie[i] === 1);
+  return pointsOf(agg, block.first, classes, testY, near, (i) => openReason(results, unsettled, i, classes));
 }
 
 /**

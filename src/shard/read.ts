@@ -1,10 +1,11 @@
 // Reading a .fcshard file (format.ts): verified whole before use (magic,
-// version, size, SHA-256), then read block by block.
-import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
+// version, checksum or key, then every header field against the file size and
+// the config, validate.ts), then read block by block, each block's numbers checked.
+import type { FileHandle } from 'node:fs/promises';
+import { openInputFile } from '../data/input-file.js';
 import { FlipcertError } from '../errors.js';
+import { shardDigest } from './authenticate.js';
 import { checkLittleEndian } from './encode.js';
-import { shardPartitions } from './assignment.js';
 import {
   blockBytes,
   blockCount,
@@ -17,11 +18,18 @@ import {
   type ShardBlock,
   type ShardHeader,
 } from './format.js';
+import { checkBlock, checkHeader } from './validate.js';
 
 const CHUNK = 1 << 20;
 
 function bad(path: string, why: string): never {
   throw new FlipcertError(`${path}: ${why}`, 'EINPUT');
+}
+
+/** What a reader expects of every shard: this flipcert's version and, if shards are authenticated, the shared key. */
+export interface ShardExpectation {
+  version: string;
+  key?: Uint8Array;
 }
 
 /** An open, verified shard file. Close it when done. */
@@ -34,28 +42,20 @@ export class ShardFile {
   ) {}
 
   /** Opens `path` and checks it end to end; errors name the file and say what is wrong. */
-  static async open(path: string): Promise<ShardFile> {
+  static async open(path: string, expect: ShardExpectation): Promise<ShardFile> {
     checkLittleEndian();
-    let file: FileHandle;
+    // Never waits on a named pipe; a directory or device is refused at once.
+    const file = await openInputFile(path);
     try {
-      file = await open(path, 'r');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
-      throw new FlipcertError(`${path}: ${why}`, 'EFILE');
-    }
-    try {
-      if ((await file.stat()).isDirectory()) throw new FlipcertError(`${path}: is a directory`, 'EFILE');
-      const { header, offsets } = await verify(path, file);
+      const { header, offsets } = await verify(path, file, expect);
       return new ShardFile(path, header, file, offsets);
     } catch (error) {
       await file.close();
-      if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw new FlipcertError(`${path}: is a directory`, 'EFILE');
       throw error;
     }
   }
 
-  /** The votes, costs and flags of block j for this shard's partitions. */
+  /** The votes, costs and flags of block j for this shard's partitions, checked (validate.ts). */
   async readBlock(j: number): Promise<ShardBlock> {
     const { header } = this;
     const b = rowsOf(header, j);
@@ -64,7 +64,9 @@ export class ShardFile {
     const bytes = new Uint8Array(blockBytes(s, b, header.config.classes));
     const { bytesRead } = await this.file.read(bytes, 0, bytes.length, this.offsets[j]);
     if (bytesRead !== bytes.length) bad(this.path, 'changed while being read');
-    return blockViews(bytes, s, b, header.config.classes);
+    const block = blockViews(bytes, s, b, header.config.classes);
+    checkBlock(this.path, header, block, j * header.blockRows);
+    return block;
   }
 
   close(): Promise<void> {
@@ -72,8 +74,8 @@ export class ShardFile {
   }
 }
 
-/** Checks magic, version, checksum and size; returns the header and where each block starts. */
-async function verify(path: string, file: FileHandle): Promise<{ header: ShardHeader; offsets: number[] }> {
+/** Checks magic, version, checksum (or key) and header; returns the header and where each block starts. */
+async function verify(path: string, file: FileHandle, expect: ShardExpectation): Promise<{ header: ShardHeader; offsets: number[] }> {
   const size = (await file.stat()).size;
   const prefix = new Uint8Array(PREFIX_BYTES);
   await file.read(prefix, 0, PREFIX_BYTES, 0);
@@ -83,59 +85,63 @@ async function verify(path: string, file: FileHandle): Promise<{ header: ShardHe
   const view = new DataView(prefix.buffer);
   const version = view.getUint32(8, true);
   if (version !== FORMAT_VERSION) bad(path, `shard format version ${version}; this flipcert reads version ${FORMAT_VERSION}`);
-  await checkDigest(path, file, size);
   const length = view.getUint32(12, true);
-  const header = await parseHeader(path, file, length, size);
-  const offsets = blockOffsets(header, PREFIX_BYTES + length);
-  if (offsets.at(-1)! + DIGEST_BYTES !== size) bad(path, `corrupted: ${size} bytes where its header describes ${offsets.at(-1)! + DIGEST_BYTES}`);
-  return { header, offsets };
+  if (PREFIX_BYTES + length + DIGEST_BYTES > size) bad(path, 'corrupted: its header runs past the end of the file');
+  const text = await readText(file, length);
+  await checkDigest(path, file, size, expect.key, declared(text));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    bad(path, 'corrupted: its header is not valid JSON');
+  }
+  const header = checkHeader(path, raw, size, PREFIX_BYTES + length, expect.version);
+  return { header, offsets: blockOffsets(header, PREFIX_BYTES + length) };
 }
 
-async function checkDigest(path: string, file: FileHandle, size: number): Promise<void> {
-  const hash = createHash('sha256');
+async function readText(file: FileHandle, length: number): Promise<string> {
+  const bytes = new Uint8Array(length);
+  await file.read(bytes, 0, length, PREFIX_BYTES);
+  return new TextDecoder().decode(bytes);
+}
+
+/** The checksum the header says it has, read leniently: only to word an error (the bytes are not verified yet). */
+function declared(text: string): string | undefined {
+  try {
+    const value = (JSON.parse(text) as { checksum?: unknown }).checksum;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The last 32 bytes must be the SHA-256 of the rest, or with a key its HMAC.
+ * Both are computed in one pass, so that a mismatch says which it is.
+ */
+async function checkDigest(path: string, file: FileHandle, size: number, key: Uint8Array | undefined, claimed: string | undefined): Promise<void> {
+  const plain = shardDigest(undefined);
+  const keyed = key === undefined ? undefined : shardDigest(key);
   const chunk = new Uint8Array(CHUNK);
   const body = size - DIGEST_BYTES;
   for (let at = 0; at < body; ) {
     const { bytesRead } = await file.read(chunk, 0, Math.min(CHUNK, body - at), at);
     if (bytesRead === 0) bad(path, 'changed while being read');
-    hash.update(chunk.subarray(0, bytesRead));
+    plain.update(chunk.subarray(0, bytesRead));
+    keyed?.update(chunk.subarray(0, bytesRead));
     at += bytesRead;
   }
   const stored = new Uint8Array(DIGEST_BYTES);
   await file.read(stored, 0, DIGEST_BYTES, body);
-  const actual = hash.digest();
-  if (!stored.every((byte, i) => byte === actual[i])) {
-    bad(path, 'corrupted: its SHA-256 checksum does not match (damaged or truncated; rerun this shard)');
+  const equal = (digest: Uint8Array) => stored.every((byte, i) => byte === digest[i]);
+  if (keyed !== undefined) {
+    if (equal(keyed.digest())) return;
+    if (equal(plain.digest())) bad(path, 'not authenticated: written without the shard key (or changed by someone without it); recompute it with the key');
+    bad(path, 'not authenticated: its HMAC does not match the shard key (another key, damaged, or changed); recompute it');
   }
-}
-
-async function parseHeader(path: string, file: FileHandle, length: number, size: number): Promise<ShardHeader> {
-  if (PREFIX_BYTES + length + DIGEST_BYTES > size) bad(path, 'corrupted: its header runs past the end of the file');
-  const bytes = new Uint8Array(length);
-  await file.read(bytes, 0, length, PREFIX_BYTES);
-  let header: ShardHeader;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes)) as ShardHeader;
-  } catch {
-    bad(path, 'corrupted: its header is not valid JSON');
-  }
-  checkHeader(path, header);
-  return header;
-}
-
-/** What the rest of the code relies on; a checksum only proves the bytes are the ones written. */
-function checkHeader(path: string, h: ShardHeader): void {
-  const int = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
-  const ok =
-    h !== null && typeof h === 'object' && h.format === 'flipcert-shard' &&
-    typeof h.shard === 'object' && int(h.shard.count, 1) && int(h.shard.index, 0) && h.shard.index < h.shard.count &&
-    typeof h.config === 'object' && int(h.config.partitions, 2) && int(h.config.classes, 2) &&
-    int(h.nTrain, 1) && int(h.nTest, 1) && int(h.blockRows, 1) &&
-    Array.isArray(h.partitions) && Array.isArray(h.svmBounds) && h.svmBounds.length === h.partitions.length &&
-    JSON.stringify(h.partitions) === JSON.stringify(shardPartitions(h.config.partitions, h.shard)) &&
-    (h.testY === null || (Array.isArray(h.testY) && h.testY.length === h.nTest)) &&
-    typeof h.fingerprints === 'object' && h.fingerprints !== null;
-  if (!ok) bad(path, 'corrupted: its header is incomplete or inconsistent');
+  if (equal(plain.digest())) return;
+  if (claimed === 'hmac-sha256') bad(path, 'written with a shard key: give the same key (--shard-key-file or FLIPCERT_SHARD_KEY) to check it');
+  bad(path, 'corrupted: its SHA-256 checksum does not match (damaged or truncated; rerun this shard)');
 }
 
 /** Byte offset of each block, then of the checksum. */

@@ -1,4 +1,5 @@
 import { instantiate } from '../../build/flipcert.js';
+import { FlipcertError } from '../errors.js';
 import { TIE_TOLERANCE, UNREACHABLE } from '../types.js';
 import { Heap } from './heap.js';
 
@@ -24,14 +25,47 @@ export interface Core {
 export async function instantiateCore(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Core> {
   // The core imports its memory (asconfig.json): its own, growable, unless a shared one is given.
   // (A core built before it did defines its own: bench/ compares against such builds.)
-  const imported = memory ?? (importsMemory(module) ? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES }) : undefined);
-  const exports = await instantiate(module, {
-    // The certificate's constants are defined once, in TypeScript (src/types.ts).
-    env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, ...(imported ? { memory: imported } : {}) },
-  });
+  const imported = memory ?? (importsMemory(module) ? reserve(() => new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES })) : undefined);
+  const exports = await reserveAsync(() =>
+    instantiate(module, {
+      // The certificate's constants are defined once, in TypeScript (src/types.ts).
+      env: { abort: onAbort, tieTolerance: TIE_TOLERANCE, unreachable: UNREACHABLE, ...(imported ? { memory: imported } : {}) },
+    }),
+  );
   const own = imported ?? (exports.memory as WebAssembly.Memory);
   const heap = memory ? new Heap(own, exports.heapBase(), memory.buffer.byteLength) : new Heap(own, exports.heapBase());
   return { exports, heap };
+}
+
+/**
+ * A RangeError from creating a memory or an instance is the runtime refusing
+ * memory (a limited address space, `ulimit -v`: a 64-bit runtime reserves about
+ * 10 GiB of address space per 4 GiB memory for its guard regions): EMEMORY, the
+ * user's to fix, not a bug and not a dead worker.
+ */
+function outOfMemory(error: unknown): unknown {
+  if (!(error instanceof RangeError)) return error;
+  return new FlipcertError(
+    `not enough memory: could not reserve the WebAssembly core's memory for a thread (${error.message}); with a limited address space ` +
+      '(ulimit -v) each thread needs about 10 GiB of it: raise the limit, use fewer threads, or run node with --disable-wasm-trap-handler',
+    'EMEMORY',
+  );
+}
+
+function reserve<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    throw outOfMemory(error);
+  }
+}
+
+async function reserveAsync<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw outOfMemory(error);
+  }
 }
 
 function importsMemory(module: WebAssembly.Module): boolean {

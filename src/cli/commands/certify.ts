@@ -21,6 +21,7 @@ import { progressBar } from '../progress.js';
 import type { ErrorContext } from '../report-error.js';
 import { writeLines } from '../terminal-text.js';
 import { packageVersion } from '../version.js';
+import { readShardKey } from '../shard-key.js';
 
 interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags, RepresentFlags {
   model: 'krr' | 'svm';
@@ -36,6 +37,7 @@ interface CertifyFlags extends DataFlags, KernelFlags, ResultFlags, RepresentFla
   shard?: string;
   shardCount?: number;
   resume?: boolean;
+  shardKeyFile?: string;
   profile?: boolean;
 }
 
@@ -63,6 +65,7 @@ export function certifyCommand(program: Command, arg: ArgumentParsers, context: 
     .option('--shard <I/N|auto>', 'compute only shard I of N (partitions p with p mod N = I) into --out file.fcshard; auto: from Slurm or Kubernetes', arg.text('--shard'))
     .option('--shard-count <N>', 'with --shard auto on Kubernetes: the number of shards (or FLIPCERT_SHARD_COUNT)', arg.integer('--shard-count', 1))
     .option('--resume', 'with --shard: skip the shard if --out already holds it, complete and verified')
+    .option('--shard-key-file <file>', 'with --shard: authenticate the shard with this shared key (HMAC-SHA-256; or FLIPCERT_SHARD_KEY)', arg.text('--shard-key-file'))
     .action(async (flags: CertifyFlags, cmd: Command) => {
       await runCertify({ ...flags, threadsGiven: cmd.getOptionValueSource('threads') === 'cli' }, context);
     });
@@ -72,6 +75,7 @@ async function runCertify(flags: RunFlags, context: ErrorContext): Promise<void>
   if (flags.shard !== undefined) return runShard({ ...flags, shard: flags.shard }, context);
   if (flags.resume) throw new FlipcertError('--resume applies to --shard runs only', 'EUSAGE');
   if (flags.shardCount !== undefined) throw new FlipcertError('--shard-count applies to --shard auto only', 'EUSAGE');
+  if (flags.shardKeyFile !== undefined) throw new FlipcertError('--shard-key-file applies to --shard runs only', 'EUSAGE');
   const cpuAtStart = process.cpuUsage();
   const reading = performance.now();
   const { data, partitioning } = await readInputs(flags, resultOutputs(flags), context);
@@ -116,6 +120,7 @@ async function runShard(flags: RunFlags & { shard: string }, context: ErrorConte
   if (flags.profile) throw new FlipcertError('--profile applies to whole runs, not to --shard', 'EUSAGE');
   if (flags.plot !== undefined) throw new FlipcertError('--plot applies to whole runs; with --shard, plot at the merge (flipcert merge … --plot)', 'EUSAGE');
   if (flags.out === undefined) throw new FlipcertError('--shard needs --out file.fcshard', 'EUSAGE');
+  const key = await readShardKey(flags.shardKeyFile, process.env);
   const { data, partitioning } = await readInputs(flags, [{ flag: '--out', path: flags.out, extension: '.fcshard' }], context);
   const quiet = flags.quiet === true;
   const bar = progressBar(!quiet);
@@ -130,6 +135,7 @@ async function runShard(flags: RunFlags & { shard: string }, context: ErrorConte
         resume: flags.resume === true,
         source: data.source,
         version: packageVersion(),
+        key,
       },
       bar.update,
     );
