@@ -23,6 +23,8 @@ const PHASE_OF: Partial<Record<keyof CoreExports, WorkerPhase>> = {
   addDiagonal: 'cholesky',
   trsmRightLowerT: 'solves',
   trsmRightLower: 'solves',
+  invertDiagonalBlocks: 'solves',
+  solveFactored: 'solves',
   certifyBlock: 'certificates',
   certifyWitness: 'certificates',
   voteCostsBlock: 'certificates',
