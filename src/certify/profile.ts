@@ -42,20 +42,27 @@ export interface RunProfile {
   };
   /** Partition tasks run (first passes and second passes). */
   tasks: number;
+  /**
+   * Counted flops of the phases that have a count (src/partition/phase-clock.ts
+   * FLOPS_OF): flops ÷ seconds is the phase's achieved rate per thread.
+   */
+  flops: { gram: number; cholesky: number; solves: number };
 }
 
 /** Sums the phases of partition tasks and the coordinator's own times into a RunProfile. */
 export class ProfileTotals {
   private readonly worker = new Float64Array(WORKER_PHASES.length);
+  private readonly workerFlops = new Float64Array(WORKER_PHASES.length);
   private tasks = 0;
   setupMs = 0;
   aggregationMs = 0;
   startupSeconds = 0;
 
-  addTask(phaseMs: Float64Array | undefined): void {
+  addTask(phaseMs: Float64Array | undefined, phaseFlops?: Float64Array): void {
     if (!phaseMs) return;
     this.tasks++;
     for (let i = 0; i < this.worker.length; i++) this.worker[i] += phaseMs[i];
+    if (phaseFlops) for (let i = 0; i < this.workerFlops.length; i++) this.workerFlops[i] += phaseFlops[i];
   }
 
   /** Times `body` on the coordinating thread as `setup` or `aggregation`. */
@@ -71,6 +78,7 @@ export class ProfileTotals {
 
   profile(wallSeconds: number, threads: number): RunProfile {
     const s = (phase: WorkerPhase) => this.worker[WORKER_PHASES.indexOf(phase)] / 1000;
+    const f = (phase: WorkerPhase) => this.workerFlops[WORKER_PHASES.indexOf(phase)];
     const timed = s('gram') + s('ntk') + s('cholesky') + s('solves') + s('certificates');
     return {
       wallSeconds,
@@ -87,6 +95,7 @@ export class ProfileTotals {
         aggregation: this.aggregationMs / 1000,
       },
       tasks: this.tasks,
+      flops: { gram: f('gram'), cholesky: f('cholesky'), solves: f('solves') },
     };
   }
 }

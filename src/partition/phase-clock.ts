@@ -32,9 +32,26 @@ const PHASE_OF: Partial<Record<keyof CoreExports, WorkerPhase>> = {
   pairCountsRow: 'certificates',
 };
 
-/** Milliseconds per worker phase for one task; `task` is the whole task's busy time. */
+/**
+ * Counted flops of a timed entry point, from its size arguments (the counts of
+ * issue 19 and bench/kernels.mjs): a product 2·m·n·d, gramSym n²·d (one
+ * triangle), Cholesky n³/3, both solves of m rows 2·m·n², one solve m·n².
+ * Entry points without a flop count (the recursion, certificates) are timed only.
+ */
+const FLOPS_OF: Partial<Record<keyof CoreExports, (a: number[]) => number>> = {
+  gramSym: (a) => a[2] * a[2] * a[3],
+  gramDot: (a) => 2 * a[3] * a[4] * a[5],
+  cholesky: (a) => (a[1] * a[1] * a[1]) / 3,
+  solveFactored: (a) => 2 * a[3] * a[2] * a[2],
+  trsmRightLowerT: (a) => a[3] * a[2] * a[2],
+  trsmRightLower: (a) => a[3] * a[2] * a[2],
+};
+
+/** Milliseconds (and counted flops) per worker phase for one task; `task` is the whole task's busy time. */
 export class PhaseClock {
   readonly ms = new Float64Array(WORKER_PHASES.length);
+  /** Counted flops per phase (FLOPS_OF) of the entry points timed in it. */
+  readonly flops = new Float64Array(WORKER_PHASES.length);
   /** Open timed sections: only the outermost counts, so nested calls are not counted twice. */
   private depth = 0;
 
@@ -63,7 +80,13 @@ export class PhaseClock {
       const fn = (core.exports as Record<string, unknown>)[name];
       if (typeof fn !== 'function') continue;
       // defineProperty: the exports object is frozen, and its read-only members would forbid plain assignment.
-      const timed = (...args: unknown[]) => this.time(phase, () => (fn as (...a: unknown[]) => unknown)(...args));
+      const count = FLOPS_OF[name as keyof CoreExports];
+      const at = WORKER_PHASES.indexOf(phase);
+      const timed = (...args: unknown[]) => {
+        // Nested calls are inside an outer timed section, whose flops they are part of.
+        if (count && this.depth === 0) this.flops[at] += count(args as number[]);
+        return this.time(phase, () => (fn as (...a: unknown[]) => unknown)(...args));
+      };
       Object.defineProperty(exports, name, { value: timed });
     }
     return { exports: exports as CoreExports, heap: core.heap };

@@ -78,6 +78,7 @@ export function* partitionSteps(
     if (attacks) attacks.finish(result);
     clock.add('task', now() - resumed);
     result.phaseMs = clock.ms;
+    result.phaseFlops = clock.flops;
     return result;
   } finally {
     heap.release(mark);
@@ -160,7 +161,7 @@ export function transferables(result: PartitionResult): ArrayBuffer[] {
   return [
     result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
     result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
-    result.phaseMs,
+    result.phaseMs, result.phaseFlops,
   ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);
