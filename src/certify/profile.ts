@@ -7,9 +7,10 @@ import { WORKER_PHASES, type WorkerPhase } from '../partition/phase-clock.js';
 /**
  * What CertifyOptions.profile adds to the result (`result.profile`): busy
  * seconds per phase, summed over every thread that ran one (so with several
- * threads they can add up to more than `wallSeconds`; equal to CPU time when
- * nothing else runs on the cores), and the wall time of the run. Not part of
- * the JSON file (docs/spec.md §6).
+ * threads they can add up to more than `wallSeconds`): each thread's CPU time
+ * where the runtime exposes it (src/partition/phase-clock.ts: Node on Linux),
+ * else its busy wall time, equal to CPU time when nothing else runs on the
+ * cores; and the wall time of the run. Not part of the JSON file (docs/spec.md §6).
  */
 export interface RunProfile {
   /** Wall-clock seconds of the certification, as `summary.seconds`. */

@@ -1,5 +1,6 @@
 // `certify --profile`: the run's time split (src/certify/profile.ts) as a few lines on stderr.
 import type { RunProfile } from '../certify/profile.js';
+import { PHASES_IN_CPU_TIME } from '../partition/phase-clock.js';
 
 /**
  * The profile as a small table: busy seconds per phase (summed over threads)
@@ -31,7 +32,7 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
   };
   return [
     `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition task${profile.tasks === 1 ? '' : 's'}): ` +
-      'seconds per phase on the threads that ran it, summed over threads',
+      `seconds per phase on the threads that ran it (${PHASES_IN_CPU_TIME ? 'their CPU time' : 'their busy wall time'}), summed over threads`,
     ...rows.map(([name, v, flops]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '', rate(v, flops))),
     line('total busy', busy.toFixed(2)),
     line('I/O (reading data), wall', ioSeconds.toFixed(2)),

@@ -1,11 +1,39 @@
 // Where a partition task's time goes, measured on the thread that runs it
 // (CertifyOptions.profile, the CLI's --profile; summed over threads by
-// src/certify/profile.ts). Runtimes give no per-thread CPU clock (Node 20,
-// browsers), so a phase's time is the thread's busy time: CPU time on a quiet
-// machine, more when other processes take the cores. Workers time their core's
+// src/certify/profile.ts). Where the runtime lets a thread read its own CPU
+// time (Node on Linux: /proc/thread-self/schedstat, read synchronously on the
+// calling thread) a phase's time is that thread's CPU time, so other processes
+// on the cores do not inflate it; elsewhere (browsers, other systems, Node
+// without process.getBuiltinModule) it is the thread's busy wall time: CPU time
+// on a quiet machine, more when other processes take the cores. Workers time their core's
 // entry points by name (PhaseClock.wrap), so the kernels need no timing code of their own.
 import { now } from '../host/clock.js';
 import type { Core, CoreExports } from '../wasm/instance.js';
+
+interface NodeProcessLike {
+  platform?: string;
+  getBuiltinModule?: (id: string) => { readFileSync(path: string, encoding: string): string } | undefined;
+}
+
+/** Milliseconds of the calling thread's CPU time, or undefined where no such clock is readable. */
+function threadCpuClock(): (() => number) | undefined {
+  const proc = (globalThis as { process?: NodeProcessLike }).process;
+  if (proc?.platform !== 'linux' || typeof proc.getBuiltinModule !== 'function') return undefined;
+  try {
+    const fs = proc.getBuiltinModule('node:fs');
+    if (!fs) return undefined;
+    // The first field is the thread's time on a CPU in nanoseconds (the kernel's sum_exec_runtime).
+    const read = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+    return Number.isFinite(read()) ? read : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The clock of every phase time: this thread's CPU milliseconds where readable, else wall milliseconds. */
+export const phaseNow: () => number = threadCpuClock() ?? now;
+/** Whether {@link phaseNow} is a CPU clock (the profile says which it shows). */
+export const PHASES_IN_CPU_TIME = phaseNow !== now;
 
 /** The phases timed on the threads that train and certify partitions, in PartitionResult.phaseMs order. */
 export const WORKER_PHASES = ['gram', 'ntk', 'cholesky', 'solves', 'certificates', 'task'] as const;
@@ -58,13 +86,13 @@ export class PhaseClock {
   /** Runs `body`, adding its time to `phase` (unless inside another timed section). */
   time<T>(phase: WorkerPhase, body: () => T): T {
     if (this.depth > 0) return body();
-    const started = now();
+    const started = phaseNow();
     this.depth++;
     try {
       return body();
     } finally {
       this.depth--;
-      this.ms[WORKER_PHASES.indexOf(phase)] += now() - started;
+      this.ms[WORKER_PHASES.indexOf(phase)] += phaseNow() - started;
     }
   }
 
