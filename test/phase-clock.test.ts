@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gramKernelGflops } from '../src/kernel/calibrate.js';
 import { KernelModel } from '../src/kernel/model.js';
-import { PhaseClock, WORKER_PHASES } from '../src/partition/phase-clock.js';
+import { PHASES_IN_CPU_TIME, PhaseClock, phaseNow, WORKER_PHASES } from '../src/partition/phase-clock.js';
 import { createCore, type Core } from '../src/wasm/core.js';
 
 let core: Core;
@@ -46,6 +46,21 @@ describe('PhaseClock flop counts', () => {
     expect(clock.flops[phase('cholesky')]).toBeCloseTo((n * n * n) / 3, 6);
     expect(clock.flops[phase('solves')]).toBe(2 * m * n * n);
     expect(clock.ms[phase('solves')]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('phaseNow', () => {
+  it.runIf(process.platform === 'linux')('is this thread’s CPU time on Linux: a blocked wait hardly advances it, a busy loop does', () => {
+    expect(PHASES_IN_CPU_TIME).toBe(true);
+    const cpu0 = phaseNow();
+    const wall0 = performance.now();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // blocks the thread 200 ms without running
+    expect(performance.now() - wall0).toBeGreaterThanOrEqual(190);
+    expect(phaseNow() - cpu0).toBeLessThan(50);
+    const cpu1 = phaseNow();
+    let x = 0;
+    while (phaseNow() - cpu1 < 30) x++;
+    expect(x).toBeGreaterThan(0);
   });
 });
 
