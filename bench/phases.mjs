@@ -6,7 +6,9 @@
 // ratio after ÷ before, the children's wall and CPU time (GNU time), and checks
 // that every point of the two JSON results is identical (prediction, radius,
 // upper, exact, votes, near-tie flag, …), counting the points that differ.
-//   node bench/phases.mjs --baseline /path/to/old/checkout [--tasks id1,id2] [--threads N] [--repeat R]
+//   node bench/phases.mjs --baseline /path/to/old/checkout [--tasks id1,id2] [--threads N] [--repeat R] [--write]
+// --write puts the tables into bench/RESULTS.md as the section "Before and after"
+// (replacing that section only); `node bench/run.mjs --baseline DIR` runs this too.
 // Tasks (ids): the MNIST-k50 partition shape on a subset (mnist-n1200-k10: 12,000
 // training rows in 10 partitions of ~1,200, 2,000 test rows), full MNIST training
 // with 2,000 test rows (mnist60k-k50-t2000), mnist17-k10 and mnist10k-k10 from
@@ -14,7 +16,7 @@
 // With --repeat R each side runs R times and the best wall time's profile counts.
 // The machine's load (uptime) is printed before and after: ratios taken side by
 // side hold on a shared machine, absolute seconds do not.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +24,7 @@ import { measure, parseProfile, TASKS, taskArgs } from './endtoend.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 
-const PHASE_TASKS = [
+export const PHASE_TASKS = [
   { id: 'mnist-n1200-k10', dataset: 'mnist', train: 12000, test: 2000, k: 10 },
   { id: 'mnist60k-k50-t2000', dataset: 'mnist', train: 60000, test: 2000, k: 50 },
   ...TASKS.filter((t) => ['mnist17-k10', 'mnist10k-k10', 'mnist60k-k50'].includes(t.id)),
@@ -138,6 +140,19 @@ export function renderPhases(records, baseline) {
   return out.join('\n');
 }
 
+const HEADING = '## Before and after (`node bench/phases.mjs`)';
+
+/** Replaces (or appends) the "Before and after" section of bench/RESULTS.md with `body`. */
+export function writePhasesSection(body, command, file = join(ROOT, 'bench', 'RESULTS.md')) {
+  const section = `${HEADING}\nCommand: \`${command}\`, ${new Date().toISOString()}.\n\n${body.trim()}\n`;
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '# flipcert benchmark results\n';
+  const at = previous.indexOf(HEADING);
+  const rest = at < 0 ? '' : previous.slice(at + HEADING.length);
+  const next = rest.search(/\n## /);
+  const kept = at < 0 ? previous : previous.slice(0, at) + (next < 0 ? '' : rest.slice(next + 1));
+  writeFileSync(file, `${kept.trimEnd()}\n\n${section}`);
+}
+
 if (process.argv[1] === import.meta.filename) {
   const { values } = parseArgs({
     options: {
@@ -145,6 +160,7 @@ if (process.argv[1] === import.meta.filename) {
       tasks: { type: 'string', default: 'mnist-n1200-k10' },
       threads: { type: 'string', default: String(availableParallelism()) },
       repeat: { type: 'string', default: '1' },
+      write: { type: 'boolean', default: false },
     },
   });
   if (!values.baseline) {
@@ -159,6 +175,7 @@ if (process.argv[1] === import.meta.filename) {
   }
   console.log(uptime());
   const records = await runPhases({ baseline: values.baseline, tasks, threads: Number(values.threads), repeat: Number(values.repeat) });
-  console.log('\n' + renderPhases(records, values.baseline));
-  console.log(uptime());
+  const text = `${renderPhases(records, values.baseline)}\n${uptime()} at the end.\n`;
+  console.log('\n' + text);
+  if (values.write) writePhasesSection(text, ['node bench/phases.mjs', ...process.argv.slice(2)].join(' '));
 }
