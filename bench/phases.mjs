@@ -11,7 +11,8 @@
 // (replacing that section only); `node bench/run.mjs --baseline DIR` runs this too.
 // Tasks (ids): the MNIST-k50 partition shape on a subset (mnist-n1200-k10: 12,000
 // training rows in 10 partitions of ~1,200, 2,000 test rows), full MNIST training
-// with 2,000 test rows (mnist60k-k50-t2000), mnist17-k10 and mnist10k-k10 from
+// with 2,000 test rows (mnist60k-k50-t2000), a single model on a thread team
+// (mnist17-n3000-k1: 3,000 training and 1,000 test rows), mnist17-k10 and mnist10k-k10 from
 // bench/endtoend.mjs, and mnist60k-k50 (full MNIST, 10,000 test rows: minutes).
 // With --repeat R each side runs R times and the best wall time's profile counts.
 // The machine's load (uptime) is printed before and after: ratios taken side by
@@ -27,6 +28,7 @@ const ROOT = join(import.meta.dirname, '..');
 export const PHASE_TASKS = [
   { id: 'mnist-n1200-k10', dataset: 'mnist', train: 12000, test: 2000, k: 10 },
   { id: 'mnist60k-k50-t2000', dataset: 'mnist', train: 60000, test: 2000, k: 50 },
+  { id: 'mnist17-n3000-k1', dataset: 'mnist17', train: 3000, test: 1000, k: 1 },
   ...TASKS.filter((t) => ['mnist17-k10', 'mnist10k-k10', 'mnist60k-k50'].includes(t.id)),
 ];
 
