@@ -23,8 +23,19 @@ function threadCpuClock(): (() => number) | undefined {
     const fs = proc.getBuiltinModule('node:fs');
     if (!fs) return undefined;
     // The first field is the thread's time on a CPU in nanoseconds (the kernel's sum_exec_runtime).
-    const read = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
-    return Number.isFinite(read()) ? read : undefined;
+    const parse = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e6;
+    let last = parse();
+    if (!Number.isFinite(last)) return undefined;
+    // A later failed read (no file descriptor left, say) must not fail the run: it repeats the last reading.
+    return () => {
+      try {
+        const value = parse();
+        if (Number.isFinite(value)) last = value;
+      } catch {
+        // keep `last`
+      }
+      return last;
+    };
   } catch {
     return undefined;
   }
