@@ -191,7 +191,7 @@ async function probeEstimate(impl, task, dir, log) {
 export function parseProfile(output) {
   const profile = {};
   for (const line of output.split('\n')) {
-    const match = /^  (\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+ %)?\s*$/.exec(line);
+    const match = /^  (\S.*?)\s{2,}([\d.]+)(?:\s+[\d.]+ %)?(?:\s+[\d.]+ GFLOP\/s.*)?\s*$/.exec(line);
     if (match) profile[match[1]] = Number(match[2]);
   }
   return Object.keys(profile).length ? profile : undefined;

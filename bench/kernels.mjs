@@ -6,7 +6,8 @@
 // worker thread, as partitions run), as aggregate GFLOP/s.
 //   node scripts/build.mjs --no-types && node bench/kernels.mjs [--quick] [--finite]
 // Flop counts: gram 2·m·n·d (gramSym reported at the same count, though it
-// computes one triangle), cholesky n³/3, each trsm m·n², gemmNN/gemmTN 2·m·n·k.
+// computes one triangle), cholesky n³/3, each trsm m·n², solveFactored (both solves) 2·m·n²,
+// gemmNN/gemmTN 2·m·n·k.
 // Last, one Gauss–Newton step of the finite network (src/network/train.ts),
 // counted as the flops of its matrix products (see stepFlops), beside gramDot.
 import { availableParallelism, cpus, platform, release } from 'node:os';
@@ -167,6 +168,13 @@ function singleThread() {
       }
       row('trsmRightLowerT', n, flops, lower, naiveLower);
       row('trsmRightLower', n, flops, upper, naiveUpper);
+      // Both solves as KernelModel runs them since issue 19: diagonal blocks inverted once, every flop in the tiled product.
+      const scratch = heap.f64(wasm.solveScratchDoubles());
+      wasm.mirrorLowerRows(l, n, 0, n);
+      wasm.invertDiagonalBlocks(l, n, scratch);
+      const both = time(() => wasm.solveFactored(l, b, n, M, scratch), reset);
+      row('solveFactored', n, 2 * flops, both);
+      console.log(`${''.padEnd(16)}         both solves: solveFactored ÷ the two trsm = ${(both / (lower + upper)).toFixed(2)} in time`);
     });
   }
 
@@ -258,6 +266,19 @@ const KERNELS = {
     flops: (n) => 2 * M * n * n,
     setup: (n) => { const l = heap.f64(n * n); spdInto(l, n); wasm.cholesky(l, n); return [l, heap.putF64(fillRandom(new Float64Array(M * n)))]; },
     run: (n, [l, b]) => { wasm.trsmRightLowerT(l, b, n, M); wasm.trsmRightLower(l, b, n, M); },
+  },
+  solveFactored: {
+    flops: (n) => 2 * M * n * n,
+    setup: (n) => {
+      const l = heap.f64(n * n);
+      spdInto(l, n);
+      wasm.cholesky(l, n);
+      const scratch = heap.f64(wasm.solveScratchDoubles());
+      wasm.mirrorLowerRows(l, n, 0, n);
+      wasm.invertDiagonalBlocks(l, n, scratch);
+      return [l, heap.putF64(fillRandom(new Float64Array(M * n))), scratch];
+    },
+    run: (n, [l, b, scratch]) => wasm.solveFactored(l, b, n, M, scratch),
   },
 };
 

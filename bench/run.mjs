@@ -4,7 +4,8 @@
 // (bench/votecosts.mjs), then the end-to-end comparison of bench/endtoend.mjs
 // and the single-model thread scaling of bench/single-model.mjs, and writes
 // everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts] [--no-single] [--no-validate]
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts] [--no-single] [--no-validate] [--baseline DIR]
+// --baseline DIR: also the before/after phase tables of bench/phases.mjs against DIR's build (another checkout, built).
 // Last, unless --quick, --only or --no-validate: the README's validate example (bench/validate.mjs).
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { measure, numpyEnv, PUREJS_LIMIT_S, runEndToEnd } from './endtoend.mjs';
 import { renderSingleModel, runSingleModelScaling } from './single-model.mjs';
 import { runValidateBench, writeSection } from './validate.mjs';
+import { PHASE_TASKS, renderPhases, runPhases, writePhasesSection } from './phases.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,6 +31,8 @@ function options(argv) {
     // Part of a full run, and of an --only run that names mnist17-k1.
     single: !argv.includes('--no-single') && !argv.includes('--quick') && (onlyAt < 0 || argv[onlyAt + 1].split(',').includes('mnist17-k1')),
     validate: !argv.includes('--no-validate'),
+    // Before and after (bench/phases.mjs) against another checkout's build, when given.
+    baseline: argv.includes('--baseline') ? argv[argv.indexOf('--baseline') + 1] : undefined,
   };
 }
 
@@ -257,6 +261,13 @@ async function main() {
   const sweep = previous.indexOf('\n## MNIST k = 1,200 with augmentation');
   writeFileSync(join(ROOT, 'bench', file), sweep < 0 ? text : `${text.trimEnd()}\n${previous.slice(sweep)}`);
   log(`\n${text}\nwritten to bench/${file}`);
+  if (opts.baseline) {
+    const ids = opts.quick ? ['mnist-n1200-k10'] : ['mnist-n1200-k10', 'mnist60k-k50'];
+    const phases = await runPhases({ baseline: opts.baseline, tasks: PHASE_TASKS.filter((t) => ids.includes(t.id)), threads: machine.cores, log });
+    const body = renderPhases(phases, opts.baseline);
+    writePhasesSection(body, command, join(ROOT, 'bench', file));
+    log(body);
+  }
   // The README's validate example (bench/validate.mjs), as its own section.
   if (opts.validate && !opts.quick && !opts.only) {
     const section = await runValidateBench();

@@ -102,6 +102,12 @@ describe('flipcert certify (CLI)', () => {
     }
     expect(seconds['Gram (dot products)']).toBeGreaterThan(0);
     expect(seconds['total busy']).toBeGreaterThan(0);
+    // Phases with counted flops show their rate beside the Gram kernel's, measured alone in the same process.
+    for (const phase of ['Gram (dot products)', 'Cholesky', 'triangular solves']) {
+      expect(profiled.stderr, phase).toMatch(new RegExp(`^ {2}${phase.replace(/[()]/g, '\\$&')} .* %\\s+\\d+\\.\\d\\d GFLOP/s \\(\\d+ % of the kernel alone\\)$`, 'm'));
+    }
+    expect(profiled.stderr).not.toMatch(/NTK recursion.*GFLOP/);
+    expect(profiled.stderr).toMatch(/^ {2}Gram kernel alone, one thread, same process: \d+\.\d\d GFLOP\/s/m);
     expect(withoutTiming(readFileSync(outs[1], 'utf8'))).toEqual(withoutTiming(readFileSync(outs[0], 'utf8')));
     const shard = await cli('certify', '--dataset', 'mnist17', '--partitions', '4', '--shard', '0/2', '--out', join(dir, 's.fcshard'), '--profile');
     expect(shard.code).toBe(2);

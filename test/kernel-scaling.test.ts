@@ -336,8 +336,11 @@ describe('ordinary data: bit for bit the unscaled computation', () => {
       core.exports.addDiagonal(k, n, lambda);
       expect(core.exports.cholesky(k, n)).toBe(0);
       const cross = core.heap.viewF64(kt, 40 * n).slice();
-      core.exports.trsmRightLowerT(k, kt, n, 40);
-      core.exports.trsmRightLower(k, kt, n, 40);
+      // The solves as KernelModel runs them (assembly/linalg/trsm-inverse.ts).
+      const scratch = core.heap.f64(core.exports.solveScratchDoubles());
+      core.exports.mirrorLowerRows(k, n, 0, n);
+      core.exports.invertDiagonalBlocks(k, n, scratch);
+      core.exports.solveFactored(k, kt, n, 40, scratch);
       return { sym, cross, beta: core.heap.viewF64(kt, 40 * n).slice() };
     });
     expect(Array.from(ntkGram(core, train.x, undefined, kernel))).toEqual(Array.from(raw.sym));

@@ -197,6 +197,90 @@ describe('trsmRightLowerT / trsmRightLower', () => {
   });
 });
 
+describe('solveFactored (diagonal blocks applied as products with their inverses)', () => {
+  /** Textbook forward then back substitution of every row: x_r = (L Lᵀ)⁻¹ b_r. */
+  function substitute(l: Float64Array, b: Float64Array, n: number, m: number): Float64Array {
+    const y = new Float64Array(m * n);
+    const x = new Float64Array(m * n);
+    for (let r = 0; r < m; r++) {
+      for (let j = 0; j < n; j++) {
+        let s = b[r * n + j];
+        for (let k = 0; k < j; k++) s -= l[j * n + k] * y[r * n + k];
+        y[r * n + j] = s / l[j * n + j];
+      }
+      for (let j = n - 1; j >= 0; j--) {
+        let s = y[r * n + j];
+        for (let k = j + 1; k < n; k++) s -= l[k * n + j] * x[r * n + k];
+        x[r * n + j] = s / l[j * n + j];
+      }
+    }
+    return x;
+  }
+
+  /** Mirrors L, inverts its diagonal blocks and solves the m rows of b with the core; also returns the factor after. */
+  function solve(l: Float64Array, b: Float64Array, n: number, m: number): [Float64Array, Float64Array] {
+    const w = core.exports;
+    return core.heap.scoped(() => {
+      const pl = core.heap.putF64(l);
+      const pb = core.heap.putF64(b);
+      const scratch = core.heap.f64(w.solveScratchDoubles());
+      w.mirrorLowerRows(pl, n, 0, n);
+      w.invertDiagonalBlocks(pl, n, scratch);
+      w.solveFactored(pl, pb, n, m, scratch);
+      return [read(pb, m * n), read(pl, n * n)];
+    });
+  }
+
+  it.each([
+    [1, 1], [3, 5], [7, 2], [33, 9], [64, 65], [127, 3], [128, 7], [129, 64], [257, 130], [300, 11],
+  ])('n=%i m=%i matches substitution and solves (L Lᵀ) x = b; off the diagonal blocks the factor is only read', (n, m) => {
+    const l = Float64Array.from(refCholesky(toRows(spd(n), n)).flat());
+    const b = randomArray(m * n);
+    const [x, lAfter] = solve(l, b, n, m);
+    expect(maxError(x, substitute(l, b, n, m))).toBeLessThan(1e-12);
+    for (let r = 0; r < m; r++) {
+      const lt = new Float64Array(n);
+      for (let i = 0; i < n; i++) for (let k = i; k < n; k++) lt[i] += l[k * n + i] * x[r * n + k];
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k <= i; k++) s += l[i * n + k] * lt[k];
+        expect(Math.abs(s - b[r * n + i])).toBeLessThan(1e-11);
+      }
+    }
+    const NB = core.exports.NB.value;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const inDiagonalBlock = Math.floor(i / NB) === Math.floor(j / NB);
+        if (!inDiagonalBlock) expect(lAfter[i * n + j]).toBe(j <= i ? l[i * n + j] : l[j * n + i]);
+      }
+    }
+    // Each diagonal block holds L_JJ⁻¹ below and (L_JJ⁻¹)ᵀ above: L_JJ·L_JJ⁻¹ = I.
+    for (let J = 0; J < n; J += NB) {
+      const jb = Math.min(NB, n - J);
+      for (let i = 0; i < jb; i++) {
+        for (let j = 0; j < jb; j++) {
+          let s = 0;
+          for (let k = j; k <= i; k++) s += l[(J + i) * n + J + k] * lAfter[(J + k) * n + J + j];
+          expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+          if (j > i) expect(lAfter[(J + i) * n + J + j]).toBe(lAfter[(J + j) * n + J + i]);
+        }
+      }
+    }
+  });
+
+  it('gives every row the same bits whatever rows are solved with it (threads split rows)', () => {
+    const n = 200;
+    const m = 150;
+    const l = Float64Array.from(refCholesky(toRows(spd(n), n)).flat());
+    const b = randomArray(m * n);
+    const [all] = solve(l, b, n, m);
+    for (const [lo, hi] of [[0, 1], [37, 101], [64, 150]]) {
+      const [part] = solve(l, b.subarray(lo * n, hi * n), n, hi - lo);
+      expect(Array.from(part)).toEqual(Array.from(all.subarray(lo * n, hi * n)));
+    }
+  });
+});
+
 describe('addDiagonal / traceOf', () => {
   it('add to and sum the diagonal only', () => {
     const n = 5;

@@ -210,6 +210,24 @@ describe('structure', () => {
     for (let i = 0; i < 37; i++) for (let j = 0; j < i; j++) expect(sym[i * 37 + j]).toBe(sym[j * 37 + i]);
   });
 
+  it.each(kernels)('entries computed two at a time equal the single-entry path bit for bit, with zero, parallel and opposite rows, %o', (kernel) => {
+    const random = rng(kernel.depth + 4242);
+    const base = randomRows(random, 9, 11);
+    // ρ = 1 (a row and its double), ρ = −1 (its negative), ρ near ±1 by rounding (a row times 1/3), and zero rows (norm 0 when bVar = 0).
+    const rows = [...base, base[0].map((v) => 2 * v), base[0].map((v) => -v), base[1].map((v) => v / 3), base[2].map((v) => -v / 3),
+      new Array(11).fill(0), base[3], new Array(11).fill(0)];
+    const a = matrix(rows);
+    const sym = ntkGram(core, a, undefined, kernel);
+    const general = ntkGram(core, a, a, kernel);
+    expect(Array.from(general)).toEqual(Array.from(sym));
+    // Against one column at a time: a single column is the odd last entry, computed alone (ntkEntry).
+    const n = rows.length;
+    for (let j = 0; j < n; j++) {
+      const column = ntkGram(core, a, matrix([rows[j]]), kernel);
+      for (let i = 0; i < n; i++) expect(Object.is(general[i * n + j], column[i]), `(${i}, ${j})`).toBe(true);
+    }
+  });
+
   it.each(kernels)('is positive semi-definite on random sets, %o', (kernel) => {
     const n = 60;
     const a = randomRows(rng(kernel.depth + 1234), n, 6); // n > d: K is far from diagonal

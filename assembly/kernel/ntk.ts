@@ -42,6 +42,60 @@
 }
 
 /**
+ * ntkEntry for two entries of one row at once (lanes j, j + 1): the same
+ * operations in the same order, as f64x2 lanes. IEEE division, square root,
+ * min and max are correctly rounded lane by lane as in scalar code, and acos
+ * runs per lane through the same scalar Math.acos, so each lane is bit for
+ * bit ntkEntry's result; the divisions and square roots, most of the cost
+ * besides acos, go two at a time.
+ */
+// @ts-ignore: decorator
+@inline function ntkEntry2(dot: v128, qx: f64, qy: v128, d: f64, depth: i32, wVar: f64, bVar: f64): v128 {
+  const w = f64x2.splat(wVar), b = f64x2.splat(bVar), fd = f64x2.splat(d);
+  const pi = f64x2.splat(Math.PI), half = f64x2.splat(0.5), two = f64x2.splat(2);
+  const one = f64x2.splat(1), minusOne = f64x2.splat(-1), zero = f64x2.splat(0);
+  let sigma = f64x2.add(f64x2.mul(w, f64x2.div(dot, fd)), b);
+  let q = wVar * (qx / d) + bVar;
+  let qp = f64x2.add(f64x2.mul(w, f64x2.div(qy, fd)), b);
+  let theta = sigma;
+  for (let layer = 0; layer < depth; layer++) {
+    const norm = f64x2.sqrt(f64x2.mul(f64x2.splat(q), qp));
+    const clipped = f64x2.min(one, f64x2.max(minusOne, f64x2.div(sigma, norm)));
+    const rho = v128.bitselect(zero, clipped, f64x2.eq(norm, zero));
+    let angle = f64x2.splat(Math.acos(f64x2.extract_lane(rho, 0)));
+    angle = f64x2.replace_lane(angle, 1, Math.acos(f64x2.extract_lane(rho, 1)));
+    const f = f64x2.div(f64x2.sub(pi, angle), pi);
+    const sine = f64x2.sqrt(f64x2.mul(f64x2.sub(one, rho), f64x2.add(one, rho)));
+    sigma = f64x2.mul(f64x2.mul(norm, f64x2.add(f64x2.div(sine, pi), f64x2.mul(f, rho))), half);
+    theta = f64x2.mul(f64x2.mul(theta, f), half);
+    q = q / 2;
+    qp = f64x2.div(qp, two);
+    sigma = f64x2.add(f64x2.mul(w, sigma), b);
+    q = wVar * q + bVar;
+    qp = f64x2.add(f64x2.mul(w, qp), b);
+    theta = f64x2.add(f64x2.mul(w, theta), sigma);
+  }
+  return theta;
+}
+
+/**
+ * In place over `count` entries of one row: row[j] = x·y_j becomes K(x, y_j),
+ * given qx = |x|² and qb[j] = |y_j|². Two entries at a time (ntkEntry2), an
+ * odd last one by ntkEntry: every entry bit for bit ntkEntry's.
+ */
+function ntkRow(row: usize, qx: f64, qb: usize, count: i32, fd: f64, depth: i32, wVar: f64, bVar: f64): void {
+  let j = 0;
+  for (; j + 2 <= count; j += 2) {
+    const at = row + (<usize>j << 3);
+    v128.store(at, ntkEntry2(v128.load(at), qx, v128.load(qb + (<usize>j << 3)), fd, depth, wVar, bVar));
+  }
+  if (j < count) {
+    const at = row + (<usize>j << 3);
+    store<f64>(at, ntkEntry(load<f64>(at), qx, load<f64>(qb + (<usize>j << 3)), fd, depth, wVar, bVar));
+  }
+}
+
+/**
  * In place: c[i][j] = x_i·y_j (m×n) becomes K(x_i, y_j), given qa[i] = |x_i|²
  * and qb[j] = |y_j|².
  */
@@ -50,12 +104,7 @@ export function ntkFromDot(
 ): void {
   const fd = <f64>d;
   for (let i = 0; i < m; i++) {
-    const row = c + ((<usize>i * <usize>n) << 3);
-    const qx = load<f64>(qa + (<usize>i << 3));
-    for (let j = 0; j < n; j++) {
-      const at = row + (<usize>j << 3);
-      store<f64>(at, ntkEntry(load<f64>(at), qx, load<f64>(qb + (<usize>j << 3)), fd, depth, wVar, bVar));
-    }
+    ntkRow(c + ((<usize>i * <usize>n) << 3), load<f64>(qa + (<usize>i << 3)), qb, n, fd, depth, wVar, bVar);
   }
 }
 
@@ -77,13 +126,9 @@ export function ntkFromDotSym(c: usize, q: usize, n: i32, d: i32, depth: i32, wV
   const fd = <f64>d;
   const s = <usize>n << 3;
   for (let i = 0; i < n; i++) {
-    const qx = load<f64>(q + (<usize>i << 3));
-    for (let j = 0; j <= i; j++) {
-      const at = c + <usize>i * s + (<usize>j << 3);
-      const v = ntkEntry(load<f64>(at), qx, load<f64>(q + (<usize>j << 3)), fd, depth, wVar, bVar);
-      store<f64>(at, v);
-      store<f64>(c + <usize>j * s + (<usize>i << 3), v);
-    }
+    const row = c + <usize>i * s;
+    ntkRow(row, load<f64>(q + (<usize>i << 3)), q, i + 1, fd, depth, wVar, bVar);
+    for (let j = 0; j < i; j++) store<f64>(c + <usize>j * s + (<usize>i << 3), load<f64>(row + (<usize>j << 3)));
   }
 }
 
@@ -98,11 +143,5 @@ export function ntkFromDotLowerRows(
 ): void {
   const fd = <f64>d;
   const s = <usize>n << 3;
-  for (let i = r0; i < r1; i++) {
-    const qx = load<f64>(q + (<usize>i << 3));
-    for (let j = 0; j <= i; j++) {
-      const at = c + <usize>i * s + (<usize>j << 3);
-      store<f64>(at, ntkEntry(load<f64>(at), qx, load<f64>(q + (<usize>j << 3)), fd, depth, wVar, bVar));
-    }
-  }
+  for (let i = r0; i < r1; i++) ntkRow(c + <usize>i * s, load<f64>(q + (<usize>i << 3)), q, i + 1, fd, depth, wVar, bVar);
 }

@@ -7,9 +7,10 @@ import { WORKER_PHASES, type WorkerPhase } from '../partition/phase-clock.js';
 /**
  * What CertifyOptions.profile adds to the result (`result.profile`): busy
  * seconds per phase, summed over every thread that ran one (so with several
- * threads they can add up to more than `wallSeconds`; equal to CPU time when
- * nothing else runs on the cores), and the wall time of the run. Not part of
- * the JSON file (docs/spec.md §6).
+ * threads they can add up to more than `wallSeconds`): each thread's CPU time
+ * where the runtime exposes it (src/partition/phase-clock.ts: Node on Linux),
+ * else its busy wall time, equal to CPU time when nothing else runs on the
+ * cores; and the wall time of the run. Not part of the JSON file (docs/spec.md §6).
  */
 export interface RunProfile {
   /** Wall-clock seconds of the certification, as `summary.seconds`. */
@@ -42,20 +43,27 @@ export interface RunProfile {
   };
   /** Partition tasks run (first passes and second passes). */
   tasks: number;
+  /**
+   * Counted flops of the phases that have a count (src/partition/phase-clock.ts
+   * FLOPS_OF): flops ÷ seconds is the phase's achieved rate per thread.
+   */
+  flops: { gram: number; cholesky: number; solves: number };
 }
 
 /** Sums the phases of partition tasks and the coordinator's own times into a RunProfile. */
 export class ProfileTotals {
   private readonly worker = new Float64Array(WORKER_PHASES.length);
+  private readonly workerFlops = new Float64Array(WORKER_PHASES.length);
   private tasks = 0;
   setupMs = 0;
   aggregationMs = 0;
   startupSeconds = 0;
 
-  addTask(phaseMs: Float64Array | undefined): void {
+  addTask(phaseMs: Float64Array | undefined, phaseFlops?: Float64Array): void {
     if (!phaseMs) return;
     this.tasks++;
     for (let i = 0; i < this.worker.length; i++) this.worker[i] += phaseMs[i];
+    if (phaseFlops) for (let i = 0; i < this.workerFlops.length; i++) this.workerFlops[i] += phaseFlops[i];
   }
 
   /** Times `body` on the coordinating thread as `setup` or `aggregation`. */
@@ -71,6 +79,7 @@ export class ProfileTotals {
 
   profile(wallSeconds: number, threads: number): RunProfile {
     const s = (phase: WorkerPhase) => this.worker[WORKER_PHASES.indexOf(phase)] / 1000;
+    const f = (phase: WorkerPhase) => this.workerFlops[WORKER_PHASES.indexOf(phase)];
     const timed = s('gram') + s('ntk') + s('cholesky') + s('solves') + s('certificates');
     return {
       wallSeconds,
@@ -87,6 +96,7 @@ export class ProfileTotals {
         aggregation: this.aggregationMs / 1000,
       },
       tasks: this.tasks,
+      flops: { gram: f('gram'), cholesky: f('cholesky'), solves: f('solves') },
     };
   }
 }

@@ -67,8 +67,8 @@ export class KernelModel {
     private readonly globalShift: number,
     /** Heap i32[n]: the exponents g − shift[j] that turn K(x̂_j, ·) into stored units. */
     private readonly outShiftPtr: number,
-    /** Cholesky factor of the stored K + λ̃I (krr only; 0 for svm). */
-    private readonly factorPtr: number,
+    /** Cholesky factor of the stored K + λ̃I and its solve scratch (krr only). */
+    private readonly solver: Solver | undefined,
     /** λ̃ = reg·trace(K)/n (krr); 0 for svm. */
     readonly lambda: number,
     /** 1 / max_i Σ_j |K_ij|: the SVM's small-C regime is C below this (docs/spec.md §3). */
@@ -108,17 +108,19 @@ export class KernelModel {
       const svmBound = times2(1 / maxAbsRowSum(heap.viewF64(k, n * n), n), 2 * g);
       if (opts.model === 'svm') {
         heap.release(k); // K is recomputed per test block as k(X, x); the Gram is not needed.
-        const groupPtr = aug ? groupSolve(core, groups, copies, 0) : 0;
-        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, 0, 0, svmBound, groups, groupPtr, team);
+        const groupPtr = aug ? groupSolve(core, groups, copies, undefined) : 0;
+        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, undefined, 0, svmBound, groups, groupPtr, team);
       }
       const lambda = (opts.reg * wasm.traceOf(k, n)) / n;
       wasm.addDiagonal(k, n, lambda);
-      // The team's factor holds Lᵀ in its upper triangle (the single thread's: zeros until its first solve mirrors L).
+      // The solves read Lᵀ from the factor's upper triangle: teamCholesky writes it, one thread mirrors it here.
       const status = team ? teamCholesky(core, team, k, n) : wasm.cholesky(k, n);
       if (status !== 0) throw notPositiveDefinite(status - 1, n, opts.reg);
-      const groupPtr = aug ? groupSolve(core, groups, copies, k, team) : 0;
+      if (!team) wasm.mirrorLowerRows(k, n, 0, n);
+      const solver = prepareSolves(core, k, n, team);
+      const groupPtr = aug ? groupSolve(core, groups, copies, solver, team) : 0;
       const lam = times2(lambda, -2 * g);
-      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, k, lam, svmBound, groups, groupPtr, team);
+      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, solver, lam, svmBound, groups, groupPtr, team);
     } catch (error) {
       heap.release(start);
       throw error;
@@ -144,12 +146,7 @@ export class KernelModel {
     const team = this.team;
     if (this.groupPtr === 0) {
       heap.scoped(() => this.testKernelInto(testX, rowStart, rowCount, beta));
-      if (this.kind === 'krr' && team) {
-        team.run(TeamOp.solve, [this.factorPtr, beta, n, rowCount]);
-      } else if (this.kind === 'krr') {
-        wasm.trsmRightLowerT(this.factorPtr, beta, n, rowCount);
-        wasm.trsmRightLower(this.factorPtr, beta, n, rowCount);
-      }
+      if (this.solver) solveRows(this.core, this.solver, beta, rowCount, team);
     } else {
       // Augmented: β_g(x) = k(X, x)ᵀ G_gᵀ, G the groups × n matrix of groupSolve (docs/spec.md §10).
       heap.scoped(() => {
@@ -214,24 +211,46 @@ export class KernelModel {
   }
 }
 
+/** The factor of K + λ̃I as solveFactored reads it, with one scratch per thread. */
+interface Solver {
+  factor: number;
+  n: number;
+  /** solveScratchDoubles per thread of the team (one without a team). */
+  scratch: number;
+}
+
+/**
+ * Turns the factor (Lᵀ above its diagonal) into what solveFactored reads —
+ * its diagonal blocks inverted in place (assembly/linalg/trsm-inverse.ts) — and
+ * reserves the solves' scratch.
+ */
+function prepareSolves(core: Core, factor: number, n: number, team?: Team): Solver {
+  const { heap, exports: wasm } = core;
+  const per = wasm.solveScratchDoubles();
+  const scratch = heap.f64(per * (team?.size ?? 1));
+  wasm.invertDiagonalBlocks(factor, n, scratch);
+  return { factor, n, scratch };
+}
+
+/** B ← B·(K + λ̃I)⁻¹ for `rows` rows of B (n wide): both triangular solves, split over the team if any. */
+function solveRows(core: Core, s: Solver, b: number, rows: number, team?: Team): void {
+  if (team) team.run(TeamOp.solve, [s.factor, b, s.n, rows, s.scratch]);
+  else core.exports.solveFactored(s.factor, b, s.n, rows, s.scratch);
+}
+
 /**
  * The groups × n matrix G whose row g sums the weights of group g's copies:
- * the indicator of rows g·S ..< (g + 1)·S, times (K + λ̃I)⁻¹ for krr (factor ≠ 0).
+ * the indicator of rows g·S ..< (g + 1)·S, times (K + λ̃I)⁻¹ for krr (with a solver).
  * Then β_g(x) = G_g · k(X, x), so each test block costs one product instead of
  * two triangular solves with n right-hand sides per test row.
  */
-function groupSolve(core: Core, groups: number, copies: number, factor: number, team?: Team): number {
+function groupSolve(core: Core, groups: number, copies: number, solver: Solver | undefined, team?: Team): number {
   const n = groups * copies;
   const ptr = core.heap.f64(groups * n);
   const view = core.heap.viewF64(ptr, groups * n);
   view.fill(0);
   for (let gi = 0; gi < groups; gi++) view.fill(1, gi * n + gi * copies, gi * n + (gi + 1) * copies);
-  if (factor !== 0 && team) {
-    team.run(TeamOp.solve, [factor, ptr, n, groups]);
-  } else if (factor !== 0) {
-    core.exports.trsmRightLowerT(factor, ptr, n, groups);
-    core.exports.trsmRightLower(factor, ptr, n, groups);
-  }
+  if (solver) solveRows(core, solver, ptr, groups, team);
   return ptr;
 }
 

@@ -35,7 +35,7 @@ export const TeamOp = {
   gramDot: 7,
   /** [a, b, c, qa, qb, m, n, d, depth, wVar, bVar]: gramDot then ntkFromDot, chunk by chunk (the rows stay in cache). */
   kernelDot: 8,
-  /** [l, b, n, m]: B ← B·(L Lᵀ)⁻¹ (both triangular solves; the factor's upper triangle already holds Lᵀ). */
+  /** [l, b, n, m, scratch]: B ← B·(L Lᵀ)⁻¹ (solveFactored: Lᵀ above the factor's diagonal, its diagonal blocks inverted; scratch per member). */
   solve: 9,
   /** [β, labels, m, n, C, scratch, scratchStride, pred, radius, near, upper, target]: certifyBlock, one scratch per thread. */
   certify: 10,
@@ -119,8 +119,8 @@ export function chunkRunner(core: Core, rank: number, size: number): (op: number
         return;
       }
       case TeamOp.solve:
-        w.trsmRightLowerT(a[0], a[1] + lo * a[2] * 8, a[2], r);
-        w.trsmRightUpper(a[0], a[1] + lo * a[2] * 8, a[2], r);
+        // Each member multiplies through its own DP × NB scratch.
+        w.solveFactored(a[0], a[1] + lo * a[2] * 8, a[2], r, a[4] + rank * w.solveScratchDoubles() * 8);
         return;
       case TeamOp.certify:
         w.certifyBlock(

@@ -3,7 +3,7 @@
  *
  * A worker's core addresses at most 4 GiB (HEAP_LIMIT). runPartition reserves,
  * in stack order: the model (training rows, their squared norms and output
- * exponents, the n×n kernel that becomes the Cholesky factor), the labels, then
+ * exponents, the n×n kernel that becomes the Cholesky factor, the solves' scratch), the labels, then
  * per test block the β rows with the block's scratch (test rows, norms,
  * exponents), then the certificate's workspace and outputs. partitionBytes
  * mirrors those reservations one by one, each rounded up to the heap's
@@ -82,7 +82,7 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
   const kernel = f64(N * N);
   const groupMatrix = S > 1 ? f64(n * N) : 0;
   const fit = rows + i32(N) + kernel + 2 * i32(N);
-  const model = rows + i32(N) + (shape.model === 'krr' ? kernel : 0) + groupMatrix;
+  const model = rows + i32(N) + (shape.model === 'krr' ? kernel + solveScratch(shape.threads ?? 1) : 0) + groupMatrix;
   const labels = i32(n);
   const beta = f64(B * n);
   // weights(): (augmented: the B × N test kernel first) test rows, their norms,
@@ -98,6 +98,11 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
         ? costs
         : Math.max(costs, i32(n))); // one attack's labels at a time (the second passes)
   return Math.max(fit, model + labels + beta + Math.max(block, certificate));
+}
+
+/** The solves' scratch, solveScratchDoubles per thread (assembly/linalg/trsm-inverse.ts: NB·NB + DP·NB, NB = 128, DP = 64). */
+function solveScratch(threads: number): number {
+  return f64((128 * 128 + 64 * 128) * threads);
 }
 
 /**

@@ -2,8 +2,7 @@ import { FlipcertError } from '../errors.js';
 import { KernelModel } from '../kernel/model.js';
 import type { PartitionResult, PartitionTask } from './task.js';
 import type { Team } from '../kernel/team.js';
-import { now } from '../host/clock.js';
-import { PhaseClock } from './phase-clock.js';
+import { PhaseClock, phaseNow } from './phase-clock.js';
 import type { Core } from '../wasm/core.js';
 import { singleCertificates, voteCosts } from './certificate.js';
 import { planBlockSize, type PartitionShape } from './memory.js';
@@ -45,7 +44,7 @@ export function* partitionSteps(
   // Phase times (src/certify/profile.ts) are always kept: a few clock reads per block.
   const clock = new PhaseClock();
   const core = clock.wrap(untimed);
-  let resumed = now();
+  let resumed = phaseNow();
   const { heap } = core;
   const mark = heap.mark();
   try {
@@ -70,14 +69,15 @@ export function* partitionSteps(
         else certifyBlock(core, task, result, betaPtr, labelsPtr, start, count, team);
       }
       onBlock?.(b + 1, blocks);
-      clock.add('task', now() - resumed);
+      clock.add('task', phaseNow() - resumed);
       yield;
-      resumed = now();
+      resumed = phaseNow();
     }
     model.dispose();
     if (attacks) attacks.finish(result);
-    clock.add('task', now() - resumed);
+    clock.add('task', phaseNow() - resumed);
     result.phaseMs = clock.ms;
+    result.phaseFlops = clock.flops;
     return result;
   } finally {
     heap.release(mark);
@@ -160,7 +160,7 @@ export function transferables(result: PartitionResult): ArrayBuffer[] {
   return [
     result.votes, result.nearTie, result.lower, result.upper, result.radius, result.radiusUpper,
     result.attackStart, result.attackFlips, result.attackVerified, result.exactLower, result.exactUpper, result.exactStatus,
-    result.phaseMs,
+    result.phaseMs, result.phaseFlops,
   ]
     .filter((a): a is NonNullable<typeof a> => a !== undefined)
     .map((a) => a.buffer as ArrayBuffer);

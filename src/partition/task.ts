@@ -70,6 +70,8 @@ export interface PartitionResult {
   exactStatus?: Uint8Array;
   /** Milliseconds per phase of src/certify/profile.ts WORKER_PHASES, measured on the thread that ran the task. */
   phaseMs?: Float64Array;
+  /** Counted flops per phase, in phaseMs order (src/partition/phase-clock.ts FLOPS_OF). */
+  phaseFlops?: Float64Array;
 }
 
 /** A task's error as data (see pool/errors.ts): rethrown as FlipcertError with the same code and field. */

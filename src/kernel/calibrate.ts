@@ -1,0 +1,38 @@
+/**
+ * A short stand-alone measurement of the core's Gram kernel (gramDot, the
+ * tiled product behind the Gram matrices and, since issue 19, the solves of
+ * docs/spec.md §3) on one thread: the ceiling `certify --profile` sets each
+ * phase's achieved rate beside. About a tenth of a second.
+ */
+import { phaseNow } from '../partition/phase-clock.js';
+import type { Core } from '../wasm/core.js';
+
+/** Rows of the two operands and their width: MNIST's 784 features, blocks like a partition's. */
+const M = 256;
+const N = 512;
+const D = 784;
+/** Timed repetitions after one warm-up call (the engine's optimising tier compiles on first use). */
+const REPEATS = 8;
+
+/** GFLOP/s of gramDot (2·M·N·D flops a call) on this thread: the best of a few calls, timed by default on the phases' clock (CPU time where readable). */
+export function gramKernelGflops(core: Core, clock: () => number = phaseNow): number {
+  const { heap, exports: wasm } = core;
+  return heap.scoped(() => {
+    const a = heap.f64(M * D);
+    const b = heap.f64(N * D);
+    const c = heap.f64(M * N);
+    // Deterministic values in [0, 1): any finite data runs at the same speed.
+    for (const [ptr, rows] of [[a, M], [b, N]]) {
+      const v = heap.viewF64(ptr, rows * D);
+      for (let i = 0; i < v.length; i++) v[i] = ((i * 7919) % 1000) / 1000;
+    }
+    wasm.gramDot(a, b, c, M, N, D);
+    let best = Infinity;
+    for (let r = 0; r < REPEATS; r++) {
+      const started = clock();
+      wasm.gramDot(a, b, c, M, N, D);
+      best = Math.min(best, clock() - started);
+    }
+    return (2 * M * N * D) / (best / 1000) / 1e9;
+  });
+}
