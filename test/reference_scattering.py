@@ -8,6 +8,7 @@ one channel at a time, where the core folds spectra and pairs channels.
 Usage: reference_scattering.py IN.f64 ROWS H W J L ORDER OUT.f64
   IN: rows × H × W float64 (little-endian, C order); OUT: rows × dims float64.
   Prints {"seconds": …} (the transform alone, not the file I/O) on stdout.
+scatter_rows() is also imported by bench/represent_numpy.py (the whole --represent pipeline).
 """
 import json
 import sys
@@ -76,13 +77,19 @@ def scatter(x, J, L, order):
     return np.stack(channels, axis=1).reshape(n, -1)
 
 
+def scatter_rows(x, J, L, order, block=2000):
+    """scatter() over rows × H × W images in blocks of `block` rows (bounded memory)."""
+    if len(x) == 0:
+        return np.zeros((0, 0))
+    return np.concatenate([scatter(x[i:i + block], J, L, order) for i in range(0, len(x), block)])
+
+
 def main():
     src, rows, H, W, J, L, order, dst = sys.argv[1:9]
     rows, H, W, J, L, order = map(int, (rows, H, W, J, L, order))
     x = np.fromfile(src, dtype='<f8').reshape(rows, H, W)
     start = time.perf_counter()
-    block = 2000
-    out = np.concatenate([scatter(x[i:i + block], J, L, order) for i in range(0, rows, block)]) if rows else np.zeros((0, 0))
+    out = scatter_rows(x, J, L, order)
     seconds = time.perf_counter() - start
     out.astype('<f8').tofile(dst)
     print(json.dumps({'seconds': seconds}))
