@@ -147,7 +147,7 @@ const cases: Record<string, Case> = {
   '--augment without --image-shape (3 features)': { args: ['certify', ...quiet, '--augment', 'hflip'], message: /^--image-shape is required with --augment when the features are not 784/ },
   '--image-shape not matching the features': { args: ['certify', ...quiet, '--augment', 'hflip', '--image-shape', '2x2x1'], message: /^--image-shape 2×2×1 has 4 values but the features have 3 columns$/ },
   '--augment twist': { args: ['certify', ...quiet, '--augment', 'twist:2', '--image-shape', '1x3x1'], message: /^--augment: "twist:2" is not a transform/ },
-  '--image-shape without --augment': { args: ['certify', ...quiet, '--image-shape', '1x3x1'], message: /^--image-shape applies with --augment only$/ },
+  '--image-shape without --augment': { args: ['certify', ...quiet, '--image-shape', '1x3x1'], message: /^--image-shape applies with --augment or a scattering stage of --represent only$/ },
   'a test CSV without a training column': { args: ['certify', '--train', f.trainCsv, '--test', f.testCsvMissing, '--quiet'], message: /^--test .*test-missing\.csv: lacks column "b" of .*train\.csv/ },
 };
 
