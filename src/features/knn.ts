@@ -102,14 +102,7 @@ function keepNearest(
     let dd = qNorm + refNorm[r] - 2 * g[at + j];
     if (dd < 0) dd = 0;
     if (dd < worst && r !== skip) {
-      let p = base + k - 1;
-      while (p > base && dist2[p - 1] > dd) {
-        dist2[p] = dist2[p - 1];
-        index[p] = index[p - 1];
-        p--;
-      }
-      dist2[p] = dd;
-      index[p] = r;
+      insert(index, dist2, base, k, dd, r);
       worst = dist2[base + k - 1];
     }
   }
