@@ -78,6 +78,8 @@ export function table(out) {
         `${ca(summary.certifiedAccuracy.ensemblecert)} | ${ca(summary.certifiedAccuracy.dpa)} | ${time.seconds?.toFixed(0) ?? '–'} |`,
     );
   }
+  lines.push('', 'Commands (each row: `node dist/cli.js` + the line, plus `--out result.json`):', '');
+  for (const row of ROWS) if (existsSync(join(out, `${row.id}.json`))) lines.push(`    ${commandOf(row).join(' ')}`);
   const seventeen = join(out, 'mnist17-k1.json');
   if (existsSync(seventeen)) {
     const { summary } = JSON.parse(readFileSync(seventeen, 'utf8'));
