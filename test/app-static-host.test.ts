@@ -113,9 +113,12 @@ describeInBrowser('the web app on a plain static host (no COOP/COEP, no CSP)', (
     await page.selectOption('#dataset', SAMPLE.name);
     await page.fill('#partitions', '50');
     await page.fill('#threads', '2');
+    // The sample starts with the best representation: computed on the page, without COOP/COEP too.
+    const represent = await page.inputValue('#represent');
+    expect(represent).toBe('scattering+log+pca+spectral');
     const fromPage = await runAndDownload(page);
     const data = await loadMnist('mnist17', { trainSize: SAMPLE.trainSize, testSize: SAMPLE.testSize });
-    const node = await certify({ train: data.train, test: data.test, partitions: 50, witness: true, threads: 1 });
+    const node = await certify({ train: data.train, test: data.test, partitions: 50, witness: true, threads: 1, represent });
     expect(comparable(fromPage)).toEqual(comparable(resultJson(node)));
     await page.close();
     expect(errors).toEqual([]);
