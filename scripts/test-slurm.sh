@@ -121,10 +121,13 @@ for ((waited = 0; ; waited += 2)); do
 done
 t1=$(date +%s)
 for job in "$array" "$merge"; do
-  states=$(scontrol -o show job "$job" | grep -o 'JobState=[A-Z_]*' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+  # Read once into a variable: with pipefail, `scontrol … | grep -q` fails when grep exits before scontrol has written
+  # everything (SIGPIPE), which made this check fail on completed jobs now and then.
+  shown=$(scontrol -o show job "$job")
+  states=$(grep -o 'JobState=[A-Z_]*' <<<"$shown" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
   log "job $job: $states"
-  scontrol -o show job "$job" | grep -q 'JobState=COMPLETED' || fail "job $job did not complete"
-  if scontrol -o show job "$job" | grep -v -q 'JobState=COMPLETED'; then fail "a task of job $job did not complete"; fi
+  grep -q 'JobState=COMPLETED' <<<"$shown" || fail "job $job did not complete"
+  if grep -v -q 'JobState=COMPLETED' <<<"$shown"; then fail "a task of job $job did not complete"; fi
 done
 [ -s "$RESULT" ] || fail "the merge job wrote no $RESULT"
 log "shards and merge done in $((t1 - t0)) s; shard sizes (bytes): $(stat -c '%n=%s' "$SHARD_DIR"/*.fcshard | sed "s|$SHARD_DIR/||" | tr '\n' ' ')"
