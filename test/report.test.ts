@@ -97,6 +97,12 @@ describe('summary table', () => {
     expect(text).not.toMatch(/r = 3/);
   });
 
+  it('names the representation under the header line, when there is one', () => {
+    const spec = 'scattering:J=2,L=8,order=1+log';
+    expect(formatSummaryTable({ summary: summary(), config: { represent: spec } }).split('\n')[1]).toBe(`representation: ${spec}`);
+    expect(formatSummaryTable({ summary: summary(), config: { represent: null } }).split('\n')[1]).toMatch(/^accuracy/);
+  });
+
   it('works without test labels', () => {
     const text = formatSummaryTable({ summary: summary({ accuracy: null, mcr: null, certifiedAccuracy: null }) });
     expect(text).toMatch(/n\/a \(no test labels\)/);

@@ -1,6 +1,6 @@
 // The plain-text summary the CLI prints after a run: small enough to read at
 // a glance, with certified accuracy at a few round radii for both certificates.
-import type { ResultSummary } from '../certify/result.js';
+import type { ResultConfig, ResultSummary } from '../certify/result.js';
 
 /** Radii shown in the table: 0, 1, 2, 5, 10, 20, 50, … up to and including `max`. */
 export function tableRadii(max: number): number[] {
@@ -15,12 +15,13 @@ export function tableRadii(max: number): number[] {
 /**
  * Formats a docs/spec.md §6 summary as an aligned table: header line, accuracy,
  * exact fraction, near ties, time, then MCR and CA(r) for EnsembleCert and DPA.
- * Accepts a whole result object (only `summary` is read).
+ * Accepts a whole result object (`summary`, and `config.represent` when there is one).
  */
-export function formatSummaryTable({ summary: s }: { summary: ResultSummary }): string {
+export function formatSummaryTable({ summary: s, config }: { summary: ResultSummary; config?: Pick<ResultConfig, 'represent'> }): string {
   const lines = [
     `flipcert: ${s.nTrain} train / ${s.nTest} test points, ${s.classes} classes, ` +
       `${s.partitions} partition${s.partitions === 1 ? '' : 's'}, ${s.seconds.toFixed(1)} s`,
+    ...(config?.represent ? [`representation: ${config.represent}`] : []),
     row('accuracy', s.accuracy === null ? 'n/a (no test labels)' : percent(s.accuracy)),
     row('exact (radius = upper)', percent(s.exactFraction)),
     row('near ties', String(s.nearTies)),
