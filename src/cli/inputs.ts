@@ -33,6 +33,7 @@ export interface KernelFlags {
 
 /** What a command may say differently in its data flags' help. */
 export interface DataFlagHelp {
+  trainY?: string;
   testY?: string;
   trainSize?: string;
   testSize?: string;
@@ -42,7 +43,7 @@ export interface DataFlagHelp {
 export function addDataFlags(command: Command, arg: ArgumentParsers, help: DataFlagHelp = {}): Command {
   return command
     .option('--train-x <file>', 'training features (.npy, rows × features)', arg.text('--train-x'))
-    .option('--train-y <file>', 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
+    .option('--train-y <file>', help.trainY ?? 'training labels (.npy, integers 0..C-1)', arg.text('--train-y'))
     .option('--test-x <file>', 'test features (.npy)', arg.text('--test-x'))
     .option('--test-y <file>', help.testY ?? 'test labels (.npy), for accuracy and certified accuracy', arg.text('--test-y'))
     .option('--train <file>', 'training CSV with a header; label column "label" or else the last one', arg.text('--train'))

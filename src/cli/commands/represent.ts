@@ -27,7 +27,7 @@ export function representCommand(program: Command, arg: ArgumentParsers, context
   const command = program
     .command('represent')
     .description('write the rows in a label-free representation as .npy (certify on them = certify --represent)');
-  addDataFlags(command, arg, { testY: 'not accepted: represent never reads labels' })
+  addDataFlags(command, arg, { trainY: 'not accepted: represent never reads labels', testY: 'not accepted: represent never reads labels' })
     .requiredOption('--represent <spec>', "stages joined by '+', e.g. scattering+log+pca+spectral (docs/spec.md §13)", arg.text('--represent'))
     .option('--image-shape <HxWxC>', 'image shape of the features for scattering (default 28x28x1 for 784 features)', arg.imageShape('--image-shape'))
     .option('--train-out <file.npy>', "the training rows' representation (float64, rows × dims)", arg.text('--train-out'))
