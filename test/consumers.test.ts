@@ -77,6 +77,25 @@ describe('the packed package in Node', () => {
     await typeCheck(project.dir);
   });
 
+  it("flipcert/represent (the browsers' entry, plain ESM) gives the Node build's representation, bit for bit", async () => {
+    const script = join(project.dir, 'represent.mjs');
+    writeFileSync(
+      script,
+      `import { represent as fromEntry } from 'flipcert/represent';
+import { represent as fromNode } from 'flipcert';
+const x = { data: Float64Array.from({ length: 40 * 6 }, (_, i) => Math.sin(0.37 * i) + 0.1 * (i % 7)), shape: [40, 6] };
+const options = { train: { x }, test: { x: { data: x.data.slice(0, 12), shape: [2, 6] } }, represent: 'pca:dims=4+spectral:dims=2,neighbors=5,scale=3' };
+const [a, b] = await Promise.all([fromEntry(options), fromNode(options)]);
+process.stdout.write(JSON.stringify({ a: [...a.train.data, ...a.test.data], b: [...b.train.data, ...b.test.data], cols: a.train.cols }));
+`,
+    );
+    const { stdout } = await run(process.execPath, [script], { cwd: project.dir });
+    const { a, b, cols } = JSON.parse(stdout) as { a: number[]; b: number[]; cols: number };
+    expect(cols).toBe(2);
+    expect(a).toHaveLength(84);
+    expect(a).toEqual(b);
+  });
+
   it('resolves require() to the CommonJS build and import to the ESM build', () => {
     const require = createRequire(join(project.dir, 'package.json'));
     expect(require.resolve('flipcert')).toMatch(/node_modules\/flipcert\/dist\/index\.cjs$/);

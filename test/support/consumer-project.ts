@@ -72,6 +72,7 @@ import { createCore, compileCore, checkWasmSupport, Heap, type Core } from 'flip
 import wasmModule from 'flipcert/wasm';
 import wasmFile from 'flipcert/flipcert.wasm';
 import 'flipcert/browser-worker';
+import { represent, type RepresentOptions, type RepresentResult } from 'flipcert/represent';
 import pkg from 'flipcert/package.json' with { type: 'json' };
 export const modules: WebAssembly.Module[] = [wasmModule, wasmFile];
 export const version: string = pkg.version;
@@ -81,6 +82,7 @@ export const kernel = ntk([[0]], undefined, { depth: 2 }, { wasmModule } satisfi
 export const core: Promise<Core> = compileCore(wasmModule).then(createCore);
 export const heap: (core: Core) => Heap = (c) => c.heap;
 export const code: string = new FlipcertError('m', 'EUNSUPPORTED').code;
+export const represented: Promise<RepresentResult> = represent({ train: { x: [[0, 1], [1, 0]] }, represent: 'pca:dims=1' } satisfies RepresentOptions);
 checkWasmSupport();
 // @ts-expect-error -- threads is a number
 certify({ ...options, threads: '2' });
@@ -206,7 +208,7 @@ export async function typeCheck(dir: string, config = 'tsconfig.json'): Promise<
  * longest); the package needs them, so make them when missing or stale.
  */
 async function ensureDeclarations(): Promise<void> {
-  const files = ['dist/index.d.ts', 'dist/index.d.cts', 'dist/lowlevel.d.ts', 'dist/wasm.d.ts', 'dist/browser-worker.d.ts'];
+  const files = ['dist/index.d.ts', 'dist/index.d.cts', 'dist/lowlevel.d.ts', 'dist/represent.d.ts', 'dist/wasm.d.ts', 'dist/browser-worker.d.ts'];
   const sources = readdirSync('src', { recursive: true, encoding: 'utf8' }).map((f) => statSync(join('src', f)).mtimeMs);
   const newestSource = Math.max(...sources);
   if (files.every((f) => existsSync(f) && statSync(f).mtimeMs > newestSource)) return;
