@@ -33,6 +33,13 @@ export function resolveImages(
     throw new FlipcertError('options.imageShape applies with options.augment or a scattering stage of options.represent only', 'EOPTION', { field: 'imageShape' });
   }
   const imageShape = readsImages ? resolveImageShape(options.imageShape, d, 'a scattering stage of options.represent') : undefined;
+  if (imageShape && imageShape[2] !== 1) {
+    throw new FlipcertError(
+      `options.represent: scattering reads single-channel images, but options.imageShape has ${imageShape[2]} channels`,
+      'EUNSUPPORTED',
+      { field: 'imageShape' },
+    );
+  }
   return { augment: undefined, represent, imageShape };
 }
 

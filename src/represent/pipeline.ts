@@ -13,7 +13,7 @@ import { compileCore, createCore, type Core } from '../wasm/core.js';
 import { createFeatures, type Features } from '../features/module.js';
 import type { Matrix } from '../types.js';
 import type { RepresentRequest, Represented } from './registry.js';
-import type { ScatteringStage, Stage } from './spec.js';
+import type { Stage } from './spec.js';
 
 /** The `log` stage's shift: x ↦ log(x + LOG_SHIFT), for features ≥ 0 such as scattering moduli. */
 export const LOG_SHIFT = 1e-3;
@@ -44,7 +44,8 @@ function applyStage({ core, features }: Engines, stage: Stage, train: Matrix, te
   const onStep = request.onStep ?? (() => {});
   switch (stage.kind) {
     case 'scattering': {
-      const [height, width] = imageSize(stage, train.cols, request.imageShape);
+      // Resolved with the options (src/represent/images.ts): one channel; scatterOn checks the size against J.
+      const [height, width] = request.imageShape!;
       const dims = scatteringDims(height, width, stage);
       const total = train.rows + test.rows;
       const rows = (m: Matrix, before: number): Matrix => ({
@@ -92,28 +93,4 @@ function logOf(features: Features, m: Matrix): Matrix {
   }
   logShiftedInPlace(features, data, LOG_SHIFT);
   return { data, rows: m.rows, cols: m.cols };
-}
-
-/** The image size a scattering stage reads: one channel, from imageShape or 28×28. */
-function imageSize(stage: ScatteringStage, d: number, shape: [number, number, number] | undefined): [number, number] {
-  const [height, width, channels] = shape ?? [28, 28, 1];
-  if (channels !== 1) {
-    throw new FlipcertError(
-      `options.represent: scattering reads single-channel images, but options.imageShape has ${channels} channels`,
-      'EUNSUPPORTED',
-      { field: 'imageShape' },
-    );
-  }
-  if (height * width !== d) {
-    throw new FlipcertError(`options.represent: scattering needs options.imageShape for ${d} features (default 28×28×1 is 784)`, 'EOPTION', {
-      field: 'imageShape',
-    });
-  }
-  const smallest = 2 ** stage.J;
-  if (height < smallest || width < smallest) {
-    throw new FlipcertError(`options.represent: scattering with J=${stage.J} needs images of at least ${smallest}×${smallest} pixels, got ${height}×${width}`, 'EOPTION', {
-      field: 'represent',
-    });
-  }
-  return [height, width];
 }
