@@ -88,7 +88,9 @@ describe('flipcert certify (CLI)', () => {
 
   it('--profile prints the time split on stderr and leaves the JSON as without it', async () => {
     const outs = [join(dir, 'p0.json'), join(dir, 'p1.json')];
-    const common = ['certify', '--dataset', 'mnist', '--train-size', '600', '--test-size', '40', '--partitions', '4', '--threads', '2', '--quiet'];
+    // Large enough that each phase outlasts the granularity of the threads' CPU clocks (/proc/thread-self/schedstat is
+    // brought up to date at scheduler ticks): with 600 rows the Gram phase sometimes read 0.00 s.
+    const common = ['certify', '--dataset', 'mnist', '--train-size', '2400', '--test-size', '40', '--partitions', '4', '--threads', '2', '--quiet'];
     const [plain, profiled] = await Promise.all([cli(...common, '--out', outs[0]), cli(...common, '--profile', '--out', outs[1])]);
     expect(plain.code).toBe(0);
     expect(plain.stderr).toBe('');
