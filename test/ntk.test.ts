@@ -228,6 +228,39 @@ describe('structure', () => {
     }
   });
 
+  it.each([2, 3])('the paired arccos equals the scalar one on every branch and across mixed pairs (ρ at and beside ±0.5, near ±1 and 0), depth %i', (depth) => {
+    // x = (1, 0) and y = (c, √(1 − c²)) in d = 2 with wVar 2, bVar 0 give ρ = c in the first layer (to rounding,
+    // exactly for c = ±0.5 and its neighbours): the arccos branches split at |ρ| = 0.5 and on the sign.
+    const next = (v: number, steps: number) => {
+      const bits = new BigInt64Array(new Float64Array([v]).buffer);
+      bits[0] += BigInt(steps * Math.sign(v));
+      return new Float64Array(bits.buffer)[0];
+    };
+    const cs: number[] = [];
+    for (let i = 0; i <= 200; i++) cs.push(-1 + i / 100);
+    for (const edge of [0.5, -0.5]) for (let s = -3; s <= 3; s++) cs.push(next(edge, s));
+    cs.push(1e-20, -1e-20, 0, 1 - 2 ** -52, -(1 - 2 ** -52), 0.1 + 0.2 - 0.3);
+    const random = rng(depth + 99);
+    for (let i = cs.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [cs[i], cs[j]] = [cs[j], cs[i]];
+    }
+    const ys = cs.map((c) => [c, Math.sqrt(Math.max(0, 1 - c * c))]);
+    const kernel = { depth, wVar: 2, bVar: 0 };
+    const x = matrix([[1, 0], [0.3, -0.7]]);
+    const paired = ntkGram(core, x, matrix(ys), kernel);
+    let mismatches = 0;
+    ys.forEach((y, j) => {
+      const alone = ntkGram(core, x, matrix([y]), kernel);
+      for (let i = 0; i < 2; i++) if (!Object.is(paired[i * ys.length + j], alone[i])) mismatches++;
+    });
+    expect(mismatches).toBe(0);
+    // Every branch of the scalar arccos is met in the first layer.
+    expect(cs.filter((c) => Math.abs(c) < 0.5).length).toBeGreaterThan(10);
+    expect(cs.filter((c) => c >= 0.5).length).toBeGreaterThan(10);
+    expect(cs.filter((c) => c <= -0.5).length).toBeGreaterThan(10);
+  });
+
   it.each(kernels)('is positive semi-definite on random sets, %o', (kernel) => {
     const n = 60;
     const a = randomRows(rng(kernel.depth + 1234), n, 6); // n > d: K is far from diagonal

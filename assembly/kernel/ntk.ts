@@ -4,6 +4,8 @@
 // diagonal exact and save two transcendental calls per layer. Its TypeScript
 // front is src/kernel/ntk.ts.
 
+import { acos2 } from './acos';
+
 /** K(x, x') from x·x', |x|², |x'|² and the input dimension d (docs/spec.md §2). */
 // @ts-ignore: decorator
 @inline function ntkEntry(dot: f64, qx: f64, qy: f64, d: f64, depth: i32, wVar: f64, bVar: f64): f64 {
@@ -44,15 +46,14 @@
 /**
  * ntkEntry for two entries of one row at once (lanes j, j + 1): the same
  * operations in the same order, as f64x2 lanes. IEEE division, square root,
- * min and max are correctly rounded lane by lane as in scalar code, and acos
- * runs per lane through the same scalar Math.acos, so each lane is bit for
- * bit ntkEntry's result; the divisions and square roots, most of the cost
- * besides acos, go two at a time.
+ * min and max are correctly rounded lane by lane as in scalar code, and acos2
+ * is Math.acos lane by lane (acos.ts), so each lane is bit for bit ntkEntry's
+ * result, without the branches of the scalar arccos that the data decide.
  */
 // @ts-ignore: decorator
 @inline function ntkEntry2(dot: v128, qx: f64, qy: v128, d: f64, depth: i32, wVar: f64, bVar: f64): v128 {
   const w = f64x2.splat(wVar), b = f64x2.splat(bVar), fd = f64x2.splat(d);
-  const pi = f64x2.splat(Math.PI), half = f64x2.splat(0.5), two = f64x2.splat(2);
+  const pi = f64x2.splat(Math.PI), half = f64x2.splat(0.5);
   const one = f64x2.splat(1), minusOne = f64x2.splat(-1), zero = f64x2.splat(0);
   let sigma = f64x2.add(f64x2.mul(w, f64x2.div(dot, fd)), b);
   let q = wVar * (qx / d) + bVar;
@@ -62,14 +63,13 @@
     const norm = f64x2.sqrt(f64x2.mul(f64x2.splat(q), qp));
     const clipped = f64x2.min(one, f64x2.max(minusOne, f64x2.div(sigma, norm)));
     const rho = v128.bitselect(zero, clipped, f64x2.eq(norm, zero));
-    let angle = f64x2.splat(Math.acos(f64x2.extract_lane(rho, 0)));
-    angle = f64x2.replace_lane(angle, 1, Math.acos(f64x2.extract_lane(rho, 1)));
+    const angle = acos2(rho);
     const f = f64x2.div(f64x2.sub(pi, angle), pi);
     const sine = f64x2.sqrt(f64x2.mul(f64x2.sub(one, rho), f64x2.add(one, rho)));
     sigma = f64x2.mul(f64x2.mul(norm, f64x2.add(f64x2.div(sine, pi), f64x2.mul(f, rho))), half);
     theta = f64x2.mul(f64x2.mul(theta, f), half);
     q = q / 2;
-    qp = f64x2.div(qp, two);
+    qp = f64x2.mul(qp, half); // = qp / 2 exactly: halving is exact in binary floating point
     sigma = f64x2.add(f64x2.mul(w, sigma), b);
     q = wVar * q + bVar;
     qp = f64x2.add(f64x2.mul(w, qp), b);

@@ -41,5 +41,19 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
     line('busy ÷ wall', profile.wallSeconds > 0 ? (busy / profile.wallSeconds).toFixed(2) : '–'),
     line('process CPU (user+sys)', processCpuSeconds.toFixed(2)),
     ...(gramGflops ? [`  Gram kernel alone, one thread, same process: ${gramGflops.toFixed(2)} GFLOP/s (GFLOP/s above: counted flops ÷ busy seconds, per thread)`] : []),
+    ...(gramGflops ? [flopBound(profile, gramGflops)] : []),
   ].join('\n');
+}
+
+/**
+ * The run against its arithmetic: the counted flops (Gram, Cholesky, solves)
+ * at the Gram kernel's stand-alone rate on every thread is the time no
+ * blocking or scheduling could beat; wall ÷ that says how far the run is from it.
+ */
+function flopBound(profile: RunProfile, gramGflops: number): string {
+  const { gram, cholesky, solves } = profile.flops;
+  const flops = gram + cholesky + solves;
+  const bound = flops / (gramGflops * 1e9 * profile.threads);
+  const ratio = bound > 0 ? `${(profile.wallSeconds / bound).toFixed(2)}×` : '–';
+  return `  counted flops ${(flops / 1e9).toFixed(1)} GFLOP: ${bound.toFixed(2)} s at that rate on ${profile.threads} thread${profile.threads === 1 ? '' : 's'}; certify wall ÷ that = ${ratio}`;
 }

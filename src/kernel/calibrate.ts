@@ -4,7 +4,7 @@
  * docs/spec.md §3) on one thread: the ceiling `certify --profile` sets each
  * phase's achieved rate beside. About a tenth of a second.
  */
-import { phaseNow } from '../partition/phase-clock.js';
+import { now } from '../host/clock.js';
 import type { Core } from '../wasm/core.js';
 
 /** Rows of the two operands and their width: MNIST's 784 features, blocks like a partition's. */
@@ -14,8 +14,14 @@ const D = 784;
 /** Timed repetitions after one warm-up call (the engine's optimising tier compiles on first use). */
 const REPEATS = 8;
 
-/** GFLOP/s of gramDot (2·M·N·D flops a call) on this thread: the best of a few calls, timed by default on the phases' clock (CPU time where readable). */
-export function gramKernelGflops(core: Core, clock: () => number = phaseNow): number {
+/**
+ * GFLOP/s of gramDot (2·M·N·D flops a call) on this thread: the best of a few
+ * calls, timed on the wall clock. Not on the phases' CPU clock: on Linux a
+ * thread's CPU time advances in scheduler ticks (4 ms at 250 Hz), as coarse as
+ * one ~11 ms call, and the best of a few such readings came out up to a third
+ * too fast. The best wall time of several calls is the uninterrupted one.
+ */
+export function gramKernelGflops(core: Core, clock: () => number = now): number {
   const { heap, exports: wasm } = core;
   return heap.scoped(() => {
     const a = heap.f64(M * D);
