@@ -16,6 +16,7 @@ export function probe(ptr: usize, n: i32): f64 {
 export { gramDot, gramSym, gemmNT, rowSquaredNorms, gramSymRows, mirrorLowerRows } from './linalg/gemm';
 export { ntkFromDot, ntkFromDotSym, ntkDiag, ntkFromDotLowerRows } from './kernel/ntk';
 export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './kernel/scale';
+export { compactColumns } from './kernel/columns';
 export { cholesky, addDiagonal, traceOf, factorDiagonal } from './linalg/cholesky';
 export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './linalg/trisolve';
 export { solveScratchDoubles, invertDiagonalBlocks, solveFactored } from './linalg/trsm-inverse';

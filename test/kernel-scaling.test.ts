@@ -312,7 +312,7 @@ describe('the Wasm helpers of assembly/kernel/scale.ts', () => {
 });
 
 describe('ordinary data: bit for bit the unscaled computation', () => {
-  it('MNIST kernels and β equal the raw Gram + recursion path (no rescaling, no extra rounding)', async () => {
+  it('MNIST kernels and β equal the raw Gram + recursion path (no rescaling, no extra rounding; β on the columns the model keeps)', async () => {
     const { train, test } = await loadMnist('mnist', { trainSize: 300, testSize: 40 });
     const kernel = { depth: 2, wVar: 2, bVar: 0 };
     const n = train.x.rows;
@@ -345,8 +345,48 @@ describe('ordinary data: bit for bit the unscaled computation', () => {
     });
     expect(Array.from(ntkGram(core, train.x, undefined, kernel))).toEqual(Array.from(raw.sym));
     expect(Array.from(ntkGram(core, test.x, train.x, kernel))).toEqual(Array.from(raw.cross));
+    // The model drops the columns that are zero in every training row (src/kernel/columns.ts): its β is the same
+    // raw path on the kept columns, a test row's squared norm being (kept part) + (dropped part, in column order).
+    const kept = Array.from({ length: d }, (_, j) => j).filter((j) => {
+      for (let i = 0; i < n; i++) if (train.x.data[i * d + j] !== 0) return true;
+      return false;
+    });
+    expect(d - kept.length).toBeGreaterThan(d / 16);
+    const w = kept.length;
+    const compact = (x: Float64Array, rows: number) => Float64Array.from({ length: rows * w }, (_, at) => x[Math.floor(at / w) * d + kept[at % w]]);
+    const rawKept = core.heap.scoped(() => {
+      const x = core.heap.putF64(compact(train.x.data, n));
+      const t = core.heap.putF64(compact(test.x.data, 40));
+      const q = core.heap.f64(n);
+      const qt = core.heap.f64(40);
+      const k = core.heap.f64(n * n);
+      const kt = core.heap.f64(40 * n);
+      core.exports.rowSquaredNorms(x, q, n, w);
+      core.exports.rowSquaredNorms(t, qt, 40, w);
+      const testNorms = core.heap.viewF64(qt, 40);
+      for (let i = 0; i < 40; i++) {
+        let rest = 0;
+        for (let j = 0; j < d; j++) if (!kept.includes(j)) rest += test.x.data[i * d + j] ** 2;
+        testNorms[i] = testNorms[i] + rest;
+      }
+      core.exports.gramSym(x, k, n, w);
+      core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
+      core.exports.gramDot(t, x, kt, 40, n, w);
+      core.exports.ntkFromDot(kt, qt, q, 40, n, d, 2, 2, 0);
+      core.exports.addDiagonal(k, n, core.exports.traceOf(k, n) / n);
+      expect(core.exports.cholesky(k, n)).toBe(0);
+      const scratch = core.heap.f64(core.exports.solveScratchDoubles());
+      core.exports.mirrorLowerRows(k, n, 0, n);
+      core.exports.invertDiagonalBlocks(k, n, scratch);
+      core.exports.solveFactored(k, kt, n, 40, scratch);
+      return core.heap.viewF64(kt, 40 * n).slice();
+    });
     const model = KernelModel.fit(core, train.x, { model: 'krr', reg: 1, kernel });
-    expect(Array.from(core.heap.viewF64(model.weights(test.x, 0, 40), 40 * n))).toEqual(Array.from(raw.beta));
+    const beta = core.heap.viewF64(model.weights(test.x, 0, 40), 40 * n).slice();
+    expect(Array.from(beta)).toEqual(Array.from(rawKept));
+    // And within rounding of the path over all columns.
+    const scale = Math.max(...raw.beta.map(Math.abs));
+    for (let i = 0; i < beta.length; i++) expect(Math.abs(beta[i] - raw.beta[i])).toBeLessThanOrEqual(1e-9 * scale);
     expect(Array.from(model.lastExponents)).toEqual(new Array(40).fill(0));
     model.dispose();
   });

@@ -47,9 +47,10 @@ const cases: Case[] = [
 ];
 
 /** A task of this shape; `scale` multiplies train rows by 2^scale and test rows by 2^-scale (rescaled when far from 1). */
-function task(c: Case, scale: number): PartitionTask {
+function task(c: Case, scale: number, zeroColumns = false): PartitionTask {
   const random = rng(c.n * 131 + c.m);
-  const train = randomRows(random, c.n, c.d).flat().map((v) => v * 2 ** scale);
+  // With zeroColumns, every other column is 0 in every training row, and the model drops them (src/kernel/columns.ts).
+  const train = randomRows(random, c.n, c.d).flat().map((v, at) => (zeroColumns && (at % c.d) % 2 === 1 ? 0 : v * 2 ** scale));
   const test = randomRows(random, c.m, c.d).flat().map((v) => v * 2 ** -scale);
   return {
     partition: 0,
@@ -93,6 +94,17 @@ describe('partitionBytes is the heap high-water mark of runPartition', () => {
     expect(core.heap.highWater).toBeLessThanOrEqual(estimate);
     const rows = c.n * (c.augment ? resolveAugmentation(c.augment[0], c.augment[1], c.d).copies : 1);
     expect(estimate - core.heap.highWater).toBeLessThanOrEqual(8 * (rows + Math.min(c.blockSize, c.m)) + 64);
+  });
+
+  it.each(cases)('a bound when the model drops zero columns (no memory beyond the plan), rescaled or not: %o', async (c) => {
+    for (const scale of [0, 300]) {
+      const t = task(c, scale, true);
+      const need = partitionBytes(taskShape(t), c.blockSize);
+      const core = await coreWithCapacity(need);
+      runPartition(core, t);
+      expect(core.heap.used).toBe(0);
+      expect(core.heap.highWater).toBeLessThanOrEqual(need);
+    }
   });
 
   it.each(cases)('a heap of exactly that capacity suffices and 16 bytes less does not: %o', async (c) => {

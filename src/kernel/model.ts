@@ -10,6 +10,7 @@ import type { Team } from './team.js';
 import type { Core } from '../wasm/core.js';
 import type { HeapMark } from '../wasm/heap.js';
 import { checkKernel, scaledKernelInto } from './ntk.js';
+import { keptColumns } from './columns.js';
 import { bandShift, diagonalExtremes, prepareRows, scaledDiagonal, times2, type ScaledRows } from './scale.js';
 import { teamCholesky } from './cholesky.js';
 import { TeamOp } from './team.js';
@@ -77,6 +78,8 @@ export class KernelModel {
     readonly groups: number = n,
     private readonly groupPtr: number = 0,
     private readonly team?: Team,
+    /** Heap i32[train.width]: the columns the kernel reads (src/kernel/columns.ts), or 0 when it reads all d. */
+    private readonly keptPtr: number = 0,
   ) {}
 
   /** Trains on `trainX` (copied into the heap); see {@link KernelModelOptions}. */
@@ -99,6 +102,7 @@ export class KernelModel {
         xPtr = copiesPtr;
       }
       const train = prepareRows(core, xPtr, n, d, opts.kernel, { label: 'options.train.x row', field: 'train.x', copies });
+      const keptPtr = dropZeroColumns(core, train, d);
       const g = globalShift(scaledDiagonal(core, train, d, opts.kernel), train);
       const outShift = train.shift.map((s) => g - s);
       const outShiftPtr = heap.putI32(outShift);
@@ -109,7 +113,7 @@ export class KernelModel {
       if (opts.model === 'svm') {
         heap.release(k); // K is recomputed per test block as k(X, x); the Gram is not needed.
         const groupPtr = aug ? groupSolve(core, groups, copies, undefined) : 0;
-        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, undefined, 0, svmBound, groups, groupPtr, team);
+        return new KernelModel(core, start, opts.kernel, 'svm', n, d, train, g, outShiftPtr, undefined, 0, svmBound, groups, groupPtr, team, keptPtr);
       }
       const lambda = (opts.reg * wasm.traceOf(k, n)) / n;
       wasm.addDiagonal(k, n, lambda);
@@ -120,7 +124,7 @@ export class KernelModel {
       const solver = prepareSolves(core, k, n, team);
       const groupPtr = aug ? groupSolve(core, groups, copies, solver, team) : 0;
       const lam = times2(lambda, -2 * g);
-      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, solver, lam, svmBound, groups, groupPtr, team);
+      return new KernelModel(core, start, opts.kernel, 'krr', n, d, train, g, outShiftPtr, solver, lam, svmBound, groups, groupPtr, team, keptPtr);
     } catch (error) {
       heap.release(start);
       throw error;
@@ -170,6 +174,7 @@ export class KernelModel {
       field: 'test.x',
       offset: rowStart,
     });
+    if (this.keptPtr !== 0) keepColumns(this.core, test, d, this.keptPtr, train.width);
     // Test row t enters as 2^(g + f)·t, f chosen (the band of scale.ts) so that it is not far from 1;
     // with bVar > 0 only K may be scaled (by 2^2g), not the rows.
     const zeroRow = wasm.ZERO_ROW.value;
@@ -209,6 +214,48 @@ export class KernelModel {
       );
     }
   }
+}
+
+/**
+ * Drops the columns that are zero in every (prepared) training row, when
+ * enough are (src/kernel/columns.ts): the rows are compacted in place and their
+ * squared norms recomputed over the kept columns, in the Gram product's order,
+ * so that K(x, x) still sees ρ = 1 exactly. Returns the heap list of kept
+ * columns, or 0 when the rows stay as they are. No new memory: the list lives
+ * in the space the compaction frees behind the rows (the memory plan,
+ * src/partition/memory.ts, is the same either way).
+ */
+function dropZeroColumns(core: Core, train: ScaledRows, d: number): number {
+  const { heap, exports: wasm } = core;
+  const n = train.rows;
+  const kept = keptColumns(heap.viewF64(train.ptr, n * d), n, d);
+  // The list must fit in the freed space, and its moment on the heap before that stay below the kernel matrix to come.
+  if (!kept || 8 * n * (d - kept.length) < 4 * kept.length || n * n < d) return 0;
+  heap.scoped(() => wasm.compactColumns(train.ptr, n, d, heap.putI32(kept), kept.length, 0));
+  const keptPtr = train.ptr + 8 * n * kept.length;
+  heap.viewI32(keptPtr, kept.length).set(kept);
+  wasm.rowSquaredNorms(train.ptr, train.q, n, kept.length);
+  train.width = kept.length;
+  return keptPtr;
+}
+
+/**
+ * Test rows for a model that dropped zero columns: compacted to the same
+ * columns, with |x|² = (the kept part, in the Gram product's order) + (the
+ * dropped part). A test row equal to a training row has a dropped part of
+ * exactly 0, so its norm is that row's and K(x, x) sees ρ = 1 exactly. The
+ * kept part's norms go to the space the compaction frees behind the rows.
+ */
+function keepColumns(core: Core, test: ScaledRows, d: number, keptPtr: number, width: number): void {
+  const { heap, exports: wasm } = core;
+  const m = test.rows;
+  wasm.compactColumns(test.ptr, m, d, keptPtr, width, test.q);
+  const keptNorms = test.ptr + 8 * m * width;
+  wasm.rowSquaredNorms(test.ptr, keptNorms, m, width);
+  const q = heap.viewF64(test.q, m);
+  const part = heap.viewF64(keptNorms, m);
+  for (let i = 0; i < m; i++) q[i] = part[i] + q[i];
+  test.width = width;
 }
 
 /** The factor of K + λ̃I as solveFactored reads it, with one scratch per thread. */

@@ -57,17 +57,20 @@ export function scaledKernelInto(
 ): void {
   const { exports: wasm, heap } = core;
   const { depth, wVar, bVar } = kernel;
+  // The dot products run over the rows as stored (`width` doubles); the recursion divides by the input dimension d.
+  const width = a.width;
+  if (b.width !== width) throw new Error(`flipcert: kernel rows of widths ${width} and ${b.width}`);
   if (a === b && team) {
-    team.run(TeamOp.gramSymLower, [a.ptr, out, a.rows, d]);
+    team.run(TeamOp.gramSymLower, [a.ptr, out, a.rows, width]);
     team.run(TeamOp.ntkSymLower, [out, a.q, a.rows, d, depth, wVar, bVar]);
     team.run(TeamOp.mirror, [out, a.rows]);
   } else if (a === b) {
-    wasm.gramSym(a.ptr, out, a.rows, d);
+    wasm.gramSym(a.ptr, out, a.rows, width);
     wasm.ntkFromDotSym(out, a.q, a.rows, d, depth, wVar, bVar);
   } else if (team) {
-    team.run(TeamOp.kernelDot, [a.ptr, b.ptr, out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar]);
+    team.run(TeamOp.kernelDot, [a.ptr, b.ptr, out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar, width]);
   } else {
-    wasm.gramDot(a.ptr, b.ptr, out, a.rows, b.rows, d);
+    wasm.gramDot(a.ptr, b.ptr, out, a.rows, b.rows, width);
     wasm.ntkFromDot(out, a.q, b.q, a.rows, b.rows, d, depth, wVar, bVar);
   }
   if (outA.some((s) => s !== 0) || outB.some((s) => s !== 0)) {

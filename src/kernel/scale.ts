@@ -53,6 +53,8 @@ export function rowName(source: RowSource, i: number): string {
 export interface ScaledRows {
   ptr: number;
   rows: number;
+  /** Doubles per row on the heap: d, or fewer once a model drops its training set's zero columns (src/kernel/columns.ts). */
+  width: number;
   /** ⌊log₂ max|x|⌋ of each original row; ZERO_ROW for a zero row. */
   logb: Int32Array;
   shift: Int32Array;
@@ -102,7 +104,7 @@ export function prepareRows(
     heap.scoped(() => wasm.scaleRows(ptr, rows, d, heap.putI32(shift)));
   }
   wasm.rowSquaredNorms(ptr, q, rows, d);
-  const scaled = { ptr, rows, logb, shift, q, source };
+  const scaled = { ptr, rows, width: d, logb, shift, q, source };
   checkLayers(core, scaled, d, kernel);
   return scaled;
 }

@@ -19,7 +19,7 @@ export interface Team {
 }
 
 export const TeamOp = {
-  /** [a, c, n, d]: gramSym's lower triangle, rows split (assembly/linalg/gemm.ts gramSymRows). */
+  /** [a, c, n, width]: gramSym's lower triangle over rows of `width` doubles, rows split (assembly/linalg/gemm.ts gramSymRows). */
   gramSymLower: 1,
   /** [c, q, n, d, depth, wVar, bVar]: ntkFromDotSym's lower triangle, in place. */
   ntkSymLower: 2,
@@ -33,7 +33,7 @@ export const TeamOp = {
   solveLowerT: 6,
   /** [a, b, c, m, n, d]: gramDot. */
   gramDot: 7,
-  /** [a, b, c, qa, qb, m, n, d, depth, wVar, bVar]: gramDot then ntkFromDot, chunk by chunk (the rows stay in cache). */
+  /** [a, b, c, qa, qb, m, n, d, depth, wVar, bVar, width]: gramDot over rows of `width` doubles then ntkFromDot (input dimension d), chunk by chunk (the rows stay in cache). */
   kernelDot: 8,
   /** [l, b, n, m, scratch]: B ← B·(L Lᵀ)⁻¹ (solveFactored: Lᵀ above the factor's diagonal, its diagonal blocks inverted; scratch per member). */
   solve: 9,
@@ -114,7 +114,7 @@ export function chunkRunner(core: Core, rank: number, size: number): (op: number
         return;
       case TeamOp.kernelDot: {
         const c0 = a[2] + lo * a[6] * 8;
-        w.gramDot(a[0] + lo * a[7] * 8, a[1], c0, r, a[6], a[7]);
+        w.gramDot(a[0] + lo * a[11] * 8, a[1], c0, r, a[6], a[11]);
         w.ntkFromDot(c0, a[3] + lo * 8, a[4], r, a[6], a[7], a[8], a[9], a[10]);
         return;
       }

@@ -78,6 +78,7 @@ export function partitionBytes(shape: PartitionShape, blockSize: number): number
   // parameters, then the copies), their norms (logb and the diagonal are
   // scoped scratch, smaller than what follows), output exponents, then K and
   // the scaling scratch of scaledKernelInto; augmented, the groups × N matrix G.
+  // (Dropping zero columns, src/kernel/columns.ts, needs no memory beyond these.)
   const rows = (S > 1 ? f64(n * d) + f64(5 * S) : 0) + f64(N * d) + f64(N);
   const kernel = f64(N * N);
   const groupMatrix = S > 1 ? f64(n * N) : 0;
