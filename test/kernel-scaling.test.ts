@@ -311,38 +311,48 @@ describe('the Wasm helpers of assembly/kernel/scale.ts', () => {
   });
 });
 
+/**
+ * The path before rescaling existed, on rows of `width` doubles from data of d features: squared norms (a test row's
+ * plus `testRest[i]`), Gram product, recursion, then the solves as KernelModel runs them
+ * (assembly/linalg/trsm-inverse.ts). Depth 2, wVar 2, bVar 0, relative ridge 1.
+ */
+function rawPath(train: Float64Array, n: number, test: Float64Array, m: number, width: number, d: number, testRest?: number[]) {
+  return core.heap.scoped(() => {
+    const x = core.heap.putF64(train);
+    const t = core.heap.putF64(test);
+    const q = core.heap.f64(n);
+    const qt = core.heap.f64(m);
+    const k = core.heap.f64(n * n);
+    const kt = core.heap.f64(m * n);
+    core.exports.rowSquaredNorms(x, q, n, width);
+    core.exports.rowSquaredNorms(t, qt, m, width);
+    if (testRest) {
+      const testNorms = core.heap.viewF64(qt, m);
+      for (let i = 0; i < m; i++) testNorms[i] = testNorms[i] + testRest[i];
+    }
+    core.exports.gramSym(x, k, n, width);
+    core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
+    core.exports.gramDot(t, x, kt, m, n, width);
+    core.exports.ntkFromDot(kt, qt, q, m, n, d, 2, 2, 0);
+    const sym = core.heap.viewF64(k, n * n).slice();
+    core.exports.addDiagonal(k, n, core.exports.traceOf(k, n) / n);
+    expect(core.exports.cholesky(k, n)).toBe(0);
+    const cross = core.heap.viewF64(kt, m * n).slice();
+    const scratch = core.heap.f64(core.exports.solveScratchDoubles());
+    core.exports.mirrorLowerRows(k, n, 0, n);
+    core.exports.invertDiagonalBlocks(k, n, scratch);
+    core.exports.solveFactored(k, kt, n, m, scratch);
+    return { sym, cross, beta: core.heap.viewF64(kt, m * n).slice() };
+  });
+}
+
 describe('ordinary data: bit for bit the unscaled computation', () => {
   it('MNIST kernels and β equal the raw Gram + recursion path (no rescaling, no extra rounding; β on the columns the model keeps)', async () => {
     const { train, test } = await loadMnist('mnist', { trainSize: 300, testSize: 40 });
     const kernel = { depth: 2, wVar: 2, bVar: 0 };
     const n = train.x.rows;
     const d = train.x.cols;
-    // The path before rescaling existed: squared norms, Gram product, recursion.
-    const raw = core.heap.scoped(() => {
-      const x = core.heap.putF64(train.x.data);
-      const t = core.heap.putF64(test.x.data);
-      const q = core.heap.f64(n);
-      const qt = core.heap.f64(40);
-      const k = core.heap.f64(n * n);
-      const kt = core.heap.f64(40 * n);
-      core.exports.rowSquaredNorms(x, q, n, d);
-      core.exports.rowSquaredNorms(t, qt, 40, d);
-      core.exports.gramSym(x, k, n, d);
-      core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
-      core.exports.gramDot(t, x, kt, 40, n, d);
-      core.exports.ntkFromDot(kt, qt, q, 40, n, d, 2, 2, 0);
-      const sym = core.heap.viewF64(k, n * n).slice();
-      const lambda = core.exports.traceOf(k, n) / n;
-      core.exports.addDiagonal(k, n, lambda);
-      expect(core.exports.cholesky(k, n)).toBe(0);
-      const cross = core.heap.viewF64(kt, 40 * n).slice();
-      // The solves as KernelModel runs them (assembly/linalg/trsm-inverse.ts).
-      const scratch = core.heap.f64(core.exports.solveScratchDoubles());
-      core.exports.mirrorLowerRows(k, n, 0, n);
-      core.exports.invertDiagonalBlocks(k, n, scratch);
-      core.exports.solveFactored(k, kt, n, 40, scratch);
-      return { sym, cross, beta: core.heap.viewF64(kt, 40 * n).slice() };
-    });
+    const raw = rawPath(train.x.data, n, test.x.data, 40, d, d);
     expect(Array.from(ntkGram(core, train.x, undefined, kernel))).toEqual(Array.from(raw.sym));
     expect(Array.from(ntkGram(core, test.x, train.x, kernel))).toEqual(Array.from(raw.cross));
     // The model drops the columns that are zero in every training row (src/kernel/columns.ts): its β is the same
@@ -354,36 +364,15 @@ describe('ordinary data: bit for bit the unscaled computation', () => {
     expect(d - kept.length).toBeGreaterThan(d / 16);
     const w = kept.length;
     const compact = (x: Float64Array, rows: number) => Float64Array.from({ length: rows * w }, (_, at) => x[Math.floor(at / w) * d + kept[at % w]]);
-    const rawKept = core.heap.scoped(() => {
-      const x = core.heap.putF64(compact(train.x.data, n));
-      const t = core.heap.putF64(compact(test.x.data, 40));
-      const q = core.heap.f64(n);
-      const qt = core.heap.f64(40);
-      const k = core.heap.f64(n * n);
-      const kt = core.heap.f64(40 * n);
-      core.exports.rowSquaredNorms(x, q, n, w);
-      core.exports.rowSquaredNorms(t, qt, 40, w);
-      const testNorms = core.heap.viewF64(qt, 40);
-      for (let i = 0; i < 40; i++) {
-        let rest = 0;
-        for (let j = 0; j < d; j++) if (!kept.includes(j)) rest += test.x.data[i * d + j] ** 2;
-        testNorms[i] = testNorms[i] + rest;
-      }
-      core.exports.gramSym(x, k, n, w);
-      core.exports.ntkFromDotSym(k, q, n, d, 2, 2, 0);
-      core.exports.gramDot(t, x, kt, 40, n, w);
-      core.exports.ntkFromDot(kt, qt, q, 40, n, d, 2, 2, 0);
-      core.exports.addDiagonal(k, n, core.exports.traceOf(k, n) / n);
-      expect(core.exports.cholesky(k, n)).toBe(0);
-      const scratch = core.heap.f64(core.exports.solveScratchDoubles());
-      core.exports.mirrorLowerRows(k, n, 0, n);
-      core.exports.invertDiagonalBlocks(k, n, scratch);
-      core.exports.solveFactored(k, kt, n, 40, scratch);
-      return core.heap.viewF64(kt, 40 * n).slice();
+    const rest = Array.from({ length: 40 }, (_, i) => {
+      let sum = 0;
+      for (let j = 0; j < d; j++) if (!kept.includes(j)) sum += test.x.data[i * d + j] ** 2;
+      return sum;
     });
+    const rawKept = rawPath(compact(train.x.data, n), n, compact(test.x.data, 40), 40, w, d, rest);
     const model = KernelModel.fit(core, train.x, { model: 'krr', reg: 1, kernel });
     const beta = core.heap.viewF64(model.weights(test.x, 0, 40), 40 * n).slice();
-    expect(Array.from(beta)).toEqual(Array.from(rawKept));
+    expect(Array.from(beta)).toEqual(Array.from(rawKept.beta));
     // And within rounding of the path over all columns.
     const scale = Math.max(...raw.beta.map(Math.abs));
     for (let i = 0; i < beta.length; i++) expect(Math.abs(beta[i] - raw.beta[i])).toBeLessThanOrEqual(1e-9 * scale);
