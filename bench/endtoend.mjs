@@ -4,7 +4,7 @@
 // one after another on this machine. Measures wall time and peak RSS of each child
 // process and counts every point whose prediction, radius or DPA radius differs
 // from flipcert's. bench/run.mjs drives it and writes bench/RESULTS.md; standalone:
-//   node bench/endtoend.mjs [--quick] [--only id1,id2] [--no-purejs]
+//   node bench/endtoend.mjs [--quick] [--only id1,id2] [--no-purejs] [--heavy]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -36,7 +36,9 @@ export const TASKS = [
   { id: 'mnist10k-k50', dataset: 'mnist', train: 10000, test: 10000, k: 50, quick: false },
   { id: 'mnist60k-k50', dataset: 'mnist', train: 60000, test: 10000, k: 50, quick: false },
   // GTSRB-shaped synthetic data (bench/gtsrb-data.mjs): 43 classes, 39,209 / 12,630, 32×32 grayscale.
-  { id: 'gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 12630, k: 400, quick: false },
+  // Heavy: flipcert alone takes 20+ minutes a thread count and NumPy over an hour, so it runs only with --heavy
+  // or when --only names it.
+  { id: 'gtsrb-k400', dataset: 'gtsrb-like', train: 39209, test: 12630, k: 400, quick: false, heavy: true },
   // Small versions for trying the harness out (`--quick`).
   { id: 'quick-mnist17-k1', dataset: 'mnist17', train: 1000, test: 200, k: 1, quick: true },
   { id: 'quick-mnist17-k10', dataset: 'mnist17', train: 2000, test: 300, k: 10, quick: true },
@@ -203,11 +205,11 @@ const tail = (text) => text.trim().split('\n').slice(-3).join(' | ').slice(0, 40
  * Runs every implementation on every selected task. Returns one record per task:
  * { task, runs: { key: { name, wallS, rssMiB, result?, skipped?, error?, vsFlipcert? } } }.
  */
-export async function runEndToEnd({ quick = false, only = null, purejs = true, log = console.log } = {}) {
+export async function runEndToEnd({ quick = false, only = null, purejs = true, heavy = false, log = console.log } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'flipcert-bench-'));
   synthetic = { dir };
   const impls = implementations().filter((i) => purejs || i.key !== 'purejs');
-  const tasks = TASKS.filter((t) => (only ? only.includes(t.id) : t.quick === quick));
+  const tasks = TASKS.filter((t) => (only ? only.includes(t.id) : t.quick === quick && (heavy || !t.heavy)));
   const records = [];
   for (const task of tasks) {
     log(`task ${task.id}: ${task.dataset}, ${task.train} train / ${task.test} test, k = ${task.k}`);
@@ -233,6 +235,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     quick: argv.includes('--quick'),
     only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
     purejs: !argv.includes('--no-purejs'),
+    heavy: argv.includes('--heavy'),
   });
   for (const { task, runs } of records) {
     for (const run of Object.values(runs)) {

@@ -4,7 +4,7 @@
 // (bench/votecosts.mjs), then the end-to-end comparison of bench/endtoend.mjs
 // and the single-model thread scaling of bench/single-model.mjs, and writes
 // everything to bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--no-kernels] [--no-votecosts] [--no-single] [--no-validate] [--baseline DIR]
+//   node bench/run.mjs [--quick] [--only id1,id2] [--no-purejs] [--heavy] [--no-kernels] [--no-votecosts] [--no-single] [--no-validate] [--baseline DIR]
 // --baseline DIR: also the before/after phase tables of bench/phases.mjs against DIR's build (another checkout, built).
 // Last, unless --quick, --only or --no-validate: the README's validate example (bench/validate.mjs).
 // --quick runs small tasks only and writes bench/RESULTS.quick.md instead, as does --only.
@@ -26,6 +26,8 @@ function options(argv) {
     quick: argv.includes('--quick'),
     only: onlyAt >= 0 ? argv[onlyAt + 1].split(',') : null,
     purejs: !argv.includes('--no-purejs'),
+    // The GTSRB-shaped task (bench/endtoend.mjs): over an hour with NumPy, so only when asked.
+    heavy: argv.includes('--heavy'),
     kernels: !argv.includes('--no-kernels'),
     votecosts: !argv.includes('--no-votecosts'),
     // Part of a full run, and of an --only run that names mnist17-k1.
