@@ -18,7 +18,7 @@ export { ntkFromDot, ntkFromDotSym, ntkDiag, ntkFromDotLowerRows } from './kerne
 export { ZERO_ROW, rowLogb, scaleRows, scaleEntries } from './kernel/scale';
 export { compactColumns } from './kernel/columns';
 export { cholesky, addDiagonal, traceOf, factorDiagonal } from './linalg/cholesky';
-export { NB, trsmRightLowerT, trsmRightLower, trsmRightUpper, solveRowsLowerT } from './linalg/trisolve';
+export { NB, trsmRightLowerT, trsmRightLower, solveRowsLowerT } from './linalg/trisolve';
 export { solveScratchDoubles, invertDiagonalBlocks, solveFactored } from './linalg/trsm-inverse';
 
 // Certificates and per-partition vote costs (cert/, see cert/README.md).

@@ -69,10 +69,9 @@ export function trsmRightLower(l: usize, b: usize, n: i32, m: i32): void {
 
 /**
  * The back substitution of {@link trsmRightLower} for a factor whose strict
- * upper triangle already holds Lᵀ (after mirrorLower): reads l only, so
- * threads can solve disjoint rows of B concurrently.
+ * upper triangle already holds Lᵀ (after mirrorLower); it reads l only.
  */
-export function trsmRightUpper(l: usize, b: usize, n: i32, m: i32): void {
+function trsmRightUpper(l: usize, b: usize, n: i32, m: i32): void {
   if (n <= 0) return;
   const s = <usize>n << 3;
   for (let J = ((n - 1) / NB) * NB; J >= 0; J -= NB) {
