@@ -130,6 +130,22 @@ describe('flipcert certify (CLI)', () => {
     expect(shard.stderr).toContain('--profile applies to whole runs');
   });
 
+  it('--profile of a single model on a thread team: its phases and flops, and which clock timed them', async () => {
+    const single = await cli('certify', '--dataset', 'mnist', '--train-size', '1500', '--test-size', '40', '--partitions', '1', '--threads', '2', '--quiet', '--profile', '--out', join(dir, 'team.json'));
+    expect(single.code).toBe(0);
+    expect(single.stderr).toMatch(/^flipcert: profile \(2 threads, 1 partition task\): seconds per phase on the threads that ran it \(their CPU time; the thread team's chunks: their busy wall time\)/);
+    // A rate is printed only for a phase with both seconds and flops.
+    for (const phase of ['Gram (dot products)', 'Cholesky', 'triangular solves']) {
+      expect(single.stderr, phase).toMatch(new RegExp(`^ {2}${phase.replace(/[()]/g, '\\$&')} .* GFLOP/s`, 'm'));
+    }
+    const flops = Number(/^ {2}counted flops ([\d.]+) GFLOP/m.exec(single.stderr)![1]) * 1e9;
+    // One partition of 1,500 rows: the test Gram and the solves exactly, the training Gram over the kept columns, and the
+    // team's Cholesky between n³/3 and n³/3 plus its panel solves and diagonal blocks (n²·NB/2 + n·NB²/3 with NB ≤ 256).
+    const n = 1500;
+    expect(flops).toBeGreaterThan(2 * 40 * n * n + (n * n * n) / 3);
+    expect(flops).toBeLessThan(2 * 40 * n * 784 + n * n * 784 + (n * n * n) / 3 + 2 * 40 * n * n + (n * n * 256) / 2 + (n * 256 * 256) / 3 + 1e8);
+  });
+
   it('--witness with --partitions: every flip set, applied and certified again, changes the prediction', async () => {
     const { train, test } = problem(7, 240, 20, 4);
     const files = [

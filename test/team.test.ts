@@ -9,6 +9,7 @@ import { resolveAugmentation } from '../src/kernel/augment.js';
 import { KernelModel } from '../src/kernel/model.js';
 import { chunkRunner, countChunks } from '../src/kernel/team.js';
 import { partitionBytes, STATIC_RESERVE } from '../src/partition/memory.js';
+import { WORKER_PHASES } from '../src/partition/phase-clock.js';
 import { runPartition, taskShape } from '../src/partition/run.js';
 import { InlinePool } from '../src/pool/inline.js';
 import { startNodePool } from '../src/pool/node.js';
@@ -183,6 +184,33 @@ describe('a single model on a team of worker threads', () => {
       }
     });
   }
+
+  it("the leader's result carries every member's phase times and flops (--profile): the Gram and solve counts of one thread, the Cholesky of the team's panels", async () => {
+    const t = task(p, 3);
+    const module = await compileCore();
+    const one = await new InlinePool(module).run(t);
+    const pool = startNodePool(module, 3);
+    let team: PartitionResult;
+    try {
+      team = await pool.runTeam(t, (await planTeam(t, 3))!);
+    } finally {
+      await pool.close();
+    }
+    const at = (phase: (typeof WORKER_PHASES)[number]) => WORKER_PHASES.indexOf(phase);
+    expect(team.phaseFlops![at('gram')]).toBe(one.phaseFlops![at('gram')]);
+    expect(team.phaseFlops![at('solves')]).toBe(one.phaseFlops![at('solves')]);
+    // The team's Cholesky as src/kernel/cholesky.ts runs it: panel updates, diagonal blocks, panel solves.
+    const NB = (await createCore()).exports.NB.value;
+    let panels = 0;
+    for (let J = 0; J < p.n; J += NB) {
+      const jb = Math.min(NB, p.n - J);
+      panels += 2 * (p.n - J) * jb * J + (jb * jb * jb) / 3 + (p.n - J - jb) * jb * jb;
+    }
+    expect(team.phaseFlops![at('cholesky')]).toBeCloseTo(panels, 3);
+    for (const phase of ['gram', 'ntk', 'cholesky', 'solves', 'certificates', 'task'] as const) {
+      expect(team.phaseMs![at(phase)], phase).toBeGreaterThan(0);
+    }
+  });
 
   it('certify on 2 threads reports them and gives the in-thread result', async () => {
     const { certify } = await import('../src/index.js');

@@ -120,7 +120,7 @@ export async function runPartitions(
       // A single model uses every thread when the runtime can share memory (src/pool/team-protocol.ts); the same numbers either way.
       const team = opts.partitions === 1 && pool.runTeam ? await planTeam(task, pool.threads) : undefined;
       results[i] = team ? await pool.runTeam!(task, team, onBlock, opts.signal) : await pool.run(task, onBlock, opts.signal);
-      totals?.addTask(results[i].phaseMs, results[i].phaseFlops);
+      totals?.addTask(results[i].phaseMs, results[i].phaseFlops, team !== undefined);
       done++;
       progress.report(reported(done));
     });

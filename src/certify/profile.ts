@@ -44,6 +44,11 @@ export interface RunProfile {
   /** Partition tasks run (first passes and second passes). */
   tasks: number;
   /**
+   * Whether a single model ran as a thread team: its members' chunks are timed
+   * on the wall clock (src/pool/team-phases.ts), not on their CPU clocks.
+   */
+  team: boolean;
+  /**
    * Counted flops of the phases that have a count (src/partition/phase-clock.ts
    * FLOPS_OF): flops ÷ seconds is the phase's achieved rate per thread.
    */
@@ -55,13 +60,16 @@ export class ProfileTotals {
   private readonly worker = new Float64Array(WORKER_PHASES.length);
   private readonly workerFlops = new Float64Array(WORKER_PHASES.length);
   private tasks = 0;
+  private team = false;
   setupMs = 0;
   aggregationMs = 0;
   startupSeconds = 0;
 
-  addTask(phaseMs: Float64Array | undefined, phaseFlops?: Float64Array): void {
+  /** Adds one task's phases; `team`: it ran as a thread team. */
+  addTask(phaseMs: Float64Array | undefined, phaseFlops?: Float64Array, team = false): void {
     if (!phaseMs) return;
     this.tasks++;
+    this.team ||= team;
     for (let i = 0; i < this.worker.length; i++) this.worker[i] += phaseMs[i];
     if (phaseFlops) for (let i = 0; i < this.workerFlops.length; i++) this.workerFlops[i] += phaseFlops[i];
   }
@@ -96,6 +104,7 @@ export class ProfileTotals {
         aggregation: this.aggregationMs / 1000,
       },
       tasks: this.tasks,
+      team: this.team,
       flops: { gram: f('gram'), cholesky: f('cholesky'), solves: f('solves') },
     };
   }

@@ -32,7 +32,7 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
   };
   return [
     `flipcert: profile (${profile.threads} thread${profile.threads === 1 ? '' : 's'}, ${profile.tasks} partition task${profile.tasks === 1 ? '' : 's'}): ` +
-      `seconds per phase on the threads that ran it (${PHASES_IN_CPU_TIME ? 'their CPU time' : 'their busy wall time'}), summed over threads`,
+      `seconds per phase on the threads that ran it (${clockWords(profile)}), summed over threads`,
     ...rows.map(([name, v, flops]) => line(name, v.toFixed(2), busy > 0 ? `${((100 * v) / busy).toFixed(1)} %` : '', rate(v, flops))),
     line('total busy', busy.toFixed(2)),
     line('I/O (reading data), wall', ioSeconds.toFixed(2)),
@@ -43,6 +43,12 @@ export function formatProfile(profile: RunProfile, ioSeconds: number, processCpu
     ...(gramGflops ? [`  Gram kernel alone, one thread, same process: ${gramGflops.toFixed(2)} GFLOP/s (GFLOP/s above: counted flops ÷ busy seconds, per thread)`] : []),
     ...(gramGflops ? [flopBound(profile, gramGflops)] : []),
   ].join('\n');
+}
+
+/** Which clock the phase seconds come from. */
+function clockWords(profile: RunProfile): string {
+  if (!PHASES_IN_CPU_TIME) return 'their busy wall time';
+  return profile.team ? "their CPU time; the thread team's chunks: their busy wall time" : 'their CPU time';
 }
 
 /**

@@ -60,6 +60,12 @@ const PHASE_OF: Partial<Record<keyof CoreExports, WorkerPhase>> = {
   cholesky: 'cholesky',
   traceOf: 'cholesky',
   addDiagonal: 'cholesky',
+  // A thread team's chunks (src/kernel/team.ts): the row-range kernels the single thread calls from inside Wasm.
+  gramSymRows: 'gram',
+  ntkFromDotLowerRows: 'ntk',
+  gemmNT: 'cholesky',
+  solveRowsLowerT: 'cholesky',
+  factorDiagonal: 'cholesky',
   trsmRightLowerT: 'solves',
   trsmRightLower: 'solves',
   invertDiagonalBlocks: 'solves',
@@ -75,6 +81,8 @@ const PHASE_OF: Partial<Record<keyof CoreExports, WorkerPhase>> = {
  * Counted flops of a timed entry point, from its size arguments (the counts of
  * issue 19 and bench/kernels.mjs): a product 2·m·n·d, gramSym n²·d (one
  * triangle), Cholesky n³/3, both solves of m rows 2·m·n², one solve m·n².
+ * A team's row ranges add up to the same counts (gramSymRows rows lo…hi: (hi² − lo²)·d),
+ * its Cholesky to n³/3 plus the panel solves and diagonal blocks it really computes.
  * Entry points without a flop count (the recursion, certificates) are timed only.
  */
 const FLOPS_OF: Partial<Record<keyof CoreExports, (a: number[]) => number>> = {
@@ -82,28 +90,40 @@ const FLOPS_OF: Partial<Record<keyof CoreExports, (a: number[]) => number>> = {
   gramDot: (a) => 2 * a[3] * a[4] * a[5],
   cholesky: (a) => (a[1] * a[1] * a[1]) / 3,
   solveFactored: (a) => 2 * a[3] * a[2] * a[2],
+  gramSymRows: (a) => (a[5] * a[5] - a[4] * a[4]) * a[3],
+  gemmNT: (a) => 2 * a[6] * a[7] * a[8],
+  solveRowsLowerT: (a) => a[4] * a[5] * a[5],
+  factorDiagonal: (a) => (a[3] * a[3] * a[3]) / 3,
   trsmRightLowerT: (a) => a[3] * a[2] * a[2],
   trsmRightLower: (a) => a[3] * a[2] * a[2],
 };
 
 /** Milliseconds (and counted flops) per worker phase for one task; `task` is the whole task's busy time. */
 export class PhaseClock {
-  readonly ms = new Float64Array(WORKER_PHASES.length);
-  /** Counted flops per phase (FLOPS_OF) of the entry points timed in it. */
-  readonly flops = new Float64Array(WORKER_PHASES.length);
   /** Open timed sections: only the outermost counts, so nested calls are not counted twice. */
   private depth = 0;
+
+  /**
+   * `ms` and `flops` may be views into shared memory (a thread team's members,
+   * src/pool/team-phases.ts); `clock` is the time source, {@link phaseNow} unless given.
+   */
+  constructor(
+    readonly ms: Float64Array<ArrayBufferLike> = new Float64Array(WORKER_PHASES.length),
+    /** Counted flops per phase (FLOPS_OF) of the entry points timed in it. */
+    readonly flops: Float64Array<ArrayBufferLike> = new Float64Array(WORKER_PHASES.length),
+    private readonly clock: () => number = phaseNow,
+  ) {}
 
   /** Runs `body`, adding its time to `phase` (unless inside another timed section). */
   time<T>(phase: WorkerPhase, body: () => T): T {
     if (this.depth > 0) return body();
-    const started = phaseNow();
+    const started = this.clock();
     this.depth++;
     try {
       return body();
     } finally {
       this.depth--;
-      this.ms[WORKER_PHASES.indexOf(phase)] += phaseNow() - started;
+      this.ms[WORKER_PHASES.indexOf(phase)] += this.clock() - started;
     }
   }
 

@@ -6,6 +6,8 @@ export interface TeamJoin {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
+  /** Each member's phase times and flops (src/pool/team-phases.ts). */
+  phases: SharedArrayBuffer;
   size: number;
 }
 

@@ -12,6 +12,7 @@ import type { PartitionResult, PartitionTask } from '../partition/task.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { toFailure } from './errors.js';
 import type { FromWorker, TeamJoin, ToWorker } from './messages.js';
+import { addTeamPhases, timedRunner } from './team-phases.js';
 import { serveTeam, stopTeam, TeamLeader } from './team-protocol.js';
 
 /** Sends a message to the pool, moving the given buffers. */
@@ -79,7 +80,10 @@ async function certifyPartition(
 async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
   try {
     const core = await instantiateCore(join.module, join.memory);
-    return runPartition(core, task, onBlock, new TeamLeader(join.control, join.size, chunkRunner(core, 0, join.size), countChunks));
+    const runner = timedRunner(core, 0, join.phases, (timed) => chunkRunner(timed, 0, join.size));
+    const result = runPartition(core, task, onBlock, new TeamLeader(join.control, join.size, runner, countChunks));
+    addTeamPhases(result, join.phases);
+    return result;
   } finally {
     stopTeam(join.control);
   }
@@ -93,7 +97,8 @@ async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: nu
 async function helpTeam({ id, join, rank }: Extract<ToWorker, { kind: 'help' }>, post: PostToPool): Promise<void> {
   try {
     const core = await instantiateCore(join.module, join.memory);
-    serveTeam(join.control, chunkRunner(core, rank, join.size), countChunks, join.size);
+    const runner = timedRunner(core, rank, join.phases, (timed) => chunkRunner(timed, rank, join.size));
+    serveTeam(join.control, runner, countChunks, join.size);
   } finally {
     post({ kind: 'helped', id });
   }

@@ -6,6 +6,7 @@ import type { PartitionPool } from './pool.js';
 import type { NetworkResult, NetworkTask } from '../network/task.js';
 import type { NetworkReply, PartitionReply, PartitionResult, PartitionTask } from '../partition/task.js';
 import { createControl } from './team-protocol.js';
+import { createTeamPhases } from './team-phases.js';
 import type { TeamSetup } from './team-setup.js';
 
 /** What the pool needs of a worker, Web Worker or worker thread. */
@@ -127,7 +128,7 @@ export class WorkerPool implements PartitionPool {
     }
     const onAbort = () => this.fail(abortError());
     signal?.addEventListener('abort', onAbort, { once: true });
-    const join = { module: team.module, memory: team.memory, control: createControl(), size: team.size };
+    const join = { module: team.module, memory: team.memory, control: createControl(), phases: createTeamPhases(team.size), size: team.size };
     const members = free.slice(0, team.size);
     for (const slot of members) {
       const at = this.idle.indexOf(slot);
