@@ -50,10 +50,21 @@ export function invertDiagonalBlocks(l: usize, n: i32, scratch: usize): void {
   }
 }
 
+/** Columns of a diagonal block per product in applyDiagonal (even: see there). */
+const DS: i32 = 32;
+
 /**
  * The m rows of B (stride n, b at column J): b ← b·Mᵀ for M the lower
  * (`lower`) or upper triangle of the jb×jb diagonal block at blk, zeros
  * elsewhere, copied into scratch; DP rows at a time, out of place.
+ *
+ * Output columns DS at a time, each over only the part of the shared
+ * dimension where its rows of M can be nonzero (lower: up to the columns'
+ * end; upper: from their start), so the products skip most of the
+ * triangle's zeros. The skipped terms are zero products at the end (lower)
+ * or the start (upper) of a sum, and a start at an even column keeps every
+ * other term in its lane (gemm.ts's summation order): each result is the
+ * whole product's, bit for bit, but for the sign of a zero.
  */
 function applyDiagonal(blk: usize, n: i32, lower: bool, b: usize, m: i32, jb: i32, scratch: usize): void {
   const s = <usize>n << 3;
@@ -70,7 +81,13 @@ function applyDiagonal(blk: usize, n: i32, lower: bool, b: usize, m: i32, jb: i3
     const at = b + <usize>i * s;
     for (let r = 0; r < rows; r++) memory.copy(rowsBuf + (<usize>(r * jb) << 3), at + <usize>r * s, <usize>jb << 3);
     zeroRows(at, n, rows, jb);
-    gemmNTBlocked(rowsBuf, jb, tri, NB, at, n, rows, jb, jb, 1.0, false);
+    for (let c0 = 0; c0 < jb; c0 += DS) {
+      const c1 = min(jb, c0 + DS);
+      const k0 = lower ? 0 : c0;
+      const k1 = lower ? c1 : jb;
+      const kOff = <usize>k0 << 3;
+      gemmNTBlocked(rowsBuf + kOff, jb, tri + <usize>(c0 * NB) * 8 + kOff, NB, at + (<usize>c0 << 3), n, rows, c1 - c0, k1 - k0, 1.0, false);
+    }
   }
 }
 
