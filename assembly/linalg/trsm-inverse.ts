@@ -86,7 +86,7 @@ function applyDiagonal(blk: usize, n: i32, lower: bool, b: usize, m: i32, jb: i3
       const k0 = lower ? 0 : c0;
       const k1 = lower ? c1 : jb;
       const kOff = <usize>k0 << 3;
-      gemmNTBlocked(rowsBuf + kOff, jb, tri + <usize>(c0 * NB) * 8 + kOff, NB, at + (<usize>c0 << 3), n, rows, c1 - c0, k1 - k0, 1.0, false);
+      gemmNTBlocked(rowsBuf + kOff, jb, tri + (<usize>(c0 * NB) << 3) + kOff, NB, at + (<usize>c0 << 3), n, rows, c1 - c0, k1 - k0, 1.0, false);
     }
   }
 }

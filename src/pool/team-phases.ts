@@ -11,10 +11,11 @@
  * machine. The profile says so when a team ran.
  */
 import { now } from '../host/clock.js';
-import type { ChunkRunner } from '../kernel/team.js';
+import { chunkRunner, type ChunkRunner } from '../kernel/team.js';
 import { PhaseClock, WORKER_PHASES } from '../partition/phase-clock.js';
 import type { PartitionResult } from '../partition/task.js';
 import type { Core } from '../wasm/instance.js';
+import type { TeamJoin } from './messages.js';
 
 const PHASES = WORKER_PHASES.length;
 /** Doubles per member: milliseconds per phase, then counted flops per phase. */
@@ -27,20 +28,14 @@ export function createTeamPhases(size: number): SharedArrayBuffer {
 }
 
 /**
- * Member `rank`'s chunk runner (made by `makeRunner` from the core it is
- * given), its kernels timed into the member's slice. A helper's whole chunks
- * also count as its task time; the leader's task time is measured around
- * the whole partition already.
+ * Member `rank`'s chunk runner (src/kernel/team.ts), its kernels timed into the
+ * member's slice of `join.phases`. A helper's whole chunks also count as its
+ * task time; the leader's task time is measured around the whole partition already.
  */
-export function timedRunner(
-  core: Core,
-  rank: number,
-  phases: SharedArrayBuffer,
-  makeRunner: (core: Core) => ChunkRunner,
-): ChunkRunner {
-  const ms = new Float64Array(phases, rank * PER_MEMBER * 8, PHASES);
-  const flops = new Float64Array(phases, (rank * PER_MEMBER + PHASES) * 8, PHASES);
-  const run = makeRunner(new PhaseClock(ms, flops, now).wrap(core));
+export function timedChunkRunner(core: Core, rank: number, join: TeamJoin): ChunkRunner {
+  const ms = new Float64Array(join.phases, rank * PER_MEMBER * 8, PHASES);
+  const flops = new Float64Array(join.phases, (rank * PER_MEMBER + PHASES) * 8, PHASES);
+  const run = chunkRunner(new PhaseClock(ms, flops, now).wrap(core), rank, join.size);
   if (rank === 0) return run;
   return (op, args, chunk) => {
     const started = now();

@@ -6,13 +6,13 @@
 // validate's network trainings are tasks of their own, for the workers given
 // their code (`networks`): certify's workers go without it.
 import type { networkTransferables, runNetworkTask } from '../network/task.js';
-import { chunkRunner, countChunks } from '../kernel/team.js';
+import { countChunks } from '../kernel/team.js';
 import { runPartition, transferables } from '../partition/run.js';
 import type { PartitionResult, PartitionTask } from '../partition/task.js';
 import { instantiateCore, type Core } from '../wasm/instance.js';
 import { toFailure } from './errors.js';
 import type { FromWorker, TeamJoin, ToWorker } from './messages.js';
-import { addTeamPhases, timedRunner } from './team-phases.js';
+import { addTeamPhases, timedChunkRunner } from './team-phases.js';
 import { serveTeam, stopTeam, TeamLeader } from './team-protocol.js';
 
 /** Sends a message to the pool, moving the given buffers. */
@@ -80,8 +80,7 @@ async function certifyPartition(
 async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: number, total: number) => void): Promise<PartitionResult> {
   try {
     const core = await instantiateCore(join.module, join.memory);
-    const runner = timedRunner(core, 0, join.phases, (timed) => chunkRunner(timed, 0, join.size));
-    const result = runPartition(core, task, onBlock, new TeamLeader(join.control, join.size, runner, countChunks));
+    const result = runPartition(core, task, onBlock, new TeamLeader(join.control, join.size, timedChunkRunner(core, 0, join), countChunks));
     addTeamPhases(result, join.phases);
     return result;
   } finally {
@@ -97,8 +96,7 @@ async function leadTeam(join: TeamJoin, task: PartitionTask, onBlock?: (done: nu
 async function helpTeam({ id, join, rank }: Extract<ToWorker, { kind: 'help' }>, post: PostToPool): Promise<void> {
   try {
     const core = await instantiateCore(join.module, join.memory);
-    const runner = timedRunner(core, rank, join.phases, (timed) => chunkRunner(timed, rank, join.size));
-    serveTeam(join.control, runner, countChunks, join.size);
+    serveTeam(join.control, timedChunkRunner(core, rank, join), countChunks, join.size);
   } finally {
     post({ kind: 'helped', id });
   }
